@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { validateTopic } from '../topic/topic-grammar.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../codec/envelope-codec.js';
+import { amqpConfigSchema } from './amqp-config.js';
+import { zeromqConfigSchema } from './zeromq-config.js';
+
+/** The transport kinds a config may name. */
+export const TRANSPORT_KINDS = ['zeromq', 'amqp'] as const;
+
+const topicWords = z.string().refine((value) => {
+  try {
+    validateTopic(value);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be dot-separated words without wildcards or white space');
+
+const store = z
+  .string()
+  .refine(
+    (value) => /^sqlite:.+/u.test(value) || /^mongodb(\+srv)?:\/\/.+/u.test(value),
+    'must be sqlite:<path> (or sqlite::memory:) or a mongodb:// URL',
+  );
+
+/**
+ * The whole statbus configuration (`statbus.toml`). Strict at every level: an unknown key is an error.
+ * Defaults need nothing installed: ZeroMQ through a local relay, an SQLite file in the working directory.
+ */
+export const configSchema = z.strictObject({
+  transport: z
+    .enum(TRANSPORT_KINDS, {
+      error: (issue) => `unknown transport ${JSON.stringify(issue.input)}; expected one of ${TRANSPORT_KINDS.join(', ')}`,
+    })
+    .default('zeromq'),
+  store: store.default('sqlite:./statbus.db'),
+  topic_prefix: topicWords.default('org.statbus'),
+  environment: topicWords.default('dev'),
+  producer: z
+    .strictObject({
+      name: z.string().min(1).regex(/^[^\s]+$/u, 'cannot hold white space').default('statbus'),
+    })
+    .prefault({}),
+  codec: z
+    .strictObject({
+      max_message_bytes: z.number().int().min(1024).max(128 * 1024 * 1024).default(DEFAULT_MAX_MESSAGE_BYTES),
+    })
+    .prefault({}),
+  log: z
+    .strictObject({
+      level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    })
+    .prefault({}),
+  zeromq: zeromqConfigSchema,
+  amqp: amqpConfigSchema,
+});
+
+/** The validated configuration, defaults applied. */
+export type StatbusConfig = z.output<typeof configSchema>;
+
+/** What a config file, the environment or overrides may give: any part of the config. */
+export type StatbusConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,65 @@
+export { AsyncQueue } from './async/async-queue.js';
+export { Broadcaster, DEFAULT_BROADCAST_BACKLOG } from './async/broadcaster.js';
+export { canonicalJson, signingBytes } from './codec/canonical-json.js';
+export { DEFAULT_MAX_MESSAGE_BYTES, decodeEnvelope, encodeEnvelope } from './codec/envelope-codec.js';
+export type { CodecOptions } from './codec/envelope-codec.js';
+export { AMQP_DEFAULTS, amqpConfigSchema } from './config/amqp-config.js';
+export type { AmqpConfig } from './config/amqp-config.js';
+export { TRANSPORT_KINDS, configSchema } from './config/config-schema.js';
+export type { StatbusConfig, StatbusConfigInput } from './config/config-schema.js';
+export { DEFAULT_CONFIG_FILE, ENV_CONFIG_FILE, ENV_PREFIX, loadConfig } from './config/load-config.js';
+export type { LoadConfigOptions, LoadedConfig } from './config/load-config.js';
+export { redactConfig, redactUrl } from './config/redact-config.js';
+export { ZEROMQ_DEFAULTS, zeromqConfigSchema } from './config/zeromq-config.js';
+export type { ZeroMqConfig } from './config/zeromq-config.js';
+export { DEFAULT_ROWS_PER_PAGE, MAX_ROWS_PER_PAGE } from './contracts/message-query.js';
+export type { MessageQuery, QueryOrder } from './contracts/message-query.js';
+export type {
+  ArchivedMessage,
+  CountResult,
+  InsertResult,
+  MessagePage,
+  MessageStore,
+  StoreStats,
+  TopicCatalogueQuery,
+  TopicSummary,
+} from './contracts/message-store.js';
+export type { Delivery, NackOptions } from './contracts/delivery.js';
+export type { DeliveryHandler, SubscribeOptions, Subscription } from './contracts/subscription.js';
+export type { Transport, TransportKind } from './contracts/transport.js';
+export type { DropReason, TransportCounters, TransportStatus } from './contracts/transport-status.js';
+export { CONFIG, LOGGER, MESSAGE_STORE, TRANSPORT } from './di/tokens.js';
+export { createEnvelope } from './envelope/create-envelope.js';
+export type { EnvelopeInit } from './envelope/create-envelope.js';
+export {
+  HEADER_AGENT,
+  HEADER_PACKAGES,
+  HEADER_SCHEMA,
+  HEADER_SEVERITY,
+  HEADER_USERNAMES,
+} from './envelope/envelope.js';
+export type { Envelope, JsonObject, JsonValue, ProducerIdentity } from './envelope/envelope.js';
+export { MAX_ID_LENGTH, envelopeSchema } from './envelope/envelope-schema.js';
+export { newMessageId } from './envelope/message-id.js';
+export { checkEnvelope, validateEnvelope } from './envelope/validate-envelope.js';
+export type { EnvelopeCheck } from './envelope/validate-envelope.js';
+export { CodecError } from './errors/codec-error.js';
+export { ConfigError } from './errors/config-error.js';
+export type { ConfigIssue } from './errors/config-error.js';
+export { EnvelopeError } from './errors/envelope-error.js';
+export type { EnvelopeIssue } from './errors/envelope-error.js';
+export { QueryError } from './errors/query-error.js';
+export { StatbusError } from './errors/statbus-error.js';
+export type { StatbusErrorCode } from './errors/statbus-error.js';
+export { StoreError } from './errors/store-error.js';
+export { TopicError } from './errors/topic-error.js';
+export { TransportError } from './errors/transport-error.js';
+export { silentLogger } from './log/logger.js';
+export type { LogFn, Logger } from './log/logger.js';
+export { archiveMessage } from './query/archive-message.js';
+export type { MessageExtractor } from './query/archive-message.js';
+export { queryWindow, validateMessageQuery } from './query/validate-message-query.js';
+export { MAX_TOPIC_BYTES, buildTopic, isValidTopic, parseTopic, resolveTopic, topicCategory, validateTopic } from './topic/topic-grammar.js';
+export type { TopicNamespace, TopicParts } from './topic/topic-grammar.js';
+export { compilePattern, compilePatterns, literalPrefix, matchTopic, validatePattern } from './topic/topic-pattern.js';
+export type { TopicMatcher } from './topic/topic-pattern.js';
