@@ -2,3 +2,11 @@ export { INVALID_PATTERNS, INVALID_TOPICS, PATTERN_CASES } from './fixtures/patt
 export type { PatternCase } from './fixtures/pattern-cases.js';
 export type { TransportCapabilities, TransportHarness } from './transport-contract/transport-harness.js';
 export { DEFAULT_WAIT_TIMEOUT_MS, waitFor } from './wait-for.js';
+export { MemoryBus, MemoryQueue } from './memory/memory-bus.js';
+export type { MemoryEndpoint, MemoryFrame } from './memory/memory-bus.js';
+export { MemorySubscription } from './memory/memory-subscription.js';
+export { MemoryTransport } from './memory/memory-transport.js';
+export type { MemoryTransportOptions } from './memory/memory-transport.js';
+export { CONTRACT_PREFIX, collect, envelopeFactory, received, recordStatus } from './transport-contract/contract-helpers.js';
+export type { Collector } from './transport-contract/contract-helpers.js';
+export { describeTransportContract } from './transport-contract/describe-transport-contract.js';

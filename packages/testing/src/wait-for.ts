@@ -19,7 +19,7 @@ export async function waitFor<T>(
   for (;;) {
     try {
       const value = await predicate();
-      if (value !== undefined && value !== null && value !== false && value !== 0 && value !== '') return value as NonNullable<T>;
+      if (value !== undefined && value !== null && value !== false && value !== 0 && value !== '') return value;
     } catch (error) {
       lastError = error;
     }
