@@ -69,39 +69,28 @@ export class MemoryTransport implements Transport {
     if (this.#closing !== undefined) throw new TransportError('ERR_CLOSED', `Cannot ${operation}: the transport is closed`, { address: ADDRESS });
   }
 
-  connect(): Promise<void> {
-    try {
-      this.#assertOpen('connect');
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  // eslint-disable-next-line @typescript-eslint/require-await -- async so that a throw becomes a rejection
+  async connect(): Promise<void> {
+    this.#assertOpen('connect');
     if (!this.#connected) {
       this.#connected = true;
       this.#status.publish({ type: 'connected', address: ADDRESS });
     }
-    return Promise.resolve();
   }
 
-  publish(envelope: Envelope): Promise<void> {
-    try {
-      this.#assertOpen('publish');
-      const bytes = encodeEnvelope(envelope, { maxMessageBytes: this.#options.maxMessageBytes });
-      this.bus.route(envelope.topic, bytes);
-      this.#published += 1;
-      return Promise.resolve();
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  // eslint-disable-next-line @typescript-eslint/require-await -- async so that a throw becomes a rejection
+  async publish(envelope: Envelope): Promise<void> {
+    this.#assertOpen('publish');
+    const bytes = encodeEnvelope(envelope, { maxMessageBytes: this.#options.maxMessageBytes });
+    this.bus.route(envelope.topic, bytes);
+    this.#published += 1;
   }
 
-  subscribe(patterns: readonly string[], options: SubscribeOptions = {}): Promise<Subscription> {
-    try {
-      this.#assertOpen('subscribe');
-      if (patterns.length === 0) throw new TransportError('ERR_SUBSCRIBE', 'Cannot subscribe to no pattern (use "#" for every topic)');
-      patterns.forEach(validatePattern);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  // eslint-disable-next-line @typescript-eslint/require-await -- async so that a throw becomes a rejection
+  async subscribe(patterns: readonly string[], options: SubscribeOptions = {}): Promise<Subscription> {
+    this.#assertOpen('subscribe');
+    if (patterns.length === 0) throw new TransportError('ERR_SUBSCRIBE', 'Cannot subscribe to no pattern (use "#" for every topic)');
+    patterns.forEach(validatePattern);
     const queue = options.queue === undefined ? undefined : this.bus.queue(options.queue);
     const subscription: MemorySubscription = new MemorySubscription(
       {
@@ -130,7 +119,7 @@ export class MemoryTransport implements Transport {
       queue.bind(patterns);
       queue.addConsumer(subscription);
     }
-    return Promise.resolve(subscription);
+    return subscription;
   }
 
   #decode(frame: MemoryFrame): Envelope | undefined {
