@@ -16,6 +16,7 @@ export const AMQP_DEFAULTS = {
   max_deliveries: 5,
   dead_letter_exchange: 'statbus.dlx',
   dead_letter_queue: 'statbus.dead-letter',
+  close_timeout_ms: 5_000,
 } as const;
 
 const url = z
@@ -23,15 +24,27 @@ const url = z
   .refine((value) => {
     try {
       const parsed = new URL(value);
-      return parsed.protocol === 'amqp:' || parsed.protocol === 'amqps:';
+      return (parsed.protocol === 'amqp:' || parsed.protocol === 'amqps:') && parsed.hostname !== '';
     } catch {
       return false;
     }
-  }, 'must be an amqp:// or amqps:// URL');
+  }, 'must be an amqp:// or amqps:// URL with a host');
 
 /**
  * `[amqp]`: the RabbitMQ connection, the topic exchange, publisher confirms, queues and dead-lettering.
  * `[amqp.tls]` gives file paths of the CA, client certificate and key for amqps://.
+ *
+ * - `exchange`: the topic exchange everything is published to; declared durable unless it is an `amq.*` one.
+ * - `prefetch`: unsettled deliveries per subscription when `subscribe()` gives none.
+ * - `confirm_window`: publishes awaiting a broker confirm at once; further `publish()` calls wait.
+ * - `persistent`: publish with delivery mode 2 (written to disk by durable queues).
+ * - `heartbeat_s`: AMQP heartbeat; 0 disables it.
+ * - `connect_attempts`: tries of the first `connect()` before it rejects; later losses retry forever.
+ * - `reconnect_initial_ms` / `reconnect_max_ms`: exponential backoff between tries.
+ * - `queue_type`: type of named (shared, durable) queues; quorum queues count deliveries themselves.
+ * - `max_deliveries`: a message is delivered at most this many times before it is dead-lettered.
+ * - `dead_letter_exchange` / `dead_letter_queue`: where named queues send rejected and poison messages.
+ * - `close_timeout_ms`: how long `close()` waits for confirms and for handed-out deliveries to be settled.
  */
 export const amqpConfigSchema = z
   .strictObject({
@@ -49,6 +62,7 @@ export const amqpConfigSchema = z
     max_deliveries: z.number().int().min(1).default(AMQP_DEFAULTS.max_deliveries),
     dead_letter_exchange: z.string().min(1).default(AMQP_DEFAULTS.dead_letter_exchange),
     dead_letter_queue: z.string().min(1).default(AMQP_DEFAULTS.dead_letter_queue),
+    close_timeout_ms: z.number().int().nonnegative().default(AMQP_DEFAULTS.close_timeout_ms),
     tls: z
       .strictObject({
         ca: z.string().min(1).optional(),
@@ -58,6 +72,10 @@ export const amqpConfigSchema = z
         reject_unauthorized: z.boolean().default(true),
       })
       .optional(),
+  })
+  .refine((section) => section.reconnect_max_ms >= section.reconnect_initial_ms, {
+    path: ['reconnect_max_ms'],
+    message: 'must be at least reconnect_initial_ms',
   })
   .prefault({});
 

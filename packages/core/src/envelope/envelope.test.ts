@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { EnvelopeError } from '../errors/envelope-error.js';
+import { createEnvelope } from './create-envelope.js';
+import { newMessageId } from './message-id.js';
+import { validateEnvelope } from './validate-envelope.js';
+
+const producer = { name: 'bodhi', host: 'bodhi01', pid: 42, instance: 'i-1' };
+
+function valid(): Record<string, unknown> {
+  return {
+    id: '2026-6f1c2b1e-8b1a-4d2b-9c1e-0d6c3f6f9a10',
+    topic: 'org.statbus.dev.bodhi.update.comment',
+    time: 1_790_000_000_000,
+    producer,
+    seq: 1,
+    headers: { usernames: 'alice' },
+    body: { comment: 'LGTM' },
+  };
+}
+
+function issuesOf(value: unknown): string[] {
+  try {
+    validateEnvelope(value);
+  } catch (error) {
+    if (error instanceof EnvelopeError) return error.issues.map((issue) => issue.path);
+    throw error;
+  }
+  return [];
+}
+
+describe(newMessageId, () => {
+  it("should use fedmsg's <year>-<uuid4> form", () => {
+    expect(newMessageId(Date.UTC(2024, 5, 1))).toMatch(/^2024-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});
+
+describe(createEnvelope, () => {
+  it('should fill in id and time and keep the canonical field order', () => {
+    const envelope = createEnvelope({ topic: 'org.statbus.dev.a.b.c', body: { x: 1 }, producer, seq: 3 });
+    expect(Object.keys(envelope)).toEqual(['id', 'topic', 'time', 'producer', 'seq', 'headers', 'body']);
+    expect(envelope.id.startsWith(`${new Date(envelope.time).getUTCFullYear()}-`)).toBe(true);
+  });
+
+  it('should refuse a body holding what JSON cannot carry', () => {
+    expect(() => createEnvelope({ topic: 'a.b.c', body: { when: new Date() as never }, producer, seq: 1 })).toThrow(EnvelopeError);
+    expect(() => createEnvelope({ topic: 'a.b.c', body: { n: Number.NaN }, producer, seq: 1 })).toThrow(/body\.n/);
+  });
+});
+
+describe(validateEnvelope, () => {
+  it('should accept a valid envelope unchanged', () => {
+    expect(validateEnvelope(valid())).toEqual(valid());
+  });
+
+  it('should accept a plain UUID id (fedora-messaging)', () => {
+    expect(validateEnvelope({ ...valid(), id: '6f1c2b1e-8b1a-4d2b-9c1e-0d6c3f6f9a10' }).id).toBe('6f1c2b1e-8b1a-4d2b-9c1e-0d6c3f6f9a10');
+  });
+
+  describe('when fields are missing', () => {
+    it('should list every one of them', () => {
+      const { topic: _topic, seq: _seq, ...rest } = valid();
+      expect(issuesOf(rest)).toEqual(expect.arrayContaining(['topic', 'seq']));
+    });
+  });
+
+  describe('when fields have the wrong type', () => {
+    it.each([
+      ['time', '2026-01-01', 'time'],
+      ['seq', 0, 'seq'],
+      ['seq', 1.5, 'seq'],
+      ['headers', { severity: 3 }, 'headers.severity'],
+      ['body', [1, 2], 'body'],
+      ['body', 'text', 'body'],
+      ['topic', 'a..b', 'topic'],
+      ['id', 'has space', 'id'],
+      ['producer', { name: 'x' }, 'producer.host'],
+    ])('should name %s', (field, value, path) => {
+      expect(issuesOf({ ...valid(), [field]: value })).toContain(path);
+    });
+  });
+
+  it('should refuse unknown top-level fields', () => {
+    expect(() => validateEnvelope({ ...valid(), extra: true })).toThrow(/unknown field\(s\) extra/);
+  });
+
+  it('should refuse what is not an object', () => {
+    expect(() => validateEnvelope('{"id":1}')).toThrow(EnvelopeError);
+    expect(() => validateEnvelope(null)).toThrow(EnvelopeError);
+  });
+});
