@@ -1,0 +1,48 @@
+import { createRequire } from 'node:module';
+import { Command, CommanderError } from 'commander';
+import { StatbusError } from '@statbus/core';
+import { configCommand } from './commands/config-command.js';
+import type { CliIo } from './io.js';
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+/** Builds the `statbus` command tree writing to `io`. */
+export function buildProgram(io: CliIo): Command {
+  const program = new Command('statbus')
+    .description('statbus: a message bus with its own archive, query API and live metrics — one API over ZeroMQ and RabbitMQ')
+    .version(version, '-V, --version')
+    .showHelpAfterError()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .exitOverride();
+  program.addCommand(configCommand(io));
+  for (const command of program.commands) {
+    command.exitOverride().configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
+  }
+  return program;
+}
+
+/**
+ * Runs the CLI and returns the exit code: 0 on success, 1 for a failure (with a message on stderr),
+ * 2 for a usage error. Never throws for bad input.
+ */
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof StatbusError) {
+      io.stderr.write(`statbus: ${error.message}\n`);
+      return 1;
+    }
+    io.stderr.write(`statbus: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  }
+}
