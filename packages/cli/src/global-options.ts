@@ -1,4 +1,4 @@
-import { loadConfig, type LoadedConfig, type StatbusConfigInput } from '@statbus/core';
+import { loadConfig, type LoadedConfig } from '@statbus/core';
 import { Option, type Command } from 'commander';
 import type { CliIo } from './io.js';
 
@@ -29,6 +29,6 @@ export function loadCliConfig(options: GlobalOptions, io: CliIo): LoadedConfig {
     ...(options.config === undefined ? {} : { file: options.config }),
     env: io.env,
     cwd: io.cwd,
-    overrides: overrides as StatbusConfigInput as Record<string, unknown>,
+    overrides,
   });
 }
