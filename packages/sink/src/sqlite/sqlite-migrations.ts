@@ -1,0 +1,96 @@
+import type Database from 'better-sqlite3';
+
+/** One step of the SQLite schema; applied once, in order, recorded in `schema_migrations`. */
+export interface SqliteMigration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/**
+ * The schema, oldest first. Never edit a released step: add one.
+ *
+ * `messages.n` is the integer key every side table points at (cheaper than the text id). Users and
+ * packages are many-to-many tables keyed `(name, time, n)` so a filter on them reads one index range in
+ * time order. `message_text` is an FTS5 trigram index over the lower-cased JSON body: substring search
+ * (datagrepper's `contains`) for needles of 3 characters or more. `topic_summary` and `store_counter`
+ * are kept up to date by `insertMany`, in the same transaction, so the catalogue and totals are exact and cheap.
+ */
+export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
+  {
+    version: 1,
+    name: 'messages, users, packages, text index, topic summary',
+    sql: `
+      CREATE TABLE messages (
+        n INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        time INTEGER NOT NULL,
+        topic TEXT NOT NULL,
+        category TEXT NOT NULL,
+        agent TEXT,
+        producer_name TEXT NOT NULL,
+        producer_host TEXT NOT NULL,
+        producer_pid INTEGER NOT NULL,
+        producer_instance TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        headers TEXT NOT NULL,
+        body TEXT NOT NULL,
+        signature TEXT,
+        users TEXT NOT NULL,
+        packages TEXT NOT NULL
+      );
+      CREATE INDEX messages_time ON messages (time, id);
+      CREATE INDEX messages_topic_time ON messages (topic, time, id);
+      CREATE INDEX messages_category_time ON messages (category, time, id);
+      CREATE INDEX messages_agent_time ON messages (agent, time, id);
+      CREATE TABLE message_users (
+        user TEXT NOT NULL, time INTEGER NOT NULL, n INTEGER NOT NULL,
+        PRIMARY KEY (user, time, n)
+      ) WITHOUT ROWID;
+      CREATE INDEX message_users_n ON message_users (n);
+      CREATE TABLE message_packages (
+        package TEXT NOT NULL, time INTEGER NOT NULL, n INTEGER NOT NULL,
+        PRIMARY KEY (package, time, n)
+      ) WITHOUT ROWID;
+      CREATE INDEX message_packages_n ON message_packages (n);
+      CREATE VIRTUAL TABLE message_text USING fts5 (text, tokenize = 'trigram case_sensitive 1');
+      CREATE TABLE topic_summary (
+        topic TEXT PRIMARY KEY,
+        category TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        first_seen INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX topic_summary_category ON topic_summary (category);
+      CREATE TABLE store_counter (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+      INSERT INTO store_counter (name, value) VALUES ('messages', 0);
+    `,
+  },
+];
+
+/**
+ * Brings the database to the latest schema, each step in its own transaction. Idempotent.
+ * Returns the versions it applied.
+ */
+export function runSqliteMigrations(db: Database.Database, migrations: readonly SqliteMigration[] = SQLITE_MIGRATIONS): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL
+  )`);
+  const applied = new Set(
+    db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[],
+  );
+  const done: number[] = [];
+  for (const migration of migrations) {
+    if (applied.has(migration.version)) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        migration.version,
+        migration.name,
+        Date.now(),
+      );
+    }).immediate();
+    done.push(migration.version);
+  }
+  return done;
+}

@@ -1,0 +1,93 @@
+import { StoreError, type ArchivedMessage, type Envelope, type JsonObject } from '@statbus/core';
+import { searchableText } from '../query/message-text.js';
+
+/** A row of `messages` as SQLite returns it. */
+export interface MessageRow {
+  n: number;
+  id: string;
+  time: number;
+  topic: string;
+  category: string;
+  agent: string | null;
+  producer_name: string;
+  producer_host: string;
+  producer_pid: number;
+  producer_instance: string;
+  seq: number;
+  headers: string;
+  body: string;
+  signature: string | null;
+  users: string;
+  packages: string;
+}
+
+/** What one message writes: its row (without `n`) and its searchable text. */
+export interface PreparedMessage {
+  readonly row: Omit<MessageRow, 'n'>;
+  readonly text: string;
+  readonly users: readonly string[];
+  readonly packages: readonly string[];
+}
+
+/**
+ * Serialises a message for the tables, before any transaction starts.
+ *
+ * @throws {StoreError} not retryable, naming the id, when the message cannot be stored (a body that is not
+ *   a JSON object or cannot be serialised, a field of the wrong type).
+ */
+export function prepareMessage(message: ArchivedMessage): PreparedMessage {
+  const envelope = message.envelope as Envelope | undefined;
+  const id = typeof envelope?.id === 'string' ? envelope.id : '(no id)';
+  try {
+    if (envelope === undefined || typeof envelope.id !== 'string' || envelope.id === '') throw new TypeError('no id');
+    if (typeof envelope.time !== 'number' || !Number.isFinite(envelope.time)) throw new TypeError('time is not a number');
+    const body = envelope.body as unknown;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new TypeError('the body is not a JSON object');
+    const bodyJson = JSON.stringify(body);
+    return {
+      row: {
+        id: envelope.id,
+        time: Math.trunc(envelope.time),
+        topic: envelope.topic,
+        category: message.category,
+        agent: message.agent ?? null,
+        producer_name: envelope.producer.name,
+        producer_host: envelope.producer.host,
+        producer_pid: envelope.producer.pid,
+        producer_instance: envelope.producer.instance,
+        seq: envelope.seq,
+        headers: JSON.stringify(envelope.headers),
+        body: bodyJson,
+        signature: envelope.signature ?? null,
+        users: JSON.stringify(message.users),
+        packages: JSON.stringify(message.packages),
+      },
+      text: searchableText(body as JsonObject),
+      users: [...new Set(message.users)],
+      packages: [...new Set(message.packages)],
+    };
+  } catch (error) {
+    throw new StoreError(`message ${id} cannot be stored: ${(error as Error).message}`, { retryable: false, cause: error });
+  }
+}
+
+/** Rebuilds the archived message a row holds. */
+export function rowToMessage(row: MessageRow): ArchivedMessage {
+  const envelope: Envelope = {
+    id: row.id,
+    topic: row.topic,
+    time: row.time,
+    producer: { name: row.producer_name, host: row.producer_host, pid: row.producer_pid, instance: row.producer_instance },
+    seq: row.seq,
+    headers: JSON.parse(row.headers) as Record<string, string>,
+    body: JSON.parse(row.body) as JsonObject,
+    ...(row.signature === null ? {} : { signature: row.signature }),
+  };
+  return {
+    envelope,
+    category: row.category,
+    users: JSON.parse(row.users) as string[],
+    packages: JSON.parse(row.packages) as string[],
+    ...(row.agent === null ? {} : { agent: row.agent }),
+  };
+}
