@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
-const address = z
-  .string()
-  .regex(/^(tcp:\/\/[^\s]+:(\d+|\*)|ipc:\/\/[^\s]+|inproc:\/\/[^\s]+)$/u, 'must be tcp://host:port, ipc://path or inproc://name');
+const ADDRESS = /^(tcp:\/\/[^\s]+:(\d+|\*)|ipc:\/\/[^\s]+|inproc:\/\/[^\s]+)$/u;
+
+const address = z.string().regex(ADDRESS, 'must be tcp://host:port, ipc://path or inproc://name');
 
 /** Defaults of the `[zeromq]` section. */
 export const ZEROMQ_DEFAULTS = {
@@ -16,13 +16,26 @@ export const ZEROMQ_DEFAULTS = {
   tcp_keepalive: true,
   tcp_keepalive_idle_s: 60,
   ready_timeout_ms: 2_000,
+  prefetch: 100,
+  max_deliveries: 5,
 } as const;
 
 /**
  * `[zeromq]`: fedmsg-style discovery. `endpoints` names the addresses producers bind; a subscriber
- * connects to every one of them and to the relay's outbound side. A producer binds the endpoints listed
- * under its own name in `bind` (an endpoint name or an address); without `bind` it connects to the relay's
- * inbound side, like a short-lived fedmsg publisher.
+ * connects to every one of them and (with `use_relay`) to the relay's outbound side. A producer binds
+ * the entries of `bind` (an endpoint name, meaning all its addresses, or an address); with nothing to
+ * bind and `use_relay` it connects to the relay's inbound side, like a short-lived fedmsg publisher.
+ *
+ * - `send_hwm` / `receive_hwm`: ZMQ_SNDHWM / ZMQ_RCVHWM, messages queued per peer (0 = no limit).
+ * - `linger_ms`: ZMQ_LINGER, and how long `close()` waits for queued publishes (-1 = forever).
+ * - `reconnect_interval_ms` / `reconnect_interval_max_ms`: ZMQ_RECONNECT_IVL / ZMQ_RECONNECT_IVL_MAX.
+ * - `tcp_keepalive` / `tcp_keepalive_idle_s`: ZMQ_TCP_KEEPALIVE / ZMQ_TCP_KEEPALIVE_IDLE.
+ * - `ready_timeout_ms`: longest wait of `connect()` for the relay and of `subscribe()` for its
+ *   subscription to be live at every reachable publisher.
+ * - `prefetch`: deliveries handed out and not settled per subscription when `subscribe()` gives none;
+ *   past it the subscriber stops reading and ZeroMQ's high-water marks drop (reported as gaps).
+ * - `max_deliveries`: a message `nack`ed with requeue is delivered again in-process at most this many
+ *   times in all, then dropped and counted as `rejected`.
  */
 export const zeromqConfigSchema = z
   .strictObject({
@@ -39,6 +52,18 @@ export const zeromqConfigSchema = z
     tcp_keepalive: z.boolean().default(ZEROMQ_DEFAULTS.tcp_keepalive),
     tcp_keepalive_idle_s: z.number().int().positive().default(ZEROMQ_DEFAULTS.tcp_keepalive_idle_s),
     ready_timeout_ms: z.number().int().positive().default(ZEROMQ_DEFAULTS.ready_timeout_ms),
+    prefetch: z.number().int().min(1).max(1_000_000).default(ZEROMQ_DEFAULTS.prefetch),
+    max_deliveries: z.number().int().min(1).default(ZEROMQ_DEFAULTS.max_deliveries),
+  })
+  .superRefine((section, context) => {
+    section.bind.forEach((entry, index) => {
+      if (Object.hasOwn(section.endpoints, entry) || ADDRESS.test(entry)) return;
+      context.addIssue({
+        code: 'custom',
+        path: ['bind', index],
+        message: `${JSON.stringify(entry)} is neither a name in [zeromq.endpoints] nor a tcp://, ipc:// or inproc:// address`,
+      });
+    });
   })
   .prefault({});
 

@@ -1,0 +1,288 @@
+import { randomBytes } from 'node:crypto';
+import {
+  Broadcaster,
+  CONFIG,
+  LOGGER,
+  TopicError,
+  TransportError,
+  compilePatterns,
+  encodeEnvelope,
+  type DropReason,
+  type Envelope,
+  type Logger,
+  type StatbusConfig,
+  type SubscribeOptions,
+  type Subscription,
+  type Transport,
+  type TransportCounters,
+  type TransportStatus,
+} from '@statbus/core';
+import { inject, injectable } from 'inversify';
+import { XPublisher } from 'zeromq';
+import { CounterSet } from './counter-set.js';
+import { SendQueue } from './send-queue.js';
+import { SocketMonitor } from './socket-monitor.js';
+import { bindAddresses, commonSocketOptions } from './socket-options.js';
+import { StreamPositions } from './stream-positions.js';
+import { SUBSCRIBE_BYTE, encodeStreamPosition, isProbeTopic } from './wire-frames.js';
+import { ZeroMqSubscription, type SubscriptionSink } from './zeromq-subscription.js';
+
+function delay(ms: number): { promise: Promise<'timeout'>; cancel: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+  });
+  return { promise, cancel: () => clearTimeout(timer) };
+}
+
+/**
+ * The brokerless transport: fedmsg's ZeroMQ PUB/SUB, over tcp:// and ipc://.
+ *
+ * Publishing goes through one XPUB socket that binds the `bind` entries of `[zeromq]`, or, binding
+ * nothing, connects to the relay's inbound side. Each subscription has its own SUB socket connected to
+ * every endpoint and to the relay's outbound side. Frames are `[topic, envelope, stream]`; the stream
+ * frame numbers each topic's messages so that every loss is reported as a `gap` (see README).
+ */
+@injectable()
+export class ZeroMqTransport implements Transport {
+  readonly kind = 'zeromq';
+  readonly #config: StatbusConfig;
+  readonly #log: Logger;
+  readonly #id = randomBytes(8).toString('hex');
+  readonly #counters = new CounterSet();
+  readonly #status = new Broadcaster<TransportStatus>();
+  readonly #positions = new StreamPositions(this.#id);
+  readonly #subscriptions = new Set<ZeroMqSubscription>();
+  readonly #sink: SubscriptionSink;
+  #socket: XPublisher | undefined;
+  #sendQueue: SendQueue | undefined;
+  #canPublish = false;
+  #relayAttached: (() => void) | undefined;
+  #connecting: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(@inject(CONFIG) config: StatbusConfig, @inject(LOGGER) logger: Logger) {
+    this.#config = config;
+    this.#log = logger.child({ component: 'transport-zeromq', publisher: this.#id });
+    this.#sink = {
+      status: (event) => this.#status.publish(event),
+      reconnected: () => {
+        this.#counters.reconnects += 1;
+      },
+      received: () => {
+        this.#counters.received += 1;
+      },
+      dropped: (reason: DropReason, error: Error) => {
+        this.#counters.dropped[reason] += 1;
+        this.#status.publish({ type: 'dropped', reason, error });
+      },
+      gap: (gap) => {
+        this.#counters.gaps += 1;
+        this.#counters.missed += gap.missed;
+        this.#status.publish(gap);
+      },
+    };
+  }
+
+  /**
+   * Binds the `bind` addresses, or connects to the relay and waits until the relay has subscribed
+   * (so that the first messages are not lost to the slow-joiner effect). Idempotent.
+   *
+   * @throws {TransportError} `ERR_CONNECTION` naming the address that cannot be bound, or the relay
+   *   that did not answer within `ready_timeout_ms`; `ERR_CLOSED` after `close()`.
+   */
+  connect(): Promise<void> {
+    if (this.#closing !== undefined) return Promise.reject(this.#closedError());
+    this.#connecting ??= this.#open().catch((error: unknown) => {
+      this.#connecting = undefined;
+      throw error;
+    });
+    return this.#connecting;
+  }
+
+  /**
+   * Queues one envelope on the publisher socket (connecting first when needed). Resolves when ZeroMQ
+   * queued it; messages of one caller keep their order.
+   *
+   * @throws {CodecError} when the encoded envelope is over `codec.max_message_bytes`.
+   * @throws {TransportError} `ERR_CLOSED` after `close()`; `ERR_PUBLISH` when nothing is bound and no
+   *   relay is used, or ZeroMQ refused the message; `ERR_CONNECTION` from an implicit `connect()`.
+   */
+  async publish(envelope: Envelope): Promise<void> {
+    if (this.#closing !== undefined) throw this.#closedError();
+    const bytes = encodeEnvelope(envelope, { maxMessageBytes: this.#config.codec.max_message_bytes });
+    if (this.#sendQueue === undefined) await this.connect();
+    const queue = this.#sendQueue;
+    if (queue === undefined || this.#closing !== undefined) throw this.#closedError();
+    if (!this.#canPublish) {
+      throw new TransportError('ERR_PUBLISH', 'Nowhere to publish: [zeromq] bind is empty and use_relay is false');
+    }
+    const position = this.#positions.next(envelope.topic, envelope.seq);
+    try {
+      await queue.send([Buffer.from(envelope.topic, 'utf8'), bytes, encodeStreamPosition(position)]);
+    } catch (error) {
+      if (error instanceof TransportError) throw error;
+      throw new TransportError('ERR_PUBLISH', `ZeroMQ refused a message on ${envelope.topic}`, { cause: error });
+    }
+    this.#counters.published += 1;
+  }
+
+  /**
+   * Subscribes with a new SUB socket. Resolves when the subscription is live: every reachable
+   * publisher or relay confirmed it (or `ready_timeout_ms` passed, which is logged).
+   * `options.queue` only labels the subscription: brokerless subscribers each get every message.
+   *
+   * @throws {TopicError} for a malformed pattern; {@link TransportError} `ERR_CLOSED` after `close()`,
+   *   `ERR_SUBSCRIBE` for no pattern or an address that cannot be connected to.
+   */
+  async subscribe(patterns: readonly string[], options: SubscribeOptions = {}): Promise<Subscription> {
+    if (this.#closing !== undefined) throw this.#closedError();
+    if (patterns.length === 0) throw new TransportError('ERR_SUBSCRIBE', 'subscribe() needs at least one pattern');
+    compilePatterns(patterns);
+    const subscription = new ZeroMqSubscription({
+      patterns,
+      config: this.#config.zeromq,
+      maxMessageBytes: this.#config.codec.max_message_bytes,
+      ...(options.prefetch !== undefined && { prefetch: options.prefetch }),
+      ...(options.queue !== undefined && { queue: options.queue }),
+      ...(options.handler !== undefined && { handler: options.handler }),
+      sink: this.#sink,
+      logger: this.#log,
+    });
+    this.#subscriptions.add(subscription);
+    void subscription.closed.then(() => this.#subscriptions.delete(subscription));
+    try {
+      await subscription.start();
+    } catch (error) {
+      await subscription.close();
+      throw error instanceof TransportError || error instanceof TopicError
+        ? error
+        : new TransportError('ERR_SUBSCRIBE', 'ZeroMQ subscription failed', { cause: error });
+    }
+    if (this.#closing !== undefined) {
+      await subscription.close();
+      throw this.#closedError();
+    }
+    return subscription;
+  }
+
+  /** Status events from now on; the iterable ends after `closed`. */
+  status(): AsyncIterable<TransportStatus> {
+    return this.#status.subscribe();
+  }
+
+  counters(): TransportCounters {
+    return this.#counters.snapshot();
+  }
+
+  /**
+   * Waits for queued publishes (at most `linger_ms`, unless it is -1), closes every subscription, then
+   * the publisher socket (ZeroMQ lingers `linger_ms` to flush it). Idempotent.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  #closedError(): TransportError {
+    return new TransportError('ERR_CLOSED', 'The ZeroMQ transport is closed');
+  }
+
+  async #open(): Promise<void> {
+    const config = this.#config.zeromq;
+    const binds = bindAddresses(config);
+    const viaRelay = binds.length === 0 && config.use_relay;
+    const socket = new XPublisher({
+      sendHighWaterMark: config.send_hwm,
+      ...commonSocketOptions(config),
+      // Towards the relay, wait at the high-water mark instead of dropping: the relay then never
+      // misses what this process published.
+      noDrop: viaRelay,
+    });
+    new SocketMonitor(socket, this.#sink);
+    const queue = new SendQueue(socket);
+    const attached = new Promise<void>((resolve) => {
+      this.#relayAttached = resolve;
+    });
+    void this.#serveSubscriptions(socket, queue);
+    try {
+      for (const address of binds) {
+        try {
+          await socket.bind(address);
+        } catch (error) {
+          throw new TransportError('ERR_CONNECTION', `Cannot bind ${address}`, { address, cause: error });
+        }
+      }
+      if (viaRelay) {
+        const address = config.relay_inbound;
+        try {
+          socket.connect(address);
+        } catch (error) {
+          throw new TransportError('ERR_CONNECTION', `Cannot connect to the relay at ${address}`, { address, cause: error });
+        }
+        const timeout = delay(config.ready_timeout_ms);
+        const outcome = await Promise.race([attached, timeout.promise]);
+        timeout.cancel();
+        if (outcome === 'timeout') {
+          throw new TransportError('ERR_CONNECTION', `The relay at ${address} did not answer within ${config.ready_timeout_ms} ms`, { address });
+        }
+      }
+    } catch (error) {
+      socket.linger = 0;
+      socket.close();
+      throw error;
+    }
+    if (this.#closing !== undefined) {
+      socket.close();
+      throw this.#closedError();
+    }
+    this.#socket = socket;
+    this.#sendQueue = queue;
+    this.#canPublish = binds.length > 0 || viaRelay;
+    this.#log.debug({ binds, relay: viaRelay ? config.relay_inbound : undefined }, 'publisher ready');
+  }
+
+  /**
+   * Reads the subscription messages of the XPUB socket: the relay's subscribe-all says it is attached;
+   * a subscriber's probe prefix is answered on the probe topic, proving its earlier prefixes arrived.
+   * Keeping a read pending is also what makes zeromq.js process the socket's attach commands.
+   */
+  async #serveSubscriptions(socket: XPublisher, queue: SendQueue): Promise<void> {
+    const me = Buffer.from(this.#id, 'latin1');
+    try {
+      for await (const [message] of socket) {
+        if (message === undefined || message[0] !== SUBSCRIBE_BYTE) continue;
+        if (message.length === 1) {
+          this.#relayAttached?.();
+        } else if (isProbeTopic(message.subarray(1))) {
+          queue.send([Buffer.from(message.subarray(1)), me]).catch((error: unknown) => {
+            this.#log.debug({ err: error }, 'could not answer a probe');
+          });
+        }
+      }
+    } catch (error) {
+      if (!socket.closed) this.#log.error({ err: error }, 'publisher stopped reading subscriptions');
+    }
+  }
+
+  async #shutdown(): Promise<void> {
+    await this.#connecting?.catch(() => undefined);
+    const linger = this.#config.zeromq.linger_ms;
+    const queue = this.#sendQueue;
+    if (queue !== undefined) {
+      if (linger < 0) {
+        await queue.drained();
+      } else {
+        const timeout = delay(linger);
+        const outcome = await Promise.race([queue.drained(), timeout.promise]);
+        timeout.cancel();
+        if (outcome === 'timeout') this.#log.warn({ pending: queue.pending }, 'closing with publishes not queued by ZeroMQ');
+      }
+      queue.fail(this.#closedError());
+    }
+    await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
+    this.#socket?.close();
+    this.#status.publish({ type: 'closed' });
+    this.#status.close();
+  }
+}
