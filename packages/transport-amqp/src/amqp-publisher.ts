@@ -1,0 +1,211 @@
+import { TransportError, encodeEnvelope, type AmqpConfig, type Envelope, type Logger, type TransportStatus } from '@statbus/core';
+import type { ChannelModel, ConfirmChannel, Options } from 'amqplib';
+import { isBrokerExchange, publishOptions } from './amqp-arguments.js';
+import type { AmqpSession, SessionParticipant } from './amqp-session.js';
+import { abortableDelay } from './backoff.js';
+import { ConfirmWindow } from './confirm-window.js';
+import type { MutableCounters } from './transport-counters.js';
+
+/** amqplib's error for a broker nack, as opposed to `channel closed` (no answer: send again). */
+const NACK_MESSAGE = 'message nacked';
+
+interface PendingPublish {
+  readonly routingKey: string;
+  readonly bytes: Buffer;
+  readonly options: Options.Publish;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+  settled: boolean;
+}
+
+/** What the publisher needs from its transport. */
+export interface PublisherOptions {
+  readonly amqp: AmqpConfig;
+  readonly maxMessageBytes: number;
+  readonly session: AmqpSession;
+  readonly counters: MutableCounters;
+  readonly logger: Logger;
+  readonly report: (status: TransportStatus) => void;
+}
+
+/**
+ * Publishes over one confirm channel with up to `confirm_window` messages awaiting their confirm. A
+ * publish resolves on the broker's ack, on whichever connection it came; messages not confirmed when a
+ * channel is lost are sent again, in their order, on the next one (at-least-once). When amqplib's
+ * buffer is full (`publish()` returned false) sending pauses until `drain`. The channel also declares
+ * the exchange.
+ */
+export class AmqpPublisher implements SessionParticipant {
+  readonly #amqp: AmqpConfig;
+  readonly #maxMessageBytes: number;
+  readonly #session: AmqpSession;
+  readonly #counters: MutableCounters;
+  readonly #logger: Logger;
+  readonly #report: (status: TransportStatus) => void;
+  readonly #window: ConfirmWindow<PendingPublish>;
+  #channel: ConfirmChannel | undefined;
+  #paused = false;
+  #closed = false;
+  #idleWaiters: (() => void)[] = [];
+
+  constructor(options: PublisherOptions) {
+    this.#amqp = options.amqp;
+    this.#maxMessageBytes = options.maxMessageBytes;
+    this.#session = options.session;
+    this.#counters = options.counters;
+    this.#logger = options.logger;
+    this.#report = options.report;
+    this.#window = new ConfirmWindow(options.amqp.confirm_window);
+  }
+
+  /** Unconfirmed publishes (sent or waiting). */
+  get pending(): number {
+    return this.#window.inFlight + this.#window.waiting;
+  }
+
+  /**
+   * Opens the confirm channel on `model` and declares the exchange (durable topic, unless it is an
+   * `amq.*` one). Rejects when that fails.
+   */
+  async setup(model: ChannelModel): Promise<void> {
+    const channel = await model.createConfirmChannel();
+    channel.on('error', (error: Error) => this.#logger.warn({ err: error }, 'AMQP publish channel error'));
+    channel.on('close', () => this.#channelLost(channel, model));
+    channel.on('drain', () => {
+      if (channel !== this.#channel) return;
+      this.#paused = false;
+      this.#pump();
+    });
+    if (!isBrokerExchange(this.#amqp.exchange)) await channel.assertExchange(this.#amqp.exchange, 'topic', { durable: true });
+    if (this.#closed) {
+      await channel.close().catch(() => undefined);
+      return;
+    }
+    this.#channel = channel;
+    this.#paused = false;
+    this.#pump();
+  }
+
+  async attach(model: ChannelModel): Promise<void> {
+    try {
+      await this.setup(model);
+    } catch (error) {
+      if (this.#session.model !== model) return;
+      this.#report({ type: 'error', error: asError(error) });
+      this.#logger.error({ err: error }, 'cannot open the AMQP publish channel; retrying');
+      void this.#retry(model);
+    }
+  }
+
+  /**
+   * Publishes `envelope` to the exchange with its topic as routing key.
+   *
+   * @returns a promise that resolves when the broker confirmed the message.
+   * @throws {CodecError} when the encoded envelope is over `maxMessageBytes` (as a rejection).
+   * @throws {TransportError} `ERR_PUBLISH` when the broker nacked it; `ERR_CLOSED` after {@link close}.
+   */
+  publish(envelope: Envelope): Promise<void> {
+    if (this.#closed) return Promise.reject(new TransportError('ERR_CLOSED', 'Cannot publish: the transport is closed', { address: this.#session.address }));
+    let bytes: Buffer;
+    try {
+      bytes = encodeEnvelope(envelope, { maxMessageBytes: this.#maxMessageBytes });
+    } catch (error) {
+      return Promise.reject(asError(error));
+    }
+    const options = publishOptions(envelope, this.#amqp.persistent);
+    return new Promise<void>((resolve, reject) => {
+      this.#window.enqueue({ routingKey: envelope.topic, bytes, options, resolve, reject, settled: false });
+      this.#pump();
+    });
+  }
+
+  /**
+   * Refuses new publishes and waits (up to `timeoutMs`) for the pending ones to be confirmed; those still
+   * unconfirmed then reject with `ERR_CLOSED`. Then closes the channel. Idempotent.
+   */
+  async close(timeoutMs: number): Promise<void> {
+    this.#closed = true;
+    if (!this.#window.idle) {
+      const idle = new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      });
+      await Promise.race([idle, timeout]);
+      clearTimeout(timer);
+    }
+    const abandoned = this.#window.takeAll();
+    for (const entry of abandoned) {
+      entry.settled = true;
+      entry.reject(new TransportError('ERR_CLOSED', 'The transport closed before the broker confirmed this message', { address: this.#session.address }));
+    }
+    const channel = this.#channel;
+    this.#channel = undefined;
+    if (channel !== undefined) await channel.close().catch(() => undefined);
+  }
+
+  #pump(): void {
+    const channel = this.#channel;
+    if (channel === undefined) return;
+    while (!this.#paused) {
+      const entry = this.#window.next();
+      if (entry === undefined) return;
+      let flowing: boolean;
+      try {
+        flowing = channel.publish(this.#amqp.exchange, entry.routingKey, entry.bytes, entry.options, (error: unknown) =>
+          this.#confirmed(entry, error),
+        );
+      } catch (error) {
+        // The channel is closing under us: the entry stays in flight and is sent again on the next one.
+        this.#logger.debug({ err: error }, 'AMQP publish on a closing channel');
+        this.#channelLost(channel, this.#session.model);
+        return;
+      }
+      if (!flowing) this.#paused = true;
+    }
+  }
+
+  #confirmed(entry: PendingPublish, error: unknown): void {
+    if (entry.settled) return;
+    if (error === null || error === undefined) {
+      entry.settled = true;
+      this.#window.settle(entry);
+      this.#counters.published += 1;
+      entry.resolve();
+    } else if (error instanceof Error && error.message === NACK_MESSAGE) {
+      entry.settled = true;
+      this.#window.settle(entry);
+      entry.reject(new TransportError('ERR_PUBLISH', `The broker refused the message (nack) for ${entry.routingKey}`, { address: this.#session.address }));
+    } else {
+      return;
+    }
+    this.#pump();
+    if (this.#window.idle) this.#wakeIdle();
+  }
+
+  #wakeIdle(): void {
+    const waiters = this.#idleWaiters.splice(0);
+    for (const waiter of waiters) waiter();
+  }
+
+  #channelLost(channel: ConfirmChannel, model: ChannelModel | undefined): void {
+    if (channel !== this.#channel) return;
+    this.#channel = undefined;
+    this.#paused = false;
+    this.#window.requeueInFlight();
+    if (this.#closed || model === undefined || this.#session.model !== model) return;
+    // The connection lives on but the channel died (a channel-level error): open another.
+    this.#logger.warn('AMQP publish channel closed by the broker; reopening');
+    void this.#retry(model);
+  }
+
+  async #retry(model: ChannelModel): Promise<void> {
+    await abortableDelay(this.#amqp.reconnect_initial_ms, this.#session.signal);
+    if (this.#closed || this.#session.model !== model || this.#channel !== undefined) return;
+    await this.attach(model);
+  }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,2 @@
+export { amqpTransportModule } from './amqp-transport-module.js';
+export { AmqpTransport } from './amqp-transport.js';
