@@ -63,3 +63,18 @@ export { MAX_TOPIC_BYTES, buildTopic, isValidTopic, parseTopic, resolveTopic, to
 export type { TopicNamespace, TopicParts } from './topic/topic-grammar.js';
 export { compilePattern, compilePatterns, literalPrefix, matchTopic, validatePattern } from './topic/topic-pattern.js';
 export type { TopicMatcher } from './topic/topic-pattern.js';
+export { SIGNING_DEFAULTS, signingConfigSchema } from './config/signing-config.js';
+export type { SigningConfig } from './config/signing-config.js';
+export { CONSUMER_DEFAULTS, consumerConfigSchema } from './config/consumer-config.js';
+export type { ConsumerConfig } from './config/consumer-config.js';
+export { generateKeyPair } from './signing/generate-key-pair.js';
+export type { GeneratedKeyPair } from './signing/generate-key-pair.js';
+export { isValidKeyName } from './signing/key-name.js';
+export { loadPublicKeys } from './signing/load-public-keys.js';
+export { RoutingPolicy } from './signing/routing-policy.js';
+export type { RoutingDecision } from './signing/routing-policy.js';
+export { Signer } from './signing/signer.js';
+export { SigningKeyError } from './signing/signing-key-error.js';
+export type { Verification, VerificationOutcome } from './signing/verification.js';
+export { Verifier } from './signing/verifier.js';
+export type { VerifierOptions } from './signing/verifier.js';

@@ -3,6 +3,8 @@ import { validateTopic } from '../topic/topic-grammar.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../codec/envelope-codec.js';
 import { amqpConfigSchema } from './amqp-config.js';
 import { zeromqConfigSchema } from './zeromq-config.js';
+import { signingConfigSchema } from './signing-config.js';
+import { consumerConfigSchema } from './consumer-config.js';
 
 /** The transport kinds a config may name. */
 export const TRANSPORT_KINDS = ['zeromq', 'amqp'] as const;
@@ -53,6 +55,8 @@ export const configSchema = z.strictObject({
     .prefault({}),
   zeromq: zeromqConfigSchema,
   amqp: amqpConfigSchema,
+  signing: signingConfigSchema,
+  consumer: consumerConfigSchema,
 });
 
 /** The validated configuration, defaults applied. */
