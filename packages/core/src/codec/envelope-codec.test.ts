@@ -64,7 +64,7 @@ describe(canonicalJson, () => {
 
 describe(signingBytes, () => {
   it('should ignore the signature and key order', () => {
-    const reordered = JSON.parse(JSON.stringify({ body: envelope.body, ...envelope })) as typeof envelope;
+    const reordered = Object.fromEntries(Object.entries(envelope).reverse()) as unknown as typeof envelope;
     expect(signingBytes({ ...reordered, signature: 'abc' }).equals(signingBytes(envelope))).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { CodecError } from '../errors/codec-error.js';
 import type { Envelope } from '../envelope/envelope.js';
+import { isParsedEnvelope } from '../envelope/fast-envelope-check.js';
 import { validateEnvelope } from '../envelope/validate-envelope.js';
 
 /** Default largest encoded message, in bytes (1 MiB); `codec.max_message_bytes` in config. */
@@ -61,5 +62,6 @@ export function decodeEnvelope(bytes: Uint8Array, options?: CodecOptions): Envel
       cause: error,
     });
   }
+  if (isParsedEnvelope(value)) return value;
   return validateEnvelope(value, { fromJson: true });
 }

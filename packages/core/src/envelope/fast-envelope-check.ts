@@ -1,0 +1,52 @@
+import { MAX_ID_LENGTH } from './envelope-schema.js';
+import { isValidTopic } from '../topic/topic-grammar.js';
+import type { Envelope } from './envelope.js';
+
+const FIELDS = new Set(['id', 'topic', 'time', 'producer', 'seq', 'headers', 'body', 'signature']);
+const PRODUCER_FIELDS = new Set(['name', 'host', 'pid', 'instance']);
+const NO_SPACE = /^\S+$/u;
+const TOPIC_CACHE_SIZE = 4096;
+const validTopics = new Set<string>();
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+function hasOnly(value: Record<string, unknown>, allowed: ReadonlySet<string>): boolean {
+  for (const key in value) if (!allowed.has(key)) return false;
+  return true;
+}
+
+// Topics repeat heavily on a bus: remember the valid ones (bounded) instead of re-checking each word.
+function topicOk(topic: unknown): boolean {
+  if (typeof topic !== 'string') return false;
+  if (validTopics.has(topic)) return true;
+  if (!isValidTopic(topic)) return false;
+  if (validTopics.size >= TOPIC_CACHE_SIZE) validTopics.clear();
+  validTopics.add(topic);
+  return true;
+}
+
+/**
+ * The hot-path check of a value from `JSON.parse`: true when it is a valid envelope by exactly the rules
+ * of the zod schema (which still produces the error messages when this says false). About ten times
+ * cheaper than the schema, which matters at tens of thousands of messages a second.
+ */
+export function isParsedEnvelope(value: unknown): value is Envelope {
+  if (!isPlainObject(value) || !hasOnly(value, FIELDS)) return false;
+  const { id, time, producer, seq, headers, body, signature } = value;
+  if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH || !NO_SPACE.test(id)) return false;
+  if (!topicOk(value['topic'])) return false;
+  if (typeof time !== 'number' || !Number.isSafeInteger(time) || time < 0) return false;
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) return false;
+  if (!isPlainObject(producer) || !hasOnly(producer, PRODUCER_FIELDS)) return false;
+  const { name, host, pid, instance } = producer;
+  if (typeof name !== 'string' || name.length === 0 || typeof host !== 'string' || typeof instance !== 'string' || instance.length === 0) return false;
+  if (typeof pid !== 'number' || !Number.isSafeInteger(pid) || pid < 0) return false;
+  if (!isPlainObject(headers)) return false;
+  for (const key in headers) if (typeof headers[key] !== 'string') return false;
+  if (!isPlainObject(body)) return false;
+  return signature === undefined || (typeof signature === 'string' && signature.length > 0);
+}
