@@ -2,7 +2,7 @@ import { TransportError, encodeEnvelope, type AmqpConfig, type Envelope, type Lo
 import type { ChannelModel, ConfirmChannel, Options } from 'amqplib';
 import { isBrokerExchange, publishOptions } from './amqp-arguments.js';
 import type { AmqpSession, SessionParticipant } from './amqp-session.js';
-import { abortableDelay } from './backoff.js';
+import { abortableDelay, backoffDelay } from './backoff.js';
 import { ConfirmWindow } from './confirm-window.js';
 import type { MutableCounters } from './transport-counters.js';
 
@@ -46,6 +46,7 @@ export class AmqpPublisher implements SessionParticipant {
   #channel: ConfirmChannel | undefined;
   #paused = false;
   #closed = false;
+  #retries = 0;
   #idleWaiters: (() => void)[] = [];
 
   constructor(options: PublisherOptions) {
@@ -83,6 +84,7 @@ export class AmqpPublisher implements SessionParticipant {
     }
     this.#channel = channel;
     this.#paused = false;
+    this.#retries = 0;
     this.#pump();
   }
 
@@ -200,7 +202,9 @@ export class AmqpPublisher implements SessionParticipant {
   }
 
   async #retry(model: ChannelModel): Promise<void> {
-    await abortableDelay(this.#amqp.reconnect_initial_ms, this.#session.signal);
+    this.#retries += 1;
+    const bounds = { initialMs: this.#amqp.reconnect_initial_ms, maxMs: this.#amqp.reconnect_max_ms };
+    await abortableDelay(backoffDelay(this.#retries, bounds), this.#session.signal);
     if (this.#closed || this.#session.model !== model || this.#channel !== undefined) return;
     await this.attach(model);
   }

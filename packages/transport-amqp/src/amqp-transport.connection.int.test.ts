@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { TransportError, silentLogger, type Envelope, type Transport } from '@statbus/core';
+import { TransportError, configSchema, silentLogger, type Envelope, type Transport } from '@statbus/core';
 import { waitFor } from '@statbus/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AmqpTransport } from './amqp-transport.js';
@@ -44,6 +44,24 @@ describe(AmqpTransport, () => {
           expect((failure as TransportError).address).not.toContain('s3cret');
           await waitFor(() => statuses.filter((status) => status.type === 'reconnecting').length === 2);
           expect(statuses.map((status) => (status.type === 'reconnecting' ? status.attempt : status.type))).toEqual([1, 2]);
+        } finally {
+          await transport.close();
+        }
+      });
+    });
+
+    describe('when the URL is not an AMQP URL', () => {
+      it('should be refused by the config schema, and by connect() with ERR_CONNECTION if it got through', async () => {
+        const parsed = configSchema.safeParse({ transport: 'amqp', amqp: { url: 'http://broker:5672' } });
+        expect(parsed.success).toBe(false);
+        expect(parsed.error?.issues[0]?.path).toEqual(['amqp', 'url']);
+        const config = testConfig();
+        const transport = new AmqpTransport({ ...config, amqp: { ...config.amqp, url: 'not a url' } }, silentLogger);
+        try {
+          const failure = await transport.connect().catch((error: unknown) => error);
+          expect(failure).toBeInstanceOf(TransportError);
+          expect((failure as TransportError).code).toBe('ERR_CONNECTION');
+          expect((failure as TransportError).message).toContain('Invalid AMQP settings');
         } finally {
           await transport.close();
         }

@@ -77,6 +77,22 @@ describe.skipIf(!brokerUp)(`${AmqpTransport.name} against RabbitMQ at ${BROKER_U
       });
     });
 
+    describe('when the exchange is deleted behind its back', () => {
+      it('should reopen its channel, declare the exchange again and still confirm', async () => {
+        const config = testConfig();
+        const transport = await open(config);
+        const admin = await brokerAdmin();
+        try {
+          await admin.channel.deleteExchange(config.amqp.exchange);
+        } finally {
+          await admin.close();
+        }
+        const make = envelopes();
+        await Promise.all([transport.publish(make()), transport.publish(make())]);
+        expect(transport.counters().published).toBe(2);
+      });
+    });
+
     describe('when the transport is closed', () => {
       it('should reject with ERR_CLOSED', async () => {
         const transport = await open();

@@ -168,6 +168,25 @@ describe.skipIf(!brokerUp)(`${AmqpTransport.name} against RabbitMQ at ${BROKER_U
       });
     });
 
+    describe('when its named queue is deleted behind its back', () => {
+      it('should end the subscription and report an error', async () => {
+        const transport = await open();
+        const statuses = record(transport.status());
+        const queue = queueName('deleted');
+        const subscription = await transport.subscribe(['#'], { queue });
+        const collected = collect(subscription);
+        const admin = await brokerAdmin();
+        try {
+          await admin.channel.deleteQueue(queue);
+        } finally {
+          await admin.close();
+        }
+        await subscription.closed;
+        await collected.done;
+        await waitFor(() => statuses.some((status) => status.type === 'error'));
+      });
+    });
+
     describe('when the subscription is closed', () => {
       it('should end iteration and resolve closed', async () => {
         const transport = await open();
