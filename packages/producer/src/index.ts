@@ -1,0 +1,11 @@
+export { buildHeaders } from './build-headers.js';
+export { SEVERITIES } from './header-hints.js';
+export type { HeaderExtractor, HeaderHints, Severity } from './header-hints.js';
+export { Producer } from './producer.js';
+export { producerModule } from './producer-module.js';
+export type { PublishOptions } from './publish-options.js';
+export { SchemaDefinitionError } from './schema-definition-error.js';
+export { SchemaRegistry } from './schema-registry.js';
+export type { JsonSchema, RegisteredSchema, SchemaCheck, SchemaOptions } from './schema-registry.js';
+export { SchemaValidationError } from './schema-validation-error.js';
+export type { SchemaIssue } from './schema-validation-error.js';

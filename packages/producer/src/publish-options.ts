@@ -1,0 +1,9 @@
+import type { HeaderHints } from './header-hints.js';
+
+/**
+ * Options of {@link Producer.publish}. `usernames`, `packages`, `agent` and `severity` win over what the
+ * schema's extractor found; `headers` gives any other header and loses to both.
+ */
+export interface PublishOptions extends HeaderHints {
+  readonly headers?: Readonly<Record<string, string>>;
+}
