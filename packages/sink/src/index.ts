@@ -1,3 +1,26 @@
+export { Archiver } from './archiver/archiver.js';
+export type { ArchiverCounters } from './archiver/archiver.js';
+export {
+  ARCHIVER_OPTIONS,
+  DEFAULT_ARCHIVER_BATCH_SIZE,
+  DEFAULT_ARCHIVER_MAX_WAIT_MS,
+  DEFAULT_ARCHIVER_QUEUE,
+  DEFAULT_ARCHIVER_RETRY_INITIAL_MS,
+  DEFAULT_ARCHIVER_RETRY_MAX_MS,
+} from './archiver/archiver-options.js';
+export type { ArchiverOptions } from './archiver/archiver-options.js';
+export { createMessageStore } from './create-message-store.js';
+export { fromMongoDocument, toMongoDocument } from './mongo/mongo-document.js';
+export type { MongoMessageDocument } from './mongo/mongo-document.js';
+export { MongoMessageStore } from './mongo/mongo-message-store.js';
+export type { MongoStoreOptions, MongoTopicDocument } from './mongo/mongo-message-store.js';
+export { toMongoFilter } from './mongo/to-mongo-filter.js';
+export type { MongoFilter, MongoQueryPlan } from './mongo/to-mongo-filter.js';
+export { topicPatternRegex } from './mongo/topic-pattern-regex.js';
+export { decodeCursor, encodeCursor, queryFingerprint } from './query/keyset-cursor.js';
+export type { KeysetPosition } from './query/keyset-cursor.js';
+export { searchableText } from './query/message-text.js';
+export { sinkModule } from './sink-module.js';
 export { SqliteMessageStore } from './sqlite/sqlite-message-store.js';
 export type { SqliteStoreOptions, SqliteSynchronous } from './sqlite/sqlite-message-store.js';
 export { SQLITE_MIGRATIONS, runSqliteMigrations } from './sqlite/sqlite-migrations.js';

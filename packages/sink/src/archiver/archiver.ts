@@ -1,0 +1,210 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { inject, injectable, optional } from 'inversify';
+import {
+  CONFIG,
+  LOGGER,
+  MESSAGE_STORE,
+  StoreError,
+  TRANSPORT,
+  archiveMessage,
+  compilePatterns,
+  type ArchivedMessage,
+  type Delivery,
+  type Envelope,
+  type InsertResult,
+  type Logger,
+  type MessageExtractor,
+  type MessageStore,
+  type StatbusConfig,
+  type Subscription,
+  type Transport,
+} from '@statbus/core';
+import {
+  ARCHIVER_OPTIONS,
+  DEFAULT_ARCHIVER_BATCH_SIZE,
+  DEFAULT_ARCHIVER_MAX_WAIT_MS,
+  DEFAULT_ARCHIVER_QUEUE,
+  DEFAULT_ARCHIVER_RETRY_INITIAL_MS,
+  DEFAULT_ARCHIVER_RETRY_MAX_MS,
+  type ArchiverOptions,
+} from './archiver-options.js';
+
+/** Running totals of an {@link Archiver}. */
+export interface ArchiverCounters {
+  /** Messages written by this archiver. */
+  readonly archived: number;
+  /** Messages the store had already (a redelivery after a crash): acked, not written twice. */
+  readonly duplicates: number;
+  /** Messages the store cannot take (dead-lettered: nacked without requeue). */
+  readonly rejected: number;
+  /** Store writes that failed and were tried again. */
+  readonly retries: number;
+  readonly batches: number;
+}
+
+interface Entry {
+  readonly delivery: Delivery;
+  readonly message?: ArchivedMessage;
+  readonly error?: unknown;
+}
+
+type WriteOutcome = { readonly result: InsertResult } | { readonly refused: unknown } | { readonly stopped: true };
+
+/**
+ * datanommer's role: consumes every message (`#`) from a shared queue, writes them to the store in batches
+ * and acks each delivery only after its batch is durably written. A store failure that may pass
+ * (`StoreError.retryable`, or an unknown error) stops acking and retries with backoff, so nothing is lost;
+ * ids make writes idempotent, so a redelivery is never stored twice. A message the store refuses for good
+ * is dead-lettered (nacked without requeue) and counted, and the rest of its batch goes on.
+ */
+@injectable()
+export class Archiver {
+  private readonly options: Required<Omit<ArchiverOptions, 'extractors' | 'prefetch'>> & { prefetch: number };
+  private readonly logger: Logger;
+  private readonly prefix: string;
+  private readonly extractors: readonly { matcher: { test(topic: string): boolean }; extractor: MessageExtractor }[];
+  private readonly totals = { archived: 0, duplicates: 0, rejected: 0, retries: 0, batches: 0 };
+  private pending: Delivery[] = [];
+  private subscription: Subscription | undefined;
+  private consuming: Promise<void> | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly stopping = new AbortController();
+
+  constructor(
+    @inject(TRANSPORT) private readonly transport: Transport,
+    @inject(MESSAGE_STORE) private readonly store: MessageStore,
+    @inject(CONFIG) config: Pick<StatbusConfig, 'topic_prefix'>,
+    @inject(LOGGER) logger: Logger,
+    @inject(ARCHIVER_OPTIONS) @optional() options: ArchiverOptions = {},
+  ) {
+    const batchSize = options.batchSize ?? DEFAULT_ARCHIVER_BATCH_SIZE;
+    this.options = {
+      batchSize,
+      maxWaitMs: options.maxWaitMs ?? DEFAULT_ARCHIVER_MAX_WAIT_MS,
+      queue: options.queue ?? DEFAULT_ARCHIVER_QUEUE,
+      prefetch: options.prefetch ?? batchSize * 2,
+      retryInitialMs: options.retryInitialMs ?? DEFAULT_ARCHIVER_RETRY_INITIAL_MS,
+      retryMaxMs: options.retryMaxMs ?? DEFAULT_ARCHIVER_RETRY_MAX_MS,
+    };
+    this.prefix = config.topic_prefix;
+    this.logger = logger.child({ component: 'archiver' });
+    this.extractors = (options.extractors ?? []).map((extractor) => ({ matcher: compilePatterns(extractor.patterns), extractor }));
+  }
+
+  /** Subscribes to `#` on the archive queue; resolves when the subscription is live. */
+  async start(): Promise<void> {
+    if (this.subscription !== undefined) return;
+    const subscription = await this.transport.subscribe(['#'], { queue: this.options.queue, prefetch: this.options.prefetch });
+    this.subscription = subscription;
+    this.consuming = this.consume(subscription);
+    this.logger.info({ queue: this.options.queue, batchSize: this.options.batchSize }, 'archiving');
+  }
+
+  /**
+   * Stops taking messages, writes what it holds and closes the subscription. During a store outage it
+   * stops retrying and requeues what it holds (another archiver, or this one restarted, takes it).
+   */
+  async stop(): Promise<void> {
+    const subscription = this.subscription;
+    if (subscription === undefined) return;
+    this.stopping.abort();
+    await Promise.all([subscription.close(), this.consuming]);
+    await this.flushing;
+  }
+
+  /** A snapshot of the running totals. */
+  counters(): ArchiverCounters {
+    return { ...this.totals };
+  }
+
+  private async consume(subscription: Subscription): Promise<void> {
+    try {
+      for await (const delivery of subscription) {
+        this.pending.push(delivery);
+        if (this.pending.length >= this.options.batchSize) await this.flush();
+        else this.timer ??= setTimeout(() => void this.flush(), this.options.maxWaitMs);
+      }
+    } finally {
+      await this.flush();
+    }
+  }
+
+  /** Writes what is pending; batches are written one after another, never concurrently. */
+  private flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const run = this.flushing
+      .then(() => this.writeBatch(this.pending.splice(0)))
+      .catch((error: unknown) => this.logger.error({ err: error }, 'settling a batch failed; the transport redelivers it'));
+    this.flushing = run;
+    return run;
+  }
+
+  private archive(envelope: Envelope): ArchivedMessage {
+    const found = this.extractors.find(({ matcher }) => matcher.test(envelope.topic))?.extractor;
+    return archiveMessage(envelope, { prefix: this.prefix, extractor: () => found });
+  }
+
+  private async writeBatch(batch: readonly Delivery[]): Promise<void> {
+    if (batch.length === 0) return;
+    this.totals.batches += 1;
+    const entries: Entry[] = batch.map((delivery) => {
+      try {
+        return { delivery, message: this.archive(delivery.envelope) };
+      } catch (error) {
+        return { delivery, error };
+      }
+    });
+    const ready = entries.filter((entry) => entry.message !== undefined);
+    for (const entry of entries) if (entry.error !== undefined) await this.reject(entry.delivery, entry.error);
+    const outcome = await this.write(ready.map((entry) => entry.message as ArchivedMessage));
+    if ('result' in outcome) return this.settle(ready, outcome.result);
+    if ('stopped' in outcome) return this.requeue(ready);
+    // Refused for good: find which messages, one at a time (ids make the already-written ones duplicates).
+    this.logger.warn({ size: ready.length, err: outcome.refused }, 'the store refused a batch; writing its messages one by one');
+    for (const entry of ready) {
+      const single = await this.write([entry.message as ArchivedMessage]);
+      if ('result' in single) await this.settle([entry], single.result);
+      else if ('stopped' in single) await this.requeue([entry]);
+      else await this.reject(entry.delivery, single.refused);
+    }
+  }
+
+  private async write(messages: readonly ArchivedMessage[]): Promise<WriteOutcome> {
+    if (messages.length === 0) return { result: { inserted: [], duplicates: [] } };
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return { result: await this.store.insertMany(messages) };
+      } catch (error) {
+        if (error instanceof StoreError && !error.retryable) return { refused: error };
+        if (this.stopping.signal.aborted) return { stopped: true };
+        const wait = Math.min(this.options.retryMaxMs, this.options.retryInitialMs * 2 ** (attempt - 1));
+        this.totals.retries += 1;
+        this.logger.warn({ attempt, retryInMs: wait, size: messages.length, err: error }, 'store write failed; not acking, retrying');
+        try {
+          await delay(wait, undefined, { signal: this.stopping.signal });
+        } catch {
+          return { stopped: true };
+        }
+      }
+    }
+  }
+
+  private async settle(entries: readonly Entry[], result: InsertResult): Promise<void> {
+    this.totals.archived += result.inserted.length;
+    this.totals.duplicates += result.duplicates.length;
+    await Promise.all(entries.map((entry) => entry.delivery.ack()));
+  }
+
+  private async requeue(entries: readonly Entry[]): Promise<void> {
+    this.logger.info({ size: entries.length }, 'stopping during a store outage: requeueing unwritten messages');
+    await Promise.all(entries.map((entry) => entry.delivery.nack({ requeue: true })));
+  }
+
+  private async reject(delivery: Delivery, error: unknown): Promise<void> {
+    this.totals.rejected += 1;
+    this.logger.error({ id: delivery.envelope.id, topic: delivery.envelope.topic, err: error }, 'message cannot be stored: dead-lettered');
+    await delivery.nack({ requeue: false });
+  }
+}

@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MongoClient } from 'mongodb';
+import { describeStoreContract } from '@statbus/testing';
+import { MongoMessageStore } from './mongo-message-store.js';
+
+// Packages never read the environment; tests may: MONGODB_URL names the server (docker-compose's mongodb).
+const url = process.env['MONGODB_URL'];
+const databases: string[] = [];
+
+describe.skipIf(url === undefined)('MongoMessageStore against a real server (set MONGODB_URL)', () => {
+  afterAll(async () => {
+    const client = new MongoClient(url ?? '');
+    try {
+      await client.connect();
+      for (const name of databases) await client.db(name).dropDatabase();
+    } finally {
+      await client.close();
+    }
+  });
+
+  describeStoreContract('MongoMessageStore (contract)', () => {
+    const database = `statbus_test_${randomUUID().slice(0, 8)}`;
+    databases.push(database);
+    return Promise.resolve(new MongoMessageStore(url ?? '', { database }));
+  });
+});
+
+describe(MongoMessageStore, () => {
+  describe('.init', () => {
+    describe('when no server answers', () => {
+      it('should reject with a retryable StoreError', async () => {
+        const store = new MongoMessageStore('mongodb://127.0.0.1:1/statbus', { client: { serverSelectionTimeoutMS: 200 } });
+        try {
+          await expect(store.init()).rejects.toMatchObject({ code: 'ERR_STORE', retryable: true });
+        } finally {
+          await store.close();
+        }
+      });
+    });
+  });
+  describe('.find', () => {
+    describe('when init was not called', () => {
+      it('should reject with a non-retryable StoreError', async () => {
+        const store = new MongoMessageStore('mongodb://127.0.0.1:1/statbus');
+        await expect(store.find({})).rejects.toMatchObject({ code: 'ERR_STORE', retryable: false });
+      });
+    });
+  });
+});

@@ -1,0 +1,255 @@
+import { MongoBulkWriteError, MongoClient, type Collection, type Filter, type MongoClientOptions } from 'mongodb';
+import {
+  StoreError,
+  type ArchivedMessage,
+  type CountResult,
+  type InsertResult,
+  type MessagePage,
+  type MessageQuery,
+  type MessageStore,
+  type StoreStats,
+  type TopicCatalogueQuery,
+  type TopicSummary,
+} from '@statbus/core';
+import { checkQuery } from '../query/check-query.js';
+import { encodeCursor } from '../query/keyset-cursor.js';
+import { selectsEverything } from '../query/query-filters.js';
+import { validateCatalogueQuery } from '../query/validate-catalogue-query.js';
+import { fromMongoDocument, toMongoDocument, type MongoMessageDocument } from './mongo-document.js';
+import { splitWriteErrors, toMongoStoreError } from './mongo-errors.js';
+import { toMongoFilter } from './to-mongo-filter.js';
+
+/** Options of {@link MongoMessageStore}. */
+export interface MongoStoreOptions {
+  /** Database name; default: the one in the URL path, else `statbus`. */
+  readonly database?: string;
+  /** Collection of messages; default `messages` (the topic catalogue is `<collection>_topics`). */
+  readonly collection?: string;
+  /** Passed to `MongoClient` (timeouts, TLS…). */
+  readonly client?: MongoClientOptions;
+}
+
+/** One topic of the catalogue collection, kept by `insertMany`. */
+export interface MongoTopicDocument {
+  _id: string;
+  category: string;
+  count: number;
+  firstSeen: number;
+  lastSeen: number;
+}
+
+/**
+ * The production archive on MongoDB, with the official driver. Documents are shaped by
+ * {@link toMongoDocument}; queries are translated by the pure {@link toMongoFilter}.
+ *
+ * Indexes: `_id` (the message id, unique), `(time, _id)`, `(topic, time, _id)`, `(category, time, _id)`,
+ * `(users, time)`, `(packages, time)`, `(agent, time)`. `contains` is a regex over the lower-cased `text`
+ * field: substring semantics like datagrepper, which no MongoDB index serves (`$text` matches words, not
+ * substrings), so it is evaluated over the candidates the other filters and the time index select.
+ * Writes use `w: "majority", j: true`: `insertMany` resolves when the batch is journaled.
+ */
+export class MongoMessageStore implements MessageStore {
+  readonly url: string;
+  private readonly options: MongoStoreOptions;
+  private client: MongoClient | undefined;
+  private messagesCollection: Collection<MongoMessageDocument> | undefined;
+  private topicsCollection: Collection<MongoTopicDocument> | undefined;
+
+  constructor(url: string, options: MongoStoreOptions = {}) {
+    this.url = url;
+    this.options = options;
+  }
+
+  /** Connects and creates the indexes (idempotent). */
+  async init(): Promise<void> {
+    if (this.client !== undefined) return;
+    const client = new MongoClient(this.url, this.options.client);
+    try {
+      await client.connect();
+      const db = client.db(this.options.database);
+      const name = this.options.collection ?? 'messages';
+      const messages = db.collection<MongoMessageDocument>(name);
+      const topics = db.collection<MongoTopicDocument>(`${name}_topics`);
+      await messages.createIndexes([
+        { key: { time: -1, _id: -1 }, name: 'time' },
+        { key: { topic: 1, time: -1, _id: -1 }, name: 'topic_time' },
+        { key: { category: 1, time: -1, _id: -1 }, name: 'category_time' },
+        { key: { users: 1, time: -1 }, name: 'users_time' },
+        { key: { packages: 1, time: -1 }, name: 'packages_time' },
+        { key: { agent: 1, time: -1 }, name: 'agent_time' },
+      ]);
+      await topics.createIndex({ category: 1 }, { name: 'category' });
+      this.client = client;
+      this.messagesCollection = messages;
+      this.topicsCollection = topics;
+    } catch (error) {
+      await client.close().catch(() => undefined);
+      throw toMongoStoreError(error, 'init');
+    }
+  }
+
+  /** Unordered insert; duplicates of stored ids come back as duplicate-key errors and are reported as such. */
+  async insertMany(messages: readonly ArchivedMessage[]): Promise<InsertResult> {
+    const documents = messages.map(toMongoDocument);
+    const { messages: collection, topics } = this.collections();
+    const unique: MongoMessageDocument[] = [];
+    const duplicates: string[] = [];
+    const seen = new Set<string>();
+    for (const document of documents) {
+      if (seen.has(document._id)) duplicates.push(document._id);
+      else {
+        seen.add(document._id);
+        unique.push(document);
+      }
+    }
+    if (unique.length === 0) return { inserted: [], duplicates };
+    let refused = new Set<number>();
+    let failed = new Set<number>();
+    let failure: Error | undefined;
+    try {
+      await collection.insertMany(unique, { ordered: false, writeConcern: { w: 'majority', journal: true } });
+    } catch (error) {
+      if (!(error instanceof MongoBulkWriteError)) throw toMongoStoreError(error, 'insertMany');
+      ({ duplicates: refused, failed, failure } = splitWriteErrors(error));
+    }
+    // Unordered: every document without a write error was inserted, whatever happened to the others.
+    const inserted = unique.filter((_, index) => !refused.has(index) && !failed.has(index));
+    duplicates.push(...unique.filter((_, index) => refused.has(index)).map((document) => document._id));
+    if (inserted.length > 0) await this.updateCatalogue(topics, inserted);
+    if (failure !== undefined) throw failure;
+    return { inserted: inserted.map((document) => document._id), duplicates };
+  }
+
+  async find(query: MessageQuery): Promise<MessagePage> {
+    const plan = toMongoFilter(query);
+    const { messages } = this.collections();
+    try {
+      const total = await messages.countDocuments(plan.filter);
+      const documents = await messages
+        .find(plan.pageFilter)
+        .sort(plan.sort)
+        .skip(plan.skip)
+        .limit(plan.limit)
+        .toArray();
+      const more = documents.length > plan.rowsPerPage;
+      const shown = more ? documents.slice(0, plan.rowsPerPage) : documents;
+      const last = shown[shown.length - 1];
+      return {
+        messages: shown.map(fromMongoDocument),
+        total,
+        page: plan.page,
+        pages: Math.ceil(total / plan.rowsPerPage),
+        rowsPerPage: plan.rowsPerPage,
+        ...(more && last !== undefined
+          ? { nextCursor: encodeCursor(plan.query, { time: last.time, id: last._id, page: plan.page + 1, window: plan.window }) }
+          : {}),
+      };
+    } catch (error) {
+      throw toMongoStoreError(error, 'find');
+    }
+  }
+
+  async get(id: string): Promise<ArchivedMessage | undefined> {
+    const { messages } = this.collections();
+    try {
+      const document = await messages.findOne({ _id: id });
+      return document === null ? undefined : fromMongoDocument(document);
+    } catch (error) {
+      throw toMongoStoreError(error, 'get');
+    }
+  }
+
+  /** With `estimate` and no filter: the collection's metadata count (`exact: false`). */
+  async count(query: MessageQuery, options?: { estimate?: boolean }): Promise<CountResult> {
+    const { query: valid } = checkQuery(query);
+    const { messages } = this.collections();
+    try {
+      if (options?.estimate === true && selectsEverything(valid)) return { count: await messages.estimatedDocumentCount(), exact: false };
+      return { count: await messages.countDocuments(toMongoFilter(valid).filter), exact: true };
+    } catch (error) {
+      throw toMongoStoreError(error, 'count');
+    }
+  }
+
+  async topics(query: TopicCatalogueQuery = {}): Promise<readonly TopicSummary[]> {
+    const valid = validateCatalogueQuery(query);
+    const filter: Filter<MongoTopicDocument> = {};
+    if (valid.categories !== undefined && valid.categories.length > 0) filter.category = { $in: [...valid.categories] };
+    if (valid.start !== undefined) filter.lastSeen = { $gte: valid.start };
+    if (valid.end !== undefined) filter.firstSeen = { $lt: valid.end };
+    try {
+      const documents = await this.collections().topics.find(filter).sort({ _id: 1 }).toArray();
+      return documents.map((d) => ({ topic: d._id, category: d.category, count: d.count, firstSeen: d.firstSeen, lastSeen: d.lastSeen }));
+    } catch (error) {
+      throw toMongoStoreError(error, 'topics');
+    }
+  }
+
+  async stats(): Promise<StoreStats> {
+    const summaries = await this.topics();
+    const byCategory: Record<string, number> = {};
+    const byTopic: Record<string, number> = {};
+    let total = 0;
+    for (const summary of summaries) {
+      byTopic[summary.topic] = summary.count;
+      byCategory[summary.category] = (byCategory[summary.category] ?? 0) + summary.count;
+      total += summary.count;
+    }
+    if (summaries.length === 0) return { total, byCategory, byTopic };
+    return {
+      total,
+      byCategory,
+      byTopic,
+      first: Math.min(...summaries.map((s) => s.firstSeen)),
+      last: Math.max(...summaries.map((s) => s.lastSeen)),
+    };
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    this.messagesCollection = undefined;
+    this.topicsCollection = undefined;
+    await client?.close();
+  }
+
+  private async updateCatalogue(topics: Collection<MongoTopicDocument>, inserted: readonly MongoMessageDocument[]): Promise<void> {
+    const byTopic = new Map<string, MongoTopicDocument>();
+    for (const document of inserted) {
+      const summary = byTopic.get(document.topic);
+      if (summary === undefined) {
+        byTopic.set(document.topic, { _id: document.topic, category: document.category, count: 1, firstSeen: document.time, lastSeen: document.time });
+      } else {
+        summary.count += 1;
+        summary.firstSeen = Math.min(summary.firstSeen, document.time);
+        summary.lastSeen = Math.max(summary.lastSeen, document.time);
+      }
+    }
+    try {
+      await topics.bulkWrite(
+        [...byTopic.values()].map((summary) => ({
+          updateOne: {
+            filter: { _id: summary._id },
+            update: {
+              $inc: { count: summary.count },
+              $min: { firstSeen: summary.firstSeen },
+              $max: { lastSeen: summary.lastSeen },
+              $setOnInsert: { category: summary.category },
+            },
+            upsert: true,
+          },
+        })),
+        { ordered: false, writeConcern: { w: 'majority', journal: true } },
+      );
+    } catch (error) {
+      throw toMongoStoreError(error, 'insertMany (topic catalogue)');
+    }
+  }
+
+  private collections(): { messages: Collection<MongoMessageDocument>; topics: Collection<MongoTopicDocument> } {
+    if (this.messagesCollection === undefined || this.topicsCollection === undefined) {
+      throw new StoreError('MongoDB store: call init() first (or it was closed)', { retryable: false });
+    }
+    return { messages: this.messagesCollection, topics: this.topicsCollection };
+  }
+}
