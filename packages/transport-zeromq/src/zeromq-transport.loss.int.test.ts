@@ -1,7 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { silentLogger, type Delivery, type TransportStatus } from '@statbus/core';
 import { collect, envelopeFactory, recordStatus, waitFor } from '@statbus/testing';
 import { Publisher } from 'zeromq';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { RelayBus } from './testing/relay-bus.js';
 import { ZeroMqTransport } from './zeromq-transport.js';
 
@@ -20,7 +23,10 @@ describe(ZeroMqTransport, () => {
   describe('.subscribe', () => {
     describe('when the consumer is too slow and ZeroMQ drops at its high-water marks', () => {
       it('should report every lost message as a gap: missed + received == published', async () => {
-        bus = await RelayBus.start({ send_hwm: 10 });
+        // ipc:// keeps the kernel's buffers small, so the high-water marks are what limits the backlog.
+        const directory = mkdtempSync(join(tmpdir(), 'statbus-loss-'));
+        onTestFinished(() => rmSync(directory, { recursive: true, force: true }));
+        bus = await RelayBus.start({ send_hwm: 10, relay_inbound: `ipc://${directory}/in`, relay_outbound: `ipc://${directory}/out` });
         const publisher = bus.transport();
         const subscriber = bus.transport({ receive_hwm: 10 });
         await publisher.connect();
@@ -55,6 +61,7 @@ describe(ZeroMqTransport, () => {
         const sent = seqs.at(-1)!;
         const gaps = statuses.filter((status): status is Gap => status.type === 'gap');
         const missed = gaps.reduce((sum, gap) => sum + gap.missed, 0);
+        console.info(`slow consumer: ${sent} published, ${seqs.length} received, ${missed} reported missed in ${gaps.length} gaps`);
         expect(missed).toBeGreaterThan(0);
         expect(missed + seqs.length).toBe(sent);
         expect(subscriber.counters()).toMatchObject({ gaps: gaps.length, missed });

@@ -1,0 +1,64 @@
+import { compilePatterns, encodeEnvelope } from '@statbus/core';
+import { envelopeFactory } from '@statbus/testing';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { classifyFrames } from './inbound-frames.js';
+import { encodeStreamPosition, probeTopic } from './wire-frames.js';
+
+const TOPIC = 'org.statbus.dev.bodhi.update.comment';
+const matcher = compilePatterns(['org.statbus.dev.bodhi.#']);
+const envelope = envelopeFactory()(TOPIC);
+const bytes = encodeEnvelope(envelope);
+const position = { publisher: 'p', n: 3, seq: 7, prevSeq: 5 };
+
+describe(classifyFrames, () => {
+  describe('when given a statbus message', () => {
+    it('should give the envelope and its stream position', () => {
+      expect(classifyFrames([Buffer.from(TOPIC), bytes, encodeStreamPosition(position)], matcher, 1 << 20)).toEqual({
+        kind: 'message',
+        envelope,
+        topic: TOPIC,
+        position,
+      });
+    });
+  });
+
+  describe('when the topic is let through by the prefix but not matched by the patterns', () => {
+    it('should not parse the envelope', () => {
+      expect(classifyFrames([Buffer.from('org.statbus.dev.bodhix.a'), Buffer.from('not json')], matcher, 1 << 20)).toEqual({ kind: 'unmatched' });
+    });
+  });
+
+  describe('when given a control message', () => {
+    it('should say so', () => {
+      expect(classifyFrames([probeTopic('x'), Buffer.from('relay')], matcher, 1 << 20).kind).toBe('control');
+    });
+  });
+
+  describe('when given bad frames', () => {
+    it('should name the reason and keep the stream position when it could be read', () => {
+      const cases = [
+        [[], 'malformed'],
+        [[Buffer.from(TOPIC), bytes, Buffer.from('x'), Buffer.from('y')], 'malformed'],
+        [[Buffer.from(TOPIC), Buffer.from('{'), encodeStreamPosition(position)], 'malformed'],
+        [[Buffer.from(TOPIC), bytes], 'too-large', 10],
+        [[Buffer.from(TOPIC), Buffer.from('{"id":1}')], 'invalid'],
+        [[Buffer.from(`${TOPIC}.x`), encodeEnvelope({ ...envelope })], 'invalid'],
+      ] as const;
+      for (const [frames, reason, limit] of cases) {
+        const result = classifyFrames(frames, compilePatterns(['#']), limit ?? 1 << 20);
+        expect(result, reason).toMatchObject({ kind: 'dropped', reason });
+      }
+      expect(classifyFrames([Buffer.from(TOPIC), Buffer.from('{'), encodeStreamPosition(position)], matcher, 1 << 20)).toMatchObject({ position });
+    });
+
+    it('should never throw, whatever the bytes', () => {
+      fc.assert(
+        fc.property(fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 4 }), (parts) => {
+          const result = classifyFrames(parts.map((part) => Buffer.from(part)), compilePatterns(['#']), 1 << 20);
+          expect(['control', 'unmatched', 'dropped', 'message']).toContain(result.kind);
+        }),
+      );
+    });
+  });
+});
