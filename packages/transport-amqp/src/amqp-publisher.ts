@@ -146,6 +146,14 @@ export class AmqpPublisher implements SessionParticipant {
     if (channel !== undefined) await channel.close().catch(() => undefined);
   }
 
+  /** Rejects every pending publish with `error` (the first connection failed: nothing will send them). */
+  abandon(error: Error): void {
+    for (const entry of this.#window.takeAll()) {
+      entry.settled = true;
+      entry.reject(error);
+    }
+  }
+
   #pump(): void {
     const channel = this.#channel;
     if (channel === undefined) return;

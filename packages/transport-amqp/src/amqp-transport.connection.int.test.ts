@@ -35,7 +35,10 @@ describe(AmqpTransport, () => {
         const transport = new AmqpTransport(testConfig({ url, connect_attempts: 3, reconnect_initial_ms: 5, reconnect_max_ms: 10 }), silentLogger);
         const statuses = record(transport.status());
         try {
-          const failure = await transport.connect().catch((error: unknown) => error);
+          const connecting = transport.connect();
+          const publishing = transport.publish(envelopes()()).catch((error: unknown) => error);
+          const failure = await connecting.catch((error: unknown) => error);
+          expect(await publishing).toBe(failure);
           expect(failure).toBeInstanceOf(TransportError);
           expect((failure as TransportError).code).toBe('ERR_CONNECTION');
           expect((failure as TransportError).message).toContain('after 3 attempt(s)');

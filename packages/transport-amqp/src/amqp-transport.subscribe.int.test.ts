@@ -187,6 +187,57 @@ describe.skipIf(!brokerUp)(`${AmqpTransport.name} against RabbitMQ at ${BROKER_U
       });
     });
 
+    describe('when a message on a private queue is rejected', () => {
+      it('should drop and count it, having no dead-letter queue', async () => {
+        const transport = await open();
+        const statuses = record(transport.status());
+        collect(await transport.subscribe(['#']), (delivery) => delivery.nack({ requeue: false }));
+        await transport.publish(envelopes()());
+        await waitFor(() => transport.counters().dropped.rejected === 1);
+        await waitFor(() => statuses.some((status) => status.type === 'dropped' && status.reason === 'rejected'));
+      });
+
+      it('should stop redelivering a message that failed max_deliveries times', async () => {
+        const transport = await open(testConfig({ max_deliveries: 4 }));
+        const counts: number[] = [];
+        await transport.subscribe(['#'], {
+          handler: (delivery) => {
+            counts.push(delivery.deliveryCount);
+            throw new Error('poison');
+          },
+        });
+        await transport.publish(envelopes()());
+        await waitFor(() => transport.counters().dropped.rejected === 1);
+        expect(counts).toEqual([1, 2, 3, 4]);
+      });
+    });
+
+    describe('when closed with a delivery handed out and not yet settled', () => {
+      it('should wait for it to be settled and take that settlement', async () => {
+        const transport = await open();
+        const queue = queueName('settle-on-close');
+        const subscription = await transport.subscribe(['#'], { queue });
+        await transport.publish(envelopes()());
+        const iterator = subscription[Symbol.asyncIterator]();
+        const delivery = (await iterator.next()).value as Delivery;
+        let closed = false;
+        const closing = subscription.close().then(() => {
+          closed = true;
+        });
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(closed).toBe(false);
+        await delivery.ack();
+        await closing;
+        expect((await iterator.next()).done).toBe(true);
+        const admin = await brokerAdmin();
+        try {
+          await waitFor(async () => (await admin.channel.checkQueue(queue)).messageCount === 0 || undefined, { message: 'acked, not requeued' });
+        } finally {
+          await admin.close();
+        }
+      });
+    });
+
     describe('when the subscription is closed', () => {
       it('should end iteration and resolve closed', async () => {
         const transport = await open();

@@ -82,8 +82,10 @@ export class AmqpTransport implements Transport {
       this.#session.add(this.#publisher);
     });
     const connecting = this.#connecting;
-    connecting.catch(() => {
-      if (this.#connecting === connecting) this.#connecting = undefined;
+    connecting.catch((error: unknown) => {
+      if (this.#connecting !== connecting) return;
+      this.#connecting = undefined;
+      this.#publisher.abandon(error instanceof Error ? error : new Error(String(error)));
     });
     return connecting;
   }
@@ -96,7 +98,8 @@ export class AmqpTransport implements Transport {
    * @returns a promise that resolves when the broker confirmed the message.
    * @throws {CodecError} `ERR_MESSAGE_TOO_LARGE` over `codec.max_message_bytes`.
    * @throws {TransportError} `ERR_PUBLISH` when the broker refused it (nack); `ERR_CLOSED` after
-   *   {@link close}, or when close gave up waiting for its confirm; `ERR_CONNECTION` before {@link connect}.
+   *   {@link close}, or when close gave up waiting for its confirm; `ERR_CONNECTION` before {@link connect},
+   *   or when the first connection, begun but not finished, fails.
    */
   publish(envelope: Envelope): Promise<void> {
     if (this.#closing !== undefined) return Promise.reject(this.#closedError());
