@@ -1,7 +1,10 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { StatbusError } from '@statbus/core';
+import { CliError } from './cli-error.js';
 import { configCommand } from './commands/config-command.js';
+import { relayCommand } from './commands/relay-command.js';
+import { tailCommand } from './commands/tail-command.js';
 import type { CliIo } from './io.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -18,6 +21,8 @@ export function buildProgram(io: CliIo): Command {
     })
     .exitOverride();
   program.addCommand(configCommand(io));
+  program.addCommand(relayCommand(io));
+  program.addCommand(tailCommand(io));
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
   }
@@ -38,7 +43,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
       return error.exitCode === 0 ? 0 : 2;
     }
-    if (error instanceof StatbusError) {
+    if (error instanceof StatbusError || error instanceof CliError) {
       io.stderr.write(`statbus: ${error.message}\n`);
       return 1;
     }

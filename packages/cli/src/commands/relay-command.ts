@@ -1,0 +1,35 @@
+import { TRANSPORT, redactUrl } from '@statbus/core';
+import { ZeroMqRelay } from '@statbus/transport-zeromq';
+import { Command } from 'commander';
+import { commandContext } from '../command-context.js';
+import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
+import { shutdownSignal, type CliIo } from '../io.js';
+
+/**
+ * `statbus relay`: the ZeroMQ relay (fedmsg-relay) that short-lived publishers connect to. Over AMQP the
+ * broker is the relay: the command checks that it answers and stays up, so the same three commands
+ * (relay, tail, publish) work over both transports.
+ */
+export function relayCommand(io: CliIo): Command {
+  return addGlobalOptions(new Command('relay'))
+    .description('run the ZeroMQ relay (XSUB → XPUB) for publishers that connect instead of bind; over AMQP, check the broker and stay up')
+    .action(async (options: GlobalOptions) => {
+      const { config, logger, container } = commandContext(options, io);
+      const shutdown = shutdownSignal(io);
+      if (config.transport === 'zeromq') {
+        const relay = container.get(ZeroMqRelay);
+        await relay.start();
+        io.stderr.write(`statbus relay: publishers connect to ${relay.inboundAddress}, subscribers to ${relay.outboundAddress}\n`);
+        const signal = await shutdown.received;
+        logger.info({ signal }, 'relay stopping');
+        await relay.close();
+        return;
+      }
+      const transport = container.get(TRANSPORT);
+      await transport.connect();
+      io.stderr.write(`statbus relay: over AMQP the broker is the relay; ${redactUrl(config.amqp.url)} answers, exchange ${config.amqp.exchange}\n`);
+      const signal = await shutdown.received;
+      logger.info({ signal }, 'relay stopping');
+      await transport.close();
+    });
+}

@@ -1,0 +1,24 @@
+import { CONFIG, LOGGER, type Logger, type StatbusConfig } from '@statbus/core';
+import { ZeroMqRelay, zeromqTransportModule } from '@statbus/transport-zeromq';
+import { amqpTransportModule } from '@statbus/transport-amqp';
+import { Container } from 'inversify';
+
+/**
+ * The composition root: the one place a container is built. Binds the validated config and the logger,
+ * and loads the `ContainerModule` of each package, the transport's chosen by `config.transport`.
+ */
+export function createContainer(config: StatbusConfig, logger: Logger): Container {
+  const container = new Container({ defaultScope: 'Singleton' });
+  container.bind(CONFIG).toConstantValue(config);
+  container.bind(LOGGER).toConstantValue(logger);
+  switch (config.transport) {
+    case 'zeromq':
+      container.load(zeromqTransportModule);
+      break;
+    case 'amqp':
+      container.load(amqpTransportModule);
+      break;
+  }
+  container.bind(ZeroMqRelay).toSelf();
+  return container;
+}
