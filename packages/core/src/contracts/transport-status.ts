@@ -10,8 +10,9 @@ export type TransportStatus =
   /** About to try `address` again after `delayMs`; `attempt` counts from 1. */
   | { readonly type: 'reconnecting'; readonly address: string; readonly attempt: number; readonly delayMs: number }
   /**
-   * Messages `from`..`to` (inclusive) of one producer instance never arrived: `missed` of them.
-   * Brokerless transports report every hole in a producer's `seq`.
+   * `missed` messages of one producer instance never arrived; their `seq` lies in `from`..`to` (inclusive).
+   * Brokerless transports report every lost message this way. On a filtered subscription the producer's
+   * other topics never reach the subscriber, so `missed` may be less than `to - from + 1`.
    */
   | {
       readonly type: 'gap';
