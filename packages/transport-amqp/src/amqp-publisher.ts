@@ -18,11 +18,17 @@ interface PendingPublish {
   settled: boolean;
 }
 
+/** The part of a connection the publisher uses. */
+export type ConfirmChannelSource = Pick<ChannelModel, 'createConfirmChannel'>;
+
+/** The part of the session the publisher uses. */
+export type PublisherSession = Pick<AmqpSession, 'address' | 'model' | 'signal'>;
+
 /** What the publisher needs from its transport. */
 export interface PublisherOptions {
   readonly amqp: AmqpConfig;
   readonly maxMessageBytes: number;
-  readonly session: AmqpSession;
+  readonly session: PublisherSession;
   readonly counters: MutableCounters;
   readonly logger: Logger;
   readonly report: (status: TransportStatus) => void;
@@ -38,7 +44,7 @@ export interface PublisherOptions {
 export class AmqpPublisher implements SessionParticipant {
   readonly #amqp: AmqpConfig;
   readonly #maxMessageBytes: number;
-  readonly #session: AmqpSession;
+  readonly #session: PublisherSession;
   readonly #counters: MutableCounters;
   readonly #logger: Logger;
   readonly #report: (status: TransportStatus) => void;
@@ -68,7 +74,7 @@ export class AmqpPublisher implements SessionParticipant {
    * Opens the confirm channel on `model` and declares the exchange (durable topic, unless it is an
    * `amq.*` one). Rejects when that fails.
    */
-  async setup(model: ChannelModel): Promise<void> {
+  async setup(model: ConfirmChannelSource): Promise<void> {
     const channel = await model.createConfirmChannel();
     channel.on('error', (error: Error) => this.#logger.warn({ err: error }, 'AMQP publish channel error'));
     channel.on('close', () => this.#channelLost(channel, model));
@@ -88,7 +94,7 @@ export class AmqpPublisher implements SessionParticipant {
     this.#pump();
   }
 
-  async attach(model: ChannelModel): Promise<void> {
+  async attach(model: ConfirmChannelSource): Promise<void> {
     try {
       await this.setup(model);
     } catch (error) {
@@ -198,7 +204,7 @@ export class AmqpPublisher implements SessionParticipant {
     for (const waiter of waiters) waiter();
   }
 
-  #channelLost(channel: ConfirmChannel, model: ChannelModel | undefined): void {
+  #channelLost(channel: ConfirmChannel, model: ConfirmChannelSource | undefined): void {
     if (channel !== this.#channel) return;
     this.#channel = undefined;
     this.#paused = false;
@@ -209,7 +215,7 @@ export class AmqpPublisher implements SessionParticipant {
     void this.#retry(model);
   }
 
-  async #retry(model: ChannelModel): Promise<void> {
+  async #retry(model: ConfirmChannelSource): Promise<void> {
     this.#retries += 1;
     const bounds = { initialMs: this.#amqp.reconnect_initial_ms, maxMs: this.#amqp.reconnect_max_ms };
     await abortableDelay(backoffDelay(this.#retries, bounds), this.#session.signal);

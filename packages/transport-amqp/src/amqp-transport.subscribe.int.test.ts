@@ -56,6 +56,15 @@ describe.skipIf(!brokerUp)(`${AmqpTransport.name} against RabbitMQ at ${BROKER_U
       });
     });
 
+    describe('when the prefetch is out of range', () => {
+      it('should reject with ERR_SUBSCRIBE', async () => {
+        const transport = await open();
+        for (const prefetch of [0, 1.5, 70_000]) {
+          await expect(transport.subscribe(['#'], { prefetch })).rejects.toMatchObject({ code: 'ERR_SUBSCRIBE' });
+        }
+      });
+    });
+
     describe('when a named queue already exists with other arguments', () => {
       it('should reject with ERR_SUBSCRIBE and keep the transport usable', async () => {
         const config = testConfig();

@@ -21,6 +21,9 @@ import { AmqpSession } from './amqp-session.js';
 import { AmqpSubscription, type SubscriptionContext } from './amqp-subscription.js';
 import { MutableCounters } from './transport-counters.js';
 
+/** Largest prefetch AMQP can express (a 16-bit count). */
+const MAX_PREFETCH = 65_535;
+
 /**
  * The RabbitMQ transport (AMQP 0-9-1 over amqplib): publishes to a topic exchange with publisher
  * confirms, consumes from private or named (shared, durable, dead-lettered) queues, and reconnects on
@@ -115,17 +118,21 @@ export class AmqpTransport implements Transport {
    * @returns a promise of the live subscription: every message published after it resolves is delivered.
    * @throws {TopicError} for a malformed pattern or no pattern.
    * @throws {TransportError} `ERR_SUBSCRIBE` when the broker refused the queue or a binding (e.g. a
-   *   queue of that name exists with other arguments); `ERR_CLOSED` after {@link close};
+   *   queue of that name exists with other arguments) or `prefetch` is out of range; `ERR_CLOSED` after {@link close};
    *   `ERR_CONNECTION` before {@link connect}.
    */
   async subscribe(patterns: readonly string[], options: SubscribeOptions = {}): Promise<Subscription> {
     if (this.#closing !== undefined) throw this.#closedError();
     if (patterns.length === 0) throw new TopicError('pattern', '', 'subscribe needs at least one pattern');
     for (const pattern of patterns) validatePattern(pattern);
+    const prefetch = options.prefetch ?? this.#config.amqp.prefetch;
+    if (!Number.isInteger(prefetch) || prefetch < 1 || prefetch > MAX_PREFETCH) {
+      throw new TransportError('ERR_SUBSCRIBE', `prefetch must be an integer from 1 to ${MAX_PREFETCH}, got ${prefetch}`, { address: this.#session.address });
+    }
     if (this.#connecting === undefined) throw this.#notConnectedError();
     await this.#connecting;
     const subscription = new AmqpSubscription(this.#context, [...new Set(patterns)], {
-      prefetch: options.prefetch ?? this.#config.amqp.prefetch,
+      prefetch,
       ...(options.queue === undefined ? {} : { queue: options.queue }),
       ...(options.handler === undefined ? {} : { handler: options.handler }),
     });
