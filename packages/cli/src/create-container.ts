@@ -1,6 +1,7 @@
 import { CONFIG, LOGGER, type Logger, type StatbusConfig } from '@statbus/core';
 import { ZeroMqRelay, zeromqTransportModule } from '@statbus/transport-zeromq';
 import { amqpTransportModule } from '@statbus/transport-amqp';
+import { producerModule } from '@statbus/producer';
 import { Container } from 'inversify';
 
 /**
@@ -20,5 +21,6 @@ export function createContainer(config: StatbusConfig, logger: Logger): Containe
       break;
   }
   container.bind(ZeroMqRelay).toSelf();
+  container.load(producerModule);
   return container;
 }

@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { StatbusError } from '@statbus/core';
 import { CliError } from './cli-error.js';
 import { configCommand } from './commands/config-command.js';
+import { keysCommand } from './commands/keys-command.js';
+import { publishCommand } from './commands/publish-command.js';
 import { relayCommand } from './commands/relay-command.js';
 import { tailCommand } from './commands/tail-command.js';
 import type { CliIo } from './io.js';
@@ -21,8 +23,10 @@ export function buildProgram(io: CliIo): Command {
     })
     .exitOverride();
   program.addCommand(configCommand(io));
+  program.addCommand(publishCommand(io));
   program.addCommand(relayCommand(io));
   program.addCommand(tailCommand(io));
+  program.addCommand(keysCommand(io));
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
   }
