@@ -5,7 +5,8 @@ import { connect } from 'amqplib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCli, type CliProcess } from './support/cli-process.js';
 
-const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672/%2F';
+/** The broker the tests use: `AMQP_URL` (like `MONGODB_URL`; not `STATBUS_*`, which the CLI reads as config), else the local RabbitMQ. */
+const AMQP_URL = process.env['AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672/%2F';
 
 async function brokerUp(): Promise<boolean> {
   try {

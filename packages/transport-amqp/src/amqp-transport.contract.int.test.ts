@@ -1,4 +1,5 @@
-import { silentLogger, type Transport } from '@statbus/core';
+import { randomUUID } from 'node:crypto';
+import { silentLogger } from '@statbus/core';
 import { describeTransportContract, type TransportHarness } from '@statbus/testing';
 import { describe, it } from 'vitest';
 import { AmqpTransport } from './amqp-transport.js';
@@ -8,28 +9,21 @@ const brokerUp = await isBrokerUp();
 
 /**
  * One run of the contract on a fresh topic exchange (and dead-letter names) of the shared broker. The
- * transports it creates record the named queues the suite subscribes to, so teardown can delete them.
+ * harness names the shared queues the suite subscribes with, so teardown can delete them.
  */
 async function amqpHarness(): Promise<TransportHarness> {
   const config = testConfig({ confirm_window: 256 });
   const queues = new Set<string>([config.amqp.dead_letter_queue]);
   const admin = await brokerAdmin();
   await admin.channel.assertExchange(config.amqp.exchange, 'topic', { durable: true });
-  const recording = (transport: AmqpTransport): Transport => ({
-    kind: transport.kind,
-    connect: () => transport.connect(),
-    publish: (envelope) => transport.publish(envelope),
-    subscribe: (patterns, options) => {
-      if (options?.queue !== undefined) queues.add(options.queue);
-      return transport.subscribe(patterns, options);
-    },
-    status: () => transport.status(),
-    counters: () => transport.counters(),
-    close: () => transport.close(),
-  });
   return {
     capabilities: { sharedQueues: true, redelivery: true },
-    create: () => Promise.resolve(recording(new AmqpTransport(config, silentLogger))),
+    create: () => Promise.resolve(new AmqpTransport(config, silentLogger)),
+    queueName: (label) => {
+      const name = `${config.amqp.exchange}.${label}.${randomUUID()}`;
+      queues.add(name);
+      return name;
+    },
     injectRaw: async (topic, bytes) => {
       admin.channel.publish(config.amqp.exchange, topic, Buffer.from(bytes));
       await admin.channel.waitForConfirms();
@@ -48,6 +42,6 @@ if (brokerUp) {
   describeTransportContract(`AmqpTransport (RabbitMQ at ${BROKER_URL})`, amqpHarness);
 } else {
   describe.skip(`Transport contract: AmqpTransport — skipped: no RabbitMQ listening at ${BROKER_URL}`, () => {
-    it('needs a broker (set STATBUS_TEST_AMQP_URL or start RabbitMQ)', () => undefined);
+    it('needs a broker (set AMQP_URL or start RabbitMQ)', () => undefined);
   });
 }

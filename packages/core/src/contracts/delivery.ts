@@ -4,12 +4,15 @@ import type { Envelope } from '../envelope/envelope.js';
 export interface NackOptions {
   /**
    * `true` (default): deliver the message again later. `false`: reject it for good — it goes to the
-   * dead-letter path where the transport has one, otherwise it is dropped and counted.
+   * dead-letter path where the transport has one, otherwise it is dropped and counted as `rejected`.
    */
   readonly requeue?: boolean;
 }
 
-/** One received message and the means to settle it. Settle exactly once; later calls are ignored. */
+/**
+ * One received message and the means to settle it. Settle exactly once; later calls are ignored, and so is
+ * settling after the connection it came on was lost (the broker has then put the message back).
+ */
 export interface Delivery {
   readonly envelope: Envelope;
   /** True when this message was delivered before and not acknowledged. */

@@ -29,7 +29,8 @@ export interface Subscription extends AsyncIterable<Delivery> {
   readonly patterns: readonly string[];
   /**
    * Stops taking new messages, lets the deliveries already handed out be settled, and ends iteration.
-   * Idempotent; resolves when the subscription is gone.
+   * Messages received but not yet handed out go back to the bus where it keeps them (a queue), and are
+   * dropped otherwise (brokerless). Idempotent; resolves when the subscription is gone.
    */
   close(): Promise<void>;
   /** Resolves when the subscription has ended, whichever way. */

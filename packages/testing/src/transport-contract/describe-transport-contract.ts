@@ -1,4 +1,5 @@
 import { CodecError, TopicError, TransportError, type Delivery, type Transport } from '@statbus/core';
+import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PATTERN_CASES, INVALID_PATTERNS } from '../fixtures/pattern-cases.js';
 import { waitFor } from '../wait-for.js';
@@ -17,6 +18,10 @@ export function describeTransportContract(name: string, setup: () => Promise<Tra
   describe(`Transport contract: ${name}`, () => {
     let harness: TransportHarness;
     const open: Transport[] = [];
+
+    function queueName(label: string): string {
+      return harness.queueName?.(label) ?? `statbus.test.contract.${label}.${randomUUID()}`;
+    }
 
     async function connected(): Promise<Transport> {
       const transport = await harness.create();
@@ -181,7 +186,7 @@ export function describeTransportContract(name: string, setup: () => Promise<Tra
       it('should deliver a nacked message again, marked redelivered', async (context) => {
         if (!harness.capabilities.redelivery) return context.skip('this transport does not redeliver');
         const [publisher, subscriber] = [await connected(), await connected()];
-        const subscription = await subscriber.subscribe(['#'], { queue: `contract-${Date.now()}-${Math.random()}` });
+        const subscription = await subscriber.subscribe(['#'], { queue: queueName('redelivery') });
         const envelope = envelopeFactory()(TOPIC);
         await publisher.publish(envelope);
         const iterator = subscription[Symbol.asyncIterator]();
@@ -198,7 +203,7 @@ export function describeTransportContract(name: string, setup: () => Promise<Tra
       it('should share a named queue between competing consumers', async (context) => {
         if (!harness.capabilities.sharedQueues) return context.skip('this transport has no shared queues');
         const [publisher, first, second] = [await connected(), await connected(), await connected()];
-        const queue = `contract-shared-${Date.now()}-${Math.random()}`;
+        const queue = queueName('shared');
         const one = collect(await first.subscribe(['#'], { queue, prefetch: 1 }));
         const two = collect(await second.subscribe(['#'], { queue, prefetch: 1 }));
         const make = envelopeFactory();

@@ -19,8 +19,14 @@ export interface TransportHarness {
   /**
    * Puts raw bytes on the bus under `topic`, as a foreign or broken producer would: the suite uses it to
    * prove that a malformed frame is dropped, counted and reported while the subscriber keeps going.
+   * Resolves when the bus holds the bytes (AMQP: confirmed), so that they precede what is published next.
    */
   injectRaw(topic: string, bytes: Uint8Array): Promise<void>;
+  /**
+   * A unique name for a shared queue the suite subscribes with (`label` says what for), which the harness
+   * remembers so that `teardown` can delete it. Default: `statbus.test.contract.<label>.<uuid>`.
+   */
+  queueName?(label: string): string;
   /** Removes everything the harness made (queues, exchanges, relays). */
   teardown(): Promise<void>;
 }

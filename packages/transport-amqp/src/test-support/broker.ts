@@ -3,8 +3,8 @@ import { createConnection } from 'node:net';
 import { configSchema, type StatbusConfig, type StatbusConfigInput } from '@statbus/core';
 import { connect, type ConfirmChannel, type ChannelModel } from 'amqplib';
 
-/** The broker integration tests use: `STATBUS_TEST_AMQP_URL`, else the local RabbitMQ. */
-export const BROKER_URL = process.env['STATBUS_TEST_AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672/%2F';
+/** The broker integration tests use: `AMQP_URL`, else the local RabbitMQ. */
+export const BROKER_URL = process.env['AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672/%2F';
 
 /** Whether something accepts TCP connections at the broker's address (checked once per test file). */
 export async function isBrokerUp(url: string = BROKER_URL, timeoutMs = 1_000): Promise<boolean> {
