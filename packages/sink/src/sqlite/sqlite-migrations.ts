@@ -13,7 +13,8 @@ export interface SqliteMigration {
  * `messages.n` is the integer key every side table points at (cheaper than the text id). Users and
  * packages are many-to-many tables keyed `(name, time, n)` so a filter on them reads one index range in
  * time order. `message_text` is an FTS5 trigram index over the lower-cased JSON body: substring search
- * (datagrepper's `contains`) for needles of 3 characters or more. `topic_summary` and `store_counter`
+ * (datagrepper's `contains`) by GLOB, answered from the index for needles of 3 characters or more; `detail = none`
+ * (no positions) makes it a third of the size and inserts faster, GLOB checking the stored text itself. `topic_summary` and `store_counter`
  * are kept up to date by `insertMany`, in the same transaction, so the catalogue and totals are exact and cheap.
  */
 export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
@@ -53,7 +54,7 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
         PRIMARY KEY (package, time, n)
       ) WITHOUT ROWID;
       CREATE INDEX message_packages_n ON message_packages (n);
-      CREATE VIRTUAL TABLE message_text USING fts5 (text, tokenize = 'trigram case_sensitive 1');
+      CREATE VIRTUAL TABLE message_text USING fts5 (text, tokenize = 'trigram case_sensitive 1', detail = none);
       CREATE TABLE topic_summary (
         topic TEXT PRIMARY KEY,
         category TEXT NOT NULL,

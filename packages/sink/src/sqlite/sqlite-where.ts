@@ -11,9 +11,6 @@ export interface SqlFragment {
 /** Name of the SQL function `topic_match(pattern, topic)` the store registers (AMQP semantics). */
 export const TOPIC_MATCH_FUNCTION = 'topic_match';
 
-/** Shortest needle the trigram index can answer; shorter ones are scanned with `instr`. */
-export const MIN_TRIGRAM_NEEDLE = 3;
-
 const placeholders = (count: number): string => Array.from({ length: count }, () => '?').join(', ');
 
 function isPattern(topic: string): boolean {
@@ -48,22 +45,25 @@ function topicCondition(topics: readonly string[]): SqlFragment {
   return { sql: parts.length === 1 ? (parts[0] as string) : `(${parts.join(' OR ')})`, params };
 }
 
+/** A GLOB pattern matching `needle` anywhere, its wildcard characters taken literally. */
+function globContaining(needle: string): string {
+  return `*${needle.replace(/[[*?]/gu, (char) => `[${char}]`)}*`;
+}
+
 function containsSubquery(needles: readonly string[]): SqlFragment {
-  const normalised = needles.map(normaliseNeedle);
-  const long = normalised.filter((needle) => [...needle].length >= MIN_TRIGRAM_NEEDLE);
-  const short = normalised.filter((needle) => [...needle].length < MIN_TRIGRAM_NEEDLE);
-  const parts: string[] = [];
-  const params: string[] = [];
-  if (long.length > 0) {
-    parts.push('SELECT rowid FROM message_text WHERE message_text MATCH ?');
-    params.push(long.map((needle) => `"${needle.replaceAll('"', '""')}"`).join(' OR '));
-  }
-  if (short.length > 0) {
-    // Fewer than 3 characters make no trigram: a scan of the stored text, slow on a big archive.
-    parts.push(`SELECT rowid FROM message_text WHERE ${short.map(() => 'instr(text, ?) > 0').join(' OR ')}`);
-    params.push(...short);
-  }
-  return { sql: parts.join(' UNION '), params };
+  // FTS5's trigram tokenizer answers GLOB from its index when the needle has 3 or more characters and checks
+  // the stored text itself; a shorter needle makes no trigram and is a scan of the text (slow on a big archive).
+  const parts = needles.map(() => 'SELECT rowid FROM message_text WHERE text GLOB ?');
+  return { sql: parts.join(' UNION '), params: needles.map((needle) => globContaining(normaliseNeedle(needle))) };
+}
+
+/** The per-row form: cheap when another filter or the time window already narrows the rows to check. */
+function containsCheck(needles: readonly string[]): SqlFragment {
+  const globs = needles.map(() => 'text GLOB ?').join(' OR ');
+  return {
+    sql: `EXISTS (SELECT 1 FROM message_text WHERE rowid = m.n AND (${globs}))`,
+    params: needles.map((needle) => globContaining(normaliseNeedle(needle))),
+  };
 }
 
 /**
@@ -108,13 +108,15 @@ export function buildSqliteWhere(query: MessageQuery, window: { start?: number; 
 
   const contains = valuesOf(query, 'contains');
   if (contains) {
-    const sub = containsSubquery(contains);
-    add({ sql: `m.n IN (${sub.sql})`, params: sub.params });
+    // Alone, the trigram index finds the rows; after a window or an indexed filter, checking each row is cheaper.
+    const narrowed = parts.length > 0;
+    if (narrowed) add(containsCheck(contains));
+    else {
+      const sub = containsSubquery(contains);
+      add({ sql: `m.n IN (${sub.sql})`, params: sub.params });
+    }
   }
   const notContains = valuesOf(query, 'notContains');
-  if (notContains) {
-    const sub = containsSubquery(notContains);
-    add({ sql: `m.n NOT IN (${sub.sql})`, params: sub.params });
-  }
+  if (notContains) add(containsCheck(notContains), true);
   return { sql: parts.length === 0 ? '1' : parts.join(' AND '), params };
 }
