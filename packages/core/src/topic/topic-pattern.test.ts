@@ -12,7 +12,7 @@ function reference(pattern: readonly string[], topic: readonly string[]): boolea
   return (head === '*' || head === topic[0]) && reference(rest, topic.slice(1));
 }
 
-const word = fc.constantFrom('a', 'b', 'c', 'build', 'org');
+const word = fc.constantFrom('a', 'b', 'c', 'build', 'org', 'pull-request', 'x/y', 'c++');
 const patternWord = fc.oneof(word, fc.constant('*'), fc.constant('#'));
 
 describe(compilePattern, () => {
@@ -29,6 +29,8 @@ describe(compilePattern, () => {
     expect(matchTopic('a.b+c.*', 'a.b+c.d')).toBe(true);
     expect(matchTopic('a.b+c.*', 'a.bbc.d')).toBe(false);
     expect(matchTopic('a.(x).#', 'a.(x)')).toBe(true);
+    expect(matchTopic('a.pull-request.*', 'a.pull-request.new')).toBe(true);
+    expect(matchTopic('a.x/y|z.*', 'a.x/y|z.new')).toBe(true);
   });
 
   describe('when a pattern has no wildcard', () => {

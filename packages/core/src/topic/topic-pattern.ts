@@ -35,8 +35,9 @@ export interface TopicMatcher {
   test(topic: string): boolean;
 }
 
+// Only the syntax characters: under the `u` flag an escaped `-` or `/` is an invalid identity escape.
 function escapeRegExp(text: string): string {
-  return text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+  return text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
 }
 
 /**
