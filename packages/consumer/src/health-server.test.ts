@@ -1,4 +1,4 @@
-import { configSchema, silentLogger, type StatbusConfigInput } from '@statbus/core';
+import { Broadcaster, configSchema, silentLogger, type StatbusConfigInput, type TransportStatus } from '@statbus/core';
 import { CONTRACT_PREFIX, MemoryBus, MemoryTransport, envelopeFactory, waitFor } from '@statbus/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConsumerHub } from './consumer-hub.js';
@@ -66,6 +66,23 @@ describe(HealthServer, () => {
         transport: { received: 1 },
       });
       expect(ready.body.counters.lastMessageAt).toBeGreaterThan(0);
+    });
+
+    describe('when the transport reports a lost connection', () => {
+      it('should answer 503 until it reports connected again', async () => {
+        const statuses = new Broadcaster<TransportStatus>();
+        transport.status = () => statuses.subscribe();
+        const { hub, server } = setup();
+        await hub.start();
+        expect((await probe(server, '/ready')).status).toBe(200);
+        statuses.publish({ type: 'disconnected', address: 'amqp://bus' });
+        await waitFor(() => !hub.health().connected);
+        expect(await probe(server, '/ready')).toMatchObject({ status: 503, body: { reasons: ['transport is not connected'] } });
+        statuses.publish({ type: 'reconnecting', address: 'amqp://bus', attempt: 1, delayMs: 100 });
+        statuses.publish({ type: 'connected', address: 'amqp://bus' });
+        await waitFor(() => hub.health().connected);
+        expect((await probe(server, '/ready')).status).toBe(200);
+      });
     });
 
     describe('when the watchdog is on', () => {

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import type { HubResult, StopOptions } from './consumer-hub.js';
-import { installSignalHandlers } from './install-signal-handlers.js';
+import { installSignalHandlers, type SignalSource } from './install-signal-handlers.js';
 
 function fakeHub(): { stop: ReturnType<typeof vi.fn<(options?: StopOptions) => Promise<HubResult>>> } {
   return { stop: vi.fn((options?: StopOptions) => Promise.resolve({ reason: options?.reason ?? '', exitCode: options?.exitCode ?? 0 })) };
@@ -29,5 +29,10 @@ describe(installSignalHandlers, () => {
     expect(emitter.listenerCount('SIGHUP')).toBe(1);
     uninstall();
     expect(emitter.listenerCount('SIGHUP')).toBe(0);
+  });
+
+  it('should accept the process itself', () => {
+    const source: SignalSource = process;
+    expect(typeof source.on).toBe('function');
   });
 });

@@ -28,7 +28,7 @@ const producerName = z.string().min(1).regex(/^[^\s]+$/u, 'cannot hold white spa
  * - `keys_dir`: where `<name>.key` (PKCS#8 PEM, private) and `<name>.pub` (SPKI PEM) live
  *   (`statbus keys generate NAME` writes them); relative to the working directory.
  * - `verify`: consumers refuse (dead-letter) messages without a valid signature from a known key.
- * - `routing_policy`: producer name → the full-topic patterns it may publish, e.g.
+ * - `routing_policy` (checked by consumers with `verify`): producer name → the full-topic patterns it may publish, e.g.
  *   `{ bodhi = ["org.statbus.prod.bodhi.#"] }`. A listed producer may publish only topics its patterns match;
  *   a topic matched by some producer's patterns may be published only by producers listing it.
  * - `routing_nitpicky`: also refuse topics that no entry of `routing_policy` covers.
