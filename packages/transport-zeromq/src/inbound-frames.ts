@@ -7,8 +7,8 @@ export type InboundMessage =
   | { readonly kind: 'control'; readonly frames: readonly Buffer[] }
   /** A topic the subscription's prefixes let through but its patterns do not match. */
   | { readonly kind: 'unmatched' }
-  | { readonly kind: 'dropped'; readonly reason: DropReason; readonly error: Error; readonly topic?: string; readonly position?: StreamPosition }
-  | { readonly kind: 'message'; readonly envelope: Envelope; readonly topic: string; readonly position?: StreamPosition };
+  | { readonly kind: 'dropped'; readonly reason: DropReason; readonly error: Error; readonly topic?: string; readonly position?: StreamPosition | undefined }
+  | { readonly kind: 'message'; readonly envelope: Envelope; readonly topic: string; readonly position: StreamPosition | undefined };
 
 function dropReason(error: unknown): DropReason {
   if (error instanceof CodecError) return error.code === 'ERR_MESSAGE_TOO_LARGE' ? 'too-large' : 'malformed';
@@ -43,11 +43,11 @@ export function classifyFrames(frames: readonly Buffer[], matcher: TopicMatcher,
   try {
     envelope = decodeEnvelope(body, { maxMessageBytes });
   } catch (error) {
-    return { kind: 'dropped', reason: dropReason(error), error: asError(error), topic, ...(position && { position }) };
+    return { kind: 'dropped', reason: dropReason(error), error: asError(error), topic, position };
   }
   if (envelope.topic !== topic) {
     const error = new Error(`ZeroMQ topic frame ${JSON.stringify(topic)} differs from the envelope topic ${JSON.stringify(envelope.topic)}`);
-    return { kind: 'dropped', reason: 'invalid', error, topic, ...(position && { position }) };
+    return { kind: 'dropped', reason: 'invalid', error, topic, position };
   }
-  return { kind: 'message', envelope, topic, ...(position && { position }) };
+  return { kind: 'message', envelope, topic, position };
 }

@@ -17,8 +17,23 @@ export class SendQueue {
   readonly #socket: SendableSocket;
   #items: Pending[] = [];
   #head = 0;
-  #running = false;
+  /** The message handed to the socket and not yet settled by it. */
+  #current: Pending | undefined;
   #idle: (() => void)[] = [];
+  // Bound once: the next send is issued from the settlement of the previous one, with no extra
+  // microtask hop and no closure per message.
+  readonly #sent = (): void => {
+    const item = this.#current as Pending;
+    this.#current = undefined;
+    item.resolve();
+    this.#next();
+  };
+  readonly #failed = (error: unknown): void => {
+    const item = this.#current as Pending;
+    this.#current = undefined;
+    item.reject(error);
+    this.#next();
+  };
 
   constructor(socket: SendableSocket) {
     this.#socket = socket;
@@ -26,14 +41,14 @@ export class SendQueue {
 
   /** Messages given and not yet queued by ZeroMQ. */
   get pending(): number {
-    return this.#items.length - this.#head + (this.#running ? 1 : 0);
+    return this.#items.length - this.#head + (this.#current === undefined ? 0 : 1);
   }
 
   /** Resolves when ZeroMQ queued the message; rejects with the socket's error or the one given to {@link fail}. */
   send(frames: Buffer[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#items.push({ frames, resolve, reject });
-      if (!this.#running) void this.#pump();
+      if (this.#current === undefined) this.#next();
     });
   }
 
@@ -49,31 +64,38 @@ export class SendQueue {
     this.#items = [];
     this.#head = 0;
     for (const item of rest) item.reject(error);
-    if (!this.#running) this.#settleIdle();
+    if (this.#current === undefined) this.#settleIdle();
   }
 
-  async #pump(): Promise<void> {
-    this.#running = true;
-    while (this.#head < this.#items.length) {
-      const item = this.#items[this.#head] as Pending;
-      this.#head += 1;
-      if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-        this.#items = this.#items.slice(this.#head);
+  #next(): void {
+    if (this.#head === this.#items.length) {
+      if (this.#head !== 0) {
+        this.#items = [];
         this.#head = 0;
       }
-      try {
-        await this.#socket.send(item.frames);
-        item.resolve();
-      } catch (error) {
-        item.reject(error);
-      }
+      this.#settleIdle();
+      return;
     }
-    this.#running = false;
-    this.#settleIdle();
+    const item = this.#items[this.#head] as Pending;
+    this.#head += 1;
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    this.#current = item;
+    let sending: Promise<void>;
+    try {
+      sending = this.#socket.send(item.frames);
+    } catch (error) {
+      // zeromq.js throws synchronously for a closed socket. Settled asynchronously all the same, so
+      // that a long queue failing at once does not recurse.
+      sending = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    sending.then(this.#sent, this.#failed);
   }
 
   #settleIdle(): void {
-    if (this.pending !== 0) return;
+    if (this.pending !== 0 || this.#idle.length === 0) return;
     const idle = this.#idle;
     this.#idle = [];
     for (const resolve of idle) resolve();

@@ -21,6 +21,26 @@ describe(decodeStreamPosition, () => {
       }
       fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => void decodeStreamPosition(bytes)));
     });
+
+    it('should accept exactly what the split-and-match reading of the format accepts', () => {
+      const reference = (text: string): unknown => {
+        if (text.length > 128) return undefined;
+        const [tag, publisher, n, seq, prevSeq, extra] = text.split(' ');
+        const count = (field: string | undefined): number | undefined => (field !== undefined && /^\d{1,15}$/u.test(field) ? Number(field) : undefined);
+        const position = { publisher, n: count(n), seq: count(seq), prevSeq: count(prevSeq) };
+        if (tag !== 's1' || publisher === undefined || publisher === '' || extra !== undefined) return undefined;
+        if (position.n === undefined || position.n < 1 || position.seq === undefined || position.prevSeq === undefined) return undefined;
+        return position;
+      };
+      const field = fc.oneof(fc.stringMatching(/^[0-9]{0,17}$/), fc.constantFrom('s1', 's2', '', 'ab', '0x1', '1e3', '\u00e9'));
+      fc.assert(
+        fc.property(fc.array(field, { maxLength: 7 }), fc.boolean(), (fields, tagged) => {
+          const text = (tagged ? ['s1', ...fields] : fields).join(' ');
+          expect(decodeStreamPosition(Buffer.from(text, 'latin1'))).toEqual(reference(text));
+        }),
+        { numRuns: 2000 },
+      );
+    });
   });
 });
 

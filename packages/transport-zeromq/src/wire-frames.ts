@@ -16,7 +16,8 @@ export const CONTROL_BYTE = 0xff;
 export const SUBSCRIBE_BYTE = 1;
 
 const PROBE_TAG = Buffer.from('statbus.probe.', 'latin1');
-const STREAM_TAG = 's1';
+/** First field of a stream frame (its format version). */
+export const STREAM_TAG = 's1';
 
 /** Where a message sits in the stream of one topic of one statbus publisher. */
 export interface StreamPosition {
@@ -50,17 +51,48 @@ export function encodeStreamPosition(position: StreamPosition): Buffer {
   return Buffer.from(`${STREAM_TAG} ${position.publisher} ${position.n} ${position.seq} ${position.prevSeq}`, 'latin1');
 }
 
-function count(text: string | undefined): number | undefined {
-  if (text === undefined || !/^\d{1,15}$/u.test(text)) return undefined;
-  return Number(text);
+const SPACE = 0x20;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+const MAX_DIGITS = 15;
+
+/**
+ * Reads a decimal counter of 1 to 15 digits in `frame` from `start` up to the next space or the end;
+ * returns the index after it, or -1. The value is left in `parsed`.
+ */
+function readCount(frame: Uint8Array, start: number, parsed: { value: number }): number {
+  let index = start;
+  let value = 0;
+  while (index < frame.length && frame[index] !== SPACE) {
+    const byte = frame[index] as number;
+    if (byte < DIGIT_0 || byte > DIGIT_9 || index - start === MAX_DIGITS) return -1;
+    value = value * 10 + (byte - DIGIT_0);
+    index += 1;
+  }
+  if (index === start) return -1;
+  parsed.value = value;
+  return index;
 }
 
-/** Parses a stream frame; `undefined` when it is not one (the message is then malformed). */
+/**
+ * Parses a stream frame (`s1 <publisher> <n> <seq> <prevSeq>`, single spaces); `undefined` when it is
+ * not one (the message is then malformed). Reads the bytes in place: this runs for every message.
+ */
 export function decodeStreamPosition(frame: Uint8Array): StreamPosition | undefined {
-  if (frame.length > 128) return undefined;
-  const [tag, publisher, n, seq, prevSeq, extra] = Buffer.from(frame.buffer, frame.byteOffset, frame.length).toString('latin1').split(' ');
-  if (tag !== STREAM_TAG || publisher === undefined || publisher === '' || extra !== undefined) return undefined;
-  const position = { publisher, n: count(n), seq: count(seq), prevSeq: count(prevSeq) };
-  if (position.n === undefined || position.n < 1 || position.seq === undefined || position.prevSeq === undefined) return undefined;
-  return position as StreamPosition;
+  const length = frame.length;
+  if (length > 128 || length < 3 || frame[0] !== 0x73 /* s */ || frame[1] !== 0x31 /* 1 */ || frame[2] !== SPACE) return undefined;
+  let end = 3;
+  while (end < length && frame[end] !== SPACE) end += 1;
+  if (end === 3 || end === length) return undefined;
+  const publisher = Buffer.from(frame.buffer, frame.byteOffset + 3, end - 3).toString('latin1');
+  const parsed = { value: 0 };
+  let index = readCount(frame, end + 1, parsed);
+  const n = parsed.value;
+  if (index < 0 || index === length || n < 1) return undefined;
+  index = readCount(frame, index + 1, parsed);
+  const seq = parsed.value;
+  if (index < 0 || index === length) return undefined;
+  index = readCount(frame, index + 1, parsed);
+  if (index !== length) return undefined;
+  return { publisher, n, seq, prevSeq: parsed.value };
 }

@@ -24,7 +24,7 @@ import { SendQueue } from './send-queue.js';
 import { SocketMonitor } from './socket-monitor.js';
 import { bindAddresses, commonSocketOptions } from './socket-options.js';
 import { StreamPositions } from './stream-positions.js';
-import { SUBSCRIBE_BYTE, encodeStreamPosition, isProbeTopic } from './wire-frames.js';
+import { SUBSCRIBE_BYTE, isProbeTopic } from './wire-frames.js';
 import { ZeroMqSubscription, type SubscriptionSink } from './zeromq-subscription.js';
 
 function delay(ms: number): { promise: Promise<'timeout'>; cancel: () => void } {
@@ -60,6 +60,9 @@ export class ZeroMqTransport implements Transport {
   #relayAttached: (() => void) | undefined;
   #connecting: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
+  readonly #published = (): void => {
+    this.#counters.published += 1;
+  };
 
   constructor(@inject(CONFIG) config: StatbusConfig, @inject(LOGGER) logger: Logger) {
     this.#config = config;
@@ -108,23 +111,16 @@ export class ZeroMqTransport implements Transport {
    * @throws {TransportError} `ERR_CLOSED` after `close()`; `ERR_PUBLISH` when nothing is bound and no
    *   relay is used, or ZeroMQ refused the message; `ERR_CONNECTION` from an implicit `connect()`.
    */
-  async publish(envelope: Envelope): Promise<void> {
-    if (this.#closing !== undefined) throw this.#closedError();
-    const bytes = encodeEnvelope(envelope, { maxMessageBytes: this.#config.codec.max_message_bytes });
-    if (this.#sendQueue === undefined) await this.connect();
-    const queue = this.#sendQueue;
-    if (queue === undefined || this.#closing !== undefined) throw this.#closedError();
-    if (!this.#canPublish) {
-      throw new TransportError('ERR_PUBLISH', 'Nowhere to publish: [zeromq] bind is empty and use_relay is false');
-    }
-    const position = this.#positions.next(envelope.topic, envelope.seq);
+  publish(envelope: Envelope): Promise<void> {
+    if (this.#closing !== undefined) return Promise.reject(this.#closedError());
+    let bytes: Buffer;
     try {
-      await queue.send([Buffer.from(envelope.topic, 'utf8'), bytes, encodeStreamPosition(position)]);
+      bytes = encodeEnvelope(envelope, { maxMessageBytes: this.#config.codec.max_message_bytes });
     } catch (error) {
-      if (error instanceof TransportError) throw error;
-      throw new TransportError('ERR_PUBLISH', `ZeroMQ refused a message on ${envelope.topic}`, { cause: error });
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    this.#counters.published += 1;
+    if (this.#sendQueue === undefined) return this.connect().then(() => this.#enqueue(envelope, bytes));
+    return this.#enqueue(envelope, bytes);
   }
 
   /**
@@ -186,6 +182,19 @@ export class ZeroMqTransport implements Transport {
 
   #closedError(): TransportError {
     return new TransportError('ERR_CLOSED', 'The ZeroMQ transport is closed');
+  }
+
+  #enqueue(envelope: Envelope, bytes: Buffer): Promise<void> {
+    const queue = this.#sendQueue;
+    if (queue === undefined || this.#closing !== undefined) return Promise.reject(this.#closedError());
+    if (!this.#canPublish) {
+      return Promise.reject(new TransportError('ERR_PUBLISH', 'Nowhere to publish: [zeromq] bind is empty and use_relay is false'));
+    }
+    const { topic } = envelope;
+    return queue.send(this.#positions.frames(topic, envelope.seq, bytes)).then(this.#published, (error: unknown) => {
+      if (error instanceof TransportError) throw error;
+      throw new TransportError('ERR_PUBLISH', `ZeroMQ refused a message on ${topic}`, { cause: error });
+    });
   }
 
   async #open(): Promise<void> {
