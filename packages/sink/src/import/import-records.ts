@@ -1,0 +1,68 @@
+import type { Readable } from 'node:stream';
+import type { ArchivedMessage, MessageStore } from '@statbus/core';
+import { importRecord } from './import-record.js';
+import { readRecords } from './read-records.js';
+
+/** Progress and outcome of {@link importRecords}. */
+export interface ImportSummary {
+  /** Records read (refused ones included). */
+  read: number;
+  inserted: number;
+  /** Already in the store (same id): left as they were. */
+  duplicates: number;
+  /** Records refused, by reason (the reason's first words). */
+  readonly refused: Map<string, number>;
+  /** The first refusals, with where they were, for the user to look at. */
+  readonly examples: string[];
+}
+
+/** How many refusals are kept with their place. */
+const EXAMPLES = 20;
+
+function reasonKey(reason: string): string {
+  return reason.split(/[:(]/u)[0]?.trim() ?? reason;
+}
+
+/**
+ * Imports records (see {@link importRecord}) from `input` into `store` in batches, keeping original ids
+ * and times. Idempotent: importing the same input twice stores nothing new. `onProgress` is called after
+ * each batch.
+ */
+export async function importRecords(
+  store: MessageStore,
+  input: Readable,
+  options: { prefix?: string; batchSize?: number; onProgress?: (summary: Readonly<ImportSummary>) => void } = {},
+): Promise<ImportSummary> {
+  const batchSize = options.batchSize ?? 1000;
+  const summary: ImportSummary = { read: 0, inserted: 0, duplicates: 0, refused: new Map(), examples: [] };
+  const refuse = (where: string, reason: string): void => {
+    const key = reasonKey(reason);
+    summary.refused.set(key, (summary.refused.get(key) ?? 0) + 1);
+    if (summary.examples.length < EXAMPLES) summary.examples.push(`${where}: ${reason}`);
+  };
+  let batch: ArchivedMessage[] = [];
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    const result = await store.insertMany(batch);
+    summary.inserted += result.inserted.length;
+    summary.duplicates += result.duplicates.length;
+    batch = [];
+    options.onProgress?.(summary);
+  };
+  for await (const record of readRecords(input)) {
+    summary.read += 1;
+    if ('error' in record) {
+      refuse(record.where, record.error);
+      continue;
+    }
+    const imported = importRecord(record.value, options.prefix === undefined ? {} : { prefix: options.prefix });
+    if (!imported.ok) {
+      refuse(record.where, imported.reason);
+      continue;
+    }
+    batch.push(imported.message);
+    if (batch.length >= batchSize) await flush();
+  }
+  await flush();
+  return summary;
+}
