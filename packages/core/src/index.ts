@@ -10,12 +10,17 @@ export type { StatbusConfig, StatbusConfigInput } from './config/config-schema.j
 export { DEFAULT_CONFIG_FILE, ENV_CONFIG_FILE, ENV_PREFIX, loadConfig } from './config/load-config.js';
 export type { LoadConfigOptions, LoadedConfig } from './config/load-config.js';
 export { redactConfig, redactUrl } from './config/redact-config.js';
+export { SINK_DEFAULTS, sinkConfigSchema } from './config/sink-config.js';
+export type { SinkConfig } from './config/sink-config.js';
 export { ZEROMQ_DEFAULTS, zeromqConfigSchema } from './config/zeromq-config.js';
 export type { ZeroMqConfig } from './config/zeromq-config.js';
 export { DEFAULT_ROWS_PER_PAGE, MAX_ROWS_PER_PAGE } from './contracts/message-query.js';
+export { MAX_CHANGES_LIMIT } from './contracts/message-store.js';
 export type { MessageQuery, QueryOrder } from './contracts/message-query.js';
 export type {
+  ArchiveChange,
   ArchivedMessage,
+  ChangeBatch,
   CountResult,
   InsertResult,
   MessagePage,

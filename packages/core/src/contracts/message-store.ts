@@ -55,6 +55,24 @@ export interface TopicCatalogueQuery {
   readonly end?: number;
 }
 
+/** One message of the change feed, with where it sits in archive order. */
+export interface ArchiveChange {
+  /** Opaque, store-specific; give it back as `after` to read what was archived after this message. */
+  readonly position: string;
+  readonly message: ArchivedMessage;
+}
+
+/** What {@link MessageStore.changes} returns. */
+export interface ChangeBatch {
+  /** Messages archived after the position asked for, oldest archived first. */
+  readonly changes: readonly ArchiveChange[];
+  /** Where to resume: the last change's position, or the position asked for when nothing is new. */
+  readonly position: string;
+}
+
+/** Largest `limit` {@link MessageStore.changes} accepts. */
+export const MAX_CHANGES_LIMIT = 1000;
+
 /** Totals of the store. */
 export interface StoreStats {
   readonly total: number;
@@ -87,6 +105,23 @@ export interface MessageStore {
   /** The topic catalogue: each topic with its count and first and last seen. */
   topics(query?: TopicCatalogueQuery): Promise<readonly TopicSummary[]>;
   stats(): Promise<StoreStats>;
+  /**
+   * The change feed: up to `limit` (1..{@link MAX_CHANGES_LIMIT}) messages archived after position `after`
+   * (from the first message archived when `undefined`), in archive (commit) order, not message time order.
+   * A reader that keeps passing back {@link ChangeBatch.position} sees every archived message once.
+   * Backends say how far that promise holds (SQLite: exactly, one writer at a time; MongoDB: see its docs).
+   *
+   * @throws {QueryError} naming `after` for a position this store did not make, `limit` when out of range.
+   */
+  changes(after: string | undefined, limit: number): Promise<ChangeBatch>;
+  /** The position of the newest archived message: where a feed of only what comes next starts. */
+  changesHead(): Promise<string>;
+  /**
+   * Optional in-process hook: `listener` runs after each {@link MessageStore.insertMany} of this instance
+   * that stored something, so a feed reader sharing the process need not wait for its next poll. Returns
+   * the function that removes the listener. Writers in other processes are seen only by polling.
+   */
+  onInserted?(listener: () => void): () => void;
   /** Releases the store. Idempotent. */
   close(): Promise<void>;
 }

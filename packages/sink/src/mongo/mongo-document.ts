@@ -21,6 +21,8 @@ export interface MongoMessageDocument {
   body: JsonObject;
   signature?: string;
   text: string;
+  /** Change-feed sequence number, reserved by `insertMany` before the write; absent on older documents. */
+  archiveSeq?: number;
 }
 
 /**

@@ -2,6 +2,7 @@ import { MongoBulkWriteError, MongoClient, type Collection, type Filter, type Mo
 import {
   StoreError,
   type ArchivedMessage,
+  type ChangeBatch,
   type CountResult,
   type InsertResult,
   type MessagePage,
@@ -18,6 +19,7 @@ import { validateCatalogueQuery } from '../query/validate-catalogue-query.js';
 import { fromMongoDocument, toMongoDocument, type MongoMessageDocument } from './mongo-document.js';
 import { splitWriteErrors, toMongoStoreError } from './mongo-errors.js';
 import { toMongoFilter } from './to-mongo-filter.js';
+import { checkChangesLimit, parseSequencePosition } from '../sqlite/sequence-position.js';
 
 /** Options of {@link MongoMessageStore}. */
 export interface MongoStoreOptions {
@@ -38,6 +40,12 @@ export interface MongoTopicDocument {
   lastSeen: number;
 }
 
+/** The change-feed counter, in `<collection>_counters`. */
+interface MongoCounterDocument {
+  _id: string;
+  value: number;
+}
+
 /**
  * The production archive on MongoDB, with the official driver. Documents are shaped by
  * {@link toMongoDocument}; queries are translated by the pure {@link toMongoFilter}.
@@ -47,6 +55,13 @@ export interface MongoTopicDocument {
  * field: substring semantics like datagrepper, which no MongoDB index serves (`$text` matches words, not
  * substrings), so it is evaluated over the candidates the other filters and the time index select.
  * Writes use `w: "majority", j: true`: `insertMany` resolves when the batch is journaled.
+ *
+ * Change feed: `insertMany` reserves a range of `archiveSeq` numbers (one `$inc` on a counter document)
+ * before writing, and {@link MongoMessageStore.changes} reads by `archiveSeq`. Limits, honestly: with one
+ * archiver writing (the usual deployment, batches written one after another) the feed misses nothing; with
+ * several concurrent writers a batch that reserved lower numbers but commits after a higher one can be
+ * passed by a reader that polled in between (change streams would close that gap but need a replica set).
+ * Documents stored before this field existed are not in the feed, and duplicates leave holes in the numbers.
  */
 export class MongoMessageStore implements MessageStore {
   readonly url: string;
@@ -54,6 +69,8 @@ export class MongoMessageStore implements MessageStore {
   private client: MongoClient | undefined;
   private messagesCollection: Collection<MongoMessageDocument> | undefined;
   private topicsCollection: Collection<MongoTopicDocument> | undefined;
+  private countersCollection: Collection<MongoCounterDocument> | undefined;
+  private readonly listeners = new Set<() => void>();
 
   constructor(url: string, options: MongoStoreOptions = {}) {
     this.url = url;
@@ -77,11 +94,13 @@ export class MongoMessageStore implements MessageStore {
         { key: { users: 1, time: -1 }, name: 'users_time' },
         { key: { packages: 1, time: -1 }, name: 'packages_time' },
         { key: { agent: 1, time: -1 }, name: 'agent_time' },
+        { key: { archiveSeq: 1 }, name: 'archive_seq', sparse: true },
       ]);
       await topics.createIndex({ category: 1 }, { name: 'category' });
       this.client = client;
       this.messagesCollection = messages;
       this.topicsCollection = topics;
+      this.countersCollection = db.collection<MongoCounterDocument>(`${name}_counters`);
     } catch (error) {
       await client.close().catch(() => undefined);
       throw toMongoStoreError(error, 'init');
@@ -103,6 +122,10 @@ export class MongoMessageStore implements MessageStore {
       }
     }
     if (unique.length === 0) return { inserted: [], duplicates };
+    const first = await this.reserveSequence(unique.length);
+    unique.forEach((document, index) => {
+      document.archiveSeq = first + index;
+    });
     let refused = new Set<number>();
     let failed = new Set<number>();
     let failure: Error | undefined;
@@ -116,6 +139,7 @@ export class MongoMessageStore implements MessageStore {
     const inserted = unique.filter((_, index) => !refused.has(index) && !failed.has(index));
     duplicates.push(...unique.filter((_, index) => refused.has(index)).map((document) => document._id));
     if (inserted.length > 0) await this.updateCatalogue(topics, inserted);
+    if (inserted.length > 0) this.notifyInserted();
     if (failure !== undefined) throw failure;
     return { inserted: inserted.map((document) => document._id), duplicates };
   }
@@ -205,12 +229,72 @@ export class MongoMessageStore implements MessageStore {
     };
   }
 
+  /** By `archiveSeq`; see the class comment for what concurrent writers can cost a reader. */
+  async changes(after: string | undefined, limit: number): Promise<ChangeBatch> {
+    const from = parseSequencePosition(after);
+    checkChangesLimit(limit);
+    const { messages } = this.collections();
+    try {
+      const documents = await messages.find({ archiveSeq: { $gt: from } }).sort({ archiveSeq: 1 }).limit(limit).toArray();
+      const last = documents[documents.length - 1];
+      return {
+        changes: documents.map((document) => ({ position: String(document.archiveSeq), message: fromMongoDocument(document) })),
+        position: String(last?.archiveSeq ?? from),
+      };
+    } catch (error) {
+      throw toMongoStoreError(error, 'changes');
+    }
+  }
+
+  async changesHead(): Promise<string> {
+    const { messages } = this.collections();
+    try {
+      const newest = await messages.find({ archiveSeq: { $gt: 0 } }).sort({ archiveSeq: -1 }).limit(1).project<{ archiveSeq: number }>({ archiveSeq: 1 }).toArray();
+      return String(newest[0]?.archiveSeq ?? 0);
+    } catch (error) {
+      throw toMongoStoreError(error, 'changesHead');
+    }
+  }
+
+  /** Listeners run after each `insertMany` of this instance that stored something. */
+  onInserted(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   async close(): Promise<void> {
     const client = this.client;
     this.client = undefined;
     this.messagesCollection = undefined;
     this.topicsCollection = undefined;
+    this.countersCollection = undefined;
     await client?.close();
+  }
+
+  /** Reserves `count` sequence numbers; returns the first. */
+  private async reserveSequence(count: number): Promise<number> {
+    const counters = this.countersCollection;
+    if (counters === undefined) throw new StoreError('MongoDB store: call init() first (or it was closed)', { retryable: false });
+    try {
+      const after = await counters.findOneAndUpdate(
+        { _id: 'archive' },
+        { $inc: { value: count } },
+        { upsert: true, returnDocument: 'after', writeConcern: { w: 'majority', journal: true } },
+      );
+      return (after?.value ?? count) - count + 1;
+    } catch (error) {
+      throw toMongoStoreError(error, 'insertMany (change sequence)');
+    }
+  }
+
+  private notifyInserted(): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener();
+      } catch {
+        // A listener's failure is its own; the write succeeded.
+      }
+    }
   }
 
   private async updateCatalogue(topics: Collection<MongoTopicDocument>, inserted: readonly MongoMessageDocument[]): Promise<void> {

@@ -8,6 +8,7 @@ import {
   compilePattern,
   queryWindow,
   type ArchivedMessage,
+  type ChangeBatch,
   type CountResult,
   type InsertResult,
   type MessagePage,
@@ -23,6 +24,7 @@ import { encodeCursor } from '../query/keyset-cursor.js';
 import { selectsEverything } from '../query/query-filters.js';
 import { validateCatalogueQuery } from '../query/validate-catalogue-query.js';
 import { runSqliteMigrations } from './sqlite-migrations.js';
+import { checkChangesLimit, parseSequencePosition } from './sequence-position.js';
 import { toStoreError } from './sqlite-errors.js';
 import { prepareMessage, rowToMessage, type MessageRow, type PreparedMessage } from './sqlite-rows.js';
 import { TOPIC_MATCH_FUNCTION, buildSqliteWhere } from './sqlite-where.js';
@@ -68,6 +70,7 @@ export class SqliteMessageStore implements MessageStore {
   private database: Database.Database | undefined;
   private closed = false;
   private readonly matchers = new Map<string, TopicMatcher>();
+  private readonly listeners = new Set<() => void>();
 
   /** @param path a file path, or `:memory:` for a throw-away store. */
   constructor(path: string, options: SqliteStoreOptions = {}) {
@@ -140,7 +143,37 @@ export class SqliteMessageStore implements MessageStore {
         if (inserted.length > 0) statements.counter.run(inserted.length);
         return { inserted, duplicates };
       }).immediate(prepared);
+    }).then((result) => {
+      if (result.inserted.length > 0) this.notifyInserted();
+      return result;
     });
+  }
+
+  /**
+   * Positions are the row key `n`: with SQLite's single writer, `n` grows in commit order, so a reader
+   * passing back the last position misses nothing and sees nothing twice.
+   */
+  changes(after: string | undefined, limit: number): Promise<ChangeBatch> {
+    return this.run('changes', () => {
+      const from = parseSequencePosition(after);
+      checkChangesLimit(limit);
+      const rows = this.db().prepare('SELECT * FROM messages WHERE n > ? ORDER BY n LIMIT ?').all(from, limit) as MessageRow[];
+      const last = rows[rows.length - 1];
+      return {
+        changes: rows.map((row) => ({ position: String(row.n), message: rowToMessage(row) })),
+        position: String(last?.n ?? from),
+      };
+    });
+  }
+
+  changesHead(): Promise<string> {
+    return this.run('changesHead', () => String((this.db().prepare('SELECT max(n) FROM messages').pluck().get() as number | null) ?? 0));
+  }
+
+  /** Listeners run after each `insertMany` of this instance that stored something. */
+  onInserted(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   find(query: MessageQuery): Promise<MessagePage> {
@@ -259,6 +292,16 @@ export class SqliteMessageStore implements MessageStore {
     return this.run('close', () => {
       if (db?.open === true) db.close();
     });
+  }
+
+  private notifyInserted(): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener();
+      } catch {
+        // A listener's failure is its own; the write succeeded.
+      }
+    }
   }
 
   private exactCount(query: MessageQuery, whereSql: string, params: readonly (string | number)[]): number {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArchivedMessage, MessageQuery, MessageStore, TopicSummary } from '@statbus/core';
+import { describeChangeFeed } from './describe-change-feed.js';
 import { compareMessages, referenceFind, referencePage } from './reference-find.js';
 import { FIXTURE_PREFIX, FIXTURE_START, makeStoreFixture, type StoreFixture } from './store-fixture.js';
 import { storeQueryCases } from './store-query-cases.js';
@@ -271,6 +272,8 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         });
       });
     });
+
+    describeChangeFeed(fixture, withFreshStore);
 
     it('orders ties in time by id', () => {
       const tied = [...fixture.messages].sort(compareMessages('asc'));
