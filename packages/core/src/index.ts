@@ -83,3 +83,5 @@ export { SigningKeyError } from './signing/signing-key-error.js';
 export type { Verification, VerificationOutcome } from './signing/verification.js';
 export { Verifier } from './signing/verifier.js';
 export type { VerifierOptions } from './signing/verifier.js';
+export { QUERY_DEFAULTS, queryConfigSchema } from './config/query-config.js';
+export type { QueryConfig } from './config/query-config.js';

@@ -5,6 +5,8 @@ import { amqpConfigSchema } from './amqp-config.js';
 import { zeromqConfigSchema } from './zeromq-config.js';
 import { signingConfigSchema } from './signing-config.js';
 import { consumerConfigSchema } from './consumer-config.js';
+import { queryConfigSchema } from './query-config.js';
+import { sinkConfigSchema } from './sink-config.js';
 
 /** The transport kinds a config may name. */
 export const TRANSPORT_KINDS = ['zeromq', 'amqp'] as const;
@@ -57,6 +59,7 @@ export const configSchema = z.strictObject({
   amqp: amqpConfigSchema,
   signing: signingConfigSchema,
   consumer: consumerConfigSchema,
+  sink: sinkConfigSchema,
 });
 
 /** The validated configuration, defaults applied. */
