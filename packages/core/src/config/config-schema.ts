@@ -60,6 +60,7 @@ export const configSchema = z.strictObject({
   signing: signingConfigSchema,
   consumer: consumerConfigSchema,
   sink: sinkConfigSchema,
+  query: queryConfigSchema,
 });
 
 /** The validated configuration, defaults applied. */
