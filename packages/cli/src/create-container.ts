@@ -1,4 +1,6 @@
 import { CONFIG, LOGGER, type Logger, type StatbusConfig } from '@statbus/core';
+import { consumerModule } from '@statbus/consumer';
+import { ARCHIVER_OPTIONS, sinkModule } from '@statbus/sink';
 import { ZeroMqRelay, zeromqTransportModule } from '@statbus/transport-zeromq';
 import { amqpTransportModule } from '@statbus/transport-amqp';
 import { producerModule } from '@statbus/producer';
@@ -21,6 +23,15 @@ export function createContainer(config: StatbusConfig, logger: Logger): Containe
       break;
   }
   container.bind(ZeroMqRelay).toSelf();
-  container.load(producerModule);
+  container.load(producerModule, consumerModule, sinkModule);
+  const sink = config.sink;
+  container.bind(ARCHIVER_OPTIONS).toConstantValue({
+    batchSize: sink.batch_size,
+    maxWaitMs: sink.max_wait_ms,
+    queue: sink.queue,
+    retryInitialMs: sink.retry_initial_ms,
+    retryMaxMs: sink.retry_max_ms,
+    ...(sink.prefetch === undefined ? {} : { prefetch: sink.prefetch }),
+  });
   return container;
 }

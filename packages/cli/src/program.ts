@@ -3,6 +3,12 @@ import { Command, CommanderError } from 'commander';
 import { StatbusError } from '@statbus/core';
 import { CliError } from './cli-error.js';
 import { configCommand } from './commands/config-command.js';
+import { dbCommand } from './commands/db-command.js';
+import { dumpCommand } from './commands/dump-command.js';
+import { hubCommand } from './commands/hub-command.js';
+import { latestCommand } from './commands/latest-command.js';
+import { nomCommand } from './commands/nom-command.js';
+import { statsCommand } from './commands/stats-command.js';
 import { keysCommand } from './commands/keys-command.js';
 import { publishCommand } from './commands/publish-command.js';
 import { relayCommand } from './commands/relay-command.js';
@@ -27,9 +33,17 @@ export function buildProgram(io: CliIo): Command {
   program.addCommand(relayCommand(io));
   program.addCommand(tailCommand(io));
   program.addCommand(keysCommand(io));
-  for (const command of program.commands) {
+  program.addCommand(hubCommand(io));
+  program.addCommand(nomCommand(io));
+  program.addCommand(dbCommand(io));
+  program.addCommand(dumpCommand(io));
+  program.addCommand(statsCommand(io));
+  program.addCommand(latestCommand(io));
+  const configure = (command: Command): void => {
     command.exitOverride().configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
-  }
+    command.commands.forEach(configure);
+  };
+  program.commands.forEach(configure);
   return program;
 }
 

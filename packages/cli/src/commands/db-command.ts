@@ -1,0 +1,66 @@
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { redactUrl } from '@statbus/core';
+import { importRecords, type ImportSummary } from '@statbus/sink';
+import { Command } from 'commander';
+import { CliError } from '../cli-error.js';
+import { commandContext } from '../command-context.js';
+import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
+import type { CliIo } from '../io.js';
+import { withStore } from '../with-store.js';
+
+function progressLine(summary: Readonly<ImportSummary>): string {
+  const refused = [...summary.refused.values()].reduce((sum, count) => sum + count, 0);
+  return `read ${summary.read}: ${summary.inserted} new, ${summary.duplicates} already stored, ${refused} refused`;
+}
+
+/** `statbus db init` and `statbus db import` (datanommer's create-db, plus moving an archive in). */
+export function dbCommand(io: CliIo): Command {
+  const db = new Command('db').description('create, migrate and fill the archive');
+  db.addCommand(
+    addGlobalOptions(new Command('init'))
+      .description('create or migrate the store schema and indexes (also done at every start)')
+      .action(async (options: GlobalOptions) => {
+        const context = commandContext(options, io);
+        await withStore(context, async (store) => {
+          const { count } = await store.count({}, { estimate: true });
+          io.stdout.write(`store ready: ${redactUrl(context.config.store)} (${count} messages)\n`);
+        });
+      }),
+  );
+  db.addCommand(
+    addGlobalOptions(new Command('import'))
+      .description(
+        'import an export: statbus dump records or envelopes, datagrepper /raw (v1) messages, or fedora-messaging messages ' +
+          '(datanommer-dump, datagrepper /v2/); NDJSON or one JSON array; idempotent, original ids and times kept',
+      )
+      .argument('[file]', 'file to read; - or absent for stdin')
+      .option('--batch-size <n>', 'messages per write', (value) => Number(value), 1000)
+      .action(async (file: string | undefined, options: GlobalOptions & { batchSize: number }) => {
+        if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new CliError('--batch-size must be a positive whole number');
+        const context = commandContext(options, io);
+        const input = (file === undefined || file === '-' ? io.stdin : createReadStream(file)) as Readable | undefined;
+        if (input === undefined) throw new CliError('no input: give a FILE or pipe records into stdin');
+        const interactive = (io.stderr as { isTTY?: boolean }).isTTY === true;
+        let reported = 0;
+        const summary = await withStore(context, (store) =>
+          importRecords(store, input, {
+            prefix: context.config.topic_prefix,
+            batchSize: options.batchSize,
+            onProgress: (progress) => {
+              if (interactive) io.stderr.write(`\r${progressLine(progress)}`);
+              else if (progress.read - reported >= 10 * options.batchSize) {
+                reported = progress.read;
+                io.stderr.write(`${progressLine(progress)}\n`);
+              }
+            },
+          }),
+        );
+        io.stderr.write(`${interactive ? '\r' : ''}statbus db import: ${progressLine(summary)}\n`);
+        for (const [reason, count] of summary.refused) io.stderr.write(`  refused ${count} × ${reason}\n`);
+        for (const example of summary.examples) io.stderr.write(`  ${example}\n`);
+        if (summary.refused.size > 0) throw new CliError(`some records were refused (see above); the others are stored`);
+      }),
+  );
+  return db;
+}

@@ -1,0 +1,49 @@
+import { exportRecord } from '@statbus/sink';
+import type { MessageQuery } from '@statbus/core';
+import { Command } from 'commander';
+import { commandContext } from '../command-context.js';
+import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
+import type { CliIo } from '../io.js';
+import { parseTime } from '../parse-time.js';
+import { resolvePattern } from '../resolve-pattern.js';
+import { withStore } from '../with-store.js';
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** Writes to stdout, waiting when the reader is slower than the store. */
+async function write(io: CliIo, text: string): Promise<void> {
+  if (!io.stdout.write(text)) await new Promise((resolve) => io.stdout.once('drain', resolve));
+}
+
+/** `statbus dump`: the archive as NDJSON on stdout, oldest first, streamed page by page (datanommer-dump). */
+export function dumpCommand(io: CliIo): Command {
+  return addGlobalOptions(new Command('dump'))
+    .description('write archived messages as NDJSON (one record per line: envelope, category, users, packages, agent), oldest first')
+    .option('--since <time>', 'from this time on (epoch seconds or ISO 8601)')
+    .option('--before <time>', 'before this time')
+    .option('--topic <pattern>', 'only these topics or patterns; repeatable', collect, [])
+    .option('--category <name>', 'only these categories; repeatable', collect, [])
+    .action(async (options: GlobalOptions & { since?: string; before?: string; topic: string[]; category: string[] }) => {
+      const context = commandContext(options, io);
+      const query: MessageQuery = {
+        order: 'asc',
+        rowsPerPage: 1000,
+        ...(options.since === undefined ? {} : { start: parseTime('--since', options.since) }),
+        ...(options.before === undefined ? {} : { end: parseTime('--before', options.before) }),
+        ...(options.topic.length === 0 ? {} : { topics: options.topic.map((topic) => resolvePattern(context.config, topic)) }),
+        ...(options.category.length === 0 ? {} : { categories: options.category }),
+      };
+      await withStore(context, async (store) => {
+        let page = await store.find(query);
+        let written = 0;
+        for (;;) {
+          for (const message of page.messages) await write(io, `${JSON.stringify(exportRecord(message))}\n`);
+          written += page.messages.length;
+          io.stderr.write(`\rstatbus dump: ${written} of ${page.total}`);
+          if (page.nextCursor === undefined) break;
+          page = await store.find({ ...query, cursor: page.nextCursor });
+        }
+        io.stderr.write('\n');
+      });
+    });
+}

@@ -1,0 +1,90 @@
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { TRANSPORT } from '@statbus/core';
+import { ConsumerHub, HealthServer, type ConsumerHandler, type HandlerFunction } from '@statbus/consumer';
+import { Command } from 'commander';
+import { CliError } from '../cli-error.js';
+import { commandContext } from '../command-context.js';
+import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
+import { shutdownSignal, type CliIo } from '../io.js';
+
+interface HubOptions extends GlobalOptions {
+  readonly consumer: string[];
+  readonly topic: string[];
+  readonly group?: string;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** What a `MODULE:EXPORT` names: a handler function (needs --topic) or a consumer object/class with `patterns` and `handle`. */
+type Loaded = { readonly kind: 'function'; readonly handler: HandlerFunction } | { readonly kind: 'consumer'; readonly consumer: ConsumerHandler };
+
+async function loadConsumer(spec: string, cwd: string): Promise<Loaded> {
+  const colon = spec.lastIndexOf(':');
+  if (colon <= 0 || colon === spec.length - 1) throw new CliError(`--consumer ${JSON.stringify(spec)}: expected MODULE:EXPORT, e.g. ./consumers.js:archive`);
+  const [module, name] = [spec.slice(0, colon), spec.slice(colon + 1)];
+  const url = module.startsWith('.') || isAbsolute(module) ? pathToFileURL(resolve(cwd, module)).href : module;
+  let exports: Record<string, unknown>;
+  try {
+    exports = (await import(url)) as Record<string, unknown>;
+  } catch (error) {
+    throw new CliError(`--consumer ${spec}: cannot load module ${JSON.stringify(module)}: ${(error as Error).message}`, { cause: error });
+  }
+  const value = exports[name];
+  if (value === undefined) throw new CliError(`--consumer ${spec}: module ${JSON.stringify(module)} has no export ${JSON.stringify(name)} (it has: ${Object.keys(exports).join(', ') || 'nothing'})`);
+  const asConsumer = (candidate: unknown): ConsumerHandler | undefined =>
+    typeof candidate === 'object' && candidate !== null && Array.isArray((candidate as ConsumerHandler).patterns) && typeof (candidate as ConsumerHandler).handle === 'function'
+      ? (candidate as ConsumerHandler)
+      : undefined;
+  const direct = asConsumer(value);
+  if (direct !== undefined) return { kind: 'consumer', consumer: direct };
+  if (typeof value === 'function') {
+    const prototype = (value as { prototype?: { handle?: unknown } }).prototype;
+    if (typeof prototype?.handle === 'function') {
+      const instance = asConsumer(new (value as new () => unknown)());
+      if (instance !== undefined) return { kind: 'consumer', consumer: instance };
+      throw new CliError(`--consumer ${spec}: class ${name} has handle() but its instances have no patterns array`);
+    }
+    return { kind: 'function', handler: value as HandlerFunction };
+  }
+  throw new CliError(`--consumer ${spec}: export ${JSON.stringify(name)} is neither a function nor a consumer with patterns and handle()`);
+}
+
+/** `statbus hub`: runs consumers from modules (fedmsg-hub, fedora-messaging consume), the same over both transports. */
+export function hubCommand(io: CliIo): Command {
+  return addGlobalOptions(new Command('hub'))
+    .description('run consumers: MODULE:EXPORT is a handler function (give --topic) or a consumer object/class with patterns and handle()')
+    .requiredOption('--consumer <module:export>', 'the consumer to run; repeatable', collect, [])
+    .option('--topic <pattern>', 'patterns for function consumers; repeatable', collect, [])
+    .option('--group <name>', 'consumer group (the shared queue over AMQP); default [consumer] group')
+    .action(async (options: HubOptions) => {
+      const loaded = await Promise.all(options.consumer.map((spec) => loadConsumer(spec, io.cwd)));
+      if (loaded.some((item) => item.kind === 'function') && options.topic.length === 0) {
+        throw new CliError('a function consumer needs --topic PATTERN (which messages it handles)');
+      }
+      const { config, container } = commandContext(options, io);
+      const shutdown = shutdownSignal(io);
+      const topics = options.topic.map((topic) => (topic.startsWith(`${config.topic_prefix}.`) || topic.startsWith('#') || topic.startsWith('*') ? topic : `${config.topic_prefix}.${config.environment}.${topic}`));
+      const hub = container.get(ConsumerHub);
+      const registration = options.group === undefined ? {} : { group: options.group };
+      for (const item of loaded) {
+        if (item.kind === 'consumer') hub.register(item.consumer, registration);
+        else hub.register(topics, item.handler, registration);
+      }
+      const transport = container.get(TRANSPORT);
+      const health = container.get(HealthServer);
+      await transport.connect();
+      try {
+        await hub.start();
+        if (config.consumer.health_port !== 0) await health.listen();
+        void shutdown.received.then((signal) => hub.stop({ reason: signal }));
+        io.stderr.write(`statbus hub: ${loaded.length} consumer(s) over ${config.transport}\n`);
+        const result = await hub.finished;
+        shutdown.stop();
+        if (result.exitCode !== 0) throw new CliError(`hub halted: ${result.reason ?? 'no reason given'}`);
+      } finally {
+        await health.close();
+        await transport.close();
+      }
+    });
+}

@@ -1,0 +1,47 @@
+import type { ArchivedMessage, MessageQuery } from '@statbus/core';
+import { Command, Option } from 'commander';
+import { CliError } from '../cli-error.js';
+import { commandContext } from '../command-context.js';
+import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
+import type { CliIo } from '../io.js';
+import { resolvePattern } from '../resolve-pattern.js';
+import { withStore } from '../with-store.js';
+
+interface LatestOptions extends GlobalOptions {
+  readonly topic?: string;
+  readonly category?: string;
+  readonly overall?: boolean;
+  readonly human?: boolean;
+}
+
+function human(message: ArchivedMessage): string {
+  const age = Math.max(0, Date.now() - message.envelope.time);
+  const ago = age < 60_000 ? `${Math.round(age / 1000)} s` : age < 3_600_000 ? `${Math.round(age / 60_000)} min` : age < 86_400_000 ? `${Math.round(age / 3_600_000)} h` : `${Math.round(age / 86_400_000)} days`;
+  return `${new Date(message.envelope.time).toISOString()} (${ago} ago)  ${message.envelope.topic}  ${message.envelope.id}`;
+}
+
+/** `statbus latest`: the newest archived message of a topic, of a category, or overall (datanommer latest). */
+export function latestCommand(io: CliIo): Command {
+  return addGlobalOptions(new Command('latest'))
+    .description('the newest archived message of a topic, a category, or overall')
+    .addOption(new Option('--topic <pattern>', 'of this topic or pattern').conflicts(['category', 'overall']))
+    .addOption(new Option('--category <name>', 'of this category').conflicts('overall'))
+    .option('--overall', 'of the whole archive')
+    .option('--human', 'a line a person reads, instead of the JSON record')
+    .action(async (options: LatestOptions) => {
+      if (options.topic === undefined && options.category === undefined && options.overall !== true) {
+        throw new CliError('say which: --topic P, --category C or --overall');
+      }
+      const context = commandContext(options, io);
+      const query: MessageQuery = {
+        order: 'desc',
+        rowsPerPage: 1,
+        ...(options.topic === undefined ? {} : { topics: [resolvePattern(context.config, options.topic)] }),
+        ...(options.category === undefined ? {} : { categories: [options.category] }),
+      };
+      const page = await withStore(context, (store) => store.find(query));
+      const latest = page.messages[0];
+      if (latest === undefined) throw new CliError('no message matches');
+      io.stdout.write(`${options.human === true ? human(latest) : JSON.stringify(latest)}\n`);
+    });
+}

@@ -1,0 +1,36 @@
+import { MESSAGE_STORE, TRANSPORT, redactUrl } from '@statbus/core';
+import { Archiver } from '@statbus/sink';
+import { Command } from 'commander';
+import { commandContext } from '../command-context.js';
+import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
+import { shutdownSignal, type CliIo } from '../io.js';
+
+/**
+ * `statbus nom`: the archiver (datanommer). Stores every message of the bus in the configured store, in
+ * batches, acking only what is durably written; stops cleanly on SIGINT/SIGTERM.
+ */
+export function nomCommand(io: CliIo): Command {
+  return addGlobalOptions(new Command('nom'))
+    .description('archive every message of the bus into the store (datanommer); over AMQP, archivers with the same [sink] queue share the work')
+    .action(async (options: GlobalOptions) => {
+      const context = commandContext(options, io);
+      const { config, container, logger } = context;
+      const store = container.get(MESSAGE_STORE);
+      const transport = container.get(TRANSPORT);
+      const archiver = container.get(Archiver);
+      const shutdown = shutdownSignal(io);
+      await store.init();
+      try {
+        await transport.connect();
+        await archiver.start();
+        io.stderr.write(`statbus nom: archiving ${config.transport} into ${redactUrl(config.store)}\n`);
+        const signal = await shutdown.received;
+        logger.info({ signal }, 'archiver stopping');
+        await archiver.stop();
+        io.stderr.write(`statbus nom: stopped; ${JSON.stringify(archiver.counters())}\n`);
+      } finally {
+        await transport.close();
+        await store.close();
+      }
+    });
+}
