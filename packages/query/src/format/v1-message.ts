@@ -1,0 +1,65 @@
+import type { ArchivedMessage, JsonObject, JsonValue } from '@statbus/core';
+import type { MetaValue } from '../params/parse-params.js';
+
+/** Name reported as `source_name` (datanommer stores the sending library's name there). */
+export const SOURCE_NAME = 'statbus';
+
+/** A message in datagrepper's v1 (fedmsg / datanommer) shape, as `/raw` and `/id` serve it. */
+export interface V1Message {
+  readonly msg_id: string;
+  readonly i: number;
+  readonly topic: string;
+  /** Seconds since the epoch, fractional. */
+  readonly timestamp: number;
+  readonly msg: JsonObject;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly username: string | null;
+  readonly users: readonly string[];
+  readonly packages: readonly string[];
+  readonly source_name: string;
+  readonly source_version: string;
+  readonly certificate: string | null;
+  readonly signature: string | null;
+  readonly crypto: string | null;
+  readonly meta?: Readonly<Record<string, JsonValue>>;
+}
+
+/** What `meta=…` adds (datagrepper's fedmsg.meta fields; those statbus cannot derive are null). */
+export function metaFields(message: ArchivedMessage, meta: readonly MetaValue[]): Record<string, JsonValue> {
+  const fields: Record<string, JsonValue> = {};
+  for (const name of meta) {
+    if (name === 'usernames') fields[name] = [...message.users];
+    else if (name === 'packages') fields[name] = [...message.packages];
+    else if (name === 'date') fields[name] = new Date(message.envelope.time).toISOString();
+    else if (name === 'title') fields[name] = message.envelope.topic;
+    else if (name === 'objects') fields[name] = [];
+    else fields[name] = null;
+  }
+  return fields;
+}
+
+/**
+ * datanommer's message dict: `i` is the producer's sequence number, `username` the producer's name (fedmsg
+ * put the sending process's user there), `certificate` is always null (statbus signs with Ed25519, reported
+ * in `crypto`), `users` and `packages` are what the archive indexes the message by.
+ */
+export function toV1Message(message: ArchivedMessage, meta: readonly MetaValue[] = [], sourceVersion = '0'): V1Message {
+  const { envelope } = message;
+  return {
+    msg_id: envelope.id,
+    i: envelope.seq,
+    topic: envelope.topic,
+    timestamp: envelope.time / 1000,
+    msg: envelope.body,
+    headers: envelope.headers,
+    username: envelope.producer.name,
+    users: message.users,
+    packages: message.packages,
+    source_name: SOURCE_NAME,
+    source_version: sourceVersion,
+    certificate: null,
+    signature: envelope.signature ?? null,
+    crypto: envelope.signature === undefined ? null : 'ed25519',
+    ...(meta.length === 0 ? {} : { meta: metaFields(message, meta) }),
+  };
+}

@@ -1,0 +1,73 @@
+import { DEFAULT_ROWS_PER_PAGE, queryWindow, type ArchivedMessage, type JsonValue, type MessagePage, type MessageQuery } from '@statbus/core';
+import type { FastifyInstance } from 'fastify';
+import { toV1Message } from '../format/v1-message.js';
+import { toV2Message } from '../format/v2-message.js';
+import { parseParams, type MetaValue, type ParsedParams, type RawParams } from '../params/parse-params.js';
+import { FILTER_PARAMETERS } from '../params/query-parameters.js';
+import { NotFoundError } from '../server/http-errors.js';
+import { useJsonp } from '../server/jsonp.js';
+import type { QueryServerOptions } from '../server/query-server-options.js';
+
+type Shape = (message: ArchivedMessage, meta: readonly MetaValue[]) => unknown;
+
+/** datagrepper's `arguments`: every parameter with the value used (defaults filled in, times in seconds). */
+export function searchArguments(parsed: ParsedParams, page: MessagePage, now: number): Record<string, JsonValue> {
+  const { query } = parsed;
+  const window = queryWindow(query, now);
+  const args: Record<string, JsonValue> = {
+    start: window.start === undefined ? null : window.start / 1000,
+    end: window.end === undefined ? null : window.end / 1000,
+    delta: query.delta === undefined ? null : query.delta / 1000,
+    page: page.page,
+    rows_per_page: page.rowsPerPage,
+    order: query.order ?? 'desc',
+    meta: [...parsed.meta],
+    grouped: parsed.grouped,
+    cursor: query.cursor ?? null,
+  };
+  for (const [parameter, field] of Object.entries(FILTER_PARAMETERS)) {
+    // datagrepper names the lists in the plural: users, not_users, contains, not_contains…
+    const name = parameter.endsWith('contains') ? parameter : `${parameter.replace('category', 'categorie')}s`;
+    args[name] = [...((query as Record<string, unknown>)[field] as readonly string[] | undefined ?? [])];
+  }
+  return args;
+}
+
+/** The body of `/raw` and `/v2/search`: datagrepper's keys plus `next_cursor`. */
+export function searchBody(parsed: ParsedParams, page: MessagePage, shape: Shape, now: number): Record<string, unknown> {
+  return {
+    raw_messages: page.messages.map((message) => shape(message, parsed.meta)),
+    count: page.messages.length,
+    pages: page.pages,
+    total: page.total,
+    arguments: searchArguments(parsed, page, now),
+    next_cursor: page.nextCursor ?? null,
+  };
+}
+
+/** `GET /raw`, `GET /v2/search`, `GET /id`, `GET /v2/id`. */
+export function registerSearchRoutes(app: FastifyInstance, options: QueryServerOptions): void {
+  const { store, config } = options;
+  const v1: Shape = (message, meta) => toV1Message(message, meta, options.version);
+  const v2: Shape = (message, meta) => toV2Message(message, meta);
+  const search = (shape: Shape) => async (request: { query: unknown }) => {
+    const parsed = parseParams(request.query as RawParams, ['time', 'filters', 'paging'], config.max_rows_per_page);
+    useJsonp(request as never, parsed.callback);
+    const now = Date.now();
+    const query: MessageQuery = { ...parsed.query, rowsPerPage: parsed.query.rowsPerPage ?? DEFAULT_ROWS_PER_PAGE };
+    const page = await store.find(query);
+    return searchBody(parsed, page, shape, now);
+  };
+  const byId = (shape: Shape) => async (request: { query: unknown }) => {
+    const parsed = parseParams(request.query as RawParams, ['id'], config.max_rows_per_page);
+    useJsonp(request as never, parsed.callback);
+    if (parsed.id === undefined || parsed.id === '') throw new NotFoundError('id', 'id: give the message id, e.g. /id?id=2024-…');
+    const message = await store.get(parsed.id);
+    if (message === undefined) throw new NotFoundError('id', `no message with id ${JSON.stringify(parsed.id.slice(0, 100))}`);
+    return shape(message, parsed.meta);
+  };
+  app.get('/raw', search(v1));
+  app.get('/v2/search', search(v2));
+  app.get('/id', byId(v1));
+  app.get('/v2/id', byId(v2));
+}

@@ -1,0 +1,12 @@
+import type { Logger, MessageStore, QueryConfig } from '@statbus/core';
+
+/** What {@link createQueryServer} serves and how. */
+export interface QueryServerOptions {
+  /** Any initialised {@link MessageStore}; the server never closes it. */
+  readonly store: MessageStore;
+  /** The `[query]` section; only `max_rows_per_page`, `cors_origins`, `poll_interval_ms` and `max_stream_clients` are read here. */
+  readonly config: QueryConfig;
+  readonly logger?: Logger;
+  /** Reported as `source_version` and in the OpenAPI document. */
+  readonly version?: string;
+}

@@ -1,0 +1,35 @@
+import { compilePatterns, type ArchivedMessage, type MessageQuery, type TopicMatcher } from '@statbus/core';
+
+function present(values: readonly string[] | undefined): readonly string[] | undefined {
+  return values === undefined || values.length === 0 ? undefined : values;
+}
+
+/**
+ * The filters of a query (not its time or paging) as a predicate over one message, with the stores'
+ * semantics: values OR-ed, filters AND-ed, `not*` excluding, topic patterns AMQP-style, `contains` a
+ * case-insensitive substring of the body's JSON text. Compiled once per query.
+ */
+export function compileQueryFilter(query: MessageQuery): (message: ArchivedMessage) => boolean {
+  const topics: TopicMatcher | undefined = present(query.topics) && compilePatterns(query.topics ?? []);
+  const notTopics: TopicMatcher | undefined = present(query.notTopics) && compilePatterns(query.notTopics ?? []);
+  const contains = present(query.contains)?.map((needle) => needle.toLowerCase());
+  const notContains = present(query.notContains)?.map((needle) => needle.toLowerCase());
+  const anyOf = (wanted: readonly string[] | undefined, have: readonly string[]): boolean =>
+    present(wanted) === undefined || (wanted ?? []).some((value) => have.includes(value));
+  const noneOf = (unwanted: readonly string[] | undefined, have: readonly string[]): boolean =>
+    !(unwanted ?? []).some((value) => have.includes(value));
+  return (message) => {
+    const { envelope } = message;
+    if (topics !== undefined && !topics.test(envelope.topic)) return false;
+    if (notTopics?.test(envelope.topic) === true) return false;
+    const agent = message.agent === undefined ? [] : [message.agent];
+    if (!anyOf(query.categories, [message.category]) || !noneOf(query.notCategories, [message.category])) return false;
+    if (!anyOf(query.users, message.users) || !noneOf(query.notUsers, message.users)) return false;
+    if (!anyOf(query.packages, message.packages) || !noneOf(query.notPackages, message.packages)) return false;
+    if (!anyOf(query.agents, agent) || !noneOf(query.notAgents, agent)) return false;
+    if (contains === undefined && notContains === undefined) return true;
+    const text = JSON.stringify(envelope.body).toLowerCase();
+    if (contains !== undefined && !contains.some((needle) => text.includes(needle))) return false;
+    return notContains === undefined || !notContains.some((needle) => text.includes(needle));
+  };
+}
