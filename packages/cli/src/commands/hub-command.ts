@@ -7,6 +7,8 @@ import { CliError } from '../cli-error.js';
 import { commandContext } from '../command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import { shutdownSignal, type CliIo } from '../io.js';
+import { loadSchemas } from '../load-schemas.js';
+import { resolvePattern } from '../resolve-pattern.js';
 
 interface HubOptions extends GlobalOptions {
   readonly consumer: string[];
@@ -54,18 +56,22 @@ async function loadConsumer(spec: string, cwd: string): Promise<Loaded> {
 export function hubCommand(io: CliIo): Command {
   return addGlobalOptions(new Command('hub'))
     .description('run consumers: MODULE:EXPORT is a handler function (give --topic) or a consumer object/class with patterns and handle()')
-    .requiredOption('--consumer <module:export>', 'the consumer to run; repeatable', collect, [])
+    .option('--consumer <module:export>', 'the consumer to run; repeatable; default: [consumer] consumers', collect, [])
     .option('--topic <pattern>', 'patterns for function consumers; repeatable', collect, [])
     .option('--group <name>', 'consumer group (the shared queue over AMQP); default [consumer] group')
     .action(async (options: HubOptions) => {
-      const loaded = await Promise.all(options.consumer.map((spec) => loadConsumer(spec, io.cwd)));
-      if (loaded.some((item) => item.kind === 'function') && options.topic.length === 0) {
-        throw new CliError('a function consumer needs --topic PATTERN (which messages it handles)');
-      }
       const { config, container } = commandContext(options, io);
+      const specs = options.consumer.length > 0 ? options.consumer : config.consumer.consumers;
+      if (specs.length === 0) throw new CliError('no consumer to run: give --consumer MODULE:EXPORT or list them in [consumer] consumers');
+      const loaded = await Promise.all(specs.map((spec) => loadConsumer(spec, io.cwd)));
+      const patterns = options.topic.length > 0 ? options.topic : config.consumer.topics;
+      if (loaded.some((item) => item.kind === 'function') && patterns.length === 0) {
+        throw new CliError('a function consumer needs --topic PATTERN (or [consumer] topics): which messages it handles');
+      }
       const shutdown = shutdownSignal(io);
-      const topics = options.topic.map((topic) => (topic.startsWith(`${config.topic_prefix}.`) || topic.startsWith('#') || topic.startsWith('*') ? topic : `${config.topic_prefix}.${config.environment}.${topic}`));
+      const topics = patterns.map((topic) => resolvePattern(config, topic));
       const hub = container.get(ConsumerHub);
+      loadSchemas(config, io.cwd, hub);
       const registration = options.group === undefined ? {} : { group: options.group };
       for (const item of loaded) {
         if (item.kind === 'consumer') hub.register(item.consumer, registration);

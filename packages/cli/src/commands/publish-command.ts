@@ -7,6 +7,7 @@ import { CliError } from '../cli-error.js';
 import { commandContext } from '../command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import type { CliIo } from '../io.js';
+import { loadSchemas } from '../load-schemas.js';
 
 interface PublishCommandOptions extends GlobalOptions {
   readonly topic: string;
@@ -59,8 +60,9 @@ export function publishCommand(io: CliIo): Command {
     .option('--agent <name>', 'who caused the event (agent header)')
     .option('--severity <level>', 'debug, info, warning or error')
     .action(async (file: string | undefined, options: PublishCommandOptions) => {
-      const { container, logger } = commandContext(options, io);
+      const { config, container, logger } = commandContext(options, io);
       const producer = container.get(Producer);
+      loadSchemas(config, io.cwd, producer);
       const transport = container.get(TRANSPORT);
       const hints: PublishOptions = {
         ...(options.user.length === 0 ? {} : { usernames: options.user }),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { validateTopic } from '../topic/topic-grammar.js';
+import { validatePattern } from '../topic/topic-pattern.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../codec/envelope-codec.js';
 import { amqpConfigSchema } from './amqp-config.js';
 import { zeromqConfigSchema } from './zeromq-config.js';
@@ -19,6 +20,15 @@ const topicWords = z.string().refine((value) => {
     return false;
   }
 }, 'must be dot-separated words without wildcards or white space');
+
+function isValidPattern(value: string): boolean {
+  try {
+    validatePattern(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const store = z
   .string()
@@ -60,6 +70,16 @@ export const configSchema = z.strictObject({
   signing: signingConfigSchema,
   consumer: consumerConfigSchema,
   sink: sinkConfigSchema,
+  /**
+   * JSON Schemas for message bodies, by topic pattern: `"org.statbus.prod.bodhi.update.comment" =
+   * "schemas/bodhi-comment.json"`. Producers refuse bodies that fail them; consumers dead-letter them.
+   */
+  schemas: z
+    .record(
+      z.string().refine(isValidPattern, 'must be a topic pattern (dot-separated words, * and # as whole words)'),
+      z.string().min(1, 'must be the path of a JSON Schema file'),
+    )
+    .default({}),
   query: queryConfigSchema,
 });
 

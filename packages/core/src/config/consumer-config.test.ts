@@ -4,7 +4,7 @@ import { CONSUMER_DEFAULTS } from './consumer-config.js';
 
 describe('[consumer]', () => {
   it('should default to 4 handlers at once, 3 retries, health and watchdog off, no group', () => {
-    expect(configSchema.parse({}).consumer).toEqual(CONSUMER_DEFAULTS);
+    expect(configSchema.parse({}).consumer).toEqual({ ...CONSUMER_DEFAULTS, consumers: [], topics: [] });
   });
 
   it.each([

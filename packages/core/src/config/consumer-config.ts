@@ -14,6 +14,8 @@ export const CONSUMER_DEFAULTS = {
  *
  * - `group`: the default consumer group, i.e. the name of the shared queue a handler's subscription
  *   uses (on AMQP a durable queue; instances with the same group share the work). Default: `[producer] name`.
+ * - `consumers`: what `statbus hub` runs when no `--consumer` is given (`MODULE:EXPORT`), and `topics` the
+ *   patterns of the function consumers among them (the part after `<prefix>.<env>.` or full).
  * - `concurrency`: handlers of one group running at once.
  * - `prefetch`: deliveries handed out and not settled per group; at least `concurrency`. Default: twice `concurrency`.
  * - `max_retries`: times a message is retried (a handler threw `Nack` or failed) before it is dead-lettered.
@@ -25,6 +27,8 @@ export const CONSUMER_DEFAULTS = {
 export const consumerConfigSchema = z
   .strictObject({
     group: z.string().min(1).regex(/^[^\s]+$/u, 'cannot hold white space').optional(),
+    consumers: z.array(z.string().regex(/^.+:[^:]+$/u, 'must be MODULE:EXPORT, e.g. ./consumers.js:archive')).default([]),
+    topics: z.array(z.string().min(1)).default([]),
     concurrency: z.number().int().min(1).max(10_000).default(CONSUMER_DEFAULTS.concurrency),
     prefetch: z.number().int().min(1).max(65_535).optional(),
     max_retries: z.number().int().nonnegative().default(CONSUMER_DEFAULTS.max_retries),
