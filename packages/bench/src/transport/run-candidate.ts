@@ -6,7 +6,12 @@ import type { BenchCandidate, BenchPair } from './scenario.js';
 export interface CandidateResult {
   readonly name: string;
   readonly baseline?: string;
+  /** The median round's throughput. */
   readonly throughput: { sent: number; received: number; seconds: number; perSecond: number; lost: number };
+  /** Delivered msg/s of every round, in order. */
+  readonly rounds: readonly number[];
+  /** Median over rounds of (this candidate's rate / its baseline's rate in the same round). */
+  readonly ratio?: number;
   readonly latency: LatencySummary & { rate: number; lost: number };
   readonly detected?: { gaps: number; missed: number };
 }
@@ -58,31 +63,27 @@ async function latency(pair: BenchPair, rate: number, seconds: number): Promise<
   return { ...summarise(samples), rate, lost: count - samples.length };
 }
 
-/** Runs the throughput then the fixed-rate latency run of one candidate, each on a fresh pair. */
-export async function runCandidate(
+/** One throughput run on a fresh pair: messages sent as fast as the candidate accepts them. */
+export async function measureThroughput(
   candidate: BenchCandidate,
-  options: { size: number; messages: number; rate: number; seconds: number },
-): Promise<CandidateResult> {
-  const first = await candidate.open(options.size);
-  let detected: { gaps: number; missed: number } | undefined;
-  let tput: CandidateResult['throughput'];
+  options: { size: number; messages: number },
+): Promise<{ throughput: CandidateResult['throughput']; detected?: { gaps: number; missed: number } }> {
+  const pair = await candidate.open(options.size);
   try {
-    tput = await throughput(first, options.messages);
-    detected = first.detected();
+    const result = await throughput(pair, options.messages);
+    const detected = pair.detected();
+    return { throughput: result, ...(detected === undefined ? {} : { detected }) };
   } finally {
-    await first.close();
+    await pair.close();
   }
-  const second = await candidate.open(options.size);
+}
+
+/** One fixed-rate latency run on a fresh pair. */
+export async function measureLatency(candidate: BenchCandidate, options: { size: number; rate: number; seconds: number }): Promise<CandidateResult['latency']> {
+  const pair = await candidate.open(options.size);
   try {
-    const lat = await latency(second, options.rate, options.seconds);
-    return {
-      name: candidate.name,
-      ...(candidate.baseline === undefined ? {} : { baseline: candidate.baseline }),
-      throughput: tput,
-      latency: lat,
-      ...(detected === undefined ? {} : { detected }),
-    };
+    return await latency(pair, options.rate, options.seconds);
   } finally {
-    await second.close();
+    await pair.close();
   }
 }
