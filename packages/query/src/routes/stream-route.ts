@@ -41,7 +41,7 @@ export function registerStreamRoute(app: FastifyInstance, options: QueryServerOp
     const stop = new AbortController();
     const onClose = (): void => stop.abort();
     closing.signal.addEventListener('abort', onClose, { once: true });
-    request.raw.once('close', onClose);
+    reply.raw.once('close', onClose);
     clients += 1;
     const keepalive = setInterval(() => out.write(': keepalive\n\n'), STREAM_KEEPALIVE_MS);
     keepalive.unref();

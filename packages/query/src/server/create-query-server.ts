@@ -20,8 +20,8 @@ export function createQueryServer(options: QueryServerOptions): FastifyInstance 
   const app = Fastify({
     logger: false,
     routerOptions: { ignoreTrailingSlash: true },
-    // Long query strings (many repeated filters) are normal for datagrepper clients.
-    maxParamLength: 1000,
+    // `/stream` responses never end on their own: closing the server must not wait for them.
+    forceCloseConnections: true,
   });
   const origins = options.config.cors_origins;
   if (origins.length > 0) void app.register(cors, { origin: origins.includes('*') ? '*' : [...origins], methods: ['GET', 'HEAD', 'OPTIONS'] });
