@@ -12,6 +12,7 @@ import { statsCommand } from './commands/stats-command.js';
 import { keysCommand } from './commands/keys-command.js';
 import { publishCommand } from './commands/publish-command.js';
 import { relayCommand } from './commands/relay-command.js';
+import { serveCommand } from './commands/serve-command.js';
 import { tailCommand } from './commands/tail-command.js';
 import type { CliIo } from './io.js';
 
@@ -39,6 +40,7 @@ export function buildProgram(io: CliIo): Command {
   program.addCommand(dumpCommand(io));
   program.addCommand(statsCommand(io));
   program.addCommand(latestCommand(io));
+  program.addCommand(serveCommand(io));
   const configure = (command: Command): void => {
     command.exitOverride().configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
     command.commands.forEach(configure);

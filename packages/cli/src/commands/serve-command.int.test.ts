@@ -1,0 +1,51 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqliteMessageStore } from '@statbus/sink';
+import { makeStoreFixture, referencePage, waitFor } from '@statbus/testing';
+
+const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'bin.js');
+const fixture = makeStoreFixture({ count: 500 });
+const dir = mkdtempSync(join(tmpdir(), 'statbus-serve-'));
+const path = join(dir, 'archive.db');
+
+beforeAll(async () => {
+  const store = new SqliteMessageStore(path);
+  await store.init();
+  await store.insertMany(fixture.messages);
+  await store.close();
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('statbus serve', () => {
+  describe('when started over an SQLite archive', () => {
+    it('should serve datagrepper\'s /raw from it and stop on SIGTERM with exit code 0', async () => {
+      if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build the CLI first (npm run build)`);
+      const child = spawn(process.execPath, [BIN, 'serve', '--store', `sqlite:${path}`, '--port', '0', '--log-level', 'warn'], {
+        env: { ...process.env, STATBUS_CONFIG: '' },
+        cwd: dir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+      try {
+        const url = await waitFor(() => /statbus serve: (http:\/\/\S+)/u.exec(stderr)?.[1], { timeoutMs: 20_000, message: `the URL on stderr (${stderr})` });
+        const response = await fetch(`${url}/raw?category=bodhi&rows_per_page=10&order=asc`);
+        const body = (await response.json()) as { raw_messages: { msg_id: string }[]; total: number };
+        const expected = referencePage(fixture.messages, { categories: ['bodhi'], rowsPerPage: 10, order: 'asc' });
+        expect(body.raw_messages.map((m) => m.msg_id)).toEqual(expected.ids);
+        expect(body.total).toBe(expected.total);
+        expect((await fetch(`${url}/ready`)).status).toBe(200);
+      } finally {
+        child.kill('SIGTERM');
+      }
+      expect(await exited).toBe(0);
+    });
+  });
+});
