@@ -19,10 +19,16 @@ export interface CliProcess {
   stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
+/** Where and how a `statbus` command runs. */
+export interface CliOptions {
+  /** Its working directory (relative paths of `--consumer`, `[schemas]`… resolve from it); default this process's. */
+  readonly cwd?: string;
+}
+
 /** Starts `statbus ...args` with `env` added to the environment; `input` is written to stdin, then closed. */
-export function startCli(args: readonly string[], env: Record<string, string>, input?: string): CliProcess {
+export function startCli(args: readonly string[], env: Record<string, string>, input?: string, options: CliOptions = {}): CliProcess {
   if (!existsSync(STATBUS_BIN)) throw new Error(`${STATBUS_BIN} is missing: npm ci builds it (or npm run build)`);
-  const child = spawn(STATBUS_BIN, [...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(STATBUS_BIN, [...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'], ...(options.cwd === undefined ? {} : { cwd: options.cwd }) });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
