@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '@statbus/testing';
 import { connect } from 'amqplib';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startCli, type CliProcess } from './support/cli-process.js';
 import {
   AMQP_URL,
@@ -10,38 +10,18 @@ import {
   HANDLERS,
   amqpTransport,
   hubTransports,
+  publishBodies,
   readRecords,
   scratchDir,
   startHub,
+  useHubTransport,
   waitForCounters,
-  type HubBus,
 } from './support/hub-bus.js';
 
 const { transports, haveBroker } = await hubTransports();
 
-/** `statbus publish --json` of one line per body, to a topic under bodhi. */
-function publishBodies(env: Record<string, string>, bodies: readonly object[], topic = 'bodhi.update.comment'): CliProcess {
-  return startCli(['publish', '--json', '--topic', topic], env, `${bodies.map((body) => JSON.stringify(body)).join('\n')}\n`);
-}
-
 describe.each(transports)('statbus hub over $name', (transport) => {
-  const running: CliProcess[] = [];
-  const cleanups: (() => Promise<void> | void)[] = [];
-
-  beforeAll(() => transport.open());
-  afterAll(() => transport.close());
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((process) => process.stop()));
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
-
-  async function setup(): Promise<{ bus: HubBus; dir: string; record: string }> {
-    const bus = await transport.bus();
-    cleanups.push(() => bus.cleanup());
-    const scratch = scratchDir();
-    cleanups.push(scratch.remove);
-    return { bus, dir: scratch.dir, record: join(scratch.dir, 'record.ndjson') };
-  }
+  const { running, setup } = useHubTransport(transport);
 
   it('should run the consumers [consumer] consumers names on what the CLI publishes, only on their patterns', async () => {
     const { bus, dir, record } = await setup();

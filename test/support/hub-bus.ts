@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import type { ConsumerCounters } from '@statbus/consumer';
 import { waitFor } from '@statbus/testing';
 import { connect, type Channel } from 'amqplib';
-import { startCli, type CliProcess } from './cli-process.js';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { startCli, type CliOptions, type CliProcess } from './cli-process.js';
 
 /** The broker the tests use: `AMQP_URL` (not `STATBUS_*`, which the CLI reads as config), else the local RabbitMQ. */
 export const AMQP_URL = process.env['AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672/%2F';
@@ -221,4 +222,39 @@ export function logLines(stderr: string): Record<string, unknown>[] {
     .split('\n')
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** What the tests of one describe share: the processes to stop and a per-test bus and scratch directory. */
+export interface HubTestContext {
+  /** Processes stopped after each test. */
+  readonly running: CliProcess[];
+  /** A bus, a scratch directory and a record file for this test; all cleaned up after it. */
+  setup(): Promise<{ bus: HubBus; dir: string; record: string }>;
+}
+
+/** Registers the hooks of a describe over `transport`: open it before, close it after, clean up after each test. */
+export function useHubTransport(transport: HubTransport): HubTestContext {
+  const running: CliProcess[] = [];
+  const cleanups: (() => Promise<void> | void)[] = [];
+  beforeAll(() => transport.open());
+  afterAll(() => transport.close());
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((process) => process.stop()));
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  return {
+    running,
+    setup: async () => {
+      const bus = await transport.bus();
+      cleanups.push(() => bus.cleanup());
+      const scratch = scratchDir();
+      cleanups.push(scratch.remove);
+      return { bus, dir: scratch.dir, record: join(scratch.dir, 'record.ndjson') };
+    },
+  };
+}
+
+/** `statbus publish --json` of one line per body (`topic` after `<prefix>.<env>.`). */
+export function publishBodies(env: Record<string, string>, bodies: readonly object[], topic = 'bodhi.update.comment', options: CliOptions = {}): CliProcess {
+  return startCli(['publish', '--json', '--topic', topic], env, `${bodies.map((body) => JSON.stringify(body)).join('\n')}\n`, options);
 }
