@@ -8,6 +8,7 @@ export const QUERY_DEFAULTS = {
   max_rows_per_page: 100,
   poll_interval_ms: 250,
   max_stream_clients: 1000,
+  cache_entries: 256,
 } as const;
 
 /**
@@ -20,6 +21,9 @@ export const QUERY_DEFAULTS = {
  * - `poll_interval_ms`: how often `/stream` polls the store's change feed for messages archived by
  *   another process (an archiver in the same process wakes it at once).
  * - `max_stream_clients`: concurrent `/stream` connections; more answer 503.
+ * - `cache_entries`: answers of `/raw`, `/v2/search`, `/count` and `/topics` kept, each valid only while the
+ *   store's change head has not moved (so never stale); queries with a sliding `delta` window are not
+ *   cached. 0 disables the cache.
  */
 export const queryConfigSchema = z
   .strictObject({
@@ -29,6 +33,7 @@ export const queryConfigSchema = z
     max_rows_per_page: z.number().int().min(1).max(MAX_ROWS_PER_PAGE).default(QUERY_DEFAULTS.max_rows_per_page),
     poll_interval_ms: z.number().int().min(10).max(60_000).default(QUERY_DEFAULTS.poll_interval_ms),
     max_stream_clients: z.number().int().min(1).max(100_000).default(QUERY_DEFAULTS.max_stream_clients),
+    cache_entries: z.number().int().min(0).max(100_000).default(QUERY_DEFAULTS.cache_entries),
   })
   .prefault({});
 

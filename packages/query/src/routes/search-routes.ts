@@ -1,5 +1,5 @@
 import { DEFAULT_ROWS_PER_PAGE, queryWindow, type ArchivedMessage, type JsonValue, type MessagePage, type MessageQuery } from '@statbus/core';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { toV1Message } from '../format/v1-message.js';
 import { toV2Message } from '../format/v2-message.js';
 import { parseParams, type MetaValue, type ParsedParams, type RawParams } from '../params/parse-params.js';
@@ -7,6 +7,7 @@ import { FILTER_PARAMETERS } from '../params/query-parameters.js';
 import { NotFoundError } from '../server/http-errors.js';
 import { useJsonp } from '../server/jsonp.js';
 import type { QueryServerOptions } from '../server/query-server-options.js';
+import { ResponseCache } from '../server/response-cache.js';
 
 type Shape = (message: ArchivedMessage, meta: readonly MetaValue[]) => unknown;
 
@@ -45,18 +46,34 @@ export function searchBody(parsed: ParsedParams, page: MessagePage, shape: Shape
   };
 }
 
+/** The cache key of a request: its path and parameters, JSONP's aside (they only wrap the answer). */
+export function requestKey(request: FastifyRequest): string {
+  const params = Object.entries(request.query as RawParams)
+    .filter(([name]) => name !== 'callback' && name !== '_')
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `${request.routeOptions.url ?? request.url}?${JSON.stringify(params)}`;
+}
+
+/** Sends an answer the {@link ResponseCache} serialised. */
+export function sendJson(reply: FastifyReply, body: string): FastifyReply {
+  return reply.type('application/json; charset=utf-8').send(body);
+}
+
 /** `GET /raw`, `GET /v2/search`, `GET /id`, `GET /v2/id`. */
-export function registerSearchRoutes(app: FastifyInstance, options: QueryServerOptions): void {
+export function registerSearchRoutes(app: FastifyInstance, options: QueryServerOptions, cache: ResponseCache): void {
   const { store, config } = options;
   const v1: Shape = (message, meta) => toV1Message(message, meta, options.version);
   const v2: Shape = (message, meta) => toV2Message(message, meta);
-  const search = (shape: Shape) => async (request: { query: unknown }) => {
+  const search = (shape: Shape) => async (request: FastifyRequest, reply: FastifyReply) => {
     const parsed = parseParams(request.query as RawParams, ['time', 'filters', 'paging'], config.max_rows_per_page);
-    useJsonp(request as never, parsed.callback);
-    const now = Date.now();
+    useJsonp(request, parsed.callback);
     const query: MessageQuery = { ...parsed.query, rowsPerPage: parsed.query.rowsPerPage ?? DEFAULT_ROWS_PER_PAGE };
-    const page = await store.find(query);
-    return searchBody(parsed, page, shape, now);
+    const compute = async (): Promise<unknown> => {
+      const now = Date.now();
+      return searchBody(parsed, await store.find(query), shape, now);
+    };
+    if (!ResponseCache.cacheable(query)) return compute();
+    return sendJson(reply, await cache.answer(requestKey(request), compute));
   };
   const byId = (shape: Shape) => async (request: { query: unknown }) => {
     const parsed = parseParams(request.query as RawParams, ['id'], config.max_rows_per_page);

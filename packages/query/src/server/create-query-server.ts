@@ -9,6 +9,7 @@ import { registerStreamRoute } from '../routes/stream-route.js';
 import { errorHandler } from './http-errors.js';
 import { registerJsonp } from './jsonp.js';
 import type { QueryServerOptions } from './query-server-options.js';
+import { ResponseCache } from './response-cache.js';
 
 /**
  * Builds the query API (datagrepper's role) over `options.store` as a Fastify instance, not yet listening:
@@ -29,8 +30,9 @@ export function createQueryServer(options: QueryServerOptions): FastifyInstance 
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}` }));
   registerJsonp(app);
   const withLogger = { ...options, logger };
-  registerSearchRoutes(app, withLogger);
-  registerCatalogueRoutes(app, withLogger);
+  const cache = new ResponseCache(options.store, options.config.cache_entries);
+  registerSearchRoutes(app, withLogger, cache);
+  registerCatalogueRoutes(app, withLogger, cache);
   registerExportRoute(app, withLogger);
   const stream = registerStreamRoute(app, withLogger);
   registerMetaRoutes(app, withLogger);

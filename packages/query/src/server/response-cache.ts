@@ -1,0 +1,48 @@
+import type { MessageQuery, MessageStore } from '@statbus/core';
+
+interface Entry {
+  readonly head: string;
+  readonly body: string;
+}
+
+/**
+ * Serialised answers by request key, each valid only while the store's change head is what it was when
+ * the answer was computed: any write (from this process or another) moves the head and so invalidates
+ * everything, and an answer is never stale. Costs one `changesHead()` per request (an O(1) read). Least
+ * recently used entries go first.
+ */
+export class ResponseCache {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly store: MessageStore,
+    private readonly maxEntries: number,
+  ) {}
+
+  /** Whether a query's answer may be cached: not when it has a sliding window (`delta` relative to now). */
+  static cacheable(query: MessageQuery): boolean {
+    return !(query.delta !== undefined && query.start === undefined && query.end === undefined);
+  }
+
+  /** The cached answer for `key`, or computes, caches and returns it. */
+  async answer(key: string, compute: () => Promise<unknown>): Promise<string> {
+    if (this.maxEntries === 0) return JSON.stringify(await compute());
+    // Taken before computing: a write during the computation makes the entry stale at once, never wrong.
+    const head = await this.store.changesHead();
+    const cached = this.entries.get(key);
+    if (cached !== undefined && cached.head === head) {
+      this.entries.delete(key);
+      this.entries.set(key, cached);
+      return cached.body;
+    }
+    const body = JSON.stringify(await compute());
+    this.entries.delete(key);
+    this.entries.set(key, { head, body });
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done === true) break;
+      this.entries.delete(oldest.value);
+    }
+    return body;
+  }
+}
