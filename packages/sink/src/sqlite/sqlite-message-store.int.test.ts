@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import type { ArchivedMessage } from '@statbus/core';
-import { describeStoreContract, makeStoreFixture } from '@statbus/testing';
+import { describeStoreContract, makeStoreFixture, referenceFind, storeQueryCases } from '@statbus/testing';
 import { SqliteMessageStore } from './sqlite-message-store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'statbus-sqlite-'));
@@ -52,6 +52,33 @@ describe(SqliteMessageStore, () => {
           expect(await second.count({})).toEqual({ count: 1, exact: true });
         } finally {
           await second.close();
+        }
+      });
+    });
+  });
+
+  describe('.indexText', () => {
+    describe('when the text index covers only part of the archive', () => {
+      it('should still find every match of contains and notContains, before, while and after indexing', async () => {
+        const store = new SqliteMessageStore(newPath(), { indexTextInBackground: false });
+        try {
+          await store.init();
+          const fixture = makeStoreFixture({ count: 600 });
+          await store.insertMany(fixture.messages);
+          const cases = storeQueryCases(fixture).filter(({ query }) => query.contains !== undefined || query.notContains !== undefined);
+          const now = Date.now();
+          for (const indexed of [0, 250, 600]) {
+            if (indexed > 0) await store.indexText(indexed === 600 ? undefined : indexed);
+            for (const { query } of cases) {
+              const expected = referenceFind(fixture.messages, query, now);
+              const page = await store.find({ ...query, rowsPerPage: 1000, page: 1 });
+              expect(page.messages.map((m) => m.envelope.id)).toEqual(expected.map((m) => m.envelope.id));
+              expect(page.total).toBe(expected.length);
+            }
+          }
+          expect(await store.indexText()).toBe(0);
+        } finally {
+          await store.close();
         }
       });
     });

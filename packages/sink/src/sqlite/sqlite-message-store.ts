@@ -21,13 +21,13 @@ import {
 } from '@statbus/core';
 import { checkQuery } from '../query/check-query.js';
 import { encodeCursor } from '../query/keyset-cursor.js';
-import { selectsEverything } from '../query/query-filters.js';
+import { negated, selectsEverything, valuesOf } from '../query/query-filters.js';
 import { validateCatalogueQuery } from '../query/validate-catalogue-query.js';
 import { runSqliteMigrations } from './sqlite-migrations.js';
 import { checkChangesLimit, parseSequencePosition } from './sequence-position.js';
 import { toStoreError } from './sqlite-errors.js';
 import { prepareMessage, rowToMessage, type MessageRow, type PreparedMessage } from './sqlite-rows.js';
-import { TOPIC_MATCH_FUNCTION, buildSqliteWhere } from './sqlite-where.js';
+import { BODY_CONTAINS_FUNCTION, TOPIC_MATCH_FUNCTION, buildSqliteWhere, type SqlitePlanContext } from './sqlite-where.js';
 
 /**
  * How SQLite syncs commits in WAL mode. `FULL` (the default): each commit is on disk when `insertMany`
@@ -44,6 +44,12 @@ export interface SqliteStoreOptions {
   readonly busyTimeoutMs?: number;
   /** SQLite page cache (MB). Default {@link DEFAULT_CACHE_MB}. */
   readonly cacheMb?: number;
+  /**
+   * Fill the `contains` text index in the background (small chunks while the event loop is idle) after each
+   * `insertMany`. Default true. When false, call {@link SqliteMessageStore.indexText}. Either way `contains`
+   * is exact: rows not yet indexed are checked directly.
+   */
+  readonly indexTextInBackground?: boolean;
 }
 
 /** Default {@link SqliteStoreOptions.cacheMb}. */
@@ -58,6 +64,17 @@ interface SummaryRow {
 }
 
 const MATCHER_CACHE_SIZE = 256;
+const STATEMENT_CACHE_SIZE = 256;
+/** WAL pages between automatic checkpoints (4 KiB each: a WAL of up to ~80 MB). */
+const WAL_AUTOCHECKPOINT_PAGES = 20_000;
+/** Rows the background indexer adds to the text index per turn of the event loop (a few ms of work each). */
+const TEXT_INDEX_CHUNK = 500;
+/** A pattern matching more stored topics than this is matched row by row instead of as a list of topics. */
+const MAX_EXPANDED_TOPICS = 500;
+/** Below this share of all messages, a topic/category filter reads its own index; above, the time index. */
+const DRIVE_BY_TIME_SHARE = 0.02;
+
+type Param = string | number;
 
 /**
  * The embedded archive (the default `store = "sqlite:./statbus.db"`): one SQLite file in WAL mode,
@@ -71,6 +88,9 @@ export class SqliteMessageStore implements MessageStore {
   private closed = false;
   private readonly matchers = new Map<string, TopicMatcher>();
   private readonly listeners = new Set<() => void>();
+  private readonly statements = new Map<string, Database.Statement>();
+  private inserts: ReturnType<typeof prepareInsertStatements> | undefined;
+  private indexTimer: NodeJS.Timeout | undefined;
 
   /** @param path a file path, or `:memory:` for a throw-away store. */
   constructor(path: string, options: SqliteStoreOptions = {}) {
@@ -92,8 +112,15 @@ export class SqliteMessageStore implements MessageStore {
         // Random ids and many indexes: a page cache far above the 2 MB default keeps inserts off the disk.
         db.pragma(`cache_size = -${(this.options.cacheMb ?? DEFAULT_CACHE_MB) * 1024}`);
         db.pragma('temp_store = MEMORY');
+        // Each batch dirties pages all over the id, agent, user and package indexes; checkpointing every
+        // WAL_AUTOCHECKPOINT_PAGES instead of SQLite's 1,000 copies each page back once, not after every commit.
+        db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
         db.function(TOPIC_MATCH_FUNCTION, { deterministic: true }, (pattern: unknown, topic: unknown) =>
           typeof pattern === 'string' && typeof topic === 'string' && this.matcher(pattern).test(topic) ? 1 : 0,
+        );
+        // The stored body is JSON.stringify(body); lower-cased, it is exactly the text `contains` searches.
+        db.function(BODY_CONTAINS_FUNCTION, { deterministic: true }, (body: unknown, needle: unknown) =>
+          typeof body === 'string' && typeof needle === 'string' && body.toLowerCase().includes(needle) ? 1 : 0,
         );
         runSqliteMigrations(db);
       } catch (error) {
@@ -101,6 +128,7 @@ export class SqliteMessageStore implements MessageStore {
         throw error;
       }
       this.database = db;
+      this.scheduleTextIndexing();
     });
   }
 
@@ -114,20 +142,23 @@ export class SqliteMessageStore implements MessageStore {
     return this.run('insertMany', () => {
       const prepared = messages.map(prepareMessage);
       const db = this.db();
-      const statements = this.insertStatements(db);
+      this.inserts ??= prepareInsertStatements(db);
+      const statements = this.inserts;
       return db.transaction((batch: readonly PreparedMessage[]) => {
         const inserted: string[] = [];
         const duplicates: string[] = [];
         const topics = new Map<string, SummaryRow>();
         for (const message of batch) {
-          const result = statements.message.run(message.row);
+          const { row } = message;
+          // Positional binding: a third cheaper than binding the row object by name.
+          const result = statements.message.run(row.id, row.time, row.topic, row.category, row.agent, row.producer_name,
+            row.producer_host, row.producer_pid, row.producer_instance, row.seq, row.headers, row.body, row.signature, row.users, row.packages);
           if (result.changes === 0) {
             duplicates.push(message.row.id);
             continue;
           }
           const n = Number(result.lastInsertRowid);
           inserted.push(message.row.id);
-          statements.text.run(n, message.text);
           for (const user of message.users) statements.user.run(user, message.row.time, n);
           for (const name of message.packages) statements.package.run(name, message.row.time, n);
           const { topic, category, time } = message.row;
@@ -144,7 +175,10 @@ export class SqliteMessageStore implements MessageStore {
         return { inserted, duplicates };
       }).immediate(prepared);
     }).then((result) => {
-      if (result.inserted.length > 0) this.notifyInserted();
+      if (result.inserted.length > 0) {
+        this.scheduleTextIndexing();
+        this.notifyInserted();
+      }
       return result;
     });
   }
@@ -176,6 +210,7 @@ export class SqliteMessageStore implements MessageStore {
     return () => this.listeners.delete(listener);
   }
 
+  /** Count and page are read in one transaction: the same snapshot, even with another process writing. */
   find(query: MessageQuery): Promise<MessagePage> {
     return this.run('find', () => {
       const { query: valid, position } = checkQuery(query);
@@ -184,34 +219,36 @@ export class SqliteMessageStore implements MessageStore {
       const page = position?.page ?? valid.page ?? 1;
       const descending = (valid.order ?? 'desc') === 'desc';
       const direction = descending ? 'DESC' : 'ASC';
-      const where = buildSqliteWhere(valid, window);
-      const total = this.exactCount(valid, where.sql, where.params);
-      const sql = [`SELECT m.* FROM messages m WHERE ${where.sql}`];
-      const params: (string | number)[] = [...where.params];
-      if (position !== undefined) {
-        sql.push(`AND (m.time, m.id) ${descending ? '<' : '>'} (?, ?)`);
-        params.push(position.time, position.id);
-      }
-      sql.push(`ORDER BY m.time ${direction}, m.id ${direction} LIMIT ?`);
-      params.push(rowsPerPage + 1);
-      if (position === undefined && page > 1) {
-        sql.push('OFFSET ?');
-        params.push((page - 1) * rowsPerPage);
-      }
-      const rows = this.db().prepare(sql.join(' ')).all(...params) as MessageRow[];
-      const more = rows.length > rowsPerPage;
-      const shown = more ? rows.slice(0, rowsPerPage) : rows;
-      const last = shown[shown.length - 1];
-      return {
-        messages: shown.map(rowToMessage),
-        total,
-        page,
-        pages: Math.ceil(total / rowsPerPage),
-        rowsPerPage,
-        ...(more && last !== undefined
-          ? { nextCursor: encodeCursor(valid, { time: last.time, id: last.id, page: page + 1, window }) }
-          : {}),
-      };
+      return this.db().transaction(() => {
+        const where = buildSqliteWhere(valid, window, this.planContext(window));
+        const total = this.exactCount(valid, window, where.sql, where.params);
+        const sql = [`SELECT m.* FROM messages m ${this.driveByTime(valid, window, total) ? 'INDEXED BY messages_time ' : ''}WHERE ${where.sql}`];
+        const params: Param[] = [...where.params];
+        if (position !== undefined) {
+          sql.push(`AND (m.time, m.id) ${descending ? '<' : '>'} (?, ?)`);
+          params.push(position.time, position.id);
+        }
+        sql.push(`ORDER BY m.time ${direction}, m.id ${direction} LIMIT ?`);
+        params.push(rowsPerPage + 1);
+        if (position === undefined && page > 1) {
+          sql.push('OFFSET ?');
+          params.push((page - 1) * rowsPerPage);
+        }
+        const rows = (total === 0 ? [] : this.statement(sql.join(' ')).all(...params)) as MessageRow[];
+        const more = rows.length > rowsPerPage;
+        const shown = more ? rows.slice(0, rowsPerPage) : rows;
+        const last = shown[shown.length - 1];
+        return {
+          messages: shown.map(rowToMessage),
+          total,
+          page,
+          pages: Math.ceil(total / rowsPerPage),
+          rowsPerPage,
+          ...(more && last !== undefined
+            ? { nextCursor: encodeCursor(valid, { time: last.time, id: last.id, page: page + 1, window }) }
+            : {}),
+        };
+      }).deferred();
     });
   }
 
@@ -227,8 +264,11 @@ export class SqliteMessageStore implements MessageStore {
     return this.run('count', () => {
       const { query: valid } = checkQuery(query);
       if (options?.estimate === true && selectsEverything(valid)) return { count: this.counter(), exact: true };
-      const where = buildSqliteWhere(valid, queryWindow(valid));
-      return { count: this.exactCount(valid, where.sql, where.params), exact: true };
+      const window = queryWindow(valid);
+      return this.db().transaction(() => {
+        const where = buildSqliteWhere(valid, window, this.planContext(window));
+        return { count: this.exactCount(valid, window, where.sql, where.params), exact: true };
+      }).deferred();
     });
   }
 
@@ -289,6 +329,10 @@ export class SqliteMessageStore implements MessageStore {
     this.closed = true;
     const db = this.database;
     this.database = undefined;
+    clearTimeout(this.indexTimer);
+    this.indexTimer = undefined;
+    this.statements.clear();
+    this.inserts = undefined;
     return this.run('close', () => {
       if (db?.open === true) db.close();
     });
@@ -304,28 +348,118 @@ export class SqliteMessageStore implements MessageStore {
     }
   }
 
-  private exactCount(query: MessageQuery, whereSql: string, params: readonly (string | number)[]): number {
+  /**
+   * Adds up to `maxRows` not-yet-indexed messages to the `contains` text index, oldest first, in transactions
+   * of {@link TEXT_INDEX_CHUNK} rows. Returns how many it indexed. Safe with several processes on one file.
+   */
+  indexText(maxRows = Number.POSITIVE_INFINITY): Promise<number> {
+    return this.run('indexText', () => {
+      let done = 0;
+      while (done < maxRows) {
+        const added = this.indexTextChunk(Math.min(TEXT_INDEX_CHUNK * 10, maxRows - done));
+        if (added === 0) break;
+        done += added;
+      }
+      return done;
+    });
+  }
+
+  private indexTextChunk(limit: number): number {
+    const db = this.db();
+    return db.transaction(() => {
+      const from = this.counterValue('text_indexed');
+      const rows = this.statement('SELECT n, body FROM messages WHERE n > ? ORDER BY n LIMIT ?').raw().all(from, limit) as [number, string][];
+      const insert = this.statement('INSERT INTO message_text (rowid, text) VALUES (?, ?)');
+      for (const [n, body] of rows) insert.run(n, body.toLowerCase());
+      const last = rows[rows.length - 1];
+      if (last !== undefined) this.statement("UPDATE store_counter SET value = ? WHERE name = 'text_indexed'").run(last[0]);
+      return rows.length;
+    }).immediate();
+  }
+
+  private scheduleTextIndexing(): void {
+    if (this.indexTimer !== undefined || this.options.indexTextInBackground === false) return;
+    const step = (): void => {
+      this.indexTimer = undefined;
+      if (this.database === undefined) return;
+      let added = 0;
+      try {
+        added = this.indexTextChunk(TEXT_INDEX_CHUNK);
+      } catch {
+        // Busy or failing: the rows stay searchable (checked directly); the next insert schedules another try.
+        return;
+      }
+      if (added === TEXT_INDEX_CHUNK) this.scheduleTextIndexing();
+    };
+    this.indexTimer = setTimeout(step, 0);
+    this.indexTimer.unref();
+  }
+
+  private planContext(window: { start?: number; end?: number }): SqlitePlanContext {
+    return {
+      textIndexedUpTo: this.counterValue('text_indexed'),
+      topicsMatching: (pattern) => {
+        const topics = this.statement(`SELECT topic FROM topic_summary WHERE ${TOPIC_MATCH_FUNCTION}(?, topic) LIMIT ?`)
+          .pluck()
+          .all(pattern, MAX_EXPANDED_TOPICS + 1) as string[];
+        return topics.length > MAX_EXPANDED_TOPICS ? undefined : topics;
+      },
+      windowRows: () => {
+        if (window.start === undefined && window.end === undefined) return undefined;
+        const [first, last] = this.statement('SELECT min(n), max(n) FROM messages WHERE time >= ? AND time < ?')
+          .raw()
+          .get(window.start ?? Number.MIN_SAFE_INTEGER, window.end ?? Number.MAX_SAFE_INTEGER) as [number | null, number | null];
+        return first === null || last === null ? { first: 1, last: 0 } : { first, last };
+      },
+    };
+  }
+
+  /**
+   * Topic and category filters alone, over all time, are counted from the topic summary (O(topics)) with
+   * the same WHERE clause: `topic_summary` has the `topic` and `category` columns it reads.
+   */
+  private summaryCountable(query: MessageQuery, window: { start?: number; end?: number }): boolean {
+    if (window.start !== undefined || window.end !== undefined) return false;
+    return (['users', 'packages', 'agents', 'contains'] as const).every(
+      (filter) => valuesOf(query, filter) === undefined && valuesOf(query, negated(filter)) === undefined,
+    );
+  }
+
+  /**
+   * SQLite reads a topic or category index and sorts when a filter on them is present; when they select a
+   * large share of the messages, walking the time index in order and stopping at the page end is far cheaper.
+   */
+  private driveByTime(query: MessageQuery, window: { start?: number; end?: number }, total: number): boolean {
+    if (!this.summaryCountable(query, window)) return false;
+    if (valuesOf(query, 'topics') === undefined && valuesOf(query, 'categories') === undefined) return false;
+    return total >= DRIVE_BY_TIME_SHARE * this.counter();
+  }
+
+  private exactCount(query: MessageQuery, window: { start?: number; end?: number }, whereSql: string, params: readonly Param[]): number {
     if (selectsEverything(query)) return this.counter();
-    return this.db().prepare(`SELECT count(*) FROM messages m WHERE ${whereSql}`).pluck().get(...params) as number;
+    if (this.summaryCountable(query, window)) {
+      return this.statement(`SELECT coalesce(sum(m.count), 0) FROM topic_summary m WHERE ${whereSql}`).pluck().get(...params) as number;
+    }
+    return this.statement(`SELECT count(*) FROM messages m WHERE ${whereSql}`).pluck().get(...params) as number;
   }
 
   private counter(): number {
-    return this.db().prepare("SELECT value FROM store_counter WHERE name = 'messages'").pluck().get() as number;
+    return this.counterValue('messages');
   }
 
-  private insertStatements(db: Database.Database) {
-    return {
-      message: db.prepare(`INSERT OR IGNORE INTO messages (id, time, topic, category, agent, producer_name, producer_host,
-        producer_pid, producer_instance, seq, headers, body, signature, users, packages) VALUES (@id, @time, @topic, @category,
-        @agent, @producer_name, @producer_host, @producer_pid, @producer_instance, @seq, @headers, @body, @signature, @users, @packages)`),
-      text: db.prepare('INSERT INTO message_text (rowid, text) VALUES (?, ?)'),
-      user: db.prepare('INSERT OR IGNORE INTO message_users (user, time, n) VALUES (?, ?, ?)'),
-      package: db.prepare('INSERT OR IGNORE INTO message_packages (package, time, n) VALUES (?, ?, ?)'),
-      summary: db.prepare(`INSERT INTO topic_summary (topic, category, count, first_seen, last_seen)
-        VALUES (@topic, @category, @count, @first_seen, @last_seen) ON CONFLICT (topic) DO UPDATE SET
-        count = count + excluded.count, first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`),
-      counter: db.prepare("UPDATE store_counter SET value = value + ? WHERE name = 'messages'"),
-    };
+  private counterValue(name: 'messages' | 'text_indexed'): number {
+    return this.statement('SELECT value FROM store_counter WHERE name = ?').pluck().get(name) as number;
+  }
+
+  /** Prepared once per SQL text: building the statement costs more than running most indexed queries. */
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      if (this.statements.size >= STATEMENT_CACHE_SIZE) this.statements.clear();
+      statement = this.db().prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
   }
 
   private matcher(pattern: string): TopicMatcher {
@@ -352,4 +486,17 @@ export class SqliteMessageStore implements MessageStore {
       return Promise.reject(error instanceof QueryError ? error : toStoreError(error, doing));
     }
   }
+}
+
+function prepareInsertStatements(db: Database.Database) {
+  return {
+    message: db.prepare(`INSERT OR IGNORE INTO messages (id, time, topic, category, agent, producer_name, producer_host,
+      producer_pid, producer_instance, seq, headers, body, signature, users, packages) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    user: db.prepare('INSERT OR IGNORE INTO message_users (user, time, n) VALUES (?, ?, ?)'),
+    package: db.prepare('INSERT OR IGNORE INTO message_packages (package, time, n) VALUES (?, ?, ?)'),
+    summary: db.prepare(`INSERT INTO topic_summary (topic, category, count, first_seen, last_seen)
+      VALUES (@topic, @category, @count, @first_seen, @last_seen) ON CONFLICT (topic) DO UPDATE SET
+      count = count + excluded.count, first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`),
+    counter: db.prepare("UPDATE store_counter SET value = value + ? WHERE name = 'messages'"),
+  };
 }

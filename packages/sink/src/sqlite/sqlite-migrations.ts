@@ -10,12 +10,17 @@ export interface SqliteMigration {
 /**
  * The schema, oldest first. Never edit a released step: add one.
  *
- * `messages.n` is the integer key every side table points at (cheaper than the text id). Users and
- * packages are many-to-many tables keyed `(name, time, n)` so a filter on them reads one index range in
- * time order. `message_text` is an FTS5 trigram index over the lower-cased JSON body: substring search
- * (datagrepper's `contains`) by GLOB, answered from the index for needles of 3 characters or more; `detail = none`
- * (no positions) makes it a third of the size and inserts faster, GLOB checking the stored text itself. `topic_summary` and `store_counter`
- * are kept up to date by `insertMany`, in the same transaction, so the catalogue and totals are exact and cheap.
+ * `messages.n` is the integer key every side table points at (cheaper than the text id); it grows with
+ * insertion, which the change feed relies on. Users and packages are many-to-many tables keyed
+ * `(name, time, n)` so a filter on them reads one index range in time order. `messages_time` holds the whole
+ * order `(time, id)` (it grows at its end, and deep offset pages skip rows in it without reading them); the
+ * topic, category and agent indexes end at the time: ties on a millisecond are few, SQLite sorts them by id
+ * within the group and still stops at the page end, and those indexes are much smaller (ingest is mostly index upkeep). `message_text` is a
+ * contentless FTS5 trigram index (`detail = none`, `columnsize = 0`: rowids only, no copy of the text) over
+ * the lower-cased JSON body; it only proposes candidates for `contains`, which are then checked against the
+ * body itself. It is filled after the commit, in the background, up to the `text_indexed` counter: rows past
+ * it are checked directly, so `contains` never misses a stored message. `topic_summary` and the `messages`
+ * counter are kept up to date by `insertMany`, in the same transaction, so the catalogue and totals are exact and cheap.
  */
 export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   {
@@ -41,20 +46,20 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
         packages TEXT NOT NULL
       );
       CREATE INDEX messages_time ON messages (time, id);
-      CREATE INDEX messages_topic_time ON messages (topic, time, id);
-      CREATE INDEX messages_category_time ON messages (category, time, id);
-      CREATE INDEX messages_agent_time ON messages (agent, time, id);
+      CREATE INDEX messages_topic_time ON messages (topic, time);
+      CREATE INDEX messages_category_time ON messages (category, time);
+      CREATE INDEX messages_agent_time ON messages (agent, time);
       CREATE TABLE message_users (
         user TEXT NOT NULL, time INTEGER NOT NULL, n INTEGER NOT NULL,
         PRIMARY KEY (user, time, n)
       ) WITHOUT ROWID;
-      CREATE INDEX message_users_n ON message_users (n);
       CREATE TABLE message_packages (
         package TEXT NOT NULL, time INTEGER NOT NULL, n INTEGER NOT NULL,
         PRIMARY KEY (package, time, n)
       ) WITHOUT ROWID;
-      CREATE INDEX message_packages_n ON message_packages (n);
-      CREATE VIRTUAL TABLE message_text USING fts5 (text, tokenize = 'trigram case_sensitive 1', detail = none);
+      CREATE VIRTUAL TABLE message_text USING fts5 (
+        text, tokenize = 'trigram case_sensitive 1', detail = none, content = '', columnsize = 0
+      );
       CREATE TABLE topic_summary (
         topic TEXT PRIMARY KEY,
         category TEXT NOT NULL,
@@ -64,7 +69,7 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       ) WITHOUT ROWID;
       CREATE INDEX topic_summary_category ON topic_summary (category);
       CREATE TABLE store_counter (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-      INSERT INTO store_counter (name, value) VALUES ('messages', 0);
+      INSERT INTO store_counter (name, value) VALUES ('messages', 0), ('text_indexed', 0);
     `,
   },
 ];

@@ -1,5 +1,4 @@
 import { StoreError, type ArchivedMessage, type Envelope, type JsonObject } from '@statbus/core';
-import { searchableText } from '../query/message-text.js';
 
 /** A row of `messages` as SQLite returns it. */
 export interface MessageRow {
@@ -21,10 +20,9 @@ export interface MessageRow {
   packages: string;
 }
 
-/** What one message writes: its row (without `n`) and its searchable text. */
+/** What one message writes: its row (without `n`) and its users and packages (deduplicated). */
 export interface PreparedMessage {
   readonly row: Omit<MessageRow, 'n'>;
-  readonly text: string;
   readonly users: readonly string[];
   readonly packages: readonly string[];
 }
@@ -62,7 +60,6 @@ export function prepareMessage(message: ArchivedMessage): PreparedMessage {
         users: JSON.stringify(message.users),
         packages: JSON.stringify(message.packages),
       },
-      text: searchableText(body as JsonObject),
       users: [...new Set(message.users)],
       packages: [...new Set(message.packages)],
     };

@@ -11,6 +11,24 @@ export interface SqlFragment {
 /** Name of the SQL function `topic_match(pattern, topic)` the store registers (AMQP semantics). */
 export const TOPIC_MATCH_FUNCTION = 'topic_match';
 
+/** Name of the SQL function `body_contains(body, needle)` the store registers: the lower-cased body holds the needle. */
+export const BODY_CONTAINS_FUNCTION = 'body_contains';
+
+/** What the store knows that makes a query cheaper to plan, looked up in the same read transaction. */
+export interface SqlitePlanContext {
+  /** The stored topics a pattern matches (from the topic summary), or undefined to match row by row. */
+  readonly topicsMatching?: (pattern: string) => readonly string[] | undefined;
+  /** Rows with `n` above this are not yet in the text index: `contains` checks them directly. */
+  readonly textIndexedUpTo: number;
+  /** The smallest and largest `n` inside the time window, when `contains` can use it to narrow the text index. */
+  readonly windowRows?: () => { readonly first: number; readonly last: number } | undefined;
+}
+
+/** The text index's smallest unit: needles shorter than this (in characters) cannot use it. */
+const TRIGRAM = 3;
+/** At most this many trigrams of a needle are asked of the index; the body check decides exactly anyway. */
+const MAX_TRIGRAMS = 12;
+
 const placeholders = (count: number): string => Array.from({ length: count }, () => '?').join(', ');
 
 function isPattern(topic: string): boolean {
@@ -23,15 +41,17 @@ function prefixUpperBound(prefix: string): string {
   return prefix.slice(0, -1) + String.fromCharCode(last + 1);
 }
 
-function topicCondition(topics: readonly string[]): SqlFragment {
+function topicCondition(topics: readonly string[], context: SqlitePlanContext): SqlFragment {
   const parts: string[] = [];
   const params: (string | number)[] = [];
-  const exact = topics.filter((topic) => !isPattern(topic));
-  if (exact.length > 0) {
-    parts.push(`m.topic IN (${placeholders(exact.length)})`);
-    params.push(...exact);
-  }
+  const exact = new Set(topics.filter((topic) => !isPattern(topic)));
   for (const pattern of topics.filter(isPattern)) {
+    const expanded = context.topicsMatching?.(pattern);
+    if (expanded !== undefined) {
+      // The summary lists every stored topic: a pattern is the exact list of those it matches.
+      for (const topic of expanded) exact.add(topic);
+      continue;
+    }
     // The literal prefix narrows the topic index to a range; the registered matcher decides exactly.
     const prefix = literalPrefix(pattern);
     if (prefix === '') {
@@ -42,27 +62,39 @@ function topicCondition(topics: readonly string[]): SqlFragment {
       params.push(prefix, prefixUpperBound(prefix), pattern);
     }
   }
+  if (exact.size > 0) {
+    parts.unshift(`m.topic IN (${placeholders(exact.size)})`);
+    params.unshift(...exact);
+  }
+  if (parts.length === 0) return { sql: '0', params: [] };
   return { sql: parts.length === 1 ? (parts[0] as string) : `(${parts.join(' OR ')})`, params };
 }
 
-/** A GLOB pattern matching `needle` anywhere, its wildcard characters taken literally. */
-function globContaining(needle: string): string {
-  return `*${needle.replace(/[[*?]/gu, (char) => `[${char}]`)}*`;
+/** An FTS5 query for rows whose text holds every (sampled) trigram of `needle`. */
+function trigramQuery(needle: string): string {
+  const chars = Array.from(needle);
+  const trigrams = [...new Set(Array.from({ length: chars.length - TRIGRAM + 1 }, (_, i) => chars.slice(i, i + TRIGRAM).join('')))];
+  const step = Math.max(1, Math.ceil(trigrams.length / MAX_TRIGRAMS));
+  const sampled = trigrams.filter((_, i) => i % step === 0 || i === trigrams.length - 1);
+  return `(${sampled.map((trigram) => `"${trigram.replace(/"/gu, '""')}"`).join(' AND ')})`;
 }
 
-function containsSubquery(needles: readonly string[]): SqlFragment {
-  // FTS5's trigram tokenizer answers GLOB from its index when the needle has 3 or more characters and checks
-  // the stored text itself; a shorter needle makes no trigram and is a scan of the text (slow on a big archive).
-  const parts = needles.map(() => 'SELECT rowid FROM message_text WHERE text GLOB ?');
-  return { sql: parts.join(' UNION '), params: needles.map((needle) => globContaining(normaliseNeedle(needle))) };
-}
-
-/** The per-row form: cheap when another filter or the time window already narrows the rows to check. */
-function containsCheck(needles: readonly string[]): SqlFragment {
-  const globs = needles.map(() => 'text GLOB ?').join(' OR ');
+/**
+ * `contains`: the body check decides; when every needle has a trigram, the text index (narrowed to the window's
+ * rows when there is one) and the not-yet-indexed tail propose the only rows worth checking.
+ */
+function containsCondition(needles: readonly string[], context: SqlitePlanContext): SqlFragment {
+  const lowered = needles.map(normaliseNeedle);
+  const check = `(${lowered.map(() => `${BODY_CONTAINS_FUNCTION}(m.body, ?)`).join(' OR ')})`;
+  if (lowered.some((needle) => Array.from(needle).length < TRIGRAM)) return { sql: check, params: lowered };
+  const rows = context.windowRows?.();
+  const range = rows === undefined ? '' : ' AND rowid >= ? AND rowid <= ?';
+  const params: (string | number)[] = [lowered.map(trigramQuery).join(' OR ')];
+  if (rows !== undefined) params.push(rows.first, rows.last);
+  params.push(context.textIndexedUpTo, ...lowered);
   return {
-    sql: `EXISTS (SELECT 1 FROM message_text WHERE rowid = m.n AND (${globs}))`,
-    params: needles.map((needle) => globContaining(normaliseNeedle(needle))),
+    sql: `(m.n IN (SELECT rowid FROM message_text WHERE message_text MATCH ?${range} UNION ALL SELECT n FROM messages WHERE n > ?) AND ${check})`,
+    params,
   };
 }
 
@@ -71,7 +103,11 @@ function containsCheck(needles: readonly string[]): SqlFragment {
  * Values of one filter are OR-ed, filters AND-ed; a `not` filter excludes messages matching any of its values
  * (a message without an agent is never excluded by `notAgents`). Returns `1` when nothing filters.
  */
-export function buildSqliteWhere(query: MessageQuery, window: { start?: number; end?: number }): SqlFragment {
+export function buildSqliteWhere(
+  query: MessageQuery,
+  window: { start?: number; end?: number },
+  context: SqlitePlanContext = { textIndexedUpTo: 0 },
+): SqlFragment {
   const parts: string[] = [];
   const params: (string | number)[] = [];
   const add = (fragment: SqlFragment, negate = false): void => {
@@ -82,9 +118,9 @@ export function buildSqliteWhere(query: MessageQuery, window: { start?: number; 
   if (window.end !== undefined) add({ sql: 'm.time < ?', params: [window.end] });
 
   const topics = valuesOf(query, 'topics');
-  if (topics) add(topicCondition(topics));
+  if (topics) add(topicCondition(topics, context));
   const notTopics = valuesOf(query, 'notTopics');
-  if (notTopics) add(topicCondition(notTopics), true);
+  if (notTopics) add(topicCondition(notTopics, context), true);
 
   const categories = valuesOf(query, 'categories');
   if (categories) add({ sql: `m.category IN (${placeholders(categories.length)})`, params: categories });
@@ -107,16 +143,11 @@ export function buildSqliteWhere(query: MessageQuery, window: { start?: number; 
   }
 
   const contains = valuesOf(query, 'contains');
-  if (contains) {
-    // Alone, the trigram index finds the rows; after a window or an indexed filter, checking each row is cheaper.
-    const narrowed = parts.length > 0;
-    if (narrowed) add(containsCheck(contains));
-    else {
-      const sub = containsSubquery(contains);
-      add({ sql: `m.n IN (${sub.sql})`, params: sub.params });
-    }
-  }
+  if (contains) add(containsCondition(contains, context));
   const notContains = valuesOf(query, 'notContains');
-  if (notContains) add(containsCheck(notContains), true);
+  if (notContains) {
+    const lowered = notContains.map(normaliseNeedle);
+    add({ sql: `(${lowered.map(() => `${BODY_CONTAINS_FUNCTION}(m.body, ?)`).join(' OR ')})`, params: lowered }, true);
+  }
   return { sql: parts.length === 0 ? '1' : parts.join(' AND '), params };
 }
