@@ -14,6 +14,7 @@ import { publishCommand } from './commands/publish-command.js';
 import { relayCommand } from './commands/relay-command.js';
 import { serveCommand } from './commands/serve-command.js';
 import { tailCommand } from './commands/tail-command.js';
+import { upCommand } from './commands/up-command.js';
 import type { CliIo } from './io.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -29,6 +30,7 @@ export function buildProgram(io: CliIo): Command {
       writeErr: (text) => io.stderr.write(text),
     })
     .exitOverride();
+  program.addCommand(upCommand(io));
   program.addCommand(configCommand(io));
   program.addCommand(publishCommand(io));
   program.addCommand(relayCommand(io));

@@ -1,0 +1,103 @@
+import { MESSAGE_STORE, TRANSPORT, redactUrl, type Envelope } from '@statbus/core';
+import { Producer } from '@statbus/producer';
+import { QueryServer } from '@statbus/query';
+import { Archiver } from '@statbus/sink';
+import { ZeroMqRelay } from '@statbus/transport-zeromq';
+import { Command } from 'commander';
+import { CliError } from '../cli-error.js';
+import { commandContext } from '../command-context.js';
+import { DemoTraffic } from '../demo/demo-traffic.js';
+import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
+import { shutdownSignal, type CliIo } from '../io.js';
+
+interface UpOptions extends GlobalOptions {
+  readonly host?: string;
+  readonly port?: number;
+  readonly demo?: boolean;
+  readonly demoRate: number;
+  readonly demoDay: number;
+}
+
+/** How long a stop waits for the archive to catch up with what the demo published. */
+const CATCH_UP_MS = 15_000;
+
+function positive(flag: string): (value: string) => number {
+  return (value) => {
+    const number = Number(value);
+    if (!Number.isFinite(number) || number <= 0) throw new CliError(`${flag} must be a positive number, got ${JSON.stringify(value)}`);
+    return number;
+  };
+}
+
+/**
+ * `statbus up`: the whole stack in one process — the bus (the ZeroMQ relay; over AMQP the broker), the
+ * archiver into the store, and the query API; `--demo` adds traffic imitating an organisation's services.
+ * SIGINT/SIGTERM stop it cleanly: the demo stops, the archive catches up with what it published, then
+ * everything closes.
+ */
+export function upCommand(io: CliIo): Command {
+  return addGlobalOptions(new Command('up'))
+    .description('run the whole stack: bus relay, archiver and query API (and --demo traffic) in one process')
+    .option('--host <host>', 'query API address (default: [query] host)')
+    .option('--port <port>', 'query API port; 0 picks a free one (default: [query] port)', (value) => {
+      const port = Number(value);
+      if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CliError(`--port must be a whole number from 0 to 65535, got ${JSON.stringify(value)}`);
+      return port;
+    })
+    .option('--demo', 'publish demo traffic: builds, updates, commits, sign-ups, badges…')
+    .option('--demo-rate <n>', 'demo messages a second at the busiest hour', positive('--demo-rate'), 20)
+    .option('--demo-day <seconds>', 'length of the demo’s compressed day, quiet night included', positive('--demo-day'), 120)
+    .action(async (options: UpOptions) => {
+      const { config, container, logger } = commandContext(options, io);
+      const shutdown = shutdownSignal(io);
+      const relay = config.transport === 'zeromq' && config.zeromq.use_relay ? container.get(ZeroMqRelay) : undefined;
+      const store = container.get(MESSAGE_STORE);
+      const transport = container.get(TRANSPORT);
+      const archiver = container.get(Archiver);
+      const server = container.get(QueryServer);
+      let demo: DemoTraffic | undefined;
+      let lastDemo: Envelope | undefined;
+      await store.init();
+      try {
+        await relay?.start();
+        await transport.connect();
+        await archiver.start();
+        const url = await server.start({
+          ...(options.host === undefined ? {} : { host: options.host }),
+          ...(options.port === undefined ? {} : { port: options.port }),
+        });
+        const lines = [
+          `statbus up: ${config.transport === 'zeromq' ? `ZeroMQ bus via the relay (publish to ${relay?.inboundAddress ?? config.zeromq.relay_inbound}, subscribe at ${relay?.outboundAddress ?? config.zeromq.relay_outbound})` : `RabbitMQ bus at ${redactUrl(config.amqp.url)}, exchange ${config.amqp.exchange}`}`,
+          `  archive: ${redactUrl(config.store)}`,
+          `  query API: ${url}  —  try ${url}/raw, ${url}/topics, ${url}/stream, docs at ${url}/docs`,
+        ];
+        if (options.demo === true) {
+          const producer = container.get(Producer);
+          demo = new DemoTraffic(producer, { rate: options.demoRate, dayMs: options.demoDay * 1000 }, logger, (envelope) => {
+            lastDemo = envelope;
+          });
+          demo.start();
+          lines.push(`  demo: about ${options.demoRate} messages/s at the busiest hour, a day every ${options.demoDay} s`);
+        }
+        io.stderr.write(`${lines.join('\n')}\n`);
+        const signal = await shutdown.received;
+        logger.info({ signal }, 'stopping');
+        if (demo !== undefined) {
+          const published = await demo.stop();
+          const last = lastDemo;
+          const deadline = Date.now() + CATCH_UP_MS;
+          while (last !== undefined && (await store.get(last.id)) === undefined && Date.now() < deadline) {
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+          io.stderr.write(`statbus up: demo published ${published} messages\n`);
+        }
+      } finally {
+        await server.close();
+        await archiver.stop();
+        await transport.close();
+        await relay?.close();
+        await store.close();
+      }
+      io.stderr.write(`statbus up: stopped; archived ${JSON.stringify(archiver.counters())}\n`);
+    });
+}

@@ -1,0 +1,106 @@
+import type { Envelope, Logger } from '@statbus/core';
+import type { Producer } from '@statbus/producer';
+import { DEMO_EVENTS, DEMO_PACKAGES, DEMO_USERS, type DemoPick } from './demo-catalogue.js';
+
+/** Options of {@link DemoTraffic}. */
+export interface DemoTrafficOptions {
+  /** Average messages a second in the busiest hour of the compressed day. */
+  readonly rate: number;
+  /** Length of one compressed day in ms: traffic follows it, with a quiet night. */
+  readonly dayMs: number;
+}
+
+const pick: DemoPick = {
+  int: (max) => Math.floor(Math.random() * (max + 1)),
+  one: (items) => items[Math.floor(Math.random() * items.length)] as (typeof items)[number],
+  // A few people do most of the work, as in any organisation.
+  user: () => DEMO_USERS[Math.floor(DEMO_USERS.length * Math.random() ** 2)] as string,
+  pkg: () => DEMO_PACKAGES[Math.floor(DEMO_PACKAGES.length * Math.random() ** 1.5)] as string,
+};
+
+const totalWeight = DEMO_EVENTS.reduce((sum, event) => sum + event.weight, 0);
+
+function chooseEvent(): (typeof DEMO_EVENTS)[number] {
+  let roll = Math.random() * totalWeight;
+  for (const event of DEMO_EVENTS) {
+    roll -= event.weight;
+    if (roll <= 0) return event;
+  }
+  return DEMO_EVENTS[0] as (typeof DEMO_EVENTS)[number];
+}
+
+/**
+ * Imitates an organisation's services on the bus: builds, updates, commits, sign-ups, badges… with
+ * realistic topics, users and packages, a daily rhythm (busy afternoons, a quiet night) compressed into
+ * `dayMs`, and now and then a mass rebuild's burst of builds.
+ */
+export class DemoTraffic {
+  readonly #producer: Producer;
+  readonly #options: DemoTrafficOptions;
+  readonly #logger: Logger;
+  readonly #onPublished: (envelope: Envelope) => void;
+  #published = 0;
+  #failed = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #inFlight = new Set<Promise<void>>();
+  readonly #started: number;
+
+  constructor(producer: Producer, options: DemoTrafficOptions, logger: Logger, onPublished: (envelope: Envelope) => void = () => undefined) {
+    this.#producer = producer;
+    this.#onPublished = onPublished;
+    // Start mid-morning, so that a newcomer sees traffic at once; the night comes later.
+    this.#started = Date.now() - 0.35 * options.dayMs;
+    this.#options = options;
+    this.#logger = logger.child({ component: 'demo' });
+  }
+
+  /** Messages the bus accepted (resolved publishes). */
+  get published(): number {
+    return this.#published;
+  }
+
+  start(): void {
+    this.#tick();
+  }
+
+  #rate(): number {
+    const phase = ((Date.now() - this.#started) % this.#options.dayMs) / this.#options.dayMs;
+    // Night at phase 0, busiest at 0.6 (mid-afternoon); never quite silent.
+    const daylight = 0.5 - 0.5 * Math.cos(2 * Math.PI * (phase - 0.1));
+    return Math.max(0.05, daylight) * this.#options.rate;
+  }
+
+  #tick(): void {
+    const burst = Math.random() < 0.01 ? 20 + Math.floor(Math.random() * 60) : 1;
+    for (let index = 0; index < burst; index += 1) this.#publishOne(burst > 1);
+    const delay = -Math.log(1 - Math.random()) * (1000 / this.#rate());
+    this.#timer = setTimeout(() => this.#tick(), Math.min(delay, 5_000));
+  }
+
+  #publishOne(massRebuild: boolean): void {
+    const event = massRebuild ? (DEMO_EVENTS[0] as (typeof DEMO_EVENTS)[number]) : chooseEvent();
+    const made = event.body(pick);
+    const publishing = this.#producer
+      .publish(event.suffix, made.body, { usernames: made.users, packages: made.packages, agent: made.agent })
+      .then(
+        (envelope) => {
+          this.#published += 1;
+          this.#onPublished(envelope);
+        },
+        (error: unknown) => {
+          this.#failed += 1;
+          this.#logger.warn({ err: error, failed: this.#failed }, 'demo message not published');
+        },
+      )
+      .finally(() => this.#inFlight.delete(publishing));
+    this.#inFlight.add(publishing);
+  }
+
+  /** Stops generating; resolves when every publish started has settled. */
+  async stop(): Promise<number> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await Promise.all([...this.#inFlight]);
+    return this.#published;
+  }
+}
