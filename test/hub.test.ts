@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { waitFor } from '@statbus/testing';
 import { connect } from 'amqplib';
@@ -16,6 +17,7 @@ import {
   startHub,
   useHubTransport,
   waitForCounters,
+  zeromqTransport,
 } from './support/hub-bus.js';
 
 const { transports, haveBroker } = await hubTransports();
@@ -145,11 +147,37 @@ describe.concurrent('statbus hub refuses bad input', () => {
   });
 });
 
+describe('statbus hub with its health port taken', () => {
+  it('should exit 1 naming the port, before it takes any message', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const transport = zeromqTransport();
+      await transport.open();
+      try {
+        const { env } = await transport.bus();
+        const hub = startCli(['hub', '--consumer', `${HANDLERS}:record`, '--topic', '#'], { ...env, STATBUS_CONSUMER__HEALTH_PORT: String(port) }, undefined, { cwd: FIXTURES });
+        expect(await hub.exited).toBe(1);
+        expect(hub.stderr()).toMatch(new RegExp(`statbus: \\[consumer\\] health_port: cannot listen on 127\\.0\\.0\\.1:${port}: listen EADDRINUSE`, 'u'));
+        expect(hub.stderr()).not.toMatch(/consumer started|unexpected error/u);
+      } finally {
+        await transport.close();
+      }
+    } finally {
+      server.close();
+    }
+  });
+});
+
 describe.runIf(haveBroker)(`statbus hub over amqp (RabbitMQ at ${AMQP_URL}) with bad input`, () => {
-  it('should take nothing off the queue when a consumer cannot be loaded', async () => {
+  it('should take nothing off the queue when a consumer cannot be loaded or the health port is taken', async () => {
     const bus = await amqpTransport().bus();
     const scratch = scratchDir();
     const running: CliProcess[] = [];
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const busyPort = (busy.address() as AddressInfo).port;
     try {
       // Declare the hub's queue as the hub would, so the message waits in it.
       const connection = await connect(AMQP_URL);
@@ -167,9 +195,13 @@ describe.runIf(haveBroker)(`statbus hub over amqp (RabbitMQ at ${AMQP_URL}) with
       const bad = [
         startCli(['hub', '--config', config], bus.env, undefined, { cwd: FIXTURES }),
         startCli(['hub', '--consumer', `${HANDLERS}:notAConsumer`, '--topic', 'bodhi.#'], bus.env, undefined, { cwd: FIXTURES }),
+        startCli(['hub', '--consumer', `${HANDLERS}:record`, '--topic', 'bodhi.#'], { ...bus.env, STATBUS_CONSUMER__HEALTH_PORT: String(busyPort) }, undefined, {
+          cwd: FIXTURES,
+        }),
       ];
       running.push(...bad);
-      expect(await Promise.all(bad.map((hub) => hub.exited))).toEqual([1, 1]);
+      expect(await Promise.all(bad.map((hub) => hub.exited))).toEqual([1, 1, 1]);
+      expect(bad[2]?.stderr()).toMatch(/health_port: cannot listen/u);
       expect(await bus.queued()).toBe(1);
 
       const record = join(scratch.dir, 'record.ndjson');
@@ -178,6 +210,7 @@ describe.runIf(haveBroker)(`statbus hub over amqp (RabbitMQ at ${AMQP_URL}) with
       expect(readRecords(record).map((line) => line.n)).toEqual([1]);
     } finally {
       await Promise.all(running.map((process) => process.stop()));
+      busy.close();
       await bus.cleanup();
       scratch.remove();
     }

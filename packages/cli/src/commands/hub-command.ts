@@ -81,8 +81,14 @@ export function hubCommand(io: CliIo): Command {
       const health = container.get(HealthServer);
       await transport.connect();
       try {
+        // Listen first: a busy port must stop the hub before it takes any message.
+        if (config.consumer.health_port !== 0) {
+          const { health_host: host, health_port: port } = config.consumer;
+          await health.listen().catch((error: unknown) => {
+            throw new CliError(`[consumer] health_port: cannot listen on ${host}:${port}: ${(error as Error).message}`, { cause: error });
+          });
+        }
         await hub.start();
-        if (config.consumer.health_port !== 0) await health.listen();
         void shutdown.received.then((signal) => hub.stop({ reason: signal }));
         io.stderr.write(`statbus hub: ${loaded.length} consumer(s) over ${config.transport}\n`);
         const result = await hub.finished;
