@@ -89,8 +89,8 @@ describe.each(transports)('statbus hub over $name', (transport) => {
 
     const publish = publishBodies(env, [{ n: 1, action: 'halt' }, { n: 2 }, { n: 3 }]);
     expect(await publish.exited).toBe(0);
-    // The CLI reports a halt with exit code 1 whatever exit code the HaltConsumer asked for (3 here).
-    expect(await hub.process.exited).toBe(1);
+    // The process ends with the exit code the HaltConsumer asked for.
+    expect(await hub.process.exited).toBe(3);
     expect(hub.process.stderr()).toMatch(/statbus: hub halted: behave: poison message/u);
     const records = readRecords(record);
     expect(records.filter((line) => line.event === 'halt').map((line) => line.n)).toEqual([1]);

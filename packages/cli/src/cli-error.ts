@@ -1,7 +1,13 @@
-/** A command-line mistake found while running a command (a bad regular expression, an unreadable file…): printed without a stack, exit 1. */
+/**
+ * A command-line failure found while running a command (a bad regular expression, an unreadable file, a
+ * halted hub…): printed without a stack; the process exits with `exitCode` (default 1).
+ */
 export class CliError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly exitCode: number;
+
+  constructor(message: string, options?: { cause?: unknown; exitCode?: number }) {
     super(message, options);
     this.name = 'CliError';
+    this.exitCode = options?.exitCode ?? 1;
   }
 }

@@ -52,8 +52,8 @@ export function buildProgram(io: CliIo): Command {
 }
 
 /**
- * Runs the CLI and returns the exit code: 0 on success, 1 for a failure (with a message on stderr),
- * 2 for a usage error. Never throws for bad input.
+ * Runs the CLI and returns the exit code: 0 on success, 1 for a failure (with a message on stderr), 2 for
+ * a usage error, or the code a halted consumer asked for. Never throws for bad input.
  */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const program = buildProgram(io);
@@ -67,7 +67,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     }
     if (error instanceof StatbusError || error instanceof CliError) {
       io.stderr.write(`statbus: ${error.message}\n`);
-      return 1;
+      return error instanceof CliError ? error.exitCode : 1;
     }
     io.stderr.write(`statbus: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return 1;

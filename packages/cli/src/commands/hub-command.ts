@@ -93,7 +93,7 @@ export function hubCommand(io: CliIo): Command {
         io.stderr.write(`statbus hub: ${loaded.length} consumer(s) over ${config.transport}\n`);
         const result = await hub.finished;
         shutdown.stop();
-        if (result.exitCode !== 0) throw new CliError(`hub halted: ${result.reason ?? 'no reason given'}`);
+        if (result.exitCode !== 0) throw new CliError(`hub halted: ${result.reason ?? 'no reason given'}`, { exitCode: result.exitCode });
       } finally {
         await health.close();
         await transport.close();
