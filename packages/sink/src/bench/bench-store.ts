@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -7,7 +7,7 @@ import type { ArchivedMessage, MessageQuery } from '@statbus/core';
 import { encodeCursor } from '../query/keyset-cursor.js';
 import { SqliteMessageStore, type SqliteSynchronous } from '../sqlite/sqlite-message-store.js';
 
-// Usage: node dist/bench/bench-store.js [sizes=100000,1000000] [batch=1000] [synchronous=FULL]
+// Usage: node dist/bench/bench-store.js [sizes=100000,1000000] [batch=1000] [synchronous=FULL] [keep]
 // Fills one SQLite file up to each size in turn, timing only insertMany (messages are generated outside the
 // timer), then times each query shape: warm-up runs, then p50/p95/p99. A raw better-sqlite3 INSERT into one
 // plain table runs in the same process first, as the ceiling to compare ingest with. Seeded: reproducible.
@@ -58,6 +58,15 @@ function message(index: number): ArchivedMessage {
   };
 }
 
+/** Bytes this process has caused to be written to storage (Linux), to show the write amplification of ingest. */
+function writtenBytes(): number {
+  try {
+    return Number(/write_bytes: (\d+)/u.exec(readFileSync('/proc/self/io', 'utf8'))?.[1] ?? Number.NaN);
+  } catch {
+    return Number.NaN;
+  }
+}
+
 const load = (): string => loadavg().map((value) => value.toFixed(2)).join(' ');
 const rate = (count: number, ms: number): string => Math.round((count / ms) * 1000).toLocaleString('en');
 
@@ -69,22 +78,37 @@ interface Figures {
   p50: number;
   p95: number;
   p99: number;
+  /** p50 and p99 of the CPU time the process spent per query: what a loaded machine does not inflate. */
+  cpu50: number;
+  cpu99: number;
   total: number;
 }
 
 async function time(store: SqliteMessageStore, make: () => MessageQuery): Promise<Figures> {
   for (let run = 0; run < WARMUP; run += 1) await store.find(make());
   const samples: number[] = [];
+  const cpu: number[] = [];
   let total = 0;
   for (let run = 0; run < RUNS; run += 1) {
     const query = make();
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const page = await store.find(query);
     samples.push(performance.now() - started);
+    const used = process.cpuUsage(cpuBefore);
+    cpu.push((used.user + used.system) / 1000);
     total += page.total;
   }
   samples.sort((a, b) => a - b);
-  return { p50: percentile(samples, 0.5), p95: percentile(samples, 0.95), p99: percentile(samples, 0.99), total: total / RUNS };
+  cpu.sort((a, b) => a - b);
+  return {
+    p50: percentile(samples, 0.5),
+    p95: percentile(samples, 0.95),
+    p99: percentile(samples, 0.99),
+    cpu50: percentile(cpu, 0.5),
+    cpu99: percentile(cpu, 0.99),
+    total: total / RUNS,
+  };
 }
 
 /** The ceiling: the same rows' JSON into one plain rowid table, prepared statement, one transaction per batch. */
@@ -117,6 +141,7 @@ async function main(): Promise<void> {
   const sizes = (process.argv[2] ?? '100000,1000000').split(',').map(Number);
   const batch = Number(process.argv[3] ?? 1000);
   const synchronous = (process.argv[4] ?? 'FULL') as SqliteSynchronous;
+  const keep = process.argv[5] === 'keep';
   TOTAL = Math.max(...sizes);
   console.log(`statbus bench:store — ${new Date().toISOString()}, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}`);
   console.log(`load average (1/5/15 min) at start: ${load()}; batches of ${batch}, synchronous=${synchronous}, ${WARMUP} warm-up + ${RUNS} timed runs per shape`);
@@ -134,6 +159,7 @@ async function main(): Promise<void> {
       const added = size - stored;
       let ms = 0;
       const cpuBefore = process.cpuUsage();
+      const writtenBefore = writtenBytes();
       while (stored < size) {
         const messages = Array.from({ length: Math.min(batch, size - stored) }, (_, i) => message(stored + i));
         const started = performance.now();
@@ -144,7 +170,7 @@ async function main(): Promise<void> {
       const cpu = process.cpuUsage(cpuBefore);
       const cpuSeconds = (cpu.user + cpu.system) / 1e6;
       console.log(`\n== ${size.toLocaleString('en')} messages (load ${load()})`);
-      console.log(`ingest: ${added.toLocaleString('en')} in ${(ms / 1000).toFixed(1)} s = ${rate(added, ms)} msg/s (insertMany only; ${Math.round(added / cpuSeconds).toLocaleString('en')} msg per CPU-second incl. generation)`);
+      console.log(`ingest: ${added.toLocaleString('en')} in ${(ms / 1000).toFixed(1)} s = ${rate(added, ms)} msg/s (insertMany only; ${Math.round(added / cpuSeconds).toLocaleString('en')} msg per CPU-second incl. generation; ${((writtenBytes() - writtenBefore) / added / 1024).toFixed(1)} KiB written per message)`);
       // The `contains` index is filled after the commit (in the background in a live store): timed apart, then together.
       const indexStarted = performance.now();
       const indexed = await store.indexText();
@@ -175,7 +201,7 @@ async function main(): Promise<void> {
         const figures = await time(store, make);
         row.set(name, figures);
         const ms2 = (value: number): string => value.toFixed(2).padStart(8);
-        console.log(`${name.padEnd(28)} p50 ${ms2(figures.p50)}  p95 ${ms2(figures.p95)}  p99 ${ms2(figures.p99)} ms   (mean total ${Math.round(figures.total).toLocaleString('en')})`);
+        console.log(`${name.padEnd(28)} p50 ${ms2(figures.p50)}  p95 ${ms2(figures.p95)}  p99 ${ms2(figures.p99)} ms   cpu p50 ${ms2(figures.cpu50)}  p99 ${ms2(figures.cpu99)} ms   (mean total ${Math.round(figures.total).toLocaleString('en')})`);
       }
       results.set(size, row);
     }
@@ -192,7 +218,8 @@ async function main(): Promise<void> {
     console.log(`\nload average at end: ${load()}`);
   } finally {
     await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (keep) console.log(`kept: ${path}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 
