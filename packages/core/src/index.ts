@@ -61,6 +61,8 @@ export { TopicError } from './errors/topic-error.js';
 export { TransportError } from './errors/transport-error.js';
 export { silentLogger } from './log/logger.js';
 export type { LogFn, Logger } from './log/logger.js';
+export { dropReasonOf } from './transport/drop-reason-of.js';
+export { TransportCounterSet } from './transport/transport-counter-set.js';
 export { archiveMessage } from './query/archive-message.js';
 export type { MessageExtractor } from './query/archive-message.js';
 export { queryWindow, validateMessageQuery } from './query/validate-message-query.js';

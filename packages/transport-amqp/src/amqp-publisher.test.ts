@@ -1,10 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { CodecError, TransportError, configSchema, silentLogger, type TransportStatus } from '@statbus/core';
+import { CodecError, TransportCounterSet, TransportError, configSchema, silentLogger, type TransportStatus } from '@statbus/core';
 import type { ConfirmChannel } from 'amqplib';
 import { describe, expect, it } from 'vitest';
 import { AmqpPublisher, type ConfirmChannelSource, type PublisherSession } from './amqp-publisher.js';
 import { envelopes } from './test-support/envelopes.js';
-import { MutableCounters } from './transport-counters.js';
 
 type Confirm = (error: Error | null) => void;
 
@@ -49,7 +48,7 @@ function setup(overrides: { confirm_window?: number; close_timeout_ms?: number }
     signal: new AbortController().signal,
   };
   const statuses: TransportStatus[] = [];
-  const counters = new MutableCounters();
+  const counters = new TransportCounterSet();
   const publisher = new AmqpPublisher({ amqp, maxMessageBytes: 4096, session, counters, logger: silentLogger, report: (status) => statuses.push(status) });
   return { publisher, model, channels, counters, statuses };
 }

@@ -1,10 +1,17 @@
-import { TransportError, encodeEnvelope, type AmqpConfig, type Envelope, type Logger, type TransportStatus } from '@statbus/core';
+import {
+  TransportError,
+  encodeEnvelope,
+  type AmqpConfig,
+  type Envelope,
+  type Logger,
+  type TransportCounterSet,
+  type TransportStatus,
+} from '@statbus/core';
 import type { ChannelModel, ConfirmChannel, Options } from 'amqplib';
 import { isBrokerExchange, publishOptions } from './amqp-arguments.js';
 import type { AmqpSession, SessionParticipant } from './amqp-session.js';
 import { abortableDelay, backoffDelay } from './backoff.js';
 import { ConfirmWindow } from './confirm-window.js';
-import type { MutableCounters } from './transport-counters.js';
 
 /** amqplib's error for a broker nack, as opposed to `channel closed` (no answer: send again). */
 const NACK_MESSAGE = 'message nacked';
@@ -29,7 +36,7 @@ export interface PublisherOptions {
   readonly amqp: AmqpConfig;
   readonly maxMessageBytes: number;
   readonly session: PublisherSession;
-  readonly counters: MutableCounters;
+  readonly counters: TransportCounterSet;
   readonly logger: Logger;
   readonly report: (status: TransportStatus) => void;
 }
@@ -45,7 +52,7 @@ export class AmqpPublisher implements SessionParticipant {
   readonly #amqp: AmqpConfig;
   readonly #maxMessageBytes: number;
   readonly #session: PublisherSession;
-  readonly #counters: MutableCounters;
+  readonly #counters: TransportCounterSet;
   readonly #logger: Logger;
   readonly #report: (status: TransportStatus) => void;
   readonly #window: ConfirmWindow<PendingPublish>;

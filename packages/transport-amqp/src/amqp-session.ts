@@ -1,9 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { TransportError, redactUrl, type AmqpConfig, type Logger, type TransportStatus } from '@statbus/core';
+import {
+  TransportError,
+  redactUrl,
+  type AmqpConfig,
+  type Logger,
+  type TransportCounterSet,
+  type TransportStatus,
+} from '@statbus/core';
 import { connect as amqpConnect, type ChannelModel } from 'amqplib';
 import { connectionUrl, socketOptions, type AmqpSocketOptions } from './amqp-arguments.js';
 import { abortableDelay, backoffDelay } from './backoff.js';
-import type { MutableCounters } from './transport-counters.js';
 
 /** Opens one AMQP connection; amqplib's `connect` unless a test gives another. */
 export type OpenConnection = (url: string, options: AmqpSocketOptions) => Promise<ChannelModel>;
@@ -21,7 +27,7 @@ export interface SessionParticipant {
 export interface SessionOptions {
   readonly amqp: AmqpConfig;
   readonly logger: Logger;
-  readonly counters: MutableCounters;
+  readonly counters: TransportCounterSet;
   readonly report: (status: TransportStatus) => void;
   readonly open?: OpenConnection;
   readonly readFile?: (path: string) => Buffer;
@@ -37,7 +43,7 @@ export class AmqpSession {
   readonly address: string;
   readonly #amqp: AmqpConfig;
   readonly #logger: Logger;
-  readonly #counters: MutableCounters;
+  readonly #counters: TransportCounterSet;
   readonly #report: (status: TransportStatus) => void;
   readonly #open: OpenConnection;
   readonly #readFile: (path: string) => Buffer;

@@ -1,12 +1,14 @@
 import {
   AsyncQueue,
   decodeEnvelope,
+  dropReasonOf,
   type AmqpConfig,
   type Delivery,
   type DeliveryHandler,
   type Envelope,
   type Logger,
   type Subscription,
+  type TransportCounterSet,
   type TransportStatus,
 } from '@statbus/core';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
@@ -20,15 +22,13 @@ import { AmqpDelivery, type DeliverySettler, type Settlement } from './amqp-deli
 import type { AmqpSession, SessionParticipant } from './amqp-session.js';
 import { abortableDelay } from './backoff.js';
 import { DeliveryTracker } from './delivery-tracker.js';
-import { dropReason } from './drop-reason.js';
-import type { MutableCounters } from './transport-counters.js';
 
 /** What a subscription needs from its transport. */
 export interface SubscriptionContext {
   readonly amqp: AmqpConfig;
   readonly maxMessageBytes: number;
   readonly session: AmqpSession;
-  readonly counters: MutableCounters;
+  readonly counters: TransportCounterSet;
   readonly logger: Logger;
   readonly report: (status: TransportStatus) => void;
 }
@@ -214,7 +214,7 @@ export class AmqpSubscription implements Subscription, SessionParticipant, Deliv
   }
 
   #drop(channel: Channel, message: ConsumeMessage, error: unknown): void {
-    const reason = dropReason(error);
+    const reason = dropReasonOf(error);
     const cause = error instanceof Error ? error : new Error(String(error));
     this.#context.counters.dropped[reason] += 1;
     this.#context.report({ type: 'dropped', reason, error: cause });

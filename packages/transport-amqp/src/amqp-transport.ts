@@ -3,6 +3,7 @@ import {
   CONFIG,
   LOGGER,
   TopicError,
+  TransportCounterSet,
   TransportError,
   validatePattern,
   type Envelope,
@@ -18,7 +19,6 @@ import { inject, injectable } from 'inversify';
 import { AmqpPublisher } from './amqp-publisher.js';
 import { AmqpSession } from './amqp-session.js';
 import { AmqpSubscription, type SubscriptionContext } from './amqp-subscription.js';
-import { MutableCounters } from './transport-counters.js';
 
 /** Largest prefetch AMQP can express (a 16-bit count). */
 const MAX_PREFETCH = 65_535;
@@ -36,7 +36,7 @@ export class AmqpTransport implements Transport {
   readonly kind = 'amqp';
   readonly #config: StatbusConfig;
   readonly #logger: Logger;
-  readonly #counters = new MutableCounters();
+  readonly #counters = new TransportCounterSet();
   readonly #status = new Broadcaster<TransportStatus>();
   readonly #session: AmqpSession;
   readonly #publisher: AmqpPublisher;

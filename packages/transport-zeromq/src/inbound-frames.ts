@@ -1,4 +1,10 @@
-import { CodecError, EnvelopeError, decodeEnvelope, type DropReason, type Envelope, type TopicMatcher } from '@statbus/core';
+import {
+  decodeEnvelope,
+  dropReasonOf,
+  type DropReason,
+  type Envelope,
+  type TopicMatcher,
+} from '@statbus/core';
 import { decodeStreamPosition, isControlTopic, type StreamPosition } from './wire-frames.js';
 
 /** What one received ZeroMQ message is. */
@@ -9,12 +15,6 @@ export type InboundMessage =
   | { readonly kind: 'unmatched' }
   | { readonly kind: 'dropped'; readonly reason: DropReason; readonly error: Error; readonly topic?: string; readonly position?: StreamPosition | undefined }
   | { readonly kind: 'message'; readonly envelope: Envelope; readonly topic: string; readonly position: StreamPosition | undefined };
-
-function dropReason(error: unknown): DropReason {
-  if (error instanceof CodecError) return error.code === 'ERR_MESSAGE_TOO_LARGE' ? 'too-large' : 'malformed';
-  if (error instanceof EnvelopeError) return 'invalid';
-  return 'malformed';
-}
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
@@ -43,7 +43,7 @@ export function classifyFrames(frames: readonly Buffer[], matcher: TopicMatcher,
   try {
     envelope = decodeEnvelope(body, { maxMessageBytes });
   } catch (error) {
-    return { kind: 'dropped', reason: dropReason(error), error: asError(error), topic, position };
+    return { kind: 'dropped', reason: dropReasonOf(error), error: asError(error), topic, position };
   }
   if (envelope.topic !== topic) {
     const error = new Error(`ZeroMQ topic frame ${JSON.stringify(topic)} differs from the envelope topic ${JSON.stringify(envelope.topic)}`);

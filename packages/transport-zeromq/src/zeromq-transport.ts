@@ -4,6 +4,7 @@ import {
   CONFIG,
   LOGGER,
   TopicError,
+  TransportCounterSet,
   TransportError,
   compilePatterns,
   encodeEnvelope,
@@ -19,7 +20,6 @@ import {
 } from '@statbus/core';
 import { inject, injectable } from 'inversify';
 import { XPublisher } from 'zeromq';
-import { CounterSet } from './counter-set.js';
 import { SendQueue } from './send-queue.js';
 import { SocketMonitor } from './socket-monitor.js';
 import { bindAddresses, commonSocketOptions } from './socket-options.js';
@@ -49,7 +49,7 @@ export class ZeroMqTransport implements Transport {
   readonly #config: StatbusConfig;
   readonly #log: Logger;
   readonly #id = randomBytes(8).toString('hex');
-  readonly #counters = new CounterSet();
+  readonly #counters = new TransportCounterSet();
   readonly #status = new Broadcaster<TransportStatus>();
   readonly #positions = new StreamPositions(this.#id);
   readonly #subscriptions = new Set<ZeroMqSubscription>();

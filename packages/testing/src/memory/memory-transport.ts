@@ -1,11 +1,11 @@
 import {
   Broadcaster,
-  CodecError,
   DEFAULT_MAX_MESSAGE_BYTES,
-  EnvelopeError,
+  TransportCounterSet,
   TransportError,
 
   decodeEnvelope,
+  dropReasonOf,
   encodeEnvelope,
   silentLogger,
   validatePattern,
@@ -33,10 +33,6 @@ export interface MemoryTransportOptions {
 
 const ADDRESS = 'memory://bus';
 
-function emptyDrops(): Record<DropReason, number> {
-  return { malformed: 0, 'too-large': 0, invalid: 0, rejected: 0, overflow: 0 };
-}
-
 /**
  * A {@link Transport} over an in-process {@link MemoryBus}, honouring the contract exactly: encoded
  * frames (so size limits and malformed frames behave as on the wire), AMQP pattern semantics, named
@@ -49,9 +45,7 @@ export class MemoryTransport implements Transport {
   readonly #logger: Logger;
   readonly #status = new Broadcaster<TransportStatus>();
   readonly #subscriptions = new Set<MemorySubscription>();
-  readonly #drops = emptyDrops();
-  #published = 0;
-  #received = 0;
+  readonly #counters = new TransportCounterSet();
   #connected = false;
   #closing: Promise<void> | undefined;
 
@@ -83,7 +77,7 @@ export class MemoryTransport implements Transport {
     this.#assertOpen('publish');
     const bytes = encodeEnvelope(envelope, { maxMessageBytes: this.#options.maxMessageBytes });
     this.bus.route(envelope.topic, bytes);
-    this.#published += 1;
+    this.#counters.published += 1;
   }
 
   // eslint-disable-next-line @typescript-eslint/require-await -- async so that a throw becomes a rejection
@@ -125,18 +119,16 @@ export class MemoryTransport implements Transport {
   #decode(frame: MemoryFrame): Envelope | undefined {
     try {
       const envelope = decodeEnvelope(frame.bytes, { maxMessageBytes: this.#options.maxMessageBytes });
-      this.#received += 1;
+      this.#counters.received += 1;
       return envelope;
     } catch (error) {
-      const reason: DropReason =
-        error instanceof CodecError ? (error.code === 'ERR_MESSAGE_TOO_LARGE' ? 'too-large' : 'malformed') : error instanceof EnvelopeError ? 'invalid' : 'malformed';
-      this.#drop(reason, error as Error);
+      this.#drop(dropReasonOf(error), error as Error);
       return undefined;
     }
   }
 
   #drop(reason: DropReason, error: Error): void {
-    this.#drops[reason] += 1;
+    this.#counters.dropped[reason] += 1;
     this.#logger.warn({ reason, err: error }, 'dropped a message');
     this.#status.publish({ type: 'dropped', reason, error });
   }
@@ -146,7 +138,7 @@ export class MemoryTransport implements Transport {
   }
 
   counters(): TransportCounters {
-    return { published: this.#published, received: this.#received, dropped: { ...this.#drops }, gaps: 0, missed: 0, reconnects: 0 };
+    return this.#counters.snapshot();
   }
 
   close(): Promise<void> {
