@@ -21,7 +21,7 @@ import {
 } from '@statbus/core';
 import { checkQuery } from '../query/check-query.js';
 import { encodeCursor } from '../query/keyset-cursor.js';
-import { negated, selectsEverything, valuesOf } from '../query/query-filters.js';
+import { LIST_FILTERS, negated, selectsEverything, valuesOf } from '../query/query-filters.js';
 import { validateCatalogueQuery } from '../query/validate-catalogue-query.js';
 import { runSqliteMigrations } from './sqlite-migrations.js';
 import { checkChangesLimit, parseSequencePosition } from './sequence-position.js';
@@ -220,7 +220,9 @@ export class SqliteMessageStore implements MessageStore {
       const descending = (valid.order ?? 'desc') === 'desc';
       const direction = descending ? 'DESC' : 'ASC';
       return this.db().transaction(() => {
-        const where = buildSqliteWhere(valid, window, this.planContext(window));
+        const bound = position === undefined ? this.sideTableBound(valid, window, descending, page * rowsPerPage + 1) : undefined;
+        const context = this.planContext(window);
+        const where = buildSqliteWhere(valid, window, bound === undefined ? context : { ...context, sideTableTime: { descending, bound } });
         const total = this.exactCount(valid, window, where.sql, where.params);
         const sql = [`SELECT m.* FROM messages m ${this.driveByTime(valid, window, total) ? 'INDEXED BY messages_time ' : ''}WHERE ${where.sql}`];
         const params: Param[] = [...where.params];
@@ -435,8 +437,45 @@ export class SqliteMessageStore implements MessageStore {
     return total >= DRIVE_BY_TIME_SHARE * this.counter();
   }
 
+  /** The query's only list filter when it is `users` or `packages`: read from its side table alone. */
+  private sideTableFilter(query: MessageQuery): { table: string; column: string; values: readonly string[] } | undefined {
+    const present = LIST_FILTERS.flatMap((filter) => [filter, negated(filter)] as const).filter((key) => valuesOf(query, key) !== undefined);
+    if (present.length !== 1) return undefined;
+    const users = valuesOf(query, 'users');
+    if (users !== undefined) return { table: 'message_users', column: 'user', values: users };
+    const packages = valuesOf(query, 'packages');
+    if (packages !== undefined) return { table: 'message_packages', column: 'package', values: packages };
+    return undefined;
+  }
+
+  /**
+   * For a users-only or packages-only query without a cursor, a time bound that the first `wanted` messages in
+   * the query's order cannot cross, so the page reads a few rows instead of every match. The side table holds
+   * each message at most once per value: its `wanted × values`-th entry in time order leaves at least
+   * `wanted` distinct messages on the near side.
+   */
+  private sideTableBound(query: MessageQuery, window: { start?: number; end?: number }, descending: boolean, wanted: number): number | undefined {
+    const filter = this.sideTableFilter(query);
+    if (filter === undefined) return undefined;
+    const direction = descending ? 'DESC' : 'ASC';
+    return this.statement(`SELECT time FROM ${filter.table} WHERE ${filter.column} IN (${filter.values.map(() => '?').join(', ')})
+      AND time >= ? AND time < ? ORDER BY time ${direction} LIMIT 1 OFFSET ?`)
+      .pluck()
+      .get(...filter.values, window.start ?? Number.MIN_SAFE_INTEGER, window.end ?? Number.MAX_SAFE_INTEGER, wanted * filter.values.length - 1) as
+      | number
+      | undefined;
+  }
+
   private exactCount(query: MessageQuery, window: { start?: number; end?: number }, whereSql: string, params: readonly Param[]): number {
     if (selectsEverything(query)) return this.counter();
+    const side = this.sideTableFilter(query);
+    if (side !== undefined) {
+      // The side table has a row per (value, message) for stored messages only: count its distinct messages.
+      return this.statement(`SELECT count(DISTINCT n) FROM ${side.table} WHERE ${side.column} IN (${side.values.map(() => '?').join(', ')})
+        AND time >= ? AND time < ?`)
+        .pluck()
+        .get(...side.values, window.start ?? Number.MIN_SAFE_INTEGER, window.end ?? Number.MAX_SAFE_INTEGER) as number;
+    }
     if (this.summaryCountable(query, window)) {
       return this.statement(`SELECT coalesce(sum(m.count), 0) FROM topic_summary m WHERE ${whereSql}`).pluck().get(...params) as number;
     }

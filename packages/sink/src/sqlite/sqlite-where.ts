@@ -22,6 +22,8 @@ export interface SqlitePlanContext {
   readonly textIndexedUpTo: number;
   /** The smallest and largest `n` inside the time window, when `contains` can use it to narrow the text index. */
   readonly windowRows?: () => { readonly first: number; readonly last: number } | undefined;
+  /** For a page of a users-only or packages-only query: the side-table time its rows cannot pass. */
+  readonly sideTableTime?: { readonly descending: boolean; readonly bound: number };
 }
 
 /** The text index's smallest unit: needles shorter than this (in characters) cannot use it. */
@@ -151,7 +153,11 @@ export function buildSqliteWhere(
     ['message_packages', 'package', 'packages', 'notPackages'],
   ] as const) {
     const wanted = valuesOf(query, key);
-    if (wanted) add({ sql: `m.n IN (SELECT n FROM ${table} WHERE ${column} IN (${placeholders(wanted.length)}))`, params: wanted });
+    if (wanted) {
+      const side = context.sideTableTime;
+      const bound = side === undefined ? '' : ` AND time ${side.descending ? '>=' : '<='} ?`;
+      add({ sql: `m.n IN (SELECT n FROM ${table} WHERE ${column} IN (${placeholders(wanted.length)})${bound})`, params: side === undefined ? wanted : [...wanted, side.bound] });
+    }
     const unwanted = valuesOf(query, notKey);
     if (unwanted) add({ sql: `m.n NOT IN (SELECT n FROM ${table} WHERE ${column} IN (${placeholders(unwanted.length)}))`, params: unwanted });
   }
