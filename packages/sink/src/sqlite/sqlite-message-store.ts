@@ -223,6 +223,12 @@ export class SqliteMessageStore implements MessageStore {
         const bound = position === undefined ? this.sideTableBound(valid, window, descending, page * rowsPerPage + 1) : undefined;
         const context = this.planContext(window);
         const where = buildSqliteWhere(valid, window, bound === undefined ? context : { ...context, sideTableTime: { descending, bound } });
+        if (valuesOf(valid, 'contains') !== undefined) {
+          // Counting and paging would each check every candidate's body: do it once, keep the keys, sort them here.
+          const skip = position === undefined ? (page - 1) * rowsPerPage : 0;
+          const { total, rows } = this.pageOfMatches(where.sql, where.params, descending, position, skip, rowsPerPage + 1);
+          return this.toPage(valid, window, page, rowsPerPage, total, rows);
+        }
         const total = this.exactCount(valid, window, where.sql, where.params);
         const sql = [`SELECT m.* FROM messages m ${this.driveByTime(valid, window, total) ? 'INDEXED BY messages_time ' : ''}WHERE ${where.sql}`];
         const params: Param[] = [...where.params];
@@ -237,21 +243,55 @@ export class SqliteMessageStore implements MessageStore {
           params.push((page - 1) * rowsPerPage);
         }
         const rows = (total === 0 ? [] : this.statement(sql.join(' ')).all(...params)) as MessageRow[];
-        const more = rows.length > rowsPerPage;
-        const shown = more ? rows.slice(0, rowsPerPage) : rows;
-        const last = shown[shown.length - 1];
-        return {
-          messages: shown.map(rowToMessage),
-          total,
-          page,
-          pages: Math.ceil(total / rowsPerPage),
-          rowsPerPage,
-          ...(more && last !== undefined
-            ? { nextCursor: encodeCursor(valid, { time: last.time, id: last.id, page: page + 1, window }) }
-            : {}),
-        };
+        return this.toPage(valid, window, page, rowsPerPage, total, rows);
       }).deferred();
     });
+  }
+
+  /** All matches' keys in one pass, ordered by `(time, id)` as SQLite orders them, then the rows of one page. */
+  private pageOfMatches(
+    whereSql: string,
+    params: readonly Param[],
+    descending: boolean,
+    position: { time: number; id: string } | undefined,
+    skip: number,
+    take: number,
+  ): { total: number; rows: MessageRow[] } {
+    const keys = this.statement(`SELECT m.n, m.time, m.id FROM messages m WHERE ${whereSql}`).raw().all(...params) as [number, number, string][];
+    const sign = descending ? -1 : 1;
+    // SQLite compares text as UTF-8 bytes; only ids tied on the millisecond need that comparison.
+    const compare = (a: readonly [number, string], b: readonly [number, string]): number =>
+      sign * (a[0] - b[0] || (a[1] === b[1] ? 0 : Buffer.compare(Buffer.from(a[1]), Buffer.from(b[1]))));
+    keys.sort((a, b) => compare([a[1], a[2]], [b[1], b[2]]));
+    const after = position === undefined ? keys : keys.filter((key) => compare([key[1], key[2]], [position.time, position.id]) > 0);
+    const wanted = after.slice(skip, skip + take).map((key) => key[0]);
+    if (wanted.length === 0) return { total: keys.length, rows: [] };
+    const found = this.statement(`SELECT * FROM messages WHERE n IN (${wanted.map(() => '?').join(', ')})`).all(...wanted) as MessageRow[];
+    const byN = new Map(found.map((row) => [row.n, row]));
+    return { total: keys.length, rows: wanted.map((n) => byN.get(n)).filter((row): row is MessageRow => row !== undefined) };
+  }
+
+  private toPage(
+    query: MessageQuery,
+    window: { start?: number; end?: number },
+    page: number,
+    rowsPerPage: number,
+    total: number,
+    rows: readonly MessageRow[],
+  ): MessagePage {
+    const more = rows.length > rowsPerPage;
+    const shown = more ? rows.slice(0, rowsPerPage) : rows;
+    const last = shown[shown.length - 1];
+    return {
+      messages: shown.map(rowToMessage),
+      total,
+      page,
+      pages: Math.ceil(total / rowsPerPage),
+      rowsPerPage,
+      ...(more && last !== undefined
+        ? { nextCursor: encodeCursor(query, { time: last.time, id: last.id, page: page + 1, window }) }
+        : {}),
+    };
   }
 
   get(id: string): Promise<ArchivedMessage | undefined> {
