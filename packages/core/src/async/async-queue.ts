@@ -43,6 +43,11 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     }
   }
 
+  /** Removes the oldest buffered item, if any (a bounded listener making room). */
+  dropOldest(): void {
+    if (this.size > 0) this.#take();
+  }
+
   /** Removes and returns every buffered item (used when a consumer goes away before taking them). */
   drain(): T[] {
     const rest = this.#items.slice(this.#head);

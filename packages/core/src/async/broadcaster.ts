@@ -24,7 +24,7 @@ export class Broadcaster<T> {
   publish(event: T): void {
     if (this.#closed) return;
     for (const queue of this.#listeners) {
-      if (queue.size >= this.#backlog) queue.drain().slice(1).forEach((item) => queue.push(item));
+      if (queue.size >= this.#backlog) queue.dropOldest();
       queue.push(event);
     }
   }
