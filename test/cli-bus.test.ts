@@ -4,19 +4,7 @@ import { join } from 'node:path';
 import { connect } from 'amqplib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCli, type CliProcess } from './support/cli-process.js';
-
-/** The broker the tests use: `AMQP_URL` (like `MONGODB_URL`; not `STATBUS_*`, which the CLI reads as config), else the local RabbitMQ. */
-const AMQP_URL = process.env['AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672/%2F';
-
-async function brokerUp(): Promise<boolean> {
-  try {
-    const connection = await connect(AMQP_URL);
-    await connection.close();
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { AMQP_URL, brokerUp } from './support/hub-bus.js';
 
 interface Topology {
   readonly name: string;

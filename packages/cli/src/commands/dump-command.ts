@@ -1,14 +1,13 @@
 import { exportRecord } from '@statbus/sink';
 import type { MessageQuery } from '@statbus/core';
 import { Command } from 'commander';
+import { collect } from '../cli-options.js';
 import { commandContext } from '../command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import type { CliIo } from '../io.js';
 import { parseTime } from '../parse-time.js';
 import { resolvePattern } from '../resolve-pattern.js';
 import { withStore } from '../with-store.js';
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** Writes to stdout, waiting when the reader is slower than the store. */
 async function write(io: CliIo, text: string): Promise<void> {

@@ -4,6 +4,7 @@ import { TRANSPORT } from '@statbus/core';
 import { ConsumerHub, HealthServer, type ConsumerHandler, type HandlerFunction } from '@statbus/consumer';
 import { Command } from 'commander';
 import { CliError } from '../cli-error.js';
+import { collect } from '../cli-options.js';
 import { commandContext } from '../command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import { shutdownSignal, type CliIo } from '../io.js';
@@ -15,8 +16,6 @@ interface HubOptions extends GlobalOptions {
   readonly topic: string[];
   readonly group?: string;
 }
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** What a `MODULE:EXPORT` names: a handler function (needs --topic) or a consumer object/class with `patterns` and `handle`. */
 type Loaded = { readonly kind: 'function'; readonly handler: HandlerFunction } | { readonly kind: 'consumer'; readonly consumer: ConsumerHandler };

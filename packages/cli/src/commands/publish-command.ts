@@ -4,6 +4,7 @@ import { StatbusError, TRANSPORT, type JsonObject } from '@statbus/core';
 import { Producer, type PublishOptions } from '@statbus/producer';
 import { Command } from 'commander';
 import { CliError } from '../cli-error.js';
+import { collect } from '../cli-options.js';
 import { commandContext } from '../command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import type { CliIo } from '../io.js';
@@ -18,8 +19,6 @@ interface PublishCommandOptions extends GlobalOptions {
   readonly agent?: string;
   readonly severity?: PublishOptions['severity'];
 }
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** The body of one input line: a JSON object with `--json`, otherwise `{ message: line }` as fedmsg-logger does. */
 function bodyOf(line: string, json: boolean): JsonObject {

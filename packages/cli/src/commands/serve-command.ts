@@ -2,6 +2,7 @@ import { MESSAGE_STORE, TRANSPORT, redactUrl } from '@statbus/core';
 import { QueryServer } from '@statbus/query';
 import { Archiver } from '@statbus/sink';
 import { Command } from 'commander';
+import { parsePort } from '../cli-options.js';
 import { commandContext } from '../command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import { shutdownSignal, type CliIo } from '../io.js';
@@ -10,12 +11,6 @@ interface ServeOptions extends GlobalOptions {
   readonly host?: string;
   readonly port?: number;
   readonly archive?: boolean;
-}
-
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`--port must be a whole number from 0 to 65535, got ${JSON.stringify(value)}`);
-  return port;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { TRANSPORT, archiveMessage, type Envelope, type StatbusConfig } from '@statbus/core';
 import { Command, Option } from 'commander';
+import { collect } from '../cli-options.js';
 import { commandContext } from '../command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import { shutdownSignal, type CliIo } from '../io.js';
@@ -15,8 +16,6 @@ interface TailOptions extends GlobalOptions {
   readonly format: 'line' | 'json' | 'pretty';
   readonly count?: number;
 }
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 function compileRegex(flag: string, source: string): RegExp {
   try {

@@ -5,6 +5,7 @@ import { Archiver } from '@statbus/sink';
 import { ZeroMqRelay } from '@statbus/transport-zeromq';
 import { Command } from 'commander';
 import { CliError } from '../cli-error.js';
+import { parsePort } from '../cli-options.js';
 import { commandContext } from '../command-context.js';
 import { DemoTraffic } from '../demo/demo-traffic.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
@@ -39,11 +40,7 @@ export function upCommand(io: CliIo): Command {
   return addGlobalOptions(new Command('up'))
     .description('run the whole stack: bus relay, archiver and query API (and --demo traffic) in one process')
     .option('--host <host>', 'query API address (default: [query] host)')
-    .option('--port <port>', 'query API port; 0 picks a free one (default: [query] port)', (value) => {
-      const port = Number(value);
-      if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CliError(`--port must be a whole number from 0 to 65535, got ${JSON.stringify(value)}`);
-      return port;
-    })
+    .option('--port <port>', 'query API port; 0 picks a free one (default: [query] port)', parsePort)
     .option('--demo', 'publish demo traffic: builds, updates, commits, sign-ups, badges…')
     .option('--demo-rate <n>', 'demo messages a second at the busiest hour', positive('--demo-rate'), 20)
     .option('--demo-day <seconds>', 'length of the demo’s compressed day, quiet night included', positive('--demo-day'), 120)
