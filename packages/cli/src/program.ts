@@ -4,6 +4,7 @@ import { StatbusError } from '@statbus/core';
 import { CliError } from './cli-error.js';
 import { configCommand } from './commands/config-command.js';
 import { dbCommand } from './commands/db-command.js';
+import { demoCommand } from './commands/demo-command.js';
 import { dumpCommand } from './commands/dump-command.js';
 import { hubCommand } from './commands/hub-command.js';
 import { latestCommand } from './commands/latest-command.js';
@@ -31,6 +32,7 @@ export function buildProgram(io: CliIo): Command {
     })
     .exitOverride();
   program.addCommand(upCommand(io));
+  program.addCommand(demoCommand(io));
   program.addCommand(configCommand(io));
   program.addCommand(publishCommand(io));
   program.addCommand(relayCommand(io));

@@ -4,32 +4,46 @@ import { Command } from 'commander';
 import { commandContext } from '../command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import { shutdownSignal, type CliIo } from '../io.js';
+import { addProbeOptions, startProbe, type ProbeOptions } from '../probe-options.js';
+
+type RelayOptions = GlobalOptions & ProbeOptions;
 
 /**
  * `statbus relay`: the ZeroMQ relay (fedmsg-relay) that short-lived publishers connect to. Over AMQP the
  * broker is the relay: the command checks that it answers and stays up, so the same three commands
- * (relay, tail, publish) work over both transports.
+ * (relay, tail, publish) work over both transports. With `--health-port`, `/ready` answers 200 once the
+ * relay is bound (or the broker answered).
  */
 export function relayCommand(io: CliIo): Command {
-  return addGlobalOptions(new Command('relay'))
+  return addProbeOptions(addGlobalOptions(new Command('relay')))
     .description('run the ZeroMQ relay (XSUB → XPUB) for publishers that connect instead of bind; over AMQP, check the broker and stay up')
-    .action(async (options: GlobalOptions) => {
+    .action(async (options: RelayOptions) => {
       const { config, logger, container } = commandContext(options, io);
       const shutdown = shutdownSignal(io);
-      if (config.transport === 'zeromq') {
-        const relay = container.get(ZeroMqRelay);
-        await relay.start();
-        io.stderr.write(`statbus relay: publishers connect to ${relay.inboundAddress}, subscribers to ${relay.outboundAddress}\n`);
+      let running = false;
+      const probe = await startProbe(options, () => ({ ready: running, transport: config.transport }));
+      try {
+        if (config.transport === 'zeromq') {
+          const relay = container.get(ZeroMqRelay);
+          await relay.start();
+          running = true;
+          io.stderr.write(`statbus relay: publishers connect to ${relay.inboundAddress}, subscribers to ${relay.outboundAddress}\n`);
+          const signal = await shutdown.received;
+          logger.info({ signal }, 'relay stopping');
+          running = false;
+          await relay.close();
+          return;
+        }
+        const transport = container.get(TRANSPORT);
+        await transport.connect();
+        running = true;
+        io.stderr.write(`statbus relay: over AMQP the broker is the relay; ${redactUrl(config.amqp.url)} answers, exchange ${config.amqp.exchange}\n`);
         const signal = await shutdown.received;
         logger.info({ signal }, 'relay stopping');
-        await relay.close();
-        return;
+        running = false;
+        await transport.close();
+      } finally {
+        await probe?.close();
       }
-      const transport = container.get(TRANSPORT);
-      await transport.connect();
-      io.stderr.write(`statbus relay: over AMQP the broker is the relay; ${redactUrl(config.amqp.url)} answers, exchange ${config.amqp.exchange}\n`);
-      const signal = await shutdown.received;
-      logger.info({ signal }, 'relay stopping');
-      await transport.close();
     });
 }

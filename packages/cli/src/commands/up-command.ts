@@ -4,8 +4,7 @@ import { QueryServer } from '@statbus/query';
 import { Archiver } from '@statbus/sink';
 import { ZeroMqRelay } from '@statbus/transport-zeromq';
 import { Command } from 'commander';
-import { CliError } from '../cli-error.js';
-import { parsePort } from '../cli-options.js';
+import { parsePort, positiveNumber } from '../cli-options.js';
 import { commandContext } from '../command-context.js';
 import { DemoTraffic } from '../demo/demo-traffic.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
@@ -22,14 +21,6 @@ interface UpOptions extends GlobalOptions {
 /** How long a stop waits for the archive to catch up with what the demo published. */
 const CATCH_UP_MS = 15_000;
 
-function positive(flag: string): (value: string) => number {
-  return (value) => {
-    const number = Number(value);
-    if (!Number.isFinite(number) || number <= 0) throw new CliError(`${flag} must be a positive number, got ${JSON.stringify(value)}`);
-    return number;
-  };
-}
-
 /**
  * `statbus up`: the whole stack in one process — the bus (the ZeroMQ relay; over AMQP the broker), the
  * archiver into the store, and the query API; `--demo` adds traffic imitating an organisation's services.
@@ -42,8 +33,8 @@ export function upCommand(io: CliIo): Command {
     .option('--host <host>', 'query API address (default: [query] host)')
     .option('--port <port>', 'query API port; 0 picks a free one (default: [query] port)', parsePort)
     .option('--demo', 'publish demo traffic: builds, updates, commits, sign-ups, badges…')
-    .option('--demo-rate <n>', 'demo messages a second at the busiest hour', positive('--demo-rate'), 20)
-    .option('--demo-day <seconds>', 'length of the demo’s compressed day, quiet night included', positive('--demo-day'), 120)
+    .option('--demo-rate <n>', 'demo messages a second at the busiest hour', positiveNumber('--demo-rate'), 20)
+    .option('--demo-day <seconds>', 'length of the demo’s compressed day, quiet night included', positiveNumber('--demo-day'), 120)
     .action(async (options: UpOptions) => {
       const { config, container, logger } = commandContext(options, io);
       const shutdown = shutdownSignal(io);

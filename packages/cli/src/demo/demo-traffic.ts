@@ -8,6 +8,8 @@ export interface DemoTrafficOptions {
   readonly rate: number;
   /** Length of one compressed day in ms: traffic follows it, with a quiet night. */
   readonly dayMs: number;
+  /** Stop generating after this many messages (default: never). */
+  readonly limit?: number;
 }
 
 const pick: DemoPick = {
@@ -41,6 +43,10 @@ export class DemoTraffic {
   readonly #onPublished: (envelope: Envelope) => void;
   #published = 0;
   #failed = 0;
+  #issued = 0;
+  #finish: () => void = () => undefined;
+  /** Resolves once `limit` messages were issued and have settled (never without a limit). */
+  readonly finished: Promise<void>;
   #timer: NodeJS.Timeout | undefined;
   #inFlight = new Set<Promise<void>>();
   readonly #started: number;
@@ -52,11 +58,19 @@ export class DemoTraffic {
     this.#started = Date.now() - 0.35 * options.dayMs;
     this.#options = options;
     this.#logger = logger.child({ component: 'demo' });
+    this.finished = new Promise<void>((resolve) => {
+      this.#finish = resolve;
+    });
   }
 
   /** Messages the bus accepted (resolved publishes). */
   get published(): number {
     return this.#published;
+  }
+
+  /** Messages the bus refused (rejected publishes, each logged). */
+  get failed(): number {
+    return this.#failed;
   }
 
   start(): void {
@@ -72,12 +86,22 @@ export class DemoTraffic {
 
   #tick(): void {
     const burst = Math.random() < 0.01 ? 20 + Math.floor(Math.random() * 60) : 1;
-    for (let index = 0; index < burst; index += 1) this.#publishOne(burst > 1);
+    for (let index = 0; index < burst && !this.#limitReached(); index += 1) this.#publishOne(burst > 1);
+    if (this.#limitReached()) {
+      this.#timer = undefined;
+      void Promise.all([...this.#inFlight]).then(() => this.#finish());
+      return;
+    }
     const delay = -Math.log(1 - Math.random()) * (1000 / this.#rate());
     this.#timer = setTimeout(() => this.#tick(), Math.min(delay, 5_000));
   }
 
+  #limitReached(): boolean {
+    return this.#options.limit !== undefined && this.#issued >= this.#options.limit;
+  }
+
   #publishOne(massRebuild: boolean): void {
+    this.#issued += 1;
     const event = massRebuild ? (DEMO_EVENTS[0] as (typeof DEMO_EVENTS)[number]) : chooseEvent();
     const made = event.body(pick);
     const publishing = this.#producer

@@ -1,0 +1,53 @@
+import { TRANSPORT } from '@statbus/core';
+import { Producer } from '@statbus/producer';
+import { Command } from 'commander';
+import { positiveNumber } from '../cli-options.js';
+import { commandContext } from '../command-context.js';
+import { DemoTraffic } from '../demo/demo-traffic.js';
+import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
+import { shutdownSignal, type CliIo } from '../io.js';
+import { addProbeOptions, startProbe, type ProbeOptions } from '../probe-options.js';
+
+interface DemoOptions extends GlobalOptions, ProbeOptions {
+  readonly rate: number;
+  readonly day: number;
+  readonly count?: number;
+}
+
+function positiveInteger(flag: string): (value: string) => number {
+  const parse = positiveNumber(flag);
+  return (value) => Math.ceil(parse(value));
+}
+
+/**
+ * `statbus demo`: the traffic generator of `statbus up --demo` on its own, publishing over the configured
+ * transport — the demo producer of the docker-compose stack. Runs until SIGINT/SIGTERM (or `--count`
+ * messages), then waits for every publish it started and says how many the bus accepted.
+ */
+export function demoCommand(io: CliIo): Command {
+  return addProbeOptions(addGlobalOptions(new Command('demo')))
+    .description('publish demo traffic imitating an organisation’s services (builds, updates, commits, sign-ups, badges…) until stopped')
+    .option('--rate <n>', 'messages a second at the busiest hour', positiveNumber('--rate'), 20)
+    .option('--day <seconds>', 'length of the compressed day, quiet night included', positiveNumber('--day'), 120)
+    .option('--count <n>', 'stop after this many messages', positiveInteger('--count'))
+    .action(async (options: DemoOptions) => {
+      const { config, container, logger } = commandContext(options, io);
+      const shutdown = shutdownSignal(io);
+      const transport = container.get(TRANSPORT);
+      let demo: DemoTraffic | undefined;
+      const probe = await startProbe(options, () => ({ ready: demo !== undefined, published: demo?.published ?? 0, failed: demo?.failed ?? 0 }));
+      try {
+        await transport.connect();
+        demo = new DemoTraffic(container.get(Producer), { rate: options.rate, dayMs: options.day * 1000, ...(options.count === undefined ? {} : { limit: options.count }) }, logger);
+        demo.start();
+        io.stderr.write(`statbus demo: publishing over ${config.transport}, about ${options.rate} messages/s at the busiest hour${options.count === undefined ? '' : `, ${options.count} in all`}\n`);
+        const reason = await Promise.race([shutdown.received, demo.finished.then(() => 'done')]);
+        logger.info({ reason }, 'demo stopping');
+        const published = await demo.stop();
+        io.stderr.write(`statbus demo: published ${published} messages${demo.failed > 0 ? `, ${demo.failed} refused by the bus` : ''}\n`);
+      } finally {
+        await transport.close();
+        await probe?.close();
+      }
+    });
+}
