@@ -1,17 +1,23 @@
-import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import cluster from 'node:cluster';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QUERY_DEFAULTS } from '@statbus/core';
 import { SqliteMessageStore } from '@statbus/sink';
-import { FIXTURE_PREFIX, makeStoreFixture } from '@statbus/testing';
 import { createQueryServer } from '../server/create-query-server.js';
+import { reportListening, startQueryWorkers, stopRequested } from '../server/query-workers.js';
+import { seedArchive } from './bench-seed.js';
+import { benchShapes, type BenchShape } from './bench-shapes.js';
 
-// `npm run bench:query -w @statbus/query -- [sizes=100000] [seconds per shape=5] [connections=50]`
-// Seeds one SQLite file per size, serves it from a child process (so the load generator and the server do
-// not share an event loop), and runs autocannon with 50 concurrent connections against each query shape.
+// npm run bench:query -w @statbus/query -- [sizes=100000] [seconds per shape=5] [connections=50] [--workers=2] [--cache=0,256] [--keep=DIR]
+//
+// Per size: seeds one SQLite file (or reuses it from --keep), completes the `contains` text index, then per
+// query shape measures (1) the store call alone and the store call plus the route's shaping and JSON, in
+// this process, one at a time, and (2) the HTTP API served by --workers processes (node:cluster, each with
+// its own SQLite connection) under autocannon with 50 concurrent connections, without and with the answer
+// cache. autocannon runs in this process, on the same machine: it takes CPU from the server.
 
 interface AutocannonResult {
   readonly latency: { readonly p50: number; readonly p99: number };
@@ -20,61 +26,34 @@ interface AutocannonResult {
   readonly non2xx: number;
   readonly timeouts: number;
 }
-type Autocannon = (options: { url: string; connections: number; duration: number; pipelining?: number }) => Promise<AutocannonResult>;
+type Autocannon = (options: { url: string; connections: number; duration: number }) => Promise<AutocannonResult>;
 
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
-const CHUNK = 20_000;
-const BATCH = 1000;
-
-async function serve(path: string, cacheEntries: number): Promise<void> {
-  const store = new SqliteMessageStore(path);
-  await store.init();
-  const app = createQueryServer({ store, config: { ...QUERY_DEFAULTS, cors_origins: [], cache_entries: cacheEntries } });
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  process.send?.({ url });
-  process.once('disconnect', () => {
-    void app.close().then(() => store.close()).then(() => process.exit(0));
-  });
-}
-
-async function seed(path: string, size: number): Promise<{ msPerMessage: number; lastTime: number; someId: string; user: string; pkg: string; topic: string }> {
-  const store = new SqliteMessageStore(path, { synchronous: 'NORMAL' });
-  await store.init();
-  const started = performance.now();
-  let lastTime = 0;
-  let someId = '';
-  for (let offset = 0, chunk = 0; offset < size; offset += CHUNK, chunk += 1) {
-    const { messages } = makeStoreFixture({ count: Math.min(CHUNK, size - offset), seed: 1000 + chunk });
-    for (let i = 0; i < messages.length; i += BATCH) await store.insertMany(messages.slice(i, i + BATCH));
-    for (const message of messages) lastTime = Math.max(lastTime, message.envelope.time);
-    someId = messages[Math.floor(messages.length / 2)]?.envelope.id ?? someId;
-  }
-  const msPerMessage = (performance.now() - started) / size;
-  await store.close();
-  const fixture = makeStoreFixture({ count: 1 });
-  return { msPerMessage, lastTime, someId, user: fixture.users[3] ?? 'ralph', pkg: fixture.packages[5] ?? 'systemd', topic: `${FIXTURE_PREFIX}.bodhi.update.comment` };
-}
-
-async function deepCursor(path: string): Promise<string> {
-  const store = new SqliteMessageStore(path);
-  await store.init();
-  try {
-    return (await store.find({ rowsPerPage: 100, page: 400 })).nextCursor ?? '';
-  } finally {
-    await store.close();
-  }
-}
-
-function startServer(path: string, cacheEntries: number): Promise<{ url: string; stop: () => void }> {
-  const child = fork(fileURLToPath(import.meta.url), ['--serve', path, String(cacheEntries)], { stdio: 'inherit' });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('message', (message) => resolve({ url: (message as { url: string }).url, stop: () => child.disconnect() }));
-  });
-}
 
 /** A shape whose single request takes longer is not load-tested (50 of them queued would take minutes). */
 const MAX_ALONE_MS = 1000;
+/** In-process timing: at most this many runs, and no more than this long, per shape. */
+const STORE_RUNS = 100;
+const STORE_BUDGET_MS = 3000;
+
+const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+async function timeInProcess(run: () => Promise<unknown>): Promise<{ p50: number; p99: number; runs: number }> {
+  for (let i = 0; i < 3; i += 1) await run();
+  const times: number[] = [];
+  const started = performance.now();
+  while (times.length < STORE_RUNS && (times.length < 5 || performance.now() - started < STORE_BUDGET_MS)) {
+    const t = performance.now();
+    await run();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p99: percentile(times, 99), runs: times.length };
+}
 
 async function timeOne(url: string): Promise<number> {
   const started = performance.now();
@@ -87,66 +66,96 @@ async function drained(url: string): Promise<void> {
   for (let attempt = 0; attempt < 600; attempt += 1) if ((await timeOne(`${url}/live`)) < 20) return;
 }
 
-async function benchSize(size: number, seconds: number, connections: number): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'statbus-bench-query-'));
-  const path = join(dir, 'archive.db');
+async function serveWorker(path: string, cacheEntries: number): Promise<void> {
+  // Readers only: the text index is complete, and indexing is the writer's job.
+  const store = new SqliteMessageStore(path, { indexTextInBackground: false });
+  await store.init();
+  const app = createQueryServer({ store, config: { ...QUERY_DEFAULTS, cors_origins: [], cache_entries: cacheEntries } });
+  reportListening(await app.listen({ host: '127.0.0.1', port: 0 }));
+  await stopRequested();
+  await app.close();
+  await store.close();
+  process.exit(0);
+}
+
+const fmt = (ms: number): string => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
+
+async function inProcess(path: string, shapes: readonly BenchShape[]): Promise<Map<string, string>> {
+  const store = new SqliteMessageStore(path, { indexTextInBackground: false });
+  await store.init();
+  const cells = new Map<string, string>();
   try {
-    const seeded = await seed(path, size);
-    const cursor = await deepCursor(path);
-    const end = (seeded.lastTime + 1) / 1000;
-    const shapes: [string, string][] = [
-      ['/raw (no filter, page 1)', '/raw'],
-      ['/raw?category=bodhi', '/raw?category=bodhi'],
-      ['/raw?user=…', `/raw?user=${seeded.user}`],
-      ['/raw?package=…', `/raw?package=${seeded.pkg}`],
-      ['/raw?topic=…', `/raw?topic=${seeded.topic}`],
-      ['/raw?topic=…koji.# (pattern)', `/raw?topic=${FIXTURE_PREFIX}.koji.%23`],
-      ['/raw 1-day window (end + delta)', `/raw?end=${end}&delta=86400`],
-      ['/raw?contains=… + 1-day window', `/raw?contains=karma&end=${end}&delta=86400`],
-      ['/raw?contains=… (whole archive)', '/raw?contains=cve-2024'],
-      ['/raw?not_category=koji', '/raw?not_category=koji'],
-      ['/raw deep cursor (row 40,000)', `/raw?rows_per_page=100&cursor=${cursor}`],
-      ['/raw deep offset (page 400 × 100)', '/raw?rows_per_page=100&page=400'],
-      ['/v2/search?category=koji&user=…', `/v2/search?category=koji&user=${seeded.user}`],
-      ['/v2/id', `/v2/id?id=${seeded.someId}`],
-      ['/count (unfiltered)', '/count'],
-      ['/count?category=koji', '/count?category=koji'],
-      ['/topics', '/topics'],
-    ];
-    console.log(`\n${size.toLocaleString('en')} messages (seeded at ${(1000 / seeded.msPerMessage).toFixed(0)} msg/s, synchronous = NORMAL); ${connections} connections, ${seconds} s per shape`);
-    for (const cacheEntries of [0, QUERY_DEFAULTS.cache_entries]) {
-      const server = await startServer(path, cacheEntries);
-      try {
-        console.log(`\ncache_entries = ${cacheEntries}${cacheEntries === 0 ? ' (every request asks the store)' : ' (the same URL again: answered from the cache while the archive is unchanged)'}`);
-        console.log('| shape | 1 request alone (ms) | p50 (ms) | p99 (ms) | requests/s | errors/non-2xx |\n|---|---|---|---|---|---|');
-        for (const [name, path] of shapes) {
-          await fetch(`${server.url}${path}`).then((response) => response.arrayBuffer());
-          const alone = await timeOne(`${server.url}${path}`);
-          if (alone > MAX_ALONE_MS) {
-            console.log(`| ${name} | ${alone.toFixed(0)} | — | — | — | load run skipped: one request alone takes over ${MAX_ALONE_MS} ms |`);
-            continue;
-          }
-          const result = await autocannon({ url: `${server.url}${path}`, connections, duration: seconds });
-          console.log(`| ${name} | ${alone.toFixed(1)} | ${result.latency.p50} | ${result.latency.p99} | ${Math.round(result.requests.average).toLocaleString('en')} | ${result.errors + result.timeouts}/${result.non2xx} |`);
-          await drained(server.url);
-        }
-      } finally {
-        server.stop();
-      }
+    for (const shape of shapes) {
+      const alone = await timeInProcess(() => shape.store(store));
+      const answer = await timeInProcess(() => shape.answer(store));
+      cells.set(shape.name, `${fmt(alone.p50)} / ${fmt(alone.p99)} | ${fmt(answer.p50)} / ${fmt(answer.p99)}`);
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    await store.close();
+  }
+  return cells;
+}
+
+async function loadRun(path: string, shapes: readonly BenchShape[], cells: Map<string, string>, options: { workers: number; cacheEntries: number; seconds: number; connections: number }): Promise<void> {
+  cluster.setupPrimary({ exec: fileURLToPath(import.meta.url), args: ['--serve', path, String(options.cacheEntries)] });
+  const server = await startQueryWorkers({ count: options.workers });
+  try {
+    console.log(`\nworkers = ${options.workers}, cache_entries = ${options.cacheEntries}${options.cacheEntries === 0 ? ' (every request asks the store)' : ' (the same URL again: answered from the cache while the archive is unchanged)'}; load average at start ${load()}`);
+    console.log('| shape | store alone p50 / p99 (ms) | store + shaping + JSON p50 / p99 (ms) | HTTP: 1 request alone (ms) | HTTP p50 (ms) | HTTP p99 (ms) | requests/s | errors/non-2xx |\n|---|---|---|---|---|---|---|---|');
+    for (const shape of shapes) {
+      const url = `${server.url}${shape.path}`;
+      for (let i = 0; i < options.workers * 2; i += 1) await timeOne(url);
+      const alone = await timeOne(url);
+      const prefix = `| ${shape.name} | ${cells.get(shape.name) ?? '— | —'} | ${fmt(alone)}`;
+      if (alone > MAX_ALONE_MS) {
+        console.log(`${prefix} | — | — | — | load run skipped: one request alone takes over ${MAX_ALONE_MS} ms |`);
+        continue;
+      }
+      const result = await autocannon({ url, connections: options.connections, duration: options.seconds });
+      console.log(`${prefix} | ${result.latency.p50} | ${result.latency.p99} | ${Math.round(result.requests.average).toLocaleString('en')} | ${result.errors + result.timeouts}/${result.non2xx} |`);
+      await drained(server.url);
+    }
+    console.log(`load average at end ${load()}`);
+  } finally {
+    await server.close();
   }
 }
 
+async function benchSize(size: number, keep: string | undefined, options: { workers: readonly number[]; caches: readonly number[]; seconds: number; connections: number }): Promise<void> {
+  const dir = keep ?? mkdtempSync(join(tmpdir(), 'statbus-bench-query-'));
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `archive-${size}.db`);
+  try {
+    const seeded = await seedArchive(path, size);
+    const shapes = benchShapes(seeded);
+    const seeding = seeded.messagesPerSecond === undefined ? `reused ${path}` : `seeded at ${seeded.messagesPerSecond.toFixed(0)} msg/s, synchronous = NORMAL`;
+    console.log(`\n${size.toLocaleString('en')} messages (${seeding}; text index completed in ${(seeded.textIndexMs / 1000).toFixed(1)} s before measuring); ${options.connections} connections, ${options.seconds} s per shape; load average ${load()}`);
+    const cells = await inProcess(path, shapes);
+    for (const workers of options.workers) {
+      for (const cacheEntries of options.caches) await loadRun(path, shapes, cells, { workers, cacheEntries, seconds: options.seconds, connections: options.connections });
+    }
+  } finally {
+    if (keep === undefined) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function option(args: readonly string[], name: string): string | undefined {
+  return args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
+
 async function main(): Promise<void> {
-  const [first, second, third, fourth] = process.argv.slice(2);
-  if (first === '--serve' && second !== undefined) return serve(second, Number(third ?? 0));
-  const sizes = (first ?? '100000').split(',').map(Number);
-  const seconds = Number(second ?? 5);
-  const connections = Number(third ?? fourth ?? 50);
-  console.log(`statbus query benchmark — ${new Date().toISOString()} — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}`);
-  for (const size of sizes) await benchSize(size, seconds, connections);
+  const args = process.argv.slice(2);
+  if (cluster.isWorker) return serveWorker(args[1] ?? '', Number(args[2] ?? 0));
+  const [sizes = '100000', seconds = '5', connections = '50'] = args.filter((arg) => !arg.startsWith('--'));
+  const list = (value: string | undefined, fallback: number[]): number[] => (value === undefined ? fallback : value.split(',').map(Number));
+  const options = {
+    workers: list(option(args, 'workers'), [Math.min(2, availableParallelism())]),
+    caches: list(option(args, 'cache'), [0, QUERY_DEFAULTS.cache_entries]),
+    seconds: Number(seconds),
+    connections: Number(connections),
+  };
+  console.log(`statbus query benchmark — ${new Date().toISOString()} — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${load()}`);
+  for (const size of sizes.split(',').map(Number)) await benchSize(size, option(args, 'keep'), options);
 }
 
 await main();

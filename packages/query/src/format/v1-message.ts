@@ -1,5 +1,6 @@
 import type { ArchivedMessage, JsonObject, JsonValue } from '@statbus/core';
 import type { MetaValue } from '../params/parse-params.js';
+import { metaFields } from './message-meta.js';
 
 /** Name reported as `source_name` (datanommer stores the sending library's name there). */
 export const SOURCE_NAME = 'statbus';
@@ -22,20 +23,6 @@ export interface V1Message {
   readonly signature: string | null;
   readonly crypto: string | null;
   readonly meta?: Readonly<Record<string, JsonValue>>;
-}
-
-/** What `meta=…` adds (datagrepper's fedmsg.meta fields; those statbus cannot derive are null). */
-export function metaFields(message: ArchivedMessage, meta: readonly MetaValue[]): Record<string, JsonValue> {
-  const fields: Record<string, JsonValue> = {};
-  for (const name of meta) {
-    if (name === 'usernames') fields[name] = [...message.users];
-    else if (name === 'packages') fields[name] = [...message.packages];
-    else if (name === 'date') fields[name] = new Date(message.envelope.time).toISOString();
-    else if (name === 'title') fields[name] = message.envelope.topic;
-    else if (name === 'objects') fields[name] = [];
-    else fields[name] = null;
-  }
-  return fields;
 }
 
 /**

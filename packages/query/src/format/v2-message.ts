@@ -1,6 +1,6 @@
 import type { ArchivedMessage, JsonObject, JsonValue } from '@statbus/core';
 import type { MetaValue } from '../params/parse-params.js';
-import { metaFields } from './v1-message.js';
+import { metaFields } from './message-meta.js';
 
 /** fedora-messaging's severities (Python logging levels). */
 export const SEVERITY_LEVELS: Readonly<Record<string, number>> = { debug: 10, info: 20, warning: 30, error: 40 };

@@ -1,5 +1,6 @@
 import { DEFAULT_ROWS_PER_PAGE, queryWindow, type ArchivedMessage, type JsonValue, type MessagePage, type MessageQuery } from '@statbus/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { conglomerate } from '../format/conglomerate.js';
 import { toV1Message } from '../format/v1-message.js';
 import { toV2Message } from '../format/v2-message.js';
 import { parseParams, type MetaValue, type ParsedParams, type RawParams } from '../params/parse-params.js';
@@ -34,11 +35,13 @@ export function searchArguments(parsed: ParsedParams, page: MessagePage, now: nu
   return args;
 }
 
-/** The body of `/raw` and `/v2/search`: datagrepper's keys plus `next_cursor`. */
+/** The body of `/raw` and `/v2/search`: datagrepper's keys plus `next_cursor` (`count` = entries on this page: messages, or groups with `grouped`). */
 export function searchBody(parsed: ParsedParams, page: MessagePage, shape: Shape, now: number): Record<string, unknown> {
+  // datagrepper: `grouped` replaces the messages by conglomerates and ignores `meta`.
+  const messages = parsed.grouped ? conglomerate(page.messages, (message) => shape(message, [])) : page.messages.map((message) => shape(message, parsed.meta));
   return {
-    raw_messages: page.messages.map((message) => shape(message, parsed.meta)),
-    count: page.messages.length,
+    raw_messages: messages,
+    count: messages.length,
     pages: page.pages,
     total: page.total,
     arguments: searchArguments(parsed, page, now),

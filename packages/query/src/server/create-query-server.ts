@@ -6,10 +6,12 @@ import { registerExportRoute } from '../routes/export-route.js';
 import { registerMetaRoutes } from '../routes/meta-routes.js';
 import { registerSearchRoutes } from '../routes/search-routes.js';
 import { registerStreamRoute } from '../routes/stream-route.js';
-import { errorHandler } from './http-errors.js';
+import { errorHandler, type ErrorBody } from './http-errors.js';
 import { registerJsonp } from './jsonp.js';
 import type { QueryServerOptions } from './query-server-options.js';
 import { ResponseCache } from './response-cache.js';
+
+const ALLOW = 'GET, HEAD, OPTIONS';
 
 /**
  * Builds the query API (datagrepper's role) over `options.store` as a Fastify instance, not yet listening:
@@ -27,7 +29,23 @@ export function createQueryServer(options: QueryServerOptions): FastifyInstance 
   const origins = options.config.cors_origins;
   if (origins.length > 0) void app.register(cors, { origin: origins.includes('*') ? '*' : [...origins], methods: ['GET', 'HEAD', 'OPTIONS'] });
   app.setErrorHandler(errorHandler(logger));
-  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}` }));
+  // datagrepper answers 405 to a POST on /raw and /id: every path here is read with GET (or HEAD) only.
+  const readPaths = new Set<string>();
+  app.addHook('onRoute', (route) => {
+    if ([route.method].flat().includes('GET')) readPaths.add(route.url.replace(/\/$/u, '') || '/');
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const known = readPaths.has(path.replace(/\/$/u, '') || '/');
+    if (known && request.method === 'OPTIONS') return reply.code(204).header('allow', ALLOW).send();
+    if (known && request.method !== 'GET' && request.method !== 'HEAD') {
+      return reply.code(405).header('allow', ALLOW).send({ error: 'method_not_allowed', message: `${request.method} ${path}: use GET (parameters in the query string)` } satisfies ErrorBody);
+    }
+    return reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${path}` } satisfies ErrorBody);
+  });
+  // No route takes a body: whatever a client sends with another method is not read, so that it gets its 405.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null));
   registerJsonp(app);
   const withLogger = { ...options, logger };
   const cache = new ResponseCache(options.store, options.config.cache_entries);

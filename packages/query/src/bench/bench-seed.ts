@@ -1,0 +1,66 @@
+import { existsSync } from 'node:fs';
+import { SqliteMessageStore } from '@statbus/sink';
+import { FIXTURE_PREFIX, makeStoreFixture } from '@statbus/testing';
+
+const CHUNK = 20_000;
+const BATCH = 1000;
+
+/** What the benchmark needs to know about a seeded file to build its query shapes. */
+export interface SeededArchive {
+  readonly size: number;
+  /** Seeding speed (messages/s), or undefined when an existing file was reused. */
+  readonly messagesPerSecond: number | undefined;
+  /** Time (ms) of the newest message. */
+  readonly lastTime: number;
+  readonly someId: string;
+  readonly user: string;
+  readonly pkg: string;
+  readonly topic: string;
+  /** A `next_cursor` 40,000 rows deep (page 401 of 100, newest first). */
+  readonly deepCursor: string;
+  /** How long completing the `contains` text index took (ms). */
+  readonly textIndexMs: number;
+}
+
+/**
+ * Fills `path` with `size` fixture messages (20,000 per fixture seed, batches of 1,000, `synchronous =
+ * NORMAL`), or reuses the file when it already holds exactly `size` messages, then completes the store's
+ * `contains` text index so that no background indexing runs while the server is measured.
+ */
+export async function seedArchive(path: string, size: number): Promise<SeededArchive> {
+  const existed = existsSync(path);
+  const store = new SqliteMessageStore(path, { synchronous: 'NORMAL', indexTextInBackground: false });
+  await store.init();
+  try {
+    const reused = existed && (await store.count({}, { estimate: true })).count === size;
+    let messagesPerSecond: number | undefined;
+    if (!reused) {
+      const started = performance.now();
+      for (let offset = 0, chunk = 0; offset < size; offset += CHUNK, chunk += 1) {
+        const { messages } = makeStoreFixture({ count: Math.min(CHUNK, size - offset), seed: 1000 + chunk });
+        for (let i = 0; i < messages.length; i += BATCH) await store.insertMany(messages.slice(i, i + BATCH));
+      }
+      messagesPerSecond = size / ((performance.now() - started) / 1000);
+    }
+    const indexing = performance.now();
+    await store.indexText();
+    const textIndexMs = performance.now() - indexing;
+    const stats = await store.stats();
+    const middle = await store.find({ rowsPerPage: 1, page: Math.max(1, Math.floor(size / 2)) });
+    const deep = await store.find({ rowsPerPage: 100, page: 400 });
+    const fixture = makeStoreFixture({ count: 1 });
+    return {
+      size,
+      messagesPerSecond,
+      lastTime: stats.last ?? 0,
+      someId: middle.messages[0]?.envelope.id ?? '',
+      user: fixture.users[3] ?? 'ralph',
+      pkg: fixture.packages[5] ?? 'systemd',
+      topic: `${FIXTURE_PREFIX}.bodhi.update.comment`,
+      deepCursor: deep.nextCursor ?? '',
+      textIndexMs,
+    };
+  } finally {
+    await store.close();
+  }
+}
