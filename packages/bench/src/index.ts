@@ -1,5 +1,27 @@
-export { summarise, quantile } from './stats.js';
+export { MAX_BENCH_SIZE, benchFlags } from './bench-flags.js';
+export { BENCH_MODES, DEFAULT_BENCH_OPTIONS, QUICK_BENCH_OPTIONS } from './bench-options.js';
+export type { BenchMode, BenchOptions } from './bench-options.js';
+export type {
+  BenchReport,
+  FailureRow,
+  LatencyFigures,
+  LatencyRow,
+  LossFigures,
+  MachineInfo,
+  PipelineRateRow,
+  PipelineRow,
+  ResourceFigures,
+  SkippedRow,
+  ThroughputRow,
+} from './report/bench-report.js';
+export { formatReport } from './report/format-table.js';
+export { renderHtml } from './report/render-html.js';
+export { StatusLine } from './report/status-line.js';
+export type { StatusStream } from './report/status-line.js';
+export { runBench } from './run/run-bench.js';
+export type { BenchHooks } from './run/run-bench.js';
+export type { MeasuredProcess } from './run/run-measurement.js';
+export { CURVE_PERCENTILES, latencyFigures, median, quantile, summarise } from './stats.js';
 export type { LatencySummary } from './stats.js';
-export { measureLatency, measureThroughput } from './transport/run-candidate.js';
-export type { CandidateResult } from './transport/run-candidate.js';
-export type { BenchCandidate, BenchPair } from './transport/scenario.js';
+export { STATBUS_CANDIDATES, TRANSPORT_CANDIDATES } from './transport/candidates.js';
+export type { Candidate, ConsumerListener, ConsumerSide, ProcessLocal, ProducerSide, SideSettings } from './transport/candidate.js';

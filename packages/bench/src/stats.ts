@@ -27,3 +27,20 @@ export function summarise(samples: readonly number[]): LatencySummary {
     max: sorted.at(-1) ?? Number.NaN,
   };
 }
+
+/** The percentiles the HTML report's latency curves are drawn through. */
+export const CURVE_PERCENTILES: readonly number[] = [0, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.99, 100];
+
+/** Percentiles of latency samples (ms) with the curve `[percentile, ms]` drawn in reports. */
+export function latencyFigures(samples: readonly number[]): LatencySummary & { curve: [number, number][] } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    ...summarise(sorted),
+    curve: sorted.length === 0 ? [] : CURVE_PERCENTILES.map((percentile) => [percentile, percentile === 0 ? (sorted[0] as number) : quantile(sorted, percentile / 100)]),
+  };
+}
+
+/** The median of `values` (the lower middle one for an even count); NaN for none. */
+export function median(values: readonly number[]): number {
+  return quantile([...values].sort((a, b) => a - b), 0.5);
+}

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { StatbusError } from '@statbus/core';
 import { CliError } from './cli-error.js';
+import { benchCommand } from './commands/bench-command.js';
 import { configCommand } from './commands/config-command.js';
 import { dbCommand } from './commands/db-command.js';
 import { demoCommand } from './commands/demo-command.js';
@@ -45,6 +46,7 @@ export function buildProgram(io: CliIo): Command {
   program.addCommand(statsCommand(io));
   program.addCommand(latestCommand(io));
   program.addCommand(serveCommand(io));
+  program.addCommand(benchCommand(io));
   const configure = (command: Command): void => {
     command.exitOverride().configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
     command.commands.forEach(configure);

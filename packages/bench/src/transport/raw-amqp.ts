@@ -1,31 +1,26 @@
-import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { connect } from 'amqplib';
-import type { BenchCandidate, BenchPair } from './scenario.js';
+import type { Candidate, ConsumerSide, ProducerSide } from './candidate.js';
+import { rawPayload } from './raw-payload.js';
+
+const ROUTING_KEY = 'org.statbus.bench.raw.message.sent';
 
 /**
  * Raw amqplib with the settings statbus uses: noDelay, a confirm channel with a window of unconfirmed
- * publishes, persistent messages, a topic exchange, manual acks with a prefetch.
+ * publishes, persistent messages, a topic exchange, manual acks with a prefetch; a shared durable queue
+ * when the measurement names one, else an exclusive queue per consumer.
  */
-export function rawAmqpCandidate(options: { url: string; window: number; prefetch: number }): BenchCandidate {
+export function rawAmqpCandidate(): Candidate {
   return {
+    id: 'raw-amqp',
     name: 'raw amqplib (confirms, persistent, manual ack)',
-    async open(size: number): Promise<BenchPair> {
-      const exchange = `statbus.bench.raw.${randomUUID()}`;
-      const publisherConnection = await connect(options.url, { noDelay: true });
-      const subscriberConnection = await connect(options.url, { noDelay: true });
-      const publishing = await publisherConnection.createConfirmChannel();
-      const consuming = await subscriberConnection.createChannel();
-      await publishing.assertExchange(exchange, 'topic', { durable: false, autoDelete: true });
-      await consuming.prefetch(options.prefetch);
-      const { queue } = await consuming.assertQueue('', { exclusive: true, autoDelete: true });
-      await consuming.bindQueue(queue, exchange, '#');
-      let listener: (stamp: number) => void = () => undefined;
-      await consuming.consume(queue, (message) => {
-        if (message === null) return;
-        listener(message.content.readDoubleLE(0));
-        consuming.ack(message);
-      });
+    broker: true,
+    sharedQueues: true,
+    layout: 'processes',
+    async producer(settings): Promise<ProducerSide> {
+      const connection = await connect(settings.amqpUrl, { noDelay: true });
+      const channel = await connection.createConfirmChannel();
+      await channel.assertExchange(settings.exchange, 'topic', { durable: true });
       let inflight = 0;
       let wake: (() => void) | undefined;
       const settled = (): void => {
@@ -34,27 +29,42 @@ export function rawAmqpCandidate(options: { url: string; window: number; prefetc
         wake = undefined;
         resume?.();
       };
-      const send = async (index: number, stamp: number): Promise<void> => {
-        while (inflight >= options.window) await new Promise<void>((resolve) => (wake = resolve));
-        const payload = Buffer.alloc(size, 0x20);
-        payload.writeDoubleLE(stamp, 0);
-        payload.writeInt32LE(index, 8);
+      const publish = async (payload: Buffer): Promise<void> => {
+        while (inflight >= settings.window) await new Promise<void>((resolve) => (wake = resolve));
         inflight += 1;
-        const accepted = publishing.publish(exchange, 'org.statbus.bench.raw.message.sent', payload, { persistent: true, contentType: 'application/octet-stream' }, settled);
-        if (!accepted) await once(publishing, 'drain');
+        const accepted = channel.publish(settings.exchange, ROUTING_KEY, payload, { persistent: true, contentType: 'application/octet-stream' }, settled);
+        if (!accepted) await once(channel, 'drain');
       };
       return {
-        send,
-        flush: () => publishing.waitForConfirms(),
-        onReceive: (next) => {
-          listener = next;
+        probe: () => publish(rawPayload.encode(settings.size, 0, true, settings.index)),
+        send: (stamp) => publish(rawPayload.encode(settings.size, stamp, false, settings.index)),
+        flush: () => channel.waitForConfirms(),
+        close: async () => {
+          await channel.waitForConfirms().catch(() => undefined);
+          await connection.close().catch(() => undefined);
         },
+      };
+    },
+    async consumer(settings, listener): Promise<ConsumerSide> {
+      const connection = await connect(settings.amqpUrl, { noDelay: true });
+      const channel = await connection.createChannel();
+      await channel.assertExchange(settings.exchange, 'topic', { durable: true });
+      await channel.prefetch(settings.prefetch);
+      const { queue } =
+        settings.queue === undefined
+          ? await channel.assertQueue('', { exclusive: true, autoDelete: true })
+          : await channel.assertQueue(settings.queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+      await channel.bindQueue(queue, settings.exchange, '#');
+      await channel.consume(queue, (message) => {
+        if (message === null) return;
+        rawPayload.dispatch(message.content, listener);
+        channel.ack(message);
+      });
+      return {
         detected: () => undefined,
         close: async () => {
-          await publishing.waitForConfirms().catch(() => undefined);
-          await consuming.close().catch(() => undefined);
-          await publishing.deleteExchange(exchange).catch(() => undefined);
-          await Promise.allSettled([publisherConnection.close(), subscriberConnection.close()]);
+          await channel.close().catch(() => undefined);
+          await connection.close().catch(() => undefined);
         },
       };
     },

@@ -1,55 +1,48 @@
-import { performance } from 'node:perf_hooks';
 import { Publisher, Subscriber } from 'zeromq';
-import type { BenchCandidate, BenchPair } from './scenario.js';
+import type { Candidate, ConsumerSide, ProducerSide } from './candidate.js';
+import { rawPayload } from './raw-payload.js';
 
 const TOPIC = 'org.statbus.bench.raw.message.sent';
-const PROBE = -1;
 
-/** Raw zeromq.js PUB/SUB over loopback TCP: what the statbus ZeroMQ transport is compared with. */
-export function rawZeroMqCandidate(options: { highWaterMark: number }): BenchCandidate {
+/**
+ * Raw zeromq.js PUB/SUB over loopback TCP, with the high-water marks statbus uses: what the statbus
+ * ZeroMQ transport is compared with. Each producer binds, each consumer connects to every producer.
+ */
+export function rawZeroMqCandidate(options: { highWaterMark: number }): Candidate {
   return {
+    id: 'raw-zeromq',
     name: 'raw zeromq.js PUB/SUB',
-    async open(size: number): Promise<BenchPair> {
+    broker: false,
+    sharedQueues: false,
+    layout: 'processes',
+    async producer(settings): Promise<ProducerSide> {
       const publisher = new Publisher({ sendHighWaterMark: options.highWaterMark, linger: 0 });
-      const subscriber = new Subscriber({ receiveHighWaterMark: options.highWaterMark, linger: 0 });
-      await publisher.bind('tcp://127.0.0.1:*');
-      subscriber.connect(publisher.lastEndpoint as string);
-      subscriber.subscribe(TOPIC);
+      await publisher.bind(settings.endpoints[settings.index] as string);
       const topic = Buffer.from(TOPIC);
-      const frame = (index: number, stamp: number): Buffer => {
-        const payload = Buffer.alloc(size, 0x20);
-        payload.writeDoubleLE(stamp, 0);
-        payload.writeInt32LE(index, 8);
-        return payload;
-      };
-      let listener: (stamp: number) => void = () => undefined;
-      let probed = false;
-      const receiving = (async () => {
-        for await (const [, payload] of subscriber) {
-          if (payload === undefined) continue;
-          if (payload.readInt32LE(8) === PROBE) probed = true;
-          else listener(payload.readDoubleLE(0));
-        }
-      })().catch(() => undefined);
-      // The slow joiner: a SUB misses what is sent before its subscription reaches the PUB; probe until it has.
-      const deadline = performance.now() + 5_000;
-      while (!probed && performance.now() < deadline) {
-        await publisher.send([topic, frame(PROBE, 0)]);
-        await new Promise((resolve) => setTimeout(resolve, 2));
-      }
       return {
-        send: (index, stamp) => publisher.send([topic, frame(index, stamp)]),
+        probe: () => publisher.send([topic, rawPayload.encode(settings.size, 0, true, settings.index)]),
+        send: (stamp) => publisher.send([topic, rawPayload.encode(settings.size, stamp, false, settings.index)]),
         flush: () => Promise.resolve(),
-        onReceive: (next) => {
-          listener = next;
+        close: () => {
+          publisher.close();
+          return Promise.resolve();
         },
+      };
+    },
+    consumer(settings, listener): Promise<ConsumerSide> {
+      const subscriber = new Subscriber({ receiveHighWaterMark: options.highWaterMark, linger: 0 });
+      for (const endpoint of settings.endpoints) subscriber.connect(endpoint);
+      subscriber.subscribe(TOPIC);
+      const receiving = (async () => {
+        for await (const [, payload] of subscriber) if (payload !== undefined) rawPayload.dispatch(payload, listener);
+      })().catch(() => undefined);
+      return Promise.resolve({
         detected: () => undefined,
         close: async () => {
-          publisher.close();
           subscriber.close();
           await receiving;
         },
-      };
+      });
     },
   };
 }

@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
+import { hostname } from 'node:os';
 import { createEnvelope, type Envelope, type Transport } from '@statbus/core';
-import type { BenchCandidate, BenchPair } from './scenario.js';
+import type { Candidate, ConsumerSide, ProcessLocal, ProducerSide, SideSettings } from './candidate.js';
 
-const TOPIC = 'org.statbus.bench.statbus.message.sent';
-const PROBE_TOPIC = 'org.statbus.bench.statbus.probe.sent';
+/** The topic of measured messages. */
+export const BENCH_TOPIC = 'org.statbus.bench.statbus.message.sent';
+/** The topic of probes (sent until every consumer has seen one, and after the measured messages). */
+export const PROBE_TOPIC = 'org.statbus.bench.statbus.probe.sent';
 
 /** Pads a body so that the encoded envelope is about `size` bytes. */
 function paddedBody(size: number): { pad: string } {
   const probe = createEnvelope({
-    topic: TOPIC,
+    topic: BENCH_TOPIC,
     body: { t: 0, pad: '' },
     producer: { name: 'bench', host: 'localhost', pid: process.pid, instance: randomUUID() },
     seq: 1,
@@ -18,67 +20,83 @@ function paddedBody(size: number): { pad: string } {
   return { pad: 'x'.repeat(Math.max(0, size - overhead)) };
 }
 
+/** A statbus transport as a candidate; `transport` is also what the pipeline's archiver runs over. */
+export interface StatbusCandidate extends Candidate {
+  /** One connected-to-be transport for one side (each side its own connection). */
+  transport(role: 'publisher' | 'subscriber', settings: SideSettings, local: ProcessLocal): Promise<Transport>;
+}
+
+/** The sending side over a statbus transport: publishes are pipelined up to `settings.window` unsettled promises, as an application would, since the transport keeps their order. */
+export async function statbusProducer(transport: Transport, settings: SideSettings): Promise<ProducerSide> {
+  await transport.connect();
+  const { pad } = paddedBody(settings.size);
+  const producer = { name: 'bench', host: hostname(), pid: process.pid, instance: randomUUID() };
+  let seq = 0;
+  const envelope = (topic: string, stamp: number): Envelope => {
+    seq += 1;
+    return { id: `bench-${producer.instance}-${seq}`, topic, time: Date.now(), producer, seq, headers: {}, body: { t: stamp, pad } };
+  };
+  const pending: Promise<void>[] = [];
+  let failure: unknown;
+  const publish = async (topic: string, stamp: number): Promise<void> => {
+    if (pending.length >= settings.window) await pending.shift();
+    if (failure !== undefined) throw failure as Error;
+    pending.push(transport.publish(envelope(topic, stamp)).catch((error: unknown) => void (failure = error)));
+  };
+  return {
+    probe: () => publish(PROBE_TOPIC, 0),
+    send: (stamp) => publish(BENCH_TOPIC, stamp),
+    flush: async () => {
+      await Promise.all(pending.splice(0));
+      if (failure !== undefined) throw failure as Error;
+    },
+    close: () => transport.close(),
+  };
+}
+
 /**
- * A statbus transport as a benchmark candidate: `create` makes one transport (called twice per pair:
- * publisher and subscriber, each its own connection). Publishes are pipelined up to `window` unsettled
- * promises, as an application would, since the transport keeps their order.
+ * A statbus transport as a benchmark candidate: `create` makes one transport per side (publisher or
+ * subscriber), each its own connection. The subscriber acks every delivery as it comes.
  */
 export function statbusCandidate(options: {
+  id: string;
   name: string;
   baseline?: string;
-  window: number;
-  create: (role: 'publisher' | 'subscriber') => Promise<Transport>;
-}): BenchCandidate {
+  broker: boolean;
+  sharedQueues: boolean;
+  layout: Candidate['layout'];
+  create: StatbusCandidate['transport'];
+}): StatbusCandidate {
   return {
+    id: options.id,
     name: options.name,
     ...(options.baseline === undefined ? {} : { baseline: options.baseline }),
-    async open(size: number): Promise<BenchPair> {
-      const publisher = await options.create('publisher');
-      const subscriber = await options.create('subscriber');
-      await publisher.connect();
+    broker: options.broker,
+    sharedQueues: options.sharedQueues,
+    layout: options.layout,
+    transport: options.create,
+    producer: async (settings, local) => statbusProducer(await options.create('publisher', settings, local), settings),
+    async consumer(settings, listener, local): Promise<ConsumerSide> {
+      const subscriber = await options.create('subscriber', settings, local);
       await subscriber.connect();
-      const { pad } = paddedBody(size);
-      const producer = { name: 'bench', host: 'localhost', pid: process.pid, instance: randomUUID() };
-      let seq = 0;
-      const envelope = (topic: string, stamp: number): Envelope => {
-        seq += 1;
-        return { id: `bench-${producer.instance}-${seq}`, topic, time: Date.now(), producer, seq, headers: {}, body: { t: stamp, pad } };
-      };
-      let listener: (stamp: number) => void = () => undefined;
-      let probed = false;
-      const subscription = await subscriber.subscribe([TOPIC, PROBE_TOPIC], { prefetch: 100 });
+      const subscription = await subscriber.subscribe([BENCH_TOPIC, PROBE_TOPIC], {
+        prefetch: settings.prefetch,
+        ...(settings.queue === undefined ? {} : { queue: settings.queue }),
+      });
       const receiving = (async () => {
         for await (const delivery of subscription) {
-          if (delivery.envelope.topic === PROBE_TOPIC) probed = true;
-          else listener(delivery.envelope.body['t'] as number);
+          const { envelope } = delivery;
+          if (envelope.topic === PROBE_TOPIC) listener.probe(envelope.producer.instance);
+          else listener.message(envelope.body['t'] as number);
           await delivery.ack();
         }
       })();
-      const deadline = performance.now() + 5_000;
-      while (!probed && performance.now() < deadline) {
-        await publisher.publish(envelope(PROBE_TOPIC, 0));
-        await new Promise((resolve) => setTimeout(resolve, 2));
-      }
-      const pending: Promise<void>[] = [];
-      let failure: unknown;
       return {
-        send: async (_index, stamp) => {
-          if (pending.length >= options.window) await pending.shift();
-          if (failure !== undefined) throw failure as Error;
-          pending.push(publisher.publish(envelope(TOPIC, stamp)).catch((error: unknown) => void (failure = error)));
-        },
-        flush: async () => {
-          await Promise.all(pending.splice(0));
-        },
-        onReceive: (next) => {
-          listener = next;
-        },
         detected: () => {
           const counters = subscriber.counters();
           return { gaps: counters.gaps, missed: counters.missed };
         },
         close: async () => {
-          await publisher.close();
           await subscriber.close();
           await receiving;
         },

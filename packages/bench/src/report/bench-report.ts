@@ -1,0 +1,129 @@
+import type { BenchOptions } from '../bench-options.js';
+import type { MeasuredProcess } from '../run/run-measurement.js';
+import type { LatencySummary } from '../stats.js';
+
+/** Where the report was made. */
+export interface MachineInfo {
+  readonly cpu: string;
+  readonly cores: number;
+  readonly memoryGiB: number;
+  readonly node: string;
+  readonly platform: string;
+  /** `os.loadavg()` (1, 5, 15 min) when the run started and when it ended. */
+  readonly loadAverage: { readonly start: readonly number[]; readonly end: readonly number[] };
+}
+
+/** CPU time per message and peak memory of the producer and consumer processes of a measurement. */
+export interface ResourceFigures {
+  /** CPU time per message sent (µs), summed over producer processes. */
+  readonly producerCpuUsPerMessage: number;
+  /** CPU time per message received (µs), summed over consumer processes. */
+  readonly consumerCpuUsPerMessage: number;
+  /** Largest peak RSS (MiB) among producer processes. */
+  readonly producerMaxRssMiB: number;
+  /** Largest peak RSS (MiB) among consumer processes. */
+  readonly consumerMaxRssMiB: number;
+  /** Every process (a single-process candidate has one, `producer+consumer`). */
+  readonly processes: readonly MeasuredProcess[];
+}
+
+/** Loss in one measurement. */
+export interface LossFigures {
+  readonly sent: number;
+  readonly expected: number;
+  readonly received: number;
+  readonly lost: number;
+  /** What the candidate itself reported as sequence gaps (statbus only; raw libraries cannot tell). */
+  readonly detected?: { readonly gaps: number; readonly missed: number };
+}
+
+/** Latency percentiles (ms) plus the curve drawn in the HTML report. */
+export interface LatencyFigures extends LatencySummary {
+  /** `[percentile, ms]` pairs from p0 to p100. */
+  readonly curve: readonly (readonly [number, number])[];
+}
+
+/** Throughput of one candidate at one size. */
+export interface ThroughputRow extends LossFigures, ResourceFigures {
+  readonly candidate: string;
+  readonly name: string;
+  readonly baseline?: string;
+  readonly size: number;
+  /** Delivered messages a second of the median round (first send → last receipt). */
+  readonly perSecond: number;
+  /** Delivered msg/s of each round, in order. */
+  readonly rounds: readonly number[];
+  /** Median over rounds of this candidate's rate / its raw library's rate in the same round. */
+  readonly ratio?: number;
+}
+
+/** One fixed-rate run of one candidate: latency from send to receipt. */
+export interface LatencyRow extends LossFigures, ResourceFigures {
+  readonly candidate: string;
+  readonly name: string;
+  readonly size: number;
+  /** The total rate asked for (msg/s). */
+  readonly rate: number;
+  /** The rate achieved by the producers (msg/s). */
+  readonly publishedPerSecond: number;
+  readonly latency: LatencyFigures;
+}
+
+/** One fixed-rate run of the pipeline: latency from publish to archived. */
+export interface PipelineRateRow extends LossFigures {
+  readonly rate: number;
+  readonly publishedPerSecond: number;
+  readonly latency: LatencyFigures;
+  /** From the last publish to the last message archived (ms). */
+  readonly drainMs: number;
+  /** The archive kept up: everything archived (or, over ZeroMQ, every loss reported as a gap) and drained within a second. */
+  readonly keptUp: boolean;
+}
+
+/** The pipeline of one statbus transport at one size: producer → transport → archiver → store. */
+export interface PipelineRow {
+  readonly candidate: string;
+  readonly name: string;
+  readonly size: number;
+  readonly store: string;
+  /** The same producer and queue with a consumer that acks on receipt (msg/s): the transport-only rate. */
+  readonly transportOnly: { readonly perSecond: number } & LossFigures & ResourceFigures;
+  /** As fast as the producer publishes, through the archiver (archived msg/s). */
+  readonly archived: { readonly perSecond: number; readonly publishedPerSecond: number; readonly drainMs: number } & LossFigures & ResourceFigures;
+  /** archived / transport-only. */
+  readonly ratio: number;
+  readonly rates: readonly PipelineRateRow[];
+  /** The highest fixed rate the archive kept up with, if any. */
+  readonly sustainedRate?: number;
+}
+
+/** A candidate that did not run, and why. */
+export interface SkippedRow {
+  readonly candidate: string;
+  readonly name: string;
+  readonly mode: string;
+  readonly reason: string;
+}
+
+/** A measurement that failed. */
+export interface FailureRow {
+  readonly candidate: string;
+  readonly name: string;
+  readonly what: string;
+  readonly error: string;
+}
+
+/** Everything `statbus bench` measured: what `--json` writes (version 1). */
+export interface BenchReport {
+  readonly version: 1;
+  /** ISO 8601 start of the run. */
+  readonly date: string;
+  readonly durationSeconds: number;
+  readonly machine: MachineInfo;
+  readonly options: Omit<BenchOptions, 'amqpUrl'> & { readonly amqpUrl: string };
+  readonly throughput: readonly ThroughputRow[];
+  readonly latency: readonly LatencyRow[];
+  readonly pipeline: readonly PipelineRow[];
+  readonly skipped: readonly SkippedRow[];
+  readonly failures: readonly FailureRow[];
+}

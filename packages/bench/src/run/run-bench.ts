@@ -1,0 +1,239 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { redactUrl } from '@statbus/core';
+import type { BenchOptions } from '../bench-options.js';
+import type { BenchReport, FailureRow, LatencyRow, MachineInfo, PipelineRateRow, PipelineRow, SkippedRow, ThroughputRow } from '../report/bench-report.js';
+import { latencyFigures, median } from '../stats.js';
+import { archivingCandidate } from '../transport/archiving-candidate.js';
+import type { Candidate } from '../transport/candidate.js';
+import { STATBUS_CANDIDATES, TRANSPORT_CANDIDATES } from '../transport/candidates.js';
+import type { SendPlan } from '../worker/worker-protocol.js';
+import { brokerProblem } from './amqp-names.js';
+import { lossFigures, resourceFigures } from './figures.js';
+import { runMeasurement, type Measurement, type MeasurementSpec } from './run-measurement.js';
+import { selectCandidates } from './select-candidates.js';
+
+/** What a run tells as it goes (the progress bar). */
+export interface BenchHooks {
+  /** A measurement starts: `index` of `total` (from 1). */
+  onStep?(step: { readonly index: number; readonly total: number; readonly label: string }): void;
+  /** How far the current measurement is (0..1). */
+  onProgress?(fraction: number): void;
+}
+
+/** The longest a pipeline run may take to drain and still count as keeping up (ms). */
+const KEPT_UP_DRAIN_MS = 1_000;
+
+interface Task {
+  readonly label: string;
+  readonly candidate: Candidate;
+  run(measure: (spec: Omit<MeasurementSpec, 'amqpUrl' | 'window' | 'prefetch' | 'idleMs' | 'producers' | 'consumers' | 'onProgress'>) => Promise<Measurement>): Promise<void>;
+}
+
+function machineInfo(start: readonly number[]): MachineInfo {
+  return {
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    platform: `${platform()} ${release()}`,
+    loadAverage: { start, end: loadavg() },
+  };
+}
+
+const sizeLabel = (size: number): string => (size % 1024 === 0 ? `${size / 1024} KiB` : `${size} B`);
+const ratePlan = (rate: number, options: BenchOptions): SendPlan => ({ kind: 'rate', rate: rate / options.producers, messages: Math.max(1, Math.round((rate / options.producers) * options.duration)) });
+
+/**
+ * Runs every measurement `options` asks for, one at a time, each in fresh worker processes, and returns
+ * the report. A candidate that needs RabbitMQ when it does not answer is skipped (and listed as such); a
+ * measurement that fails is listed with its error and the run goes on.
+ */
+export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): Promise<BenchReport> {
+  const started = new Date();
+  const loadStart = loadavg();
+  const skipped: SkippedRow[] = [];
+  const failures: FailureRow[] = [];
+  const transportCandidates = options.modes.includes('transport') ? selectCandidates(TRANSPORT_CANDIDATES, options.only) : [];
+  const pipelineCandidates = options.modes.includes('pipeline') ? selectCandidates(STATBUS_CANDIDATES, options.only) : [];
+  const problem = [...transportCandidates, ...pipelineCandidates].some((candidate) => candidate.broker) ? await brokerProblem(options.amqpUrl) : undefined;
+  const runnable = <T extends Candidate>(candidates: readonly T[], mode: string): T[] =>
+    candidates.filter((candidate) => {
+      if (!candidate.broker || problem === undefined) return true;
+      skipped.push({ candidate: candidate.id, name: candidate.name, mode, reason: `RabbitMQ not reachable at ${redactUrl(options.amqpUrl)}: ${problem}` });
+      return false;
+    });
+  const transport = runnable(transportCandidates, 'transport');
+  const pipeline = runnable(pipelineCandidates, 'pipeline');
+
+  const tasks: Task[] = [];
+  const rounds = new Map<string, Measurement[]>();
+  const throughputKey = (candidate: string, size: number): string => `${candidate}@${size}`;
+  const latency: LatencyRow[] = [];
+  const pipelineRows: PipelineRow[] = [];
+  for (const size of options.sizes) {
+    for (let round = 1; round <= options.rounds; round += 1) {
+      for (const candidate of transport) {
+        tasks.push({
+          label: `${candidate.name} · throughput ${sizeLabel(size)} · round ${round}/${options.rounds}`,
+          candidate,
+          run: async (measure) => {
+            const measurement = await measure({ candidate, size, plan: { kind: 'burst', messages: options.messages }, sample: false });
+            const key = throughputKey(candidate.id, size);
+            rounds.set(key, [...(rounds.get(key) ?? []), measurement]);
+          },
+        });
+      }
+    }
+    for (const candidate of transport) {
+      for (const rate of options.rates) {
+        tasks.push({
+          label: `${candidate.name} · latency ${sizeLabel(size)} at ${rate} msg/s`,
+          candidate,
+          run: async (measure) => {
+            const measurement = await measure({ candidate, size, plan: ratePlan(rate, options), sample: true });
+            latency.push({
+              candidate: candidate.id,
+              name: candidate.name,
+              size,
+              rate,
+              publishedPerSecond: measurement.publishSeconds > 0 ? measurement.sent / measurement.publishSeconds : 0,
+              latency: latencyFigures(measurement.samples),
+              ...lossFigures(measurement),
+              ...resourceFigures(measurement),
+            });
+          },
+        });
+      }
+    }
+    for (const candidate of pipeline) {
+      const archiving = archivingCandidate(candidate);
+      let only: Measurement | undefined;
+      let archived: Measurement | undefined;
+      const rates: PipelineRateRow[] = [];
+      tasks.push({
+        label: `${candidate.name} · pipeline ${sizeLabel(size)}: transport only`,
+        candidate,
+        run: async (measure) => {
+          only = await measure({ candidate, size, plan: { kind: 'burst', messages: options.messages }, sample: false, shareQueue: true });
+        },
+      });
+      tasks.push({
+        label: `${candidate.name} · pipeline ${sizeLabel(size)}: archived`,
+        candidate: archiving,
+        run: async (measure) => {
+          archived = await measure({ candidate: archiving, size, plan: { kind: 'burst', messages: options.messages }, sample: false, shareQueue: true });
+        },
+      });
+      for (const rate of options.rates) {
+        tasks.push({
+          label: `${candidate.name} · pipeline ${sizeLabel(size)}: archived at ${rate} msg/s`,
+          candidate: archiving,
+          run: async (measure) => {
+            const measurement = await measure({ candidate: archiving, size, plan: ratePlan(rate, options), sample: true, shareQueue: true });
+            const unreported = measurement.lost - (measurement.detected?.missed ?? 0);
+            rates.push({
+              rate,
+              publishedPerSecond: measurement.publishSeconds > 0 ? measurement.sent / measurement.publishSeconds : 0,
+              latency: latencyFigures(measurement.samples),
+              drainMs: measurement.drainMs,
+              keptUp: unreported <= 0 && measurement.drainMs <= KEPT_UP_DRAIN_MS,
+              ...lossFigures(measurement),
+            });
+          },
+        });
+      }
+      tasks.push({
+        label: `${candidate.name} · pipeline ${sizeLabel(size)}: summary`,
+        candidate,
+        run: () => {
+          if (only === undefined || archived === undefined) return Promise.resolve();
+          const kept = rates.filter((row) => row.keptUp).map((row) => row.rate);
+          pipelineRows.push({
+            candidate: candidate.id,
+            name: candidate.name,
+            size,
+            store: options.store === undefined ? 'sqlite (a fresh file in a temporary directory)' : redactUrl(options.store),
+            transportOnly: { perSecond: only.perSecond, ...lossFigures(only), ...resourceFigures(only) },
+            archived: {
+              perSecond: archived.perSecond,
+              publishedPerSecond: archived.publishSeconds > 0 ? archived.sent / archived.publishSeconds : 0,
+              drainMs: archived.drainMs,
+              ...lossFigures(archived),
+              ...resourceFigures(archived),
+            },
+            ratio: only.perSecond > 0 ? archived.perSecond / only.perSecond : Number.NaN,
+            rates,
+            ...(kept.length === 0 ? {} : { sustainedRate: Math.max(...kept) }),
+          });
+          return Promise.resolve();
+        },
+      });
+    }
+  }
+
+  const measured = tasks.filter((task) => !task.label.endsWith(': summary'));
+  let index = 0;
+  for (const task of tasks) {
+    if (!task.label.endsWith(': summary')) {
+      index += 1;
+      hooks.onStep?.({ index, total: measured.length, label: task.label });
+    }
+    const scratch = mkdtempSync(join(tmpdir(), 'statbus-bench-'));
+    try {
+      await task.run((spec) =>
+        runMeasurement({
+          ...spec,
+          producers: options.producers,
+          consumers: options.consumers,
+          amqpUrl: options.amqpUrl,
+          window: options.window,
+          prefetch: options.prefetch,
+          idleMs: options.idleMs,
+          store: options.store ?? `sqlite:${join(scratch, 'archive.db')}`,
+          onProgress: (fraction) => hooks.onProgress?.(fraction),
+        }),
+      );
+    } catch (error) {
+      failures.push({ candidate: task.candidate.id, name: task.candidate.name, what: task.label, error: error instanceof Error ? error.message : String(error) });
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+
+  const throughput: ThroughputRow[] = [];
+  for (const size of options.sizes) {
+    for (const candidate of transport) {
+      const runs = rounds.get(throughputKey(candidate.id, size)) ?? [];
+      if (runs.length === 0) continue;
+      const rates = runs.map((run) => run.perSecond);
+      const middle = [...runs].sort((a, b) => a.perSecond - b.perSecond)[Math.floor((runs.length - 1) / 2)] as Measurement;
+      const baseline = candidate.baseline === undefined ? undefined : rounds.get(throughputKey(candidate.baseline, size));
+      const ratios = baseline === undefined ? [] : rates.flatMap((rate, round) => (baseline[round] === undefined ? [] : [rate / baseline[round].perSecond]));
+      throughput.push({
+        candidate: candidate.id,
+        name: candidate.name,
+        ...(candidate.baseline === undefined ? {} : { baseline: candidate.baseline }),
+        size,
+        perSecond: middle.perSecond,
+        rounds: rates,
+        ...(ratios.length === 0 ? {} : { ratio: median(ratios) }),
+        ...lossFigures(middle),
+        ...resourceFigures(middle),
+      });
+    }
+  }
+  return {
+    version: 1,
+    date: started.toISOString(),
+    durationSeconds: (Date.now() - started.getTime()) / 1000,
+    machine: machineInfo(loadStart),
+    options: { ...options, amqpUrl: redactUrl(options.amqpUrl), ...(options.store === undefined ? {} : { store: redactUrl(options.store) }) },
+    throughput,
+    latency,
+    pipeline: pipelineRows,
+    skipped,
+    failures,
+  };
+}

@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Candidate, SideSettings } from '../transport/candidate.js';
+import type { FromWorker, ProcessUsage, SendPlan } from '../worker/worker-protocol.js';
+import { deleteAmqpNames } from './amqp-names.js';
+import { freePort } from './free-port.js';
+import { WorkerProcess } from './worker-process.js';
+
+const OPEN_TIMEOUT_MS = 30_000;
+const PROBE_TIMEOUT_MS = 15_000;
+const REPORT_TIMEOUT_MS = 30_000;
+
+/** One measurement: a candidate, its processes, and what each producer sends. */
+export interface MeasurementSpec {
+  readonly candidate: Candidate;
+  readonly size: number;
+  readonly producers: number;
+  readonly consumers: number;
+  /** What each producer sends. */
+  readonly plan: SendPlan;
+  /** Keep every message's latency (fixed-rate runs). */
+  readonly sample: boolean;
+  readonly amqpUrl: string;
+  readonly window: number;
+  readonly prefetch: number;
+  /** Consume from one named, durable queue (competing consumers where the candidate has them); without it each consumer gets every message. */
+  readonly shareQueue?: boolean;
+  /** Pipeline: the archiver's store. */
+  readonly store?: string;
+  /** How long to wait for stragglers once nothing arrives any more. */
+  readonly idleMs: number;
+  readonly onProgress?: (fraction: number) => void;
+}
+
+/** A process of a measurement and what it used. */
+export interface MeasuredProcess extends ProcessUsage {
+  readonly role: 'producer' | 'consumer' | 'producer+consumer';
+}
+
+/** What one measurement found. */
+export interface Measurement {
+  readonly sent: number;
+  /** Deliveries expected: every message to every consumer, or each message once over a shared queue. */
+  readonly expected: number;
+  readonly received: number;
+  readonly lost: number;
+  /** From the first send to the last receipt (s). */
+  readonly seconds: number;
+  /** Deliveries a second over `seconds`. */
+  readonly perSecond: number;
+  /** From the first send to the last publish accepted (s). */
+  readonly publishSeconds: number;
+  /** From the last publish accepted to the last receipt (ms): how long the backlog took to drain. */
+  readonly drainMs: number;
+  /** Latency of each delivery (ms), when sampled. */
+  readonly samples: readonly number[];
+  /** Loss the candidate itself reported, summed over consumers. */
+  readonly detected?: { gaps: number; missed: number };
+  readonly processes: readonly MeasuredProcess[];
+}
+
+type Typed<K extends FromWorker['type']> = Extract<FromWorker, { type: K }>;
+const is =
+  <K extends FromWorker['type']>(type: K, side: string) =>
+  (message: FromWorker): message is Typed<K> =>
+    message.type === type && 'side' in message && message.side === side;
+
+/** Runs one measurement in fresh worker processes, and cleans up whatever it declared on the broker. */
+export async function runMeasurement(spec: MeasurementSpec): Promise<Measurement> {
+  const exchange = `statbus.bench.${randomUUID()}`;
+  const queue = spec.shareQueue === true ? `${exchange}.queue` : undefined;
+  const endpoints = await Promise.all(Array.from({ length: spec.producers }, async () => `tcp://127.0.0.1:${await freePort()}`));
+  const settings = (index: number): SideSettings => ({
+    size: spec.size,
+    index,
+    producers: spec.producers,
+    endpoints,
+    amqpUrl: spec.amqpUrl,
+    exchange,
+    window: spec.window,
+    prefetch: spec.prefetch,
+    ...(queue === undefined ? {} : { queue }),
+    ...(spec.store === undefined ? {} : { store: spec.store }),
+  });
+  const consumerSides = Array.from({ length: spec.consumers }, (_, index) => `c${index}`);
+  const producerSides = Array.from({ length: spec.producers }, (_, index) => `p${index}`);
+  const single = spec.candidate.layout === 'single' ? new WorkerProcess(spec.candidate.name) : undefined;
+  const workers = new Map<string, WorkerProcess>();
+  for (const side of [...consumerSides, ...producerSides]) workers.set(side, single ?? new WorkerProcess(`${spec.candidate.name} ${side}`));
+  const worker = (side: string): WorkerProcess => workers.get(side) as WorkerProcess;
+  const counts = new Map<string, number>();
+  for (const process of new Set(workers.values())) {
+    process.onMessage((message) => {
+      if (message.type === 'progress' && message.side.startsWith('c')) counts.set(message.side, message.count);
+    });
+  }
+  const received = (): number => [...counts.values()].reduce((sum, count) => sum + count, 0);
+  const sent = spec.plan.messages * spec.producers;
+  const competing = queue !== undefined && spec.candidate.sharedQueues;
+  const expected = competing ? sent : sent * spec.consumers;
+  const progress = setInterval(() => spec.onProgress?.(Math.min(1, received() / expected)), 100);
+  try {
+    const open = (side: string, role: 'producer' | 'consumer', index: number): Promise<unknown> => {
+      worker(side).send({ type: 'open', side, role, candidate: spec.candidate.id, settings: settings(index) });
+      return worker(side).next(is('opened', side), OPEN_TIMEOUT_MS, `${side} opened`);
+    };
+    await Promise.all(consumerSides.map((side, index) => open(side, 'consumer', index)));
+    await Promise.all(producerSides.map((side, index) => open(side, 'producer', index)));
+    const probed = consumerSides.map((side) => worker(side).next(is('probed', side), PROBE_TIMEOUT_MS, `probe from every producer at ${side}`));
+    for (const side of producerSides) worker(side).send({ type: 'probe', side });
+    await Promise.all(probed);
+    await Promise.all(
+      consumerSides.map((side) => {
+        worker(side).send({ type: 'measure', side, sample: spec.sample, expected: competing ? 0 : sent });
+        return worker(side).next(is('measuring', side), OPEN_TIMEOUT_MS, `${side} measuring`);
+      }),
+    );
+    const sendTimeout = spec.plan.kind === 'rate' ? (spec.plan.messages / spec.plan.rate) * 1000 + 60_000 : 600_000;
+    const reports = await Promise.all(
+      producerSides.map((side) => {
+        const done = worker(side).next(is('sent', side), sendTimeout, `end of sending from ${side}`);
+        worker(side).send({ type: 'run', side, plan: spec.plan });
+        return done;
+      }),
+    );
+    let last = received();
+    let lastChange = Date.now();
+    while (received() < expected && Date.now() - lastChange < spec.idleMs) {
+      await delay(10);
+      if (received() !== last) {
+        last = received();
+        lastChange = Date.now();
+      }
+    }
+    const results = await Promise.all(
+      consumerSides.map((side) => {
+        const result = worker(side).next(is('received', side), REPORT_TIMEOUT_MS, `report of ${side}`);
+        worker(side).send({ type: 'report', side });
+        return result;
+      }),
+    );
+    spec.onProgress?.(1);
+    return summarise(spec, reports, results, expected);
+  } finally {
+    clearInterval(progress);
+    await Promise.all([...new Set(workers.values())].map((process) => process.close()));
+    if (spec.candidate.broker) await deleteAmqpNames(spec.amqpUrl, { exchange, ...(queue === undefined ? {} : { queue }) });
+  }
+}
+
+function summarise(spec: MeasurementSpec, reports: readonly Typed<'sent'>[], results: readonly Typed<'received'>[], expected: number): Measurement {
+  const sent = reports.reduce((sum, report) => sum + report.sent, 0);
+  const received = results.reduce((sum, result) => sum + result.received, 0);
+  const startedAt = Math.min(...reports.map((report) => report.startedAt));
+  const publishedAt = Math.max(...reports.map((report) => report.endedAt));
+  const lastAt = Math.max(...results.map((result) => result.lastAt));
+  const seconds = (lastAt - startedAt) / 1000;
+  const detectedAll = results.map((result) => result.detected).filter((detected) => detected !== undefined);
+  const detected = detectedAll.length === 0 ? undefined : { gaps: detectedAll.reduce((sum, d) => sum + d.gaps, 0), missed: detectedAll.reduce((sum, d) => sum + d.missed, 0) };
+  const byPid = new Map<number, MeasuredProcess>();
+  const add = (role: 'producer' | 'consumer', usage: ProcessUsage): void => {
+    const known = byPid.get(usage.pid);
+    if (known === undefined) byPid.set(usage.pid, { role, ...usage });
+    else byPid.set(usage.pid, { role: 'producer+consumer', pid: usage.pid, cpuMs: Math.max(known.cpuMs, usage.cpuMs), maxRssMiB: Math.max(known.maxRssMiB, usage.maxRssMiB) });
+  };
+  for (const report of reports) add('producer', report.usage);
+  for (const result of results) add('consumer', result.usage);
+  return {
+    sent,
+    expected,
+    received,
+    lost: Math.max(0, expected - received),
+    seconds,
+    perSecond: received > 0 && seconds > 0 ? received / seconds : 0,
+    publishSeconds: (publishedAt - startedAt) / 1000,
+    drainMs: Math.max(0, lastAt - publishedAt),
+    samples: spec.sample ? results.flatMap((result) => result.samples) : [],
+    ...(detected === undefined ? {} : { detected }),
+    processes: [...byPid.values()],
+  };
+}
