@@ -22,7 +22,7 @@ export type { KeysetPosition } from './query/keyset-cursor.js';
 export { searchableText } from './query/message-text.js';
 export { sinkModule } from './sink-module.js';
 export { SqliteMessageStore } from './sqlite/sqlite-message-store.js';
-export type { SqliteStoreOptions, SqliteSynchronous } from './sqlite/sqlite-message-store.js';
+export type { SqliteStoreOptions, SqliteSynchronous } from './sqlite/sqlite-store-options.js';
 export { SQLITE_MIGRATIONS, runSqliteMigrations } from './sqlite/sqlite-migrations.js';
 export type { SqliteMigration } from './sqlite/sqlite-migrations.js';
 export { detectShape, exportRecord, importRecord } from './import/import-record.js';

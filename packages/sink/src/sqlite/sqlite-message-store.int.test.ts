@@ -1,15 +1,52 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import type { ArchivedMessage } from '@statbus/core';
-import { describeStoreContract, makeStoreFixture, referenceFind, storeQueryCases } from '@statbus/testing';
+import { describeStoreContract, makeStoreFixture, referenceFind, storeQueryCases, waitFor } from '@statbus/testing';
 import { SqliteMessageStore } from './sqlite-message-store.js';
+import { SQLITE_MIGRATIONS, runSqliteMigrations } from './sqlite-migrations.js';
+import { prepareMessage } from './sqlite-rows.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'statbus-sqlite-'));
 let files = 0;
 const newPath = (): string => join(dir, `store-${(files += 1)}`, 'archive.db');
+
+/** `[side_indexed, text_indexed]` of a store file, read by a second connection. */
+function indexedUpTo(path: string): number[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return ['side_indexed', 'text_indexed'].map((name) => db.prepare('SELECT value FROM store_counter WHERE name = ?').pluck().get(name) as number);
+  } finally {
+    db.close();
+  }
+}
+
+/** A store file as version 1 wrote it: users and packages indexed at insert, the text index empty. */
+function writeVersion1File(path: string, messages: readonly ArchivedMessage[]): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  try {
+    runSqliteMigrations(db, SQLITE_MIGRATIONS.filter((migration) => migration.version === 1));
+    const insert = db.prepare(`INSERT INTO messages (id, time, topic, category, agent, producer_name, producer_host, producer_pid,
+      producer_instance, seq, headers, body, signature, users, packages) VALUES (@id, @time, @topic, @category, @agent, @producer_name,
+      @producer_host, @producer_pid, @producer_instance, @seq, @headers, @body, @signature, @users, @packages)`);
+    db.transaction(() => {
+      for (const message of messages) {
+        const n = Number(insert.run(prepareMessage(message).row).lastInsertRowid);
+        for (const user of new Set(message.users)) db.prepare('INSERT INTO message_users VALUES (?, ?, ?)').run(user, message.envelope.time, n);
+        for (const name of new Set(message.packages)) db.prepare('INSERT INTO message_packages VALUES (?, ?, ?)').run(name, message.envelope.time, n);
+        db.prepare(`INSERT INTO topic_summary VALUES (?, ?, 1, ?, ?) ON CONFLICT (topic) DO UPDATE SET count = count + 1,
+          first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`)
+          .run(message.envelope.topic, message.category, message.envelope.time, message.envelope.time);
+      }
+      db.prepare("UPDATE store_counter SET value = ? WHERE name = 'messages'").run(messages.length);
+    })();
+  } finally {
+    db.close();
+  }
+}
 
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
@@ -25,7 +62,7 @@ describe(SqliteMessageStore, () => {
         const store = new SqliteMessageStore(path);
         try {
           await store.init();
-          expect(store.schemaVersions()).toEqual([1]);
+          expect(store.schemaVersions()).toEqual([1, 2]);
           const db = new Database(path, { readonly: true });
           try {
             expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -48,7 +85,7 @@ describe(SqliteMessageStore, () => {
         const second = new SqliteMessageStore(path);
         try {
           await second.init();
-          expect(second.schemaVersions()).toEqual([1]);
+          expect(second.schemaVersions()).toEqual([1, 2]);
           expect(await second.count({})).toEqual({ count: 1, exact: true });
         } finally {
           await second.close();
@@ -57,26 +94,65 @@ describe(SqliteMessageStore, () => {
     });
   });
 
-  describe('.indexText', () => {
-    describe('when the text index covers only part of the archive', () => {
-      it('should still find every match of contains and notContains, before, while and after indexing', async () => {
-        const store = new SqliteMessageStore(newPath(), { indexTextInBackground: false });
+  describe('.catchUpIndexes', () => {
+    describe('when the deferred indexes cover only part of the archive', () => {
+      it('should answer every contract query exactly, before, while and after indexing', async () => {
+        const store = new SqliteMessageStore(newPath(), { indexInBackground: false });
         try {
           await store.init();
           const fixture = makeStoreFixture({ count: 600 });
           await store.insertMany(fixture.messages);
-          const cases = storeQueryCases(fixture).filter(({ query }) => query.contains !== undefined || query.notContains !== undefined);
+          const cases = storeQueryCases(fixture);
           const now = Date.now();
           for (const indexed of [0, 250, 600]) {
-            if (indexed > 0) await store.indexText(indexed === 600 ? undefined : indexed);
-            for (const { query } of cases) {
+            if (indexed > 0) expect(await store.catchUpIndexes(indexed === 600 ? undefined : indexed)).toBe(indexed === 600 ? 350 : 250);
+            for (const { name, query } of cases) {
               const expected = referenceFind(fixture.messages, query, now);
-              const page = await store.find({ ...query, rowsPerPage: 1000, page: 1 });
-              expect(page.messages.map((m) => m.envelope.id)).toEqual(expected.map((m) => m.envelope.id));
-              expect(page.total).toBe(expected.length);
+              const page = await store.find({ ...query, cursor: undefined, rowsPerPage: 1000, page: 1 });
+              expect(page.messages.map((m) => m.envelope.id), `${name} with ${indexed} indexed`).toEqual(expected.map((m) => m.envelope.id));
+              expect(page.total, name).toBe(expected.length);
+              expect((await store.count(query)).count, name).toBe(expected.length);
             }
           }
-          expect(await store.indexText()).toBe(0);
+          expect(await store.catchUpIndexes()).toBe(0);
+        } finally {
+          await store.close();
+        }
+      });
+    });
+    describe('when indexing in the background', () => {
+      it('should fill every deferred index after the inserts, without being asked', async () => {
+        const store = new SqliteMessageStore(newPath());
+        try {
+          await store.init();
+          await store.insertMany(makeStoreFixture({ count: 300 }).messages);
+          await waitFor(async () => (await store.catchUpIndexes(0)) === 0 && indexedUpTo(store.path).every((value) => value === 300));
+          expect(await store.catchUpIndexes()).toBe(0);
+        } finally {
+          await store.close();
+        }
+      });
+    });
+  });
+
+  describe('.init (migrations)', () => {
+    describe('when the file has schema version 1 with messages in it', () => {
+      it('should migrate it to version 2 and answer every contract query as before', async () => {
+        const path = newPath();
+        const fixture = makeStoreFixture({ count: 400 });
+        writeVersion1File(path, fixture.messages);
+        const store = new SqliteMessageStore(path, { indexInBackground: false });
+        try {
+          await store.init();
+          expect(store.schemaVersions()).toEqual([1, 2]);
+          expect(indexedUpTo(path)).toEqual([400, 0]);
+          const now = Date.now();
+          for (const { name, query } of storeQueryCases(fixture)) {
+            const expected = referenceFind(fixture.messages, query, now);
+            const page = await store.find({ ...query, rowsPerPage: 1000, page: 1 });
+            expect(page.messages.map((m) => m.envelope.id), name).toEqual(expected.map((m) => m.envelope.id));
+          }
+          expect(await store.catchUpIndexes()).toBe(400);
         } finally {
           await store.close();
         }

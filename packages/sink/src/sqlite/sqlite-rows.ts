@@ -20,11 +20,9 @@ export interface MessageRow {
   packages: string;
 }
 
-/** What one message writes: its row (without `n`) and its users and packages (deduplicated). */
+/** What one message writes: its row (without `n`). */
 export interface PreparedMessage {
   readonly row: Omit<MessageRow, 'n'>;
-  readonly users: readonly string[];
-  readonly packages: readonly string[];
 }
 
 /**
@@ -60,8 +58,6 @@ export function prepareMessage(message: ArchivedMessage): PreparedMessage {
         users: JSON.stringify(message.users),
         packages: JSON.stringify(message.packages),
       },
-      users: [...new Set(message.users)],
-      packages: [...new Set(message.packages)],
     };
   } catch (error) {
     throw new StoreError(`message ${id} cannot be stored: ${(error as Error).message}`, { retryable: false, cause: error });

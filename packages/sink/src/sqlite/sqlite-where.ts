@@ -1,6 +1,8 @@
 import { literalPrefix, type MessageQuery } from '@statbus/core';
 import { normaliseNeedle } from '../query/message-text.js';
-import { valuesOf } from '../query/query-filters.js';
+import { negated, valuesOf } from '../query/query-filters.js';
+import { SQLITE_SIDE_INDEXES, sideIndexMembership } from './sqlite-side-indexes.js';
+import { TRIGRAM, trigramsOf, type TrigramPlan } from './trigram-sample.js';
 
 /** A piece of SQL and its positional parameters. */
 export interface SqlFragment {
@@ -20,15 +22,23 @@ export interface SqlitePlanContext {
   readonly topicsMatching?: (pattern: string) => readonly string[] | undefined;
   /** Rows with `n` above this are not yet in the text index: `contains` checks them directly. */
   readonly textIndexedUpTo: number;
+  /** Rows with `n` above this are not yet in the users, packages and agents tables: checked on their own columns. */
+  readonly sideIndexedUpTo: number;
   /** The smallest and largest `n` inside the time window, when `contains` can use it to narrow the text index. */
   readonly windowRows?: () => { readonly first: number; readonly last: number } | undefined;
-  /** For a page of a users-only or packages-only query: the side-table time its rows cannot pass. */
+  /** The trigrams a `contains` needle should ask the text index for, and what reading them costs (a sample's estimate). */
+  readonly containsPlan?: (needle: string, docListEntryCost: number) => TrigramPlan;
+  /** The number of messages stored, to turn the plan's shares into rows. */
+  readonly messageCount?: () => number;
+  /** For a page of a users-, packages- or agents-only query: the side-table time its rows cannot pass. */
   readonly sideTableTime?: { readonly descending: boolean; readonly bound: number };
 }
 
-/** The text index's smallest unit: needles shorter than this (in characters) cannot use it. */
-const TRIGRAM = 3;
-/** At most this many trigrams of a needle are asked of the index; the body check decides exactly anyway. */
+/** Cost of reading one doclist entry of the text index, relative to checking one candidate's body. */
+const DOCLIST_ENTRY_COST = 0.05;
+/** Cost of checking one row of a window, read in key order, relative to checking one candidate (read at random). */
+const SCAN_ROW_COST = 0.5;
+/** Without a sample, at most this many trigrams of a needle are asked of the index. */
 const MAX_TRIGRAMS = 12;
 
 const placeholders = (count: number): string => Array.from({ length: count }, () => '?').join(', ');
@@ -86,26 +96,37 @@ function bodyCheck(lowered: readonly string[]): SqlFragment {
   };
 }
 
-/** An FTS5 query for rows whose text holds every (sampled) trigram of `needle`. */
-function trigramQuery(needle: string): string {
-  const chars = Array.from(needle);
-  const trigrams = [...new Set(Array.from({ length: chars.length - TRIGRAM + 1 }, (_, i) => chars.slice(i, i + TRIGRAM).join('')))];
+/** Every trigram, or a spread of {@link MAX_TRIGRAMS} of them, when no sample says which are rare. */
+function unplanned(needle: string): TrigramPlan {
+  const trigrams = trigramsOf(needle);
   const step = Math.max(1, Math.ceil(trigrams.length / MAX_TRIGRAMS));
-  const sampled = trigrams.filter((_, i) => i % step === 0 || i === trigrams.length - 1);
-  return `(${sampled.map((trigram) => `"${trigram.replace(/"/gu, '""')}"`).join(' AND ')})`;
+  return { trigrams: trigrams.filter((_, i) => i % step === 0 || i === trigrams.length - 1), docListShare: 1, candidateShare: 1 };
+}
+
+/** An FTS5 query for rows whose text holds every one of `trigrams`. */
+function trigramQuery(trigrams: readonly string[]): string {
+  return `(${trigrams.map((trigram) => `"${trigram.replace(/"/gu, '""')}"`).join(' AND ')})`;
 }
 
 /**
- * `contains`: the body check decides; when every needle has a trigram, the text index (narrowed to the window's
- * rows when there is one) and the not-yet-indexed tail propose the only rows worth checking.
+ * `contains`: the body check decides. When every needle has a trigram, either the window's rows are checked
+ * one by one (a short window) or the text index proposes candidates from each needle's rarest trigrams (narrowed
+ * to the window's rows when there is one), with the not-yet-indexed tail — whichever the estimate says is cheaper.
  */
 function containsCondition(needles: readonly string[], context: SqlitePlanContext): SqlFragment {
   const lowered = needles.map(normaliseNeedle);
   const check = bodyCheck(lowered);
   if (lowered.some((needle) => Array.from(needle).length < TRIGRAM)) return check;
+  const plans = lowered.map((needle) => context.containsPlan?.(needle, DOCLIST_ENTRY_COST) ?? unplanned(needle));
   const rows = context.windowRows?.();
+  if (rows !== undefined && context.messageCount !== undefined) {
+    const indexCost = plans.reduce((sum, plan) => sum + plan.docListShare * DOCLIST_ENTRY_COST + plan.candidateShare, 0) * context.messageCount();
+    if (Math.max(0, rows.last - rows.first + 1) * SCAN_ROW_COST <= indexCost) {
+      return { sql: `(m.n >= ? AND m.n <= ? AND ${check.sql})`, params: [rows.first, rows.last, ...check.params] };
+    }
+  }
   const range = rows === undefined ? '' : ' AND rowid >= ? AND rowid <= ?';
-  const params: (string | number)[] = [lowered.map(trigramQuery).join(' OR ')];
+  const params: (string | number)[] = [plans.map((plan) => trigramQuery(plan.trigrams)).join(' OR ')];
   if (rows !== undefined) params.push(rows.first, rows.last);
   params.push(context.textIndexedUpTo, ...check.params);
   return {
@@ -122,7 +143,7 @@ function containsCondition(needles: readonly string[], context: SqlitePlanContex
 export function buildSqliteWhere(
   query: MessageQuery,
   window: { start?: number; end?: number },
-  context: SqlitePlanContext = { textIndexedUpTo: 0 },
+  context: SqlitePlanContext = { textIndexedUpTo: 0, sideIndexedUpTo: 0 },
 ): SqlFragment {
   const parts: string[] = [];
   const params: (string | number)[] = [];
@@ -143,23 +164,21 @@ export function buildSqliteWhere(
   const notCategories = valuesOf(query, 'notCategories');
   if (notCategories) add({ sql: `m.category NOT IN (${placeholders(notCategories.length)})`, params: notCategories });
 
-  const agents = valuesOf(query, 'agents');
-  if (agents) add({ sql: `m.agent IN (${placeholders(agents.length)})`, params: agents });
   const notAgents = valuesOf(query, 'notAgents');
   if (notAgents) add({ sql: `(m.agent IS NULL OR m.agent NOT IN (${placeholders(notAgents.length)}))`, params: notAgents });
 
-  for (const [table, column, key, notKey] of [
-    ['message_users', 'user', 'users', 'notUsers'],
-    ['message_packages', 'package', 'packages', 'notPackages'],
-  ] as const) {
-    const wanted = valuesOf(query, key);
+    for (const index of SQLITE_SIDE_INDEXES) {
+    const wanted = valuesOf(query, index.filter);
     if (wanted) {
       const side = context.sideTableTime;
-      const bound = side === undefined ? '' : ` AND time ${side.descending ? '>=' : '<='} ?`;
-      add({ sql: `m.n IN (SELECT n FROM ${table} WHERE ${column} IN (${placeholders(wanted.length)})${bound})`, params: side === undefined ? wanted : [...wanted, side.bound] });
+      add({
+        sql: sideIndexMembership(index, wanted.length, side),
+        params: [...wanted, ...(side === undefined ? [] : [side.bound]), context.sideIndexedUpTo, ...wanted],
+      });
     }
-    const unwanted = valuesOf(query, notKey);
-    if (unwanted) add({ sql: `m.n NOT IN (SELECT n FROM ${table} WHERE ${column} IN (${placeholders(unwanted.length)}))`, params: unwanted });
+    // A message without an agent is never excluded by notAgents: checked on the row above.
+    const unwanted = index.filter === 'agents' ? undefined : valuesOf(query, negated(index.filter));
+    if (unwanted) add({ sql: `NOT ${sideIndexMembership(index, unwanted.length)}`, params: [...unwanted, context.sideIndexedUpTo, ...unwanted] });
   }
 
   const contains = valuesOf(query, 'contains');

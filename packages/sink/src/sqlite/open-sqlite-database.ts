@@ -1,0 +1,48 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { TopicMatcher } from '@statbus/core';
+import { DEFAULT_CACHE_MB, type SqliteStoreOptions } from './sqlite-store-options.js';
+import { runSqliteMigrations } from './sqlite-migrations.js';
+import { BODY_CONTAINS_FUNCTION, TOPIC_MATCH_FUNCTION } from './sqlite-where.js';
+
+/** WAL pages between automatic checkpoints (4 KiB each: a WAL of up to ~80 MB). */
+const WAL_AUTOCHECKPOINT_PAGES = 20_000;
+
+/** Name of the SQL function `js_lower(text)`: JavaScript's full Unicode lower-casing (SQLite's `lower()` is ASCII only). */
+export const JS_LOWER_FUNCTION = 'js_lower';
+
+/**
+ * Opens (creating its directory) and prepares a store file: WAL, the sync mode, cache, the SQL functions the
+ * queries use, then every pending migration. Closes the file again if any of that fails.
+ *
+ * @param matcher the compiled AMQP pattern for `topic_match(pattern, topic)`.
+ */
+export function openSqliteDatabase(path: string, options: SqliteStoreOptions, matcher: (pattern: string) => TopicMatcher): Database.Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    // A page cache far above the 2 MB default keeps the hot index pages off the disk.
+    db.pragma(`cache_size = -${(options.cacheMb ?? DEFAULT_CACHE_MB) * 1024}`);
+    db.pragma('temp_store = MEMORY');
+    // Checkpointing every WAL_AUTOCHECKPOINT_PAGES instead of SQLite's 1,000 copies a page dirtied by many
+    // commits back to the file once, not after every commit.
+    db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+    db.function(TOPIC_MATCH_FUNCTION, { deterministic: true }, (pattern: unknown, topic: unknown) =>
+      typeof pattern === 'string' && typeof topic === 'string' && matcher(pattern).test(topic) ? 1 : 0,
+    );
+    // The stored body is JSON.stringify(body); lower-cased, it is exactly the text `contains` searches.
+    db.function(BODY_CONTAINS_FUNCTION, { deterministic: true }, (body: unknown, needle: unknown) =>
+      typeof body === 'string' && typeof needle === 'string' && body.toLowerCase().includes(needle) ? 1 : 0,
+    );
+    db.function(JS_LOWER_FUNCTION, { deterministic: true }, (text: unknown) => (typeof text === 'string' ? text.toLowerCase() : text));
+    runSqliteMigrations(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}

@@ -1,0 +1,130 @@
+import type { MessageQuery } from '@statbus/core';
+import { LIST_FILTERS, negated, selectsEverything, valuesOf } from '../query/query-filters.js';
+import { SQLITE_SIDE_INDEXES, type SqliteSideIndex } from './sqlite-side-indexes.js';
+import type { SqliteStatementCache } from './sqlite-statement-cache.js';
+import { readStoreCounter } from './sqlite-store-counter.js';
+import { TOPIC_MATCH_FUNCTION, type SqlitePlanContext } from './sqlite-where.js';
+import type { TrigramSample } from './trigram-sample.js';
+
+/** A pattern matching more stored topics than this is matched row by row instead of as a list of topics. */
+const MAX_EXPANDED_TOPICS = 500;
+/** Below this share of all messages, a topic/category filter reads its own index; above, the time index. */
+const DRIVE_BY_TIME_SHARE = 0.02;
+
+type Param = string | number;
+type Window = { start?: number; end?: number };
+
+/**
+ * What the store knows that makes a query cheaper, and the counts read from summaries and side tables instead
+ * of from `messages`. Every method reads in the caller's transaction.
+ */
+export class SqliteQueryPlanner {
+  constructor(
+    private readonly statements: SqliteStatementCache,
+    private readonly trigrams: TrigramSample,
+  ) {}
+
+  planContext(window: Window): SqlitePlanContext {
+    return {
+      textIndexedUpTo: readStoreCounter(this.statements, 'text_indexed'),
+      sideIndexedUpTo: readStoreCounter(this.statements, 'side_indexed'),
+      topicsMatching: (pattern) => {
+        const topics = this.statements
+          .get(`SELECT topic FROM topic_summary WHERE ${TOPIC_MATCH_FUNCTION}(?, topic) LIMIT ?`)
+          .pluck()
+          .all(pattern, MAX_EXPANDED_TOPICS + 1) as string[];
+        return topics.length > MAX_EXPANDED_TOPICS ? undefined : topics;
+      },
+      windowRows: () => {
+        if (window.start === undefined && window.end === undefined) return undefined;
+        const [first, last] = this.statements
+          .get('SELECT min(n), max(n) FROM messages WHERE time >= ? AND time < ?')
+          .raw()
+          .get(window.start ?? Number.MIN_SAFE_INTEGER, window.end ?? Number.MAX_SAFE_INTEGER) as [number | null, number | null];
+        return first === null || last === null ? { first: 1, last: 0 } : { first, last };
+      },
+      containsPlan: (needle, docListEntryCost) => this.trigrams.plan(needle, docListEntryCost),
+      messageCount: () => this.messageCount(),
+    };
+  }
+
+  /** Rows stored (the maintained counter). */
+  messageCount(): number {
+    return readStoreCounter(this.statements, 'messages');
+  }
+
+  /**
+   * SQLite reads a topic or category index and sorts when a filter on them is present; when they select a
+   * large share of the messages, walking the time index in order and stopping at the page end is far cheaper.
+   */
+  driveByTime(query: MessageQuery, window: Window, total: number): boolean {
+    if (!summaryCountable(query, window)) return false;
+    if (valuesOf(query, 'topics') === undefined && valuesOf(query, 'categories') === undefined) return false;
+    return total >= DRIVE_BY_TIME_SHARE * this.messageCount();
+  }
+
+  /**
+   * For a users-, packages- or agents-only query without a cursor, a time bound that the first `wanted` messages
+   * in the query's order cannot cross, so the page reads a few rows instead of every match. The side table holds
+   * each message at most once per value: its `wanted × values`-th entry in time order leaves at least `wanted`
+   * distinct messages on the near side (rows not yet in the table only add matches).
+   */
+  sideTableBound(query: MessageQuery, window: Window, descending: boolean, wanted: number): number | undefined {
+    const side = sideTableFilter(query);
+    if (side === undefined) return undefined;
+    const { index, values } = side;
+    const direction = descending ? 'DESC' : 'ASC';
+    return this.statements
+      .get(`SELECT time FROM ${index.table} WHERE ${index.column} IN (${values.map(() => '?').join(', ')})
+        AND time >= ? AND time < ? ORDER BY time ${direction} LIMIT 1 OFFSET ?`)
+      .pluck()
+      .get(...values, window.start ?? Number.MIN_SAFE_INTEGER, window.end ?? Number.MAX_SAFE_INTEGER, wanted * values.length - 1) as number | undefined;
+  }
+
+  /** The exact number of matches of `whereSql` (built for this query and window), read the cheapest way. */
+  exactCount(query: MessageQuery, window: Window, whereSql: string, params: readonly Param[], context: SqlitePlanContext): number {
+    if (selectsEverything(query)) return this.messageCount();
+    const side = sideTableFilter(query);
+    if (side !== undefined) {
+      // The table has a row per (value, message) for indexed messages: count its distinct messages, then the rest.
+      const { index, values } = side;
+      const start = window.start ?? Number.MIN_SAFE_INTEGER;
+      const end = window.end ?? Number.MAX_SAFE_INTEGER;
+      const indexed = this.statements
+        .get(`SELECT count(DISTINCT n) FROM ${index.table} WHERE ${index.column} IN (${values.map(() => '?').join(', ')}) AND time >= ? AND time < ?`)
+        .pluck()
+        .get(...values, start, end) as number;
+      const tail = this.statements
+        .get(`SELECT count(*) FROM messages t WHERE t.n > ? AND t.time >= ? AND t.time < ? AND ${index.tailCheck(values.length)}`)
+        .pluck()
+        .get(context.sideIndexedUpTo, start, end, ...values) as number;
+      return indexed + tail;
+    }
+    if (summaryCountable(query, window)) {
+      return this.statements.get(`SELECT coalesce(sum(m.count), 0) FROM topic_summary m WHERE ${whereSql}`).pluck().get(...params) as number;
+    }
+    return this.statements.get(`SELECT count(*) FROM messages m WHERE ${whereSql}`).pluck().get(...params) as number;
+  }
+}
+
+/**
+ * Topic and category filters alone, over all time, are counted from the topic summary (O(topics)) with
+ * the same WHERE clause: `topic_summary` has the `topic` and `category` columns it reads.
+ */
+function summaryCountable(query: MessageQuery, window: Window): boolean {
+  if (window.start !== undefined || window.end !== undefined) return false;
+  return (['users', 'packages', 'agents', 'contains'] as const).every(
+    (filter) => valuesOf(query, filter) === undefined && valuesOf(query, negated(filter)) === undefined,
+  );
+}
+
+/** The query's only list filter when a side table serves it (users, packages or agents, not negated). */
+export function sideTableFilter(query: MessageQuery): { index: SqliteSideIndex; values: readonly string[] } | undefined {
+  const present = LIST_FILTERS.flatMap((filter) => [filter, negated(filter)] as const).filter((key) => valuesOf(query, key) !== undefined);
+  if (present.length !== 1) return undefined;
+  for (const index of SQLITE_SIDE_INDEXES) {
+    const values = valuesOf(query, index.filter);
+    if (values !== undefined) return { index, values };
+  }
+  return undefined;
+}

@@ -1,0 +1,59 @@
+/** A filter served by a side table `(value, time, n)` that is filled after the commit. */
+export interface SqliteSideIndex {
+  /** The {@link MessageQuery} filter it serves. */
+  readonly filter: 'users' | 'packages' | 'agents';
+  readonly table: string;
+  readonly column: string;
+  /** Fills the table from the messages with `n` in `(?, ?]`, in key order (one write per touched page). */
+  readonly fillSql: string;
+  /**
+   * The same test on a row `t` of `messages` that is not yet in the table: true when it has one of `count` values.
+   * Its parameters are the values.
+   */
+  readonly tailCheck: (count: number) => string;
+}
+
+const placeholders = (count: number): string => Array.from({ length: count }, () => '?').join(', ');
+
+/** A JSON array column of `messages t` holds one of the values (json_each: exact, whatever the escaping). */
+const jsonArrayHolds = (column: string) => (count: number): string =>
+  `EXISTS (SELECT 1 FROM json_each(t.${column}) WHERE value IN (${placeholders(count)}))`;
+
+/** The side tables, filled in this order by the deferred indexer up to the `side_indexed` counter. */
+export const SQLITE_SIDE_INDEXES: readonly SqliteSideIndex[] = [
+  {
+    filter: 'users',
+    table: 'message_users',
+    column: 'user',
+    fillSql: `INSERT OR IGNORE INTO message_users (user, time, n) SELECT j.value, t.time, t.n FROM messages t, json_each(t.users) j
+      WHERE t.n > ? AND t.n <= ? ORDER BY 1, 2, 3`,
+    tailCheck: jsonArrayHolds('users'),
+  },
+  {
+    filter: 'packages',
+    table: 'message_packages',
+    column: 'package',
+    fillSql: `INSERT OR IGNORE INTO message_packages (package, time, n) SELECT j.value, t.time, t.n FROM messages t, json_each(t.packages) j
+      WHERE t.n > ? AND t.n <= ? ORDER BY 1, 2, 3`,
+    tailCheck: jsonArrayHolds('packages'),
+  },
+  {
+    filter: 'agents',
+    table: 'message_agents',
+    column: 'agent',
+    fillSql: `INSERT OR IGNORE INTO message_agents (agent, time, n) SELECT t.agent, t.time, t.n FROM messages t
+      WHERE t.n > ? AND t.n <= ? AND t.agent IS NOT NULL ORDER BY 1, 2, 3`,
+    tailCheck: (count) => `t.agent IN (${placeholders(count)})`,
+  },
+];
+
+/**
+ * Rows of `messages m` with one of `count` values of `index`: the side table up to `indexedUpTo`, the row's
+ * own column past it. `bound` (a time the wanted rows cannot pass) narrows the side-table part. Parameters, in
+ * order: the values, the bound if any, `indexedUpTo`, the values again.
+ */
+export function sideIndexMembership(index: SqliteSideIndex, count: number, bound?: { readonly descending: boolean }): string {
+  const near = bound === undefined ? '' : ` AND time ${bound.descending ? '>=' : '<='} ?`;
+  return `m.n IN (SELECT n FROM ${index.table} WHERE ${index.column} IN (${placeholders(count)})${near}
+    UNION ALL SELECT t.n FROM messages t WHERE t.n > ? AND ${index.tailCheck(count)})`;
+}

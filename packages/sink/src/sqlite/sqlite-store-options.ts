@@ -1,0 +1,27 @@
+/**
+ * How SQLite syncs commits in WAL mode. `FULL` (the default): each commit is on disk when `insertMany`
+ * resolves, so an acked message survives a power cut. `NORMAL` survives a crash of the process but may lose
+ * the last commits on power loss; faster, for bulk loads only.
+ */
+export type SqliteSynchronous = 'FULL' | 'NORMAL';
+
+/** Default {@link SqliteStoreOptions.cacheMb}. */
+export const DEFAULT_CACHE_MB = 256;
+
+/** Options of `SqliteMessageStore`. */
+export interface SqliteStoreOptions {
+  /** Default `FULL`; see {@link SqliteSynchronous}. */
+  readonly synchronous?: SqliteSynchronous;
+  /** How long (ms) to wait for another writer's lock before failing with a retryable error. Default 5000. */
+  readonly busyTimeoutMs?: number;
+  /** SQLite page cache (MB). Default {@link DEFAULT_CACHE_MB}. */
+  readonly cacheMb?: number;
+  /**
+   * Fill the indexes that are kept out of `insertMany` (users, packages, agents, and the `contains` text index)
+   * in the background after each `insertMany`, in chunks between other work. Default true. When false, call
+   * `SqliteMessageStore.catchUpIndexes`. Either way every query is exact: rows not yet indexed are checked directly.
+   */
+  readonly indexInBackground?: boolean;
+  /** @deprecated the former name of {@link SqliteStoreOptions.indexInBackground}; it now covers every deferred index. */
+  readonly indexTextInBackground?: boolean;
+}
