@@ -9,6 +9,11 @@ export interface TcpProxy {
   readonly open: number;
   /** Destroys every live connection on both sides; new connections are still accepted. */
   cut(): void;
+  /**
+   * Stops forwarding on every live connection, in both directions, without closing anything — a network
+   * path gone dead, which only heartbeats notice. New connections are forwarded as before.
+   */
+  freeze(): void;
   /** Cuts everything and stops listening. */
   close(): Promise<void>;
 }
@@ -47,6 +52,14 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     }
     pairs.clear();
   };
+  const freeze = (): void => {
+    for (const [client, upstream] of pairs) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+    }
+  };
   return {
     port: address.port,
     get accepted() {
@@ -56,6 +69,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       return pairs.size;
     },
     cut,
+    freeze,
     close: async () => {
       cut();
       await new Promise<void>((resolve) => server.close(() => resolve()));
