@@ -40,14 +40,24 @@ export function reportListening(url: string): void {
   if (cluster.isWorker) process.send?.({ type: LISTENING, url });
 }
 
-/** In a worker process: resolves when the primary asks this worker to stop, or goes away. Never outside a worker. */
+/**
+ * In a worker process: resolves when the primary asks this worker to stop, or goes away. Never outside a
+ * worker. Once stopped, the worker must leave (`cluster.worker.disconnect()` or exit): the IPC channel keeps
+ * the process alive.
+ */
 export function stopRequested(): Promise<void> {
   return new Promise((resolve) => {
     if (!cluster.isWorker) return;
-    process.on('message', (message: WorkerMessage) => {
-      if (message.type === STOP) resolve();
-    });
-    process.once('disconnect', () => resolve());
+    const done = (): void => {
+      process.off('message', onMessage);
+      process.off('disconnect', done);
+      resolve();
+    };
+    const onMessage = (message: WorkerMessage): void => {
+      if (message.type === STOP) done();
+    };
+    process.on('message', onMessage);
+    process.once('disconnect', done);
   });
 }
 
@@ -56,7 +66,8 @@ export function stopRequested(): Promise<void> {
  * connection to the next worker). Each worker runs the current script again (`cluster.setupPrimary` may
  * change that) and must open its own store, listen, call {@link reportListening}, and stop on
  * {@link stopRequested}. With SQLite in WAL mode each worker reads through its own connection, so a slow
- * query occupies one worker while the others keep answering; a worker that dies is replaced.
+ * query occupies one worker while the others keep answering; a worker that dies (exit code other than 0) is
+ * replaced.
  *
  * Resolves once every worker listens. Rejects if one exits or takes longer than `startTimeoutMs` first
  * (the others are stopped).
@@ -86,7 +97,8 @@ export async function startQueryWorkers(options: QueryWorkersOptions): Promise<Q
         live.delete(worker);
         listening.delete(worker);
         reject(new Error(`query worker ${worker.process.pid ?? '?'} exited (${signal ?? `code ${code}`}) before listening`));
-        if (closing || !started) return;
+        // Exit code 0: it stopped on a signal sent to the whole process group (Ctrl-C); the primary stops too.
+        if (closing || !started || code === 0) return;
         logger.warn({ pid: worker.process.pid, code, signal }, 'query worker died; starting another');
         fork().catch((error: unknown) => logger.error({ err: error }, 'replacing a query worker failed'));
       });
