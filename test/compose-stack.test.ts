@@ -34,6 +34,21 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('should give every statbus service a command and flags the CLI has', async () => {
+    const built = services.filter((candidate) => candidate.profiles.length > 0);
+    const helps = await Promise.all(
+      built.map(async (service) => {
+        const help = startCli([service.command[0] as string, '--help'], {});
+        return { service, code: await help.exited, text: help.stdout() };
+      }),
+    );
+    for (const { service, code, text } of helps) {
+      const [command, ...args] = service.command as [string, ...string[]];
+      expect(code, `statbus ${command} --help`).toBe(0);
+      for (const flag of args.filter((arg) => arg.startsWith('--'))) expect(text, `${service.name}: statbus ${command} ${flag}`).toContain(flag);
+    }
+  });
+
   it('should build every statbus service from the repository’s one Dockerfile', () => {
     const built = services.filter((service) => service.profiles.length > 0);
     expect(built.length).toBeGreaterThan(0);
