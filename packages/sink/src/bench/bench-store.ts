@@ -3,60 +3,30 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
-import type { ArchivedMessage, MessageQuery } from '@statbus/core';
+import type { MessageQuery } from '@statbus/core';
 import { encodeCursor } from '../query/keyset-cursor.js';
-import { SqliteMessageStore, type SqliteSynchronous } from '../sqlite/sqlite-message-store.js';
+import { SqliteMessageStore } from '../sqlite/sqlite-message-store.js';
+import type { SqliteSynchronous } from '../sqlite/sqlite-store-options.js';
+import {
+  BENCH_CATEGORIES,
+  BENCH_EVENTS,
+  BENCH_PACKAGES,
+  BENCH_SPAN,
+  BENCH_START,
+  BENCH_USERS,
+  BENCH_WORDS,
+  BenchMessages,
+  type BenchIds,
+} from './bench-messages.js';
 
-// Usage: node dist/bench/bench-store.js [sizes=100000,1000000] [batch=1000] [synchronous=FULL] [keep]
+// Usage: node dist/bench/bench-store.js [sizes=100000,1000000] [batch=1000] [synchronous=FULL] [keep|-] [ids=ordered|random]
 // Fills one SQLite file up to each size in turn, timing only insertMany (messages are generated outside the
 // timer), then times each query shape: warm-up runs, then p50/p95/p99. A raw better-sqlite3 INSERT into one
 // plain table runs in the same process first, as the ceiling to compare ingest with. Seeded: reproducible.
 
-const CATEGORIES = ['bodhi', 'copr', 'koji', 'pagure', 'fas', 'badges', 'wiki', 'ansible', 'mdapi', 'fedocal'];
-const EVENTS = ['update.comment', 'build.start', 'build.end', 'tag', 'pull-request.new', 'issue.new', 'user.update', 'badge.award'];
-const WORDS = ['rawhide', 'stable', 'testing', 'regression', 'karma', 'rebuild', 'dependency', 'security', 'firefox', 'kernel', 'mesa', 'python'];
-const USERS = Array.from({ length: 2000 }, (_, i) => `user${i}`);
-const PACKAGES = Array.from({ length: 5000 }, (_, i) => `package-${i}`);
-const START = Date.UTC(2023, 0, 1);
-const SPAN = 365 * 86_400_000;
 const DAY = 86_400_000;
 const WARMUP = 10;
 const RUNS = 100;
-let TOTAL = 1_000_000;
-
-let seed = 42;
-function random(): number {
-  seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-  return seed / 2_147_483_648;
-}
-const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-
-function message(index: number): ArchivedMessage {
-  const category = pick(CATEGORIES);
-  const users = [pick(USERS), ...(random() < 0.3 ? [pick(USERS)] : [])];
-  const packages = random() < 0.7 ? [pick(PACKAGES)] : [];
-  // A live bus archives in time order (a few seconds of jitter): times grow with the index.
-  const time = START + Math.floor((index / TOTAL) * SPAN + random() * 5000);
-  return {
-    envelope: {
-      id: `2023-${index.toString(16).padStart(8, '0')}-${Math.floor(random() * 1e9).toString(16)}`,
-      topic: `org.fedoraproject.prod.${category}.${pick(EVENTS)}`,
-      time,
-      producer: { name: category, host: `${category}01.example.org`, pid: 100, instance: category },
-      seq: index + 1,
-      headers: { usernames: users.join(','), packages: packages.join(','), agent: users[0] ?? '' },
-      body: {
-        comment: `${pick(WORDS)} ${pick(WORDS)} on ${packages[0] ?? 'none'} by ${users[0] ?? ''}`,
-        release: pick(['F38', 'F39', 'F40', 'rawhide']),
-        item: { id: Math.floor(random() * 1e6), owner: users[0] ?? null },
-      },
-    },
-    category,
-    users,
-    packages,
-    agent: users[0] ?? '',
-  };
-}
 
 /** Bytes this process has caused to be written to storage (Linux), to show the write amplification of ingest. */
 function writtenBytes(): number {
@@ -112,26 +82,27 @@ async function time(store: SqliteMessageStore, make: () => MessageQuery): Promis
 }
 
 /** The ceiling: the same rows' JSON into one plain rowid table, prepared statement, one transaction per batch. */
-function rawBaseline(dir: string, count: number, batch: number, synchronous: SqliteSynchronous): number {
+function rawBaseline(dir: string, count: number, batch: number, synchronous: SqliteSynchronous, generator: BenchMessages): number {
   const db = new Database(join(dir, 'raw.db'));
   try {
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${synchronous}`);
     db.exec('CREATE TABLE raw (id TEXT NOT NULL, time INTEGER NOT NULL, topic TEXT NOT NULL, body TEXT NOT NULL)');
     const insert = db.prepare('INSERT INTO raw (id, time, topic, body) VALUES (?, ?, ?, ?)');
-    const write = db.transaction((rows: readonly ArchivedMessage[]) => {
+    const write = db.transaction((rows: ReturnType<BenchMessages['messages']>) => {
       for (const { envelope } of rows) insert.run(envelope.id, envelope.time, envelope.topic, JSON.stringify(envelope));
     });
-    const saved = seed;
-    let ms = 0;
-    for (let done = 0; done < count; done += batch) {
-      const rows = Array.from({ length: Math.min(batch, count - done) }, (_, i) => message(done + i));
-      const started = performance.now();
-      write.immediate(rows);
-      ms += performance.now() - started;
-    }
-    seed = saved;
-    return ms;
+    // The same messages as the store gets: the generator is put back afterwards.
+    return generator.replay(() => {
+      let ms = 0;
+      for (let done = 0; done < count; done += batch) {
+        const rows = generator.messages(done, Math.min(count, done + batch));
+        const started = performance.now();
+        write.immediate(rows);
+        ms += performance.now() - started;
+      }
+      return ms;
+    });
   } finally {
     db.close();
   }
@@ -142,16 +113,19 @@ async function main(): Promise<void> {
   const batch = Number(process.argv[3] ?? 1000);
   const synchronous = (process.argv[4] ?? 'FULL') as SqliteSynchronous;
   const keep = process.argv[5] === 'keep';
-  TOTAL = Math.max(...sizes);
+  const ids = (process.argv[6] ?? 'ordered') as BenchIds;
+  const generator = new BenchMessages(Math.max(...sizes), ids);
+  const random = (): number => generator.random();
+  const pick = <T>(items: readonly T[]): T => generator.pick(items);
   console.log(`statbus bench:store — ${new Date().toISOString()}, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}`);
-  console.log(`load average (1/5/15 min) at start: ${load()}; batches of ${batch}, synchronous=${synchronous}, ${WARMUP} warm-up + ${RUNS} timed runs per shape`);
+  console.log(`load average (1/5/15 min) at start: ${load()}; batches of ${batch}, synchronous=${synchronous}, ${ids} ids, ${WARMUP} warm-up + ${RUNS} timed runs per shape`);
   const dir = mkdtempSync(join(tmpdir(), 'statbus-bench-'));
   const path = join(dir, 'bench.db');
-  const store = new SqliteMessageStore(path, { synchronous, indexTextInBackground: false });
+  const store = new SqliteMessageStore(path, { synchronous, indexInBackground: false });
   const results = new Map<number, Map<string, Figures>>();
   try {
     const rawCount = Math.min(sizes[0] ?? 100_000, 200_000);
-    const rawMs = rawBaseline(dir, rawCount, batch, synchronous);
+    const rawMs = rawBaseline(dir, rawCount, batch, synchronous, generator);
     console.log(`raw baseline: ${rawCount.toLocaleString('en')} rows into one plain table: ${rate(rawCount, rawMs)} msg/s`);
     await store.init();
     let stored = 0;
@@ -161,7 +135,7 @@ async function main(): Promise<void> {
       const cpuBefore = process.cpuUsage();
       const writtenBefore = writtenBytes();
       while (stored < size) {
-        const messages = Array.from({ length: Math.min(batch, size - stored) }, (_, i) => message(stored + i));
+        const messages = generator.messages(stored, Math.min(size, stored + batch));
         const started = performance.now();
         await store.insertMany(messages);
         ms += performance.now() - started;
@@ -171,29 +145,29 @@ async function main(): Promise<void> {
       const cpuSeconds = (cpu.user + cpu.system) / 1e6;
       console.log(`\n== ${size.toLocaleString('en')} messages (load ${load()})`);
       console.log(`ingest: ${added.toLocaleString('en')} in ${(ms / 1000).toFixed(1)} s = ${rate(added, ms)} msg/s (insertMany only; ${Math.round(added / cpuSeconds).toLocaleString('en')} msg per CPU-second incl. generation; ${((writtenBytes() - writtenBefore) / added / 1024).toFixed(1)} KiB written per message)`);
-      // The `contains` index is filled after the commit (in the background in a live store): timed apart, then together.
+      // Users, packages, agents and text are indexed after the commit (in the background in a live store): timed apart, then together.
       const indexStarted = performance.now();
-      const indexed = await store.indexText();
+      const indexed = await store.catchUpIndexes();
       const indexMs = performance.now() - indexStarted;
-      console.log(`text index catch-up: ${indexed.toLocaleString('en')} rows in ${(indexMs / 1000).toFixed(1)} s = ${rate(indexed, indexMs)} msg/s; insertMany + text index together: ${rate(added, ms + indexMs)} msg/s; file ${(statSync(path).size / 1e6).toFixed(0)} MB`);
+      console.log(`deferred indexes catch-up (users, packages, agents, text): ${indexed.toLocaleString('en')} rows in ${(indexMs / 1000).toFixed(1)} s = ${rate(indexed, indexMs)} msg/s; insertMany + catch-up together (sustained): ${rate(added, ms + indexMs)} msg/s; file ${(statSync(path).size / 1e6).toFixed(0)} MB`);
       const deep = await store.find({ rowsPerPage: 1, page: Math.floor(size / 2) });
       const middle = deep.messages[0]?.envelope;
-      const covered = (size / TOTAL) * SPAN;
-      const windowStart = (length: number): number => START + Math.floor(random() * (covered - length));
+      const covered = (size / Math.max(...sizes)) * BENCH_SPAN;
+      const windowStart = (length: number): number => BENCH_START + Math.floor(random() * (covered - length));
       const shapes: [string, () => MessageQuery][] = [
         ['time window (1 day)', () => { const start = windowStart(DAY); return { start, end: start + DAY }; }],
-        ['topic', () => ({ topics: [`org.fedoraproject.prod.${pick(CATEGORIES)}.${pick(EVENTS)}`] })],
-        ['topic pattern (…koji.#)', () => ({ topics: [`org.fedoraproject.prod.${pick(CATEGORIES)}.#`] })],
-        ['category', () => ({ categories: [pick(CATEGORIES)] })],
-        ['category + 30-day window', () => { const start = windowStart(30 * DAY); return { categories: [pick(CATEGORIES)], start, end: start + 30 * DAY }; }],
-        ['user', () => ({ users: [pick(USERS)] })],
-        ['package', () => ({ packages: [pick(PACKAGES)] })],
-        ['contains (two words)', () => ({ contains: [`${pick(WORDS)} ${pick(WORDS)}`] })],
-        ['contains + 1-week window', () => { const start = windowStart(7 * DAY); return { contains: [pick(WORDS)], start, end: start + 7 * DAY }; }],
-        ['notCategories', () => ({ notCategories: [pick(CATEGORIES)] })],
-        ['notUsers + 1-day window', () => { const start = windowStart(DAY); return { notUsers: [pick(USERS)], start, end: start + DAY }; }],
+        ['topic', () => ({ topics: [`org.fedoraproject.prod.${pick(BENCH_CATEGORIES)}.${pick(BENCH_EVENTS)}`] })],
+        ['topic pattern (…koji.#)', () => ({ topics: [`org.fedoraproject.prod.${pick(BENCH_CATEGORIES)}.#`] })],
+        ['category', () => ({ categories: [pick(BENCH_CATEGORIES)] })],
+        ['category + 30-day window', () => { const start = windowStart(30 * DAY); return { categories: [pick(BENCH_CATEGORIES)], start, end: start + 30 * DAY }; }],
+        ['user', () => ({ users: [pick(BENCH_USERS)] })],
+        ['package', () => ({ packages: [pick(BENCH_PACKAGES)] })],
+        ['contains (two words)', () => ({ contains: [`${pick(BENCH_WORDS)} ${pick(BENCH_WORDS)}`] })],
+        ['contains + 1-week window', () => { const start = windowStart(7 * DAY); return { contains: [pick(BENCH_WORDS)], start, end: start + 7 * DAY }; }],
+        ['notCategories', () => ({ notCategories: [pick(BENCH_CATEGORIES)] })],
+        ['notUsers + 1-day window', () => { const start = windowStart(DAY); return { notUsers: [pick(BENCH_USERS)], start, end: start + DAY }; }],
         ['page 1 (no filter)', () => ({})],
-        ['deep cursor page (middle)', () => ({ cursor: encodeCursor({}, { time: middle?.time ?? START, id: middle?.id ?? '', page: 2, window: {} }) })],
+        ['deep cursor page (middle)', () => ({ cursor: encodeCursor({}, { time: middle?.time ?? BENCH_START, id: middle?.id ?? '', page: 2, window: {} }) })],
         ['deep offset page (middle)', () => ({ page: Math.floor(size / 50), rowsPerPage: 25 })],
       ];
       const row = new Map<string, Figures>();
