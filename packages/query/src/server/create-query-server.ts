@@ -27,7 +27,7 @@ export function createQueryServer(options: QueryServerOptions): FastifyInstance 
     forceCloseConnections: true,
   });
   const origins = options.config.cors_origins;
-  if (origins.length > 0) void app.register(cors, { origin: origins.includes('*') ? '*' : [...origins], methods: ['GET', 'HEAD', 'OPTIONS'] });
+  if (origins.length > 0) void app.register(cors, { origin: origins.includes('*') ? '*' : [...origins], methods: ['GET', 'HEAD', 'OPTIONS'], strictPreflight: false });
   app.setErrorHandler(errorHandler(logger));
   // datagrepper answers 405 to a POST on /raw and /id: every path here is read with GET (or HEAD) only.
   const readPaths = new Set<string>();

@@ -6,6 +6,7 @@ import { QUERY_DEFAULTS, type ArchivedMessage, type MessageQuery, type QueryConf
 import { SqliteMessageStore } from '@statbus/sink';
 import { FIXTURE_PREFIX, FIXTURE_START, makeStoreFixture, referenceFind, referencePage } from '@statbus/testing';
 import type { FastifyInstance } from 'fastify';
+import { metaFields } from '../format/message-meta.js';
 import { createQueryServer } from './create-query-server.js';
 
 const config: QueryConfig = { ...QUERY_DEFAULTS, cors_origins: ['https://apps.example.org'], poll_interval_ms: 50 };
@@ -95,6 +96,41 @@ describe(createQueryServer, () => {
       });
     });
 
+    describe('when meta asks for every fedmsg.meta field', () => {
+      it('should fill them from the message (link and icons null: the fixture carries no URL)', async () => {
+        const { body } = await get(`/raw?rows_per_page=3&category=bodhi&meta=title,subtitle,link&meta=icon&meta=secondary_icon,objects,date`);
+        const messages = body['raw_messages'] as { msg_id: string; meta: Record<string, unknown> }[];
+        expect(messages).toHaveLength(3);
+        for (const message of messages) {
+          const source = fixture.messages.find((m) => m.envelope.id === message.msg_id) as ArchivedMessage;
+          expect(message.meta).toEqual(metaFields(source, ['title', 'subtitle', 'link', 'icon', 'secondary_icon', 'objects', 'date']));
+          expect(message.meta['subtitle']).toMatch(/^bodhi .+ by \S+/u);
+        }
+      });
+    });
+
+    describe('when grouped=true', () => {
+      it('should answer the page\'s messages as conglomerates (count = groups, total = messages)', async () => {
+        const { body } = await get(`/raw?category=koji&rows_per_page=40&grouped=true&meta=subtitle`);
+        const expected = referencePage(fixture.messages, { categories: ['koji'], rowsPerPage: 40 });
+        const groups = body['raw_messages'] as { msg_ids: Record<string, { msg_id: string; meta?: unknown }>; subtitle: string; topics: string[] }[];
+        expect(groups.flatMap((group) => Object.keys(group.msg_ids)).sort()).toEqual([...expected.ids].sort());
+        expect(groups.every((group) => group.topics.length === 1 && group.subtitle !== '')).toBe(true);
+        expect(groups.flatMap((group) => Object.values(group.msg_ids)).every((message) => message.meta === undefined)).toBe(true);
+        expect(body).toMatchObject({ count: groups.length, total: expected.total, arguments: { grouped: true } });
+        expect(groups.length).toBeLessThan(40);
+      });
+    });
+
+    describe('when size, chrome and is_raw are given (datagrepper\'s HTML card options)', () => {
+      it('should accept them and answer the same JSON', async () => {
+        const plain = await get('/raw?category=copr&rows_per_page=5');
+        const dressed = await get('/raw?category=copr&rows_per_page=5&size=extra-large&chrome=false&is_raw=true');
+        expect(dressed.status).toBe(200);
+        expect(ids(dressed.body)).toEqual(ids(plain.body));
+      });
+    });
+
     describe('when walking by cursor', () => {
       it('should return the one-big-query result, then no next_cursor', async () => {
         const seen: string[] = [];
@@ -149,6 +185,10 @@ describe(createQueryServer, () => {
         ['an empty user', 'user=', 'user'],
         ['an unknown meta', 'meta=colour', 'meta'],
         ['a callback that is code', `callback=${encodeURIComponent('alert(1)//')}`, 'callback'],
+        ['an unknown size', 'size=huge', 'size'],
+        ['a chrome that is not a boolean', 'chrome=maybe', 'chrome'],
+        ['an is_raw that is not a boolean', 'is_raw=2', 'is_raw'],
+        ['a grouped that is not a boolean', 'grouped=sometimes', 'grouped'],
       ])('should answer 400 naming the parameter for %s', async (_why, params, parameter) => {
         const { status, body } = await get(`/raw?${params}`);
         expect(status).toBe(400);
@@ -161,6 +201,31 @@ describe(createQueryServer, () => {
         expect(status).toBe(400);
         expect(body['parameter']).toBe('cursor');
       });
+    });
+  });
+
+  describe('when a parameter is unknown to the endpoint', () => {
+    it.each(['/raw', '/v2/search', '/id', '/v2/id', '/topics', '/count', '/export', '/stream'])('should answer 400 naming it on %s', async (path) => {
+      const { status, body } = await get(`${path}?id=x&rows=5`);
+      expect(status).toBe(400);
+      expect(body).toMatchObject({ error: 'bad_request', parameter: path.endsWith('id') ? 'rows' : expect.stringMatching(/^(id|rows)$/u) as unknown });
+    });
+  });
+
+  describe('when another method than GET is used (datagrepper answers POST /raw with 405)', () => {
+    it.each(['POST', 'PUT', 'DELETE', 'PATCH'])('should answer %s with 405 JSON and Allow, whatever the body', async (method) => {
+      for (const path of ['/raw', '/raw/', '/id?id=x', '/v2/search']) {
+        const response = await fetch(`${base}${path}`, { method, body: 'user=adamw', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+        expect({ path, status: response.status, allow: response.headers.get('allow') }).toEqual({ path, status: 405, allow: 'GET, HEAD, OPTIONS' });
+        expect(await response.json()).toMatchObject({ error: 'method_not_allowed' });
+      }
+    });
+    it('should answer OPTIONS with 204 (a CORS preflight here, as CORS is configured), and an unknown path with 404', async () => {
+      const options = await fetch(`${base}/count`, { method: 'OPTIONS' });
+      expect(options.status).toBe(204);
+      const unknown = await fetch(`${base}/nowhere`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+      expect(unknown.status).toBe(404);
+      expect(await unknown.json()).toMatchObject({ error: 'not_found' });
     });
   });
 
