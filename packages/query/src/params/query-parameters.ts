@@ -17,10 +17,10 @@ export const FILTER_PARAMETERS = {
 /** A repeatable filter parameter. */
 export type FilterParameter = keyof typeof FILTER_PARAMETERS;
 
-/** datagrepper's `meta` values (fedmsg.meta); statbus fills `usernames`, `packages`, `date`, `title`, the others are null. */
+/** datagrepper's `meta` values (fedmsg.meta fields); see `metaFields` for what statbus puts in each. */
 export const META_VALUES = ['title', 'subtitle', 'icon', 'secondary_icon', 'link', 'usernames', 'packages', 'objects', 'date'] as const;
 
-/** datagrepper's `size` values (HTML cards); accepted and echoed. */
+/** datagrepper's `size` values (the size of its HTML cards); checked, no effect on JSON answers. */
 export const SIZE_VALUES = ['small', 'medium', 'large', 'extra-large'] as const;
 
 /** Where a {@link QueryError} of the store names a field, the HTTP parameter that set it. */

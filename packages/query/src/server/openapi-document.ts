@@ -19,12 +19,12 @@ const filters = Object.keys(FILTER_PARAMETERS).map((name) =>
   param(name, `${name.startsWith('not_') ? 'Exclude' : 'Match'} messages by ${name.replace('not_', '')}; repeat to give several (OR-ed).`, { type: 'string' }, true),
 );
 const presentation = [
-  param('meta', `Add fields to each message: ${META_VALUES.join(', ')}.`, { type: 'string', enum: [...META_VALUES] }, true),
+  param('meta', `Add fedmsg.meta fields to each message: ${META_VALUES.join(', ')} (link and icons only from URLs the message carries, else null).`, { type: 'string', enum: [...META_VALUES] }, true),
   param('callback', 'JSONP: wrap the answer in this function (a JavaScript identifier path).'),
-  param('grouped', 'Accepted for datagrepper compatibility; no effect.', { type: 'boolean' }),
-  param('chrome', 'Accepted for datagrepper compatibility; no effect.', { type: 'boolean' }),
-  param('is_raw', 'Accepted for datagrepper compatibility; no effect.', { type: 'boolean' }),
-  param('size', 'Accepted for datagrepper compatibility; no effect.', { type: 'string', enum: ['small', 'medium', 'large', 'extra-large'] }),
+  param('grouped', 'Group the page\'s messages by topic and actor (datagrepper\'s conglomerates); `count` becomes the number of groups.', { type: 'boolean' }),
+  param('chrome', 'Checked as datagrepper does; no effect (datagrepper uses it only for HTML cards; statbus answers JSON).', { type: 'boolean' }),
+  param('is_raw', 'Checked as datagrepper does; no effect (HTML cards only in datagrepper).', { type: 'boolean' }),
+  param('size', 'Checked as datagrepper does; no effect (HTML card size in datagrepper).', { type: 'string', enum: ['small', 'medium', 'large', 'extra-large'] }),
 ];
 const paging = (maxRows: number): Parameter[] => [
   param('page', '1-based page number (offset paging; prefer cursor for deep pages).', { type: 'integer', minimum: 1 }),
