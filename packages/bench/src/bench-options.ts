@@ -53,7 +53,7 @@ export const DEFAULT_BENCH_OPTIONS: BenchOptions = {
 export const QUICK_BENCH_OPTIONS: Partial<BenchOptions> = {
   messages: 2_000,
   rates: [500],
-  duration: 1,
+  duration: 0.5,
   rounds: 1,
   idleMs: 1_000,
 };

@@ -53,7 +53,7 @@ export function ninesOf(percentile: number): number {
  * per series, with a legend.
  */
 export function percentileChart(options: { title: string; curves: readonly Curve[] }): string {
-  const [left, top, width, height] = [60, 30, 560, 260];
+  const [left, top, width, height] = [72, 30, 560, 260];
   const values = options.curves.flatMap((curve) => curve.points.map(([, ms]) => ms)).filter((ms) => ms > 0 && Number.isFinite(ms));
   const low = Math.floor(Math.log10(Math.min(...(values.length === 0 ? [0.1] : values))));
   const high = Math.max(low + 1, Math.ceil(Math.log10(Math.max(...(values.length === 0 ? [1] : values)))));
@@ -75,5 +75,5 @@ export function percentileChart(options: { title: string; curves: readonly Curve
     return `<path d="${path}" fill="none" stroke="${curve.color}" stroke-width="2"/>${dots}`;
   });
   const legend = options.curves.map((curve, index) => `<rect x="${left + width + 16}" y="${top + index * 20}" width="12" height="12" fill="${curve.color}"/><text x="${left + width + 34}" y="${top + index * 20 + 10}">${escapeXml(curve.label)}</text>`);
-  return `<svg class="chart curves" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${left + width + 300} ${top + height + 30}" role="img" aria-label="${escapeXml(options.title)}"><text x="0" y="16" class="title">${escapeXml(options.title)}</text>${grid.join('')}${lines.join('')}${legend.join('')}</svg>`;
+  return `<svg class="chart curves" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${left + width + 380} ${top + height + 30}" role="img" aria-label="${escapeXml(options.title)}"><text x="0" y="16" class="title">${escapeXml(options.title)}</text>${grid.join('')}${lines.join('')}${legend.join('')}</svg>`;
 }

@@ -104,8 +104,9 @@ export async function runMeasurement(spec: MeasurementSpec): Promise<Measurement
       worker(side).send({ type: 'open', side, role, candidate: spec.candidate.id, settings: settings(index) });
       return worker(side).next(is('opened', side), OPEN_TIMEOUT_MS, `${side} opened`);
     };
-    await Promise.all(consumerSides.map((side, index) => open(side, 'consumer', index)));
+    // Producers first: a ZeroMQ subscriber's subscribe() waits until it reaches every bound publisher.
     await Promise.all(producerSides.map((side, index) => open(side, 'producer', index)));
+    await Promise.all(consumerSides.map((side, index) => open(side, 'consumer', index)));
     const probed = consumerSides.map((side) => worker(side).next(is('probed', side), PROBE_TIMEOUT_MS, `probe from every producer at ${side}`));
     for (const side of producerSides) worker(side).send({ type: 'probe', side });
     await Promise.all(probed);
