@@ -1,9 +1,12 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CodecError } from '../errors/codec-error.js';
 import { EnvelopeError } from '../errors/envelope-error.js';
 import { createEnvelope } from '../envelope/create-envelope.js';
+import type { Envelope } from '../envelope/envelope.js';
+import { validateEnvelope } from '../envelope/validate-envelope.js';
 import { canonicalJson, signingBytes } from './canonical-json.js';
-import { decodeEnvelope, encodeEnvelope } from './envelope-codec.js';
+import { assertMessageSize, decodeEnvelope, encodeEnvelope, envelopeJson } from './envelope-codec.js';
 
 const producer = { name: 'copr', host: 'copr-be', pid: 7, instance: 'i-9' };
 const envelope = createEnvelope({ topic: 'org.statbus.dev.copr.build.end', body: { build: 1, owner: 'ałice ✓' }, producer, seq: 1 });
@@ -27,7 +30,81 @@ describe(encodeEnvelope, () => {
   });
 });
 
+/** The encoding as first written: a fresh object with the fields in canonical order, then JSON.stringify. */
+function referenceJson(value: Envelope): string {
+  const ordered: Record<string, unknown> = {
+    id: value.id,
+    topic: value.topic,
+    time: value.time,
+    producer: value.producer,
+    seq: value.seq,
+    headers: value.headers,
+    body: value.body,
+  };
+  if (value.signature !== undefined) ordered['signature'] = value.signature;
+  return JSON.stringify(ordered);
+}
+
+const word = fc.stringMatching(/^[a-z0-9_-]{1,8}$/);
+const arbitraryEnvelope: fc.Arbitrary<Envelope> = fc.record(
+  {
+    id: fc.stringMatching(/^\S{1,40}$/),
+    topic: fc.array(word, { minLength: 1, maxLength: 6 }).map((words) => words.join('.')),
+    time: fc.nat(),
+    producer: fc.record({ name: fc.string({ minLength: 1 }), host: fc.string(), pid: fc.nat(), instance: fc.string({ minLength: 1 }) }),
+    seq: fc.integer({ min: 1 }),
+    headers: fc.dictionary(fc.string(), fc.string({ unit: 'grapheme' })),
+    body: fc.dictionary(fc.string(), fc.jsonValue()),
+    signature: fc.string({ minLength: 1 }),
+  },
+  { requiredKeys: ['id', 'topic', 'time', 'producer', 'seq', 'headers', 'body'] },
+) as fc.Arbitrary<Envelope>;
+
+describe(envelopeJson, () => {
+  it('should equal the reference encoding whatever the order, extra fields or undefined signature of the object', () => {
+    fc.assert(
+      fc.property(
+        arbitraryEnvelope,
+        fc.func(fc.integer()),
+        fc.option(fc.dictionary(fc.constantFrom('extra', 'toJSON', 'signature', 'zz'), fc.jsonValue()), { nil: undefined }),
+        (value, order, extra) => {
+          const shuffled = Object.fromEntries(Object.entries({ ...value, ...extra }).sort(([a], [b]) => order(a) - order(b) || (a < b ? -1 : 1)));
+          expect(envelopeJson(shuffled as unknown as Envelope)).toBe(referenceJson({ ...value, ...extra }));
+          expect(envelopeJson(value)).toBe(referenceJson(value));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('should leave out a signature that is undefined and ignore inherited fields', () => {
+    const withUndefined = { ...envelope, signature: undefined } as unknown as Envelope;
+    expect(envelopeJson(withUndefined)).toBe(referenceJson(envelope));
+    const inherited: Envelope = Object.assign(Object.create({ extra: 1, toJSON: () => 'x' }) as object, envelope);
+    expect(envelopeJson(inherited)).toBe(referenceJson(envelope));
+  });
+});
+
+describe(assertMessageSize, () => {
+  it('should accept the limit itself and refuse one byte more', () => {
+    expect(() => assertMessageSize(10, { maxMessageBytes: 10 })).not.toThrow();
+    expect(() => assertMessageSize(11, { maxMessageBytes: 10 })).toThrow(expect.objectContaining({ code: 'ERR_MESSAGE_TOO_LARGE', size: 11, limit: 10 }) as Error);
+  });
+});
+
 describe(decodeEnvelope, () => {
+  it('should give back what encodeEnvelope encoded, as the zod path reads it', () => {
+    fc.assert(
+      fc.property(arbitraryEnvelope, (value) => {
+        const bytes = encodeEnvelope(value);
+        const decoded = decodeEnvelope(bytes);
+        expect(decoded).toEqual(validateEnvelope(JSON.parse(bytes.toString('utf8')) as unknown, { fromJson: true }));
+        expect(encodeEnvelope(decoded).equals(bytes)).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('should refuse bytes that are not JSON with ERR_CODEC', () => {
     const error = (() => {
       try {

@@ -18,14 +18,27 @@ function tooLarge(size: number, limit: number): CodecError {
   return new CodecError('ERR_MESSAGE_TOO_LARGE', `Message of ${size} bytes is over the limit of ${limit} bytes`, { size, limit });
 }
 
+const CANONICAL_FIELDS = ['id', 'topic', 'time', 'producer', 'seq', 'headers', 'body'] as const;
+
+// An envelope built by `createEnvelope` or decoded from the wire already has its fields in canonical order:
+// stringifying it as it is spares a copy of the object per message.
+function inCanonicalOrder(envelope: Envelope): boolean {
+  const proto = Object.getPrototypeOf(envelope) as unknown;
+  if (proto !== Object.prototype && proto !== null) return false;
+  let index = 0;
+  for (const key in envelope) {
+    if (index < CANONICAL_FIELDS.length ? key !== CANONICAL_FIELDS[index] : index !== CANONICAL_FIELDS.length || key !== 'signature') return false;
+    index += 1;
+  }
+  return index >= CANONICAL_FIELDS.length;
+}
+
 /**
- * Encodes an envelope to its wire bytes: UTF-8 JSON with fields in canonical order
- * (`id, topic, time, producer, seq, headers, body, signature`). Both transports carry these bytes.
- *
- * @throws {CodecError} `ERR_MESSAGE_TOO_LARGE` when the result is over the limit.
+ * The canonical JSON text of an envelope: fields in the order `id, topic, time, producer, seq, headers,
+ * body, signature`, unknown fields left out. {@link encodeEnvelope} is its UTF-8 encoding.
  */
-export function encodeEnvelope(envelope: Envelope, options?: CodecOptions): Buffer {
-  const limit = options?.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+export function envelopeJson(envelope: Envelope): string {
+  if (inCanonicalOrder(envelope)) return JSON.stringify(envelope);
   const ordered: Record<string, unknown> = {
     id: envelope.id,
     topic: envelope.topic,
@@ -36,8 +49,27 @@ export function encodeEnvelope(envelope: Envelope, options?: CodecOptions): Buff
     body: envelope.body,
   };
   if (envelope.signature !== undefined) ordered['signature'] = envelope.signature;
-  const bytes = Buffer.from(JSON.stringify(ordered), 'utf8');
-  if (bytes.length > limit) throw tooLarge(bytes.length, limit);
+  return JSON.stringify(ordered);
+}
+
+/**
+ * Checks the encoded size of a message against the limit.
+ *
+ * @throws {CodecError} `ERR_MESSAGE_TOO_LARGE` when `size` is over `options.maxMessageBytes`.
+ */
+export function assertMessageSize(size: number, options?: CodecOptions): void {
+  const limit = options?.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  if (size > limit) throw tooLarge(size, limit);
+}
+
+/**
+ * Encodes an envelope to its wire bytes: the UTF-8 of {@link envelopeJson}. Both transports carry these bytes.
+ *
+ * @throws {CodecError} `ERR_MESSAGE_TOO_LARGE` when the result is over the limit.
+ */
+export function encodeEnvelope(envelope: Envelope, options?: CodecOptions): Buffer {
+  const bytes = Buffer.from(envelopeJson(envelope), 'utf8');
+  assertMessageSize(bytes.length, options);
   return bytes;
 }
 
