@@ -23,7 +23,8 @@ export class NotFoundError extends Error {
 /** The HTTP parameter a {@link QueryError} is about (the store names {@link MessageQuery} fields). */
 export function parameterOf(error: QueryError): string {
   const field = error.field.split('.')[0] ?? error.field;
-  return PARAMETER_OF_FIELD[field] ?? field;
+  // Own keys only: a parameter named `constructor` or `toString` must not find Object's prototype.
+  return (Object.hasOwn(PARAMETER_OF_FIELD, field) ? PARAMETER_OF_FIELD[field] : undefined) ?? field;
 }
 
 /**

@@ -171,6 +171,7 @@ describe(createQueryServer, () => {
     describe('when the input is bad', () => {
       it.each([
         ['an unknown parameter', 'rows=5', 'rows'],
+        ['a parameter named like an Object method', 'constructor=1', 'constructor'],
         ['a bad start', 'start=yesterday', 'start'],
         ['a bad end', 'end=2024-13-45', 'end'],
         ['a negative delta', 'delta=-5', 'delta'],
