@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_BENCH_OPTIONS } from '../bench-options.js';
+import { latencyFigures } from '../stats.js';
+import type { BenchReport, ResourceFigures } from './bench-report.js';
+import { formatReport } from './format-table.js';
+import { renderHtml } from './render-html.js';
+import { ninesOf } from './svg-charts.js';
+
+const resources = (single = false): ResourceFigures => ({
+  producerCpuUsPerMessage: single ? Number.NaN : 12.5,
+  consumerCpuUsPerMessage: 20,
+  producerMaxRssMiB: 80,
+  consumerMaxRssMiB: 90,
+  processes: single ? [{ role: 'producer+consumer', pid: 3, cpuMs: 10, maxRssMiB: 90 }] : [{ role: 'producer', pid: 1, cpuMs: 10, maxRssMiB: 80 }, { role: 'consumer', pid: 2, cpuMs: 12, maxRssMiB: 90 }],
+});
+const loss = { sent: 1000, expected: 1000, received: 1000, lost: 0 };
+const curve = latencyFigures([0.2, 0.3, 0.4, 1.5, 9]);
+
+const report: BenchReport = {
+  version: 1,
+  date: '2026-11-28T01:00:00.000Z',
+  durationSeconds: 42,
+  machine: { cpu: 'AMD EPYC', cores: 2, memoryGiB: 23.5, node: 'v20.20.2', platform: 'linux 6.1', loadAverage: { start: [0.5, 0.4, 0.3], end: [0.6, 0.5, 0.4] } },
+  options: { ...DEFAULT_BENCH_OPTIONS, amqpUrl: 'amqp://guest:***@127.0.0.1:5672/%2F' },
+  throughput: [
+    { candidate: 'raw-zeromq', name: 'raw <zeromq> & co', size: 1024, perSecond: 40_000, rounds: [39_000, 40_000, 41_000], ...loss, ...resources() },
+    { candidate: 'statbus-zeromq', name: 'statbus ZeroMQ', baseline: 'raw-zeromq', size: 1024, perSecond: 20_000, rounds: [19_000, 20_000, 21_000], ratio: 0.5, ...loss, lost: 3, detected: { gaps: 1, missed: 3 }, ...resources() },
+    { candidate: 'statbus-memory', name: 'statbus in-memory', size: 1024, perSecond: 30_000, rounds: [30_000], ...loss, detected: { gaps: 0, missed: 0 }, ...resources(true) },
+  ],
+  latency: [
+    { candidate: 'raw-zeromq', name: 'raw <zeromq> & co', size: 1024, rate: 1000, publishedPerSecond: 1000, latency: curve, ...loss, ...resources() },
+    { candidate: 'statbus-zeromq', name: 'statbus ZeroMQ', size: 1024, rate: 1000, publishedPerSecond: 999, latency: curve, ...loss, ...resources() },
+  ],
+  pipeline: [
+    {
+      candidate: 'statbus-zeromq',
+      name: 'statbus ZeroMQ',
+      size: 1024,
+      store: 'sqlite (a fresh file in a temporary directory)',
+      transportOnly: { perSecond: 20_000, ...loss, ...resources() },
+      archived: { perSecond: 18_000, publishedPerSecond: 25_000, drainMs: 300, ...loss, ...resources() },
+      ratio: 0.9,
+      rates: [{ rate: 1000, publishedPerSecond: 1000, latency: curve, drainMs: 150, keptUp: true, ...loss }],
+      sustainedRate: 1000,
+    },
+  ],
+  skipped: [{ candidate: 'statbus-amqp', name: 'statbus AMQP', mode: 'transport', reason: 'RabbitMQ not reachable at amqp://127.0.0.1: ECONNREFUSED' }],
+  failures: [{ candidate: 'raw-amqp', name: 'raw amqplib', what: 'raw amqplib · latency', error: 'boom' }],
+};
+
+describe('formatReport', () => {
+  const text = formatReport(report);
+
+  it('should give the machine, the date and the load average', () => {
+    expect(text).toContain('2026-11-28T01:00:00.000Z · 2 × AMD EPYC · 23.5 GiB · node v20.20.2 · load 0.50 0.40 0.30 → 0.60 0.50 0.40');
+  });
+
+  it('should have a row per candidate with its rate, ratio to raw and reported gaps', () => {
+    expect(text).toMatch(/statbus ZeroMQ\s+20,000\s+19\.0 \/ 20\.0 \/ 21\.0\s+0\.50×\s+3\s+1 \(3 msgs\)/u);
+    expect(text).toMatch(/raw <zeromq> & co\s+40,000/u);
+    expect(text).toMatch(/statbus in-memory\s+30,000.*–/u);
+  });
+
+  it('should give the pipeline beside the transport-only rate, and each fixed-rate run', () => {
+    expect(text).toMatch(/statbus ZeroMQ\s+20,000\s+18,000\s+0\.90×/u);
+    expect(text).toMatch(/statbus ZeroMQ\s+1,000\s+1,000\s+0\.40.*yes/u);
+  });
+
+  it('should list skipped candidates by name with the reason, and failures', () => {
+    expect(text).toContain('skipped: statbus AMQP (transport): RabbitMQ not reachable at amqp://127.0.0.1: ECONNREFUSED');
+    expect(text).toContain('FAILED: raw amqplib · latency: boom');
+  });
+});
+
+describe('renderHtml', () => {
+  const html = renderHtml(report);
+
+  it('should be one page with no script, stylesheet link or remote resource', () => {
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html).not.toMatch(/<script|<link|\ssrc=|url\(/u);
+  });
+
+  it('should draw throughput bars, CPU bars, latency curves and the pipeline', () => {
+    expect(html.match(/<svg /gu)).toHaveLength(5);
+    expect(html).toContain('Delivered messages per second, 1 KiB messages');
+    expect(html).toContain('0.50× raw');
+    expect(html).toContain('Latency at 1,000 msg/s, 1 KiB messages');
+    expect(html).toContain('Pipeline throughput, 1 KiB messages');
+    expect(html).toContain('0.90× transport-only');
+    expect(html).toContain('Publish → archived at 1,000 msg/s');
+  });
+
+  it('should escape names', () => {
+    expect(html).not.toContain('raw <zeromq>');
+    expect(html).toContain('raw &#60;zeromq&#62; &#38; co');
+  });
+
+  it('should show skipped candidates and failures', () => {
+    expect(html).toContain('Skipped <b>statbus AMQP</b>');
+    expect(html).toContain('Failed: <b>raw amqplib · latency</b>');
+  });
+});
+
+describe('ninesOf', () => {
+  it('should put p90, p99, p99.9 one step apart and max at the end', () => {
+    expect(ninesOf(0)).toBeCloseTo(0);
+    expect(ninesOf(90)).toBeCloseTo(1);
+    expect(ninesOf(99)).toBeCloseTo(2);
+    expect(ninesOf(99.9)).toBeCloseTo(3);
+    expect(ninesOf(100)).toBe(4.5);
+  });
+});
