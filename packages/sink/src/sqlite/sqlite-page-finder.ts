@@ -67,7 +67,10 @@ export class SqlitePageFinder {
     }).deferred();
   }
 
-  /** All matches' keys in one pass, ordered by `(time, id)` as SQLite orders them, then the rows of one page. */
+  /**
+   * The matches' keys, checked once and kept in a temporary table, give both the exact total and the keys of one
+   * page (sorted by SQLite, `(time, id)` as everywhere else); then the page's rows are read.
+   */
   private pageOfMatches(
     whereSql: string,
     params: readonly Param[],
@@ -76,18 +79,30 @@ export class SqlitePageFinder {
     skip: number,
     take: number,
   ): { total: number; rows: MessageRow[] } {
-    const keys = this.statements.get(`SELECT m.n, m.time, m.id FROM messages m WHERE ${whereSql}`).raw().all(...params) as [number, number, string][];
-    const sign = descending ? -1 : 1;
-    // SQLite compares text as UTF-8 bytes; only ids tied on the millisecond need that comparison.
-    const compare = (a: readonly [number, string], b: readonly [number, string]): number =>
-      sign * (a[0] - b[0] || (a[1] === b[1] ? 0 : Buffer.compare(Buffer.from(a[1]), Buffer.from(b[1]))));
-    keys.sort((a, b) => compare([a[1], a[2]], [b[1], b[2]]));
-    const after = position === undefined ? keys : keys.filter((key) => compare([key[1], key[2]], [position.time, position.id]) > 0);
-    const wanted = after.slice(skip, skip + take).map((key) => key[0]);
-    if (wanted.length === 0) return { total: keys.length, rows: [] };
+    const direction = descending ? 'DESC' : 'ASC';
+    const after = position === undefined ? '' : `WHERE (time, id) ${descending ? '<' : '>'} (?, ?)`;
+    // First row: the total (null key); then the page's keys, with their rank to keep their order.
+    const result = this.statements
+      .get(`WITH c AS MATERIALIZED (SELECT m.n, m.time, m.id FROM messages m WHERE ${whereSql})
+        SELECT count(*), NULL FROM c
+        UNION ALL SELECT NULL, n FROM (SELECT n FROM c ${after} ORDER BY time ${direction}, id ${direction} LIMIT ? OFFSET ?)`)
+      .raw()
+      .all(...params, ...(position === undefined ? [] : [position.time, position.id]), take, skip) as [number | null, number | null][];
+    const total = result[0]?.[0] ?? 0;
+    const wanted = result.slice(1).map((row) => row[1]).filter((n): n is number => n !== null);
+    if (wanted.length === 0) return { total, rows: [] };
     const found = this.statements.get(`SELECT * FROM messages WHERE n IN (${wanted.map(() => '?').join(', ')})`).all(...wanted) as MessageRow[];
     const byN = new Map(found.map((row) => [row.n, row]));
-    return { total: keys.length, rows: wanted.map((n) => byN.get(n)).filter((row): row is MessageRow => row !== undefined) };
+    const sign = descending ? -1 : 1;
+    // Compound SELECTs keep no promised order: the few rows of the page are put back in (time, id) order here,
+    // ids compared as SQLite does (UTF-8 bytes).
+    return {
+      total,
+      rows: wanted
+        .map((n) => byN.get(n))
+        .filter((row): row is MessageRow => row !== undefined)
+        .sort((a, b) => sign * (a.time - b.time || (a.id === b.id ? 0 : Buffer.compare(Buffer.from(a.id), Buffer.from(b.id))))),
+    };
   }
 }
 

@@ -95,7 +95,8 @@ export class SqliteQueryPlanner {
         .pluck()
         .get(...values, start, end) as number;
       const tail = this.statements
-        .get(`SELECT count(*) FROM messages t WHERE t.n > ? AND t.time >= ? AND t.time < ? AND ${index.tailCheck(values.length)}`)
+        // `+t.time`: the rows past the counter are a rowid range; the time index would read the whole window.
+        .get(`SELECT count(*) FROM messages t WHERE t.n > ? AND +t.time >= ? AND +t.time < ? AND ${index.tailCheck(values.length)}`)
         .pluck()
         .get(context.sideIndexedUpTo, start, end, ...values) as number;
       return indexed + tail;
