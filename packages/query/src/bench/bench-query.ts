@@ -68,7 +68,7 @@ async function drained(url: string): Promise<void> {
 
 async function serveWorker(path: string, cacheEntries: number): Promise<void> {
   // Readers only: the text index is complete, and indexing is the writer's job.
-  const store = new SqliteMessageStore(path, { indexTextInBackground: false });
+  const store = new SqliteMessageStore(path, { indexInBackground: false });
   await store.init();
   const app = createQueryServer({ store, config: { ...QUERY_DEFAULTS, cors_origins: [], cache_entries: cacheEntries } });
   reportListening(await app.listen({ host: '127.0.0.1', port: 0 }));
@@ -81,7 +81,7 @@ async function serveWorker(path: string, cacheEntries: number): Promise<void> {
 const fmt = (ms: number): string => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
 
 async function inProcess(path: string, shapes: readonly BenchShape[]): Promise<Map<string, string>> {
-  const store = new SqliteMessageStore(path, { indexTextInBackground: false });
+  const store = new SqliteMessageStore(path, { indexInBackground: false });
   await store.init();
   const cells = new Map<string, string>();
   try {

@@ -29,7 +29,7 @@ export interface SeededArchive {
  */
 export async function seedArchive(path: string, size: number): Promise<SeededArchive> {
   const existed = existsSync(path);
-  const store = new SqliteMessageStore(path, { synchronous: 'NORMAL', indexTextInBackground: false });
+  const store = new SqliteMessageStore(path, { synchronous: 'NORMAL', indexInBackground: false });
   await store.init();
   try {
     const reused = existed && (await store.count({}, { estimate: true })).count === size;
@@ -43,7 +43,7 @@ export async function seedArchive(path: string, size: number): Promise<SeededArc
       messagesPerSecond = size / ((performance.now() - started) / 1000);
     }
     const indexing = performance.now();
-    await store.indexText();
+    await store.catchUpIndexes();
     const textIndexMs = performance.now() - indexing;
     const stats = await store.stats();
     const middle = await store.find({ rowsPerPage: 1, page: Math.max(1, Math.floor(size / 2)) });

@@ -4,7 +4,7 @@ import { SqliteMessageStore } from '@statbus/sink';
 import { createQueryServer } from './create-query-server.js';
 import { reportListening, stopRequested } from './query-workers.js';
 
-const store = new SqliteMessageStore(process.env['STATBUS_TEST_STORE'] ?? '', { indexTextInBackground: false });
+const store = new SqliteMessageStore(process.env['STATBUS_TEST_STORE'] ?? '', { indexInBackground: false });
 await store.init();
 const app = createQueryServer({ store, config: { ...QUERY_DEFAULTS, cors_origins: [] } });
 reportListening(await app.listen({ host: '127.0.0.1', port: 0 }));

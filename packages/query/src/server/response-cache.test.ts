@@ -52,6 +52,28 @@ describe(ResponseCache, () => {
       });
     });
   });
+  describe('when the same key is asked again while it is being computed', () => {
+    it('should compute once and give both the answer, and a failure to both', async () => {
+      const { store } = fakeStore();
+      const cache = new ResponseCache(store, 2);
+      let computed = 0;
+      let finish: (value: unknown) => void = () => undefined;
+      const compute = (): Promise<unknown> => {
+        computed += 1;
+        return new Promise((resolve) => (finish = resolve));
+      };
+      const first = cache.answer('a', compute);
+      const second = cache.answer('a', compute);
+      await Promise.resolve();
+      await Promise.resolve();
+      finish({ n: 1 });
+      expect(await Promise.all([first, second])).toEqual(['{"n":1}', '{"n":1}']);
+      expect(computed).toBe(1);
+      const failing = (): Promise<unknown> => Promise.reject(new Error('store down'));
+      await expect(Promise.all([cache.answer('b', failing), cache.answer('b', failing)])).rejects.toThrow('store down');
+      expect(await cache.answer('b', () => Promise.resolve(2))).toBe('2');
+    });
+  });
   describe('.cacheable', () => {
     it('should refuse only sliding windows', () => {
       expect(ResponseCache.cacheable({ delta: 1000 })).toBe(false);

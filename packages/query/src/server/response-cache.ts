@@ -9,10 +9,13 @@ interface Entry {
  * Serialised answers by request key, each valid only while the store's change head is what it was when
  * the answer was computed: any write (from this process or another) moves the head and so invalidates
  * everything, and an answer is never stale. Costs one `changesHead()` per request (an O(1) read). Least
- * recently used entries go first.
+ * recently used entries go first. Identical requests arriving while their answer is being computed wait for
+ * that one computation (with an asynchronous store such as MongoDB, a burst of the same query asks once).
  */
 export class ResponseCache {
   private readonly entries = new Map<string, Entry>();
+  /** Answers being computed, by key and head: concurrent identical requests share one computation. */
+  private readonly pending = new Map<string, Promise<string>>();
 
   constructor(
     private readonly store: MessageStore,
@@ -35,14 +38,23 @@ export class ResponseCache {
       this.entries.set(key, cached);
       return cached.body;
     }
-    const body = JSON.stringify(await compute());
-    this.entries.delete(key);
-    this.entries.set(key, { head, body });
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done === true) break;
-      this.entries.delete(oldest.value);
-    }
-    return body;
+    const flight = `${head}\u0000${key}`;
+    const running = this.pending.get(flight);
+    if (running !== undefined) return running;
+    const computing = compute()
+      .then((value) => {
+        const body = JSON.stringify(value);
+        this.entries.delete(key);
+        this.entries.set(key, { head, body });
+        while (this.entries.size > this.maxEntries) {
+          const oldest = this.entries.keys().next();
+          if (oldest.done === true) break;
+          this.entries.delete(oldest.value);
+        }
+        return body;
+      })
+      .finally(() => this.pending.delete(flight));
+    this.pending.set(flight, computing);
+    return computing;
   }
 }
