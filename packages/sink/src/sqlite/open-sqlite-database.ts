@@ -22,9 +22,10 @@ export function openSqliteDatabase(path: string, options: SqliteStoreOptions, ma
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   try {
+    // First, so that switching to WAL and migrating wait for another process opening the same file.
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
-    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     // A page cache far above the 2 MB default keeps the hot index pages off the disk.
     db.pragma(`cache_size = -${(options.cacheMb ?? DEFAULT_CACHE_MB) * 1024}`);
     db.pragma('temp_store = MEMORY');

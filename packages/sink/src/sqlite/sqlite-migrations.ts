@@ -95,7 +95,9 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
 ];
 
 /**
- * Brings the database to the latest schema, each step in its own transaction. Idempotent.
+ * Brings the database to the latest schema, each step in its own transaction. Idempotent, and safe when
+ * several processes open one file at once (two archivers and a query server starting together): each
+ * step is re-checked inside its write transaction, so the one that comes second skips it.
  * Returns the versions it applied.
  */
 export function runSqliteMigrations(db: Database.Database, migrations: readonly SqliteMigration[] = SQLITE_MIGRATIONS): number[] {
@@ -108,15 +110,17 @@ export function runSqliteMigrations(db: Database.Database, migrations: readonly 
   const done: number[] = [];
   for (const migration of migrations) {
     if (applied.has(migration.version)) continue;
-    db.transaction(() => {
+    const appliedHere = db.transaction(() => {
+      if (db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(migration.version) !== undefined) return false;
       db.exec(migration.sql);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
         migration.version,
         migration.name,
         Date.now(),
       );
+      return true;
     }).immediate();
-    done.push(migration.version);
+    if (appliedHere) done.push(migration.version);
   }
   return done;
 }
