@@ -60,8 +60,9 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
   const problem = [...transportCandidates, ...pipelineCandidates].some((candidate) => candidate.broker) ? await brokerProblem(options.amqpUrl) : undefined;
   const runnable = <T extends Candidate>(candidates: readonly T[], mode: string): T[] =>
     candidates.filter((candidate) => {
-      if (!candidate.broker || problem === undefined) return true;
-      skipped.push({ candidate: candidate.id, name: candidate.name, mode, reason: `RabbitMQ not reachable at ${redactUrl(options.amqpUrl)}: ${problem}` });
+      const reason = candidate.broker && problem !== undefined ? `RabbitMQ not reachable at ${redactUrl(options.amqpUrl)}: ${problem}` : candidate.unavailable?.();
+      if (reason === undefined) return true;
+      skipped.push({ candidate: candidate.id, name: candidate.name, mode, reason });
       return false;
     });
   const transport = runnable(transportCandidates, 'transport');

@@ -47,6 +47,7 @@ export function archivingCandidate(candidate: StatbusCandidate): Candidate {
     broker: candidate.broker,
     sharedQueues: candidate.sharedQueues,
     layout: candidate.layout,
+    unavailable: () => candidate.unavailable?.(),
     producer: (settings, local) => candidate.producer(settings, local),
     async consumer(settings, listener: ConsumerListener, local): Promise<ConsumerSide> {
       if (settings.store === undefined) throw new Error('the pipeline needs a store');

@@ -76,6 +76,8 @@ export interface Candidate {
    * `single`: every side in one process (the in-memory bus cannot cross processes).
    */
   readonly layout: 'processes' | 'single';
+  /** Why it cannot run in this installation, if it cannot (checked before the run; it is then skipped). */
+  unavailable?(): string | undefined;
   producer(settings: SideSettings, local: ProcessLocal): Promise<ProducerSide>;
   /** Resolves when the consumer is subscribed (messages published from then on reach it, bar slow joiners). */
   consumer(settings: SideSettings, listener: ConsumerListener, local: ProcessLocal): Promise<ConsumerSide>;

@@ -45,11 +45,21 @@ async function memoryTransport(local: ProcessLocal): Promise<Transport> {
   return new MemoryTransport(bus);
 }
 
+/** The in-memory transport is in the workspace's test kit, which is not published. */
+function memoryUnavailable(): string | undefined {
+  try {
+    import.meta.resolve('@statbus/testing');
+    return undefined;
+  } catch {
+    return 'the in-memory transport ships in @statbus/testing, which only a statbus checkout has (npm ci there)';
+  }
+}
+
 /** The statbus transports, by id. */
 export const STATBUS_CANDIDATES: readonly StatbusCandidate[] = [
   statbusCandidate({ id: 'statbus-zeromq', name: 'statbus ZeroMQ', baseline: 'raw-zeromq', broker: false, sharedQueues: false, layout: 'processes', create: (role, settings) => Promise.resolve(zeromqTransport(role, settings)) }),
   statbusCandidate({ id: 'statbus-amqp', name: 'statbus AMQP', baseline: 'raw-amqp', broker: true, sharedQueues: true, layout: 'processes', create: (_role, settings) => Promise.resolve(amqpTransport(settings)) }),
-  statbusCandidate({ id: 'statbus-memory', name: 'statbus in-memory', broker: false, sharedQueues: true, layout: 'single', create: (_role, _settings, local) => memoryTransport(local) }),
+  statbusCandidate({ id: 'statbus-memory', name: 'statbus in-memory', broker: false, sharedQueues: true, layout: 'single', create: (_role, _settings, local) => memoryTransport(local), unavailable: memoryUnavailable }),
 ];
 
 /** Every candidate of the transport mode, each statbus transport right after the raw library it wraps. */

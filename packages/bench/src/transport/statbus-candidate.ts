@@ -66,6 +66,7 @@ export function statbusCandidate(options: {
   sharedQueues: boolean;
   layout: Candidate['layout'];
   create: StatbusCandidate['transport'];
+  unavailable?: () => string | undefined;
 }): StatbusCandidate {
   return {
     id: options.id,
@@ -74,6 +75,7 @@ export function statbusCandidate(options: {
     broker: options.broker,
     sharedQueues: options.sharedQueues,
     layout: options.layout,
+    ...(options.unavailable === undefined ? {} : { unavailable: options.unavailable }),
     transport: options.create,
     producer: async (settings, local) => statbusProducer(await options.create('publisher', settings, local), settings),
     async consumer(settings, listener, local): Promise<ConsumerSide> {

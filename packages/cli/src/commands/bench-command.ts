@@ -13,7 +13,7 @@ import {
   type BenchMode,
   type BenchOptions,
 } from '@statbus/bench';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { CliError } from '../cli-error.js';
 import { loadCliConfig } from '../global-options.js';
 import type { CliIo } from '../io.js';
@@ -25,6 +25,8 @@ interface BenchFlags {
   readonly size?: number[];
   readonly rate?: number[];
   readonly duration?: number;
+  /** The old name of `--duration` (`npm run bench:transport -- --seconds 5`). */
+  readonly seconds?: number;
   readonly messages?: number;
   readonly rounds?: number;
   readonly producers?: number;
@@ -57,6 +59,7 @@ function benchOptions(flags: BenchFlags, amqpUrl: string): BenchOptions {
     ...(flags.only === undefined ? {} : { only: flags.only }),
     ...(flags.size === undefined ? {} : { sizes: flags.size }),
     ...(flags.rate === undefined ? {} : { rates: flags.rate }),
+    ...(flags.seconds === undefined ? {} : { duration: flags.seconds }),
     ...(flags.duration === undefined ? {} : { duration: flags.duration }),
     ...(flags.messages === undefined ? {} : { messages: flags.messages }),
     ...(flags.rounds === undefined ? {} : { rounds: flags.rounds }),
@@ -94,6 +97,7 @@ export function benchCommand(io: CliIo): Command {
     .option('--size <sizes>', 'message sizes, comma-separated: 256, 1KiB, 16k… (default: 1KiB)', flag('--size', benchFlags.sizes))
     .option('--rate <rates>', 'total rates of the fixed-rate (latency) runs in msg/s, comma-separated (default: 1000,5000)', flag('--rate', benchFlags.rates))
     .option('--duration <seconds>', 'length of each fixed-rate run (default: 5)', flag('--duration', benchFlags.positive))
+    .addOption(new Option('--seconds <seconds>', 'the old name of --duration').argParser(flag('--seconds', benchFlags.positive)).hideHelp())
     .option('--messages <n>', 'messages each producer sends in a throughput run (default: 50000)', flag('--messages', benchFlags.count()))
     .option('--rounds <n>', 'throughput rounds, candidates alternating; the median is reported (default: 3)', flag('--rounds', benchFlags.count()))
     .option('--producers <n>', 'producer processes (default: 1)', flag('--producers', benchFlags.count()))
