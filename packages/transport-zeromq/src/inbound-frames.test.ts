@@ -3,7 +3,7 @@ import { envelopeFactory } from '@statbus/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { classifyFrames } from './inbound-frames.js';
-import { encodeStreamPosition, probeTopic } from './wire-frames.js';
+import { encodeMessageFrame, encodeStreamPosition, probeTopic } from './wire-frames.js';
 
 const TOPIC = 'org.statbus.dev.bodhi.update.comment';
 const matcher = compilePatterns(['org.statbus.dev.bodhi.#']);
@@ -12,7 +12,33 @@ const bytes = encodeEnvelope(envelope);
 const position = { publisher: 'p', n: 3, seq: 7, prevSeq: 5 };
 
 describe(classifyFrames, () => {
-  describe('when given a statbus message', () => {
+  describe('when given a statbus message (one frame)', () => {
+    it('should give the envelope and its stream position', () => {
+      expect(classifyFrames([encodeMessageFrame(TOPIC, position, bytes.toString('utf8'))], matcher, 1 << 20)).toEqual({
+        kind: 'message',
+        envelope,
+        topic: TOPIC,
+        position,
+      });
+    });
+
+    it('should not parse the envelope of a topic the patterns do not match', () => {
+      expect(classifyFrames([encodeMessageFrame('org.statbus.dev.bodhix.a', position, '{not json')], matcher, 1 << 20)).toEqual({ kind: 'unmatched' });
+    });
+
+    it('should drop a frame whose stream position is unreadable as malformed, naming its topic', () => {
+      expect(classifyFrames([Buffer.from(`${TOPIC} s1 p x 1 0 ${bytes.toString('utf8')}`)], matcher, 1 << 20)).toMatchObject({ kind: 'dropped', reason: 'malformed', topic: TOPIC });
+    });
+
+    it('should keep the stream position of a frame whose envelope is dropped, and apply the size limit to the envelope', () => {
+      expect(classifyFrames([encodeMessageFrame(TOPIC, position, '{not json')], matcher, 1 << 20)).toMatchObject({ kind: 'dropped', reason: 'malformed', position });
+      const frame = encodeMessageFrame(TOPIC, position, bytes.toString('utf8'));
+      expect(classifyFrames([frame], matcher, bytes.length)).toMatchObject({ kind: 'message' });
+      expect(classifyFrames([frame], matcher, bytes.length - 1)).toMatchObject({ kind: 'dropped', reason: 'too-large', position });
+    });
+  });
+
+  describe('when given a statbus message of the three-frame form', () => {
     it('should give the envelope and its stream position', () => {
       expect(classifyFrames([Buffer.from(TOPIC), bytes, encodeStreamPosition(position)], matcher, 1 << 20)).toEqual({
         kind: 'message',

@@ -5,7 +5,7 @@ import {
   type Envelope,
   type TopicMatcher,
 } from '@statbus/core';
-import { decodeStreamPosition, isControlTopic, type StreamPosition } from './wire-frames.js';
+import { decodeMessageFrame, decodeStreamPosition, frameTopic, isControlTopic, type StreamPosition } from './wire-frames.js';
 
 /** What one received ZeroMQ message is. */
 export type InboundMessage =
@@ -20,17 +20,42 @@ function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
+function decode(topic: string, bytes: Buffer, position: StreamPosition | undefined, maxMessageBytes: number): InboundMessage {
+  let envelope: Envelope;
+  try {
+    envelope = decodeEnvelope(bytes, { maxMessageBytes });
+  } catch (error) {
+    return { kind: 'dropped', reason: dropReasonOf(error), error: asError(error), topic, position };
+  }
+  if (envelope.topic !== topic) {
+    const error = new Error(`ZeroMQ topic ${JSON.stringify(topic)} differs from the envelope topic ${JSON.stringify(envelope.topic)}`);
+    return { kind: 'dropped', reason: 'invalid', error, topic, position };
+  }
+  return { kind: 'message', envelope, topic, position };
+}
+
 /**
- * Classifies `[topic, envelope]` or `[topic, envelope, stream]` frames. Patterns are matched on the
- * topic frame before the envelope is parsed, so unmatched messages cost no JSON parsing. Never throws.
+ * Classifies a received message: a statbus single frame, `[topic, envelope]` or `[topic, envelope,
+ * stream]` (see `wire-frames.ts`). Patterns are matched on the topic before the envelope is parsed, so
+ * unmatched messages cost no JSON parsing. Never throws.
  */
 export function classifyFrames(frames: readonly Buffer[], matcher: TopicMatcher, maxMessageBytes: number): InboundMessage {
-  const [topicFrame, body, stream] = frames;
-  if (topicFrame !== undefined && isControlTopic(topicFrame)) return { kind: 'control', frames };
-  if (topicFrame === undefined || body === undefined || frames.length > 3) {
-    return { kind: 'dropped', reason: 'malformed', error: new Error(`ZeroMQ message of ${frames.length} frames; expected [topic, envelope] or [topic, envelope, stream]`) };
+  const [first, body, stream] = frames;
+  if (first !== undefined && isControlTopic(first)) return { kind: 'control', frames };
+  if (frames.length === 1 && first !== undefined) {
+    const message = decodeMessageFrame(first);
+    if (message === undefined) {
+      const topic = frameTopic(first);
+      const error = new Error(`ZeroMQ single-frame message${topic === undefined ? '' : ` on ${JSON.stringify(topic)}`} is not <topic> <stream position> <envelope>`);
+      return { kind: 'dropped', reason: 'malformed', error, ...(topic !== undefined && { topic }) };
+    }
+    if (!matcher.test(message.topic)) return { kind: 'unmatched' };
+    return decode(message.topic, message.envelope, message.position, maxMessageBytes);
   }
-  const topic = topicFrame.toString('utf8');
+  if (first === undefined || body === undefined || frames.length > 3) {
+    return { kind: 'dropped', reason: 'malformed', error: new Error(`ZeroMQ message of ${frames.length} frames; expected one statbus frame, [topic, envelope] or [topic, envelope, stream]`) };
+  }
+  const topic = first.toString('utf8');
   let position: StreamPosition | undefined;
   if (stream !== undefined) {
     position = decodeStreamPosition(stream);
@@ -39,15 +64,5 @@ export function classifyFrames(frames: readonly Buffer[], matcher: TopicMatcher,
     }
   }
   if (!matcher.test(topic)) return { kind: 'unmatched' };
-  let envelope: Envelope;
-  try {
-    envelope = decodeEnvelope(body, { maxMessageBytes });
-  } catch (error) {
-    return { kind: 'dropped', reason: dropReasonOf(error), error: asError(error), topic, position };
-  }
-  if (envelope.topic !== topic) {
-    const error = new Error(`ZeroMQ topic frame ${JSON.stringify(topic)} differs from the envelope topic ${JSON.stringify(envelope.topic)}`);
-    return { kind: 'dropped', reason: 'invalid', error, topic, position };
-  }
-  return { kind: 'message', envelope, topic, position };
+  return decode(topic, body, position, maxMessageBytes);
 }

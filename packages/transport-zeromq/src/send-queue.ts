@@ -1,25 +1,58 @@
 /** The part of a ZeroMQ socket a {@link SendQueue} uses. */
 export interface SendableSocket {
-  send(frames: Buffer[]): Promise<void>;
+  send(frames: Buffer | Buffer[]): Promise<void>;
 }
 
+/** How a {@link SendQueue} hands messages to its socket. */
+export interface SendQueueOptions {
+  /**
+   * The socket never blocks a send (ZMQ_SNDTIMEO 0 on a PUB/XPUB socket that drops at its high-water
+   * mark), so zeromq.js sends synchronously and messages can be handed over without waiting for the
+   * previous one. Default false: one send at a time, each after the previous one settled.
+   */
+  readonly immediate?: boolean;
+  /**
+   * In immediate mode, how many messages are handed over per event-loop turn; later ones wait for the next
+   * turn, so that the process's own sockets (a subscriber in the same process) get to read, and a publisher
+   * does not outrun them into their high-water marks. Default 256.
+   */
+  readonly turnBudget?: number;
+}
+
+/** Default of {@link SendQueueOptions.turnBudget}. */
+export const DEFAULT_TURN_BUDGET = 256;
+
 interface Pending {
-  readonly frames: Buffer[];
+  readonly frames: Buffer | Buffer[];
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
+}
+
+function asRejection(error: unknown): Promise<never> {
+  return Promise.reject(error instanceof Error ? error : new Error(String(error)));
 }
 
 /**
  * Serialises sends on one socket: ZeroMQ allows one pending `send()` per socket and rejects a second
  * one with `EBUSY`. Each message is sent in the order given; its promise resolves when ZeroMQ queued it.
+ *
+ * In immediate mode zeromq.js completes each send synchronously, so several can be handed over in a row
+ * without waiting for the previous promise; a send that nothing waits before returns zeromq.js's own
+ * promise, with no promise of the queue's.
  */
 export class SendQueue {
   readonly #socket: SendableSocket;
+  readonly #immediate: boolean;
+  readonly #turnBudget: number;
   #items: Pending[] = [];
   #head = 0;
-  /** The message handed to the socket and not yet settled by it. */
+  /** The message handed to the socket and not yet settled by it (one-at-a-time mode). */
   #current: Pending | undefined;
   #idle: (() => void)[] = [];
+  /** Immediate mode: messages handed over in this event-loop turn, and whether the next turn is scheduled. */
+  #sentThisTurn = 0;
+  #turnScheduled = false;
+  #failure: Error | undefined;
   // Bound once: the next send is issued from the settlement of the previous one, with no extra
   // microtask hop and no closure per message.
   readonly #sent = (): void => {
@@ -34,21 +67,36 @@ export class SendQueue {
     item.reject(error);
     this.#next();
   };
+  readonly #turn = (): void => {
+    this.#turnScheduled = false;
+    this.#sentThisTurn = 0;
+    while (this.#head < this.#items.length && this.#sentThisTurn < this.#turnBudget) {
+      const item = this.#shift();
+      this.#handOver(item.frames).then(item.resolve, item.reject);
+    }
+    if (this.#sentThisTurn > 0) this.#scheduleTurn();
+    this.#settleIdle();
+  };
 
-  constructor(socket: SendableSocket) {
+  constructor(socket: SendableSocket, options: SendQueueOptions = {}) {
     this.#socket = socket;
+    this.#immediate = options.immediate ?? false;
+    this.#turnBudget = options.turnBudget ?? DEFAULT_TURN_BUDGET;
   }
 
-  /** Messages given and not yet queued by ZeroMQ. */
+  /** Messages given and not yet handed to ZeroMQ (or, one at a time, not yet queued by it). */
   get pending(): number {
     return this.#items.length - this.#head + (this.#current === undefined ? 0 : 1);
   }
 
   /** Resolves when ZeroMQ queued the message; rejects with the socket's error or the one given to {@link fail}. */
-  send(frames: Buffer[]): Promise<void> {
+  send(frames: Buffer | Buffer[]): Promise<void> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (this.#immediate && this.#head === this.#items.length && this.#sentThisTurn < this.#turnBudget) return this.#handOver(frames);
     return new Promise<void>((resolve, reject) => {
       this.#items.push({ frames, resolve, reject });
-      if (this.#current === undefined) this.#next();
+      if (this.#immediate) this.#scheduleTurn();
+      else if (this.#current === undefined) this.#next();
     });
   }
 
@@ -58,38 +106,64 @@ export class SendQueue {
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
-  /** Rejects every message not yet handed to the socket. */
+  /** Rejects every message not yet handed to the socket, and every later one. */
   fail(error: Error): void {
-    const rest = this.#items.slice(this.#head);
-    this.#items = [];
-    this.#head = 0;
+    this.#failure = error;
+    const rest = this.#take();
     for (const item of rest) item.reject(error);
     if (this.#current === undefined) this.#settleIdle();
   }
 
-  #next(): void {
-    if (this.#head === this.#items.length) {
-      if (this.#head !== 0) {
-        this.#items = [];
-        this.#head = 0;
-      }
-      this.#settleIdle();
-      return;
-    }
+  #take(): Pending[] {
+    const rest = this.#items.slice(this.#head);
+    this.#items = [];
+    this.#head = 0;
+    return rest;
+  }
+
+  #shift(): Pending {
     const item = this.#items[this.#head] as Pending;
     this.#head += 1;
-    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+    if (this.#head === this.#items.length) {
+      this.#items = [];
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
       this.#items = this.#items.slice(this.#head);
       this.#head = 0;
     }
+    return item;
+  }
+
+  #scheduleTurn(): void {
+    if (this.#turnScheduled) return;
+    this.#turnScheduled = true;
+    setImmediate(this.#turn);
+  }
+
+  #handOver(frames: Buffer | Buffer[]): Promise<void> {
+    this.#sentThisTurn += 1;
+    this.#scheduleTurn();
+    try {
+      return this.#socket.send(frames);
+    } catch (error) {
+      // zeromq.js throws synchronously for a closed socket.
+      return asRejection(error);
+    }
+  }
+
+  #next(): void {
+    if (this.#head === this.#items.length) {
+      this.#settleIdle();
+      return;
+    }
+    const item = this.#shift();
     this.#current = item;
     let sending: Promise<void>;
     try {
       sending = this.#socket.send(item.frames);
     } catch (error) {
-      // zeromq.js throws synchronously for a closed socket. Settled asynchronously all the same, so
-      // that a long queue failing at once does not recurse.
-      sending = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      // Settled asynchronously all the same, so that a long queue failing at once does not recurse.
+      sending = asRejection(error);
     }
     sending.then(this.#sent, this.#failed);
   }

@@ -5,20 +5,17 @@ interface Entry {
   n: number;
   seq: number;
   prevSeq: number;
-  /** The topic frame, encoded once per topic. */
-  readonly frame: Buffer;
+  /** `<topic> s1 <publisher> `: the constant start of the topic's message frames. */
+  readonly head: string;
 }
 
 /** Numbers a publisher's messages per topic (see `wire-frames.ts`) and builds their frames. */
 export class StreamPositions {
   readonly #publisher: string;
-  /** `s1 <publisher> `: the constant start of every stream frame of this publisher. */
-  readonly #streamHead: string;
   readonly #topics = new Map<string, Entry>();
 
   constructor(publisher: string) {
     this.#publisher = publisher;
-    this.#streamHead = `${STREAM_TAG} ${publisher} `;
   }
 
   /** The position of the next message on `topic`, whose envelope has `seq`. */
@@ -28,18 +25,18 @@ export class StreamPositions {
   }
 
   /**
-   * The `[topic, envelope, stream]` frames of the next message on `topic`: the same bytes as
-   * `[Buffer.from(topic), bytes, encodeStreamPosition(next(topic, seq))]`, without re-encoding the topic.
+   * The single frame of the next message on `topic`: the same bytes as
+   * `encodeMessageFrame(topic, next(topic, seq), envelopeJson)`, with the constant part built once per topic.
    */
-  frames(topic: string, seq: number, bytes: Buffer): Buffer[] {
+  frame(topic: string, seq: number, envelopeJson: string): Buffer {
     const entry = this.#advance(topic, seq);
-    return [entry.frame, bytes, Buffer.from(`${this.#streamHead}${entry.n} ${seq} ${entry.prevSeq}`, 'latin1')];
+    return Buffer.from(`${entry.head}${entry.n} ${seq} ${entry.prevSeq} ${envelopeJson}`, 'utf8');
   }
 
   #advance(topic: string, seq: number): Entry {
     const entry = this.#topics.get(topic);
     if (entry === undefined) {
-      const created = { n: 1, seq, prevSeq: 0, frame: Buffer.from(topic, 'utf8') };
+      const created = { n: 1, seq, prevSeq: 0, head: `${topic} ${STREAM_TAG} ${this.#publisher} ` };
       this.#topics.set(topic, created);
       return created;
     }

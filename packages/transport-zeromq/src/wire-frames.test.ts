@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeStreamPosition, encodeStreamPosition, isControlTopic, isProbeTopic, probeTopic } from './wire-frames.js';
+import { decodeMessageFrame, decodeStreamPosition, encodeMessageFrame, encodeStreamPosition, frameTopic, isControlTopic, isProbeTopic, probeTopic } from './wire-frames.js';
 
 describe(decodeStreamPosition, () => {
   describe('when given what encodeStreamPosition made', () => {
@@ -39,6 +39,44 @@ describe(decodeStreamPosition, () => {
           expect(decodeStreamPosition(Buffer.from(text, 'latin1'))).toEqual(reference(text));
         }),
         { numRuns: 2000 },
+      );
+    });
+  });
+});
+
+describe(decodeMessageFrame, () => {
+  const topicWord = fc.stringMatching(/^[^\s.*#]{1,6}$/u);
+  const topic = fc.array(topicWord, { minLength: 1, maxLength: 5 }).map((words) => words.join('.'));
+  const position = fc.record({ publisher: fc.stringMatching(/^[0-9a-f]{1,16}$/), n: fc.integer({ min: 1, max: 2 ** 40 }), seq: fc.nat(), prevSeq: fc.nat() });
+  const json = fc.jsonValue().map((value) => `{"v":${JSON.stringify(value)}}`);
+
+  describe('when given what encodeMessageFrame made', () => {
+    it('should give back the topic, the position and the envelope bytes', () => {
+      fc.assert(
+        fc.property(topic, position, json, (name, where, text) => {
+          const frame = encodeMessageFrame(name, where, text);
+          const decoded = decodeMessageFrame(frame);
+          expect(decoded).toEqual({ topic: name, position: where, envelope: Buffer.from(text, 'utf8') });
+          expect(frameTopic(frame)).toBe(name);
+        }),
+      );
+    });
+  });
+
+  describe('when given anything else', () => {
+    it('should return undefined for a frame without topic, position or JSON object', () => {
+      for (const text of ['', 'a.b', ' s1 p 1 1 0 {}', 'a.b {}', 'a.b s1 p 1 1 0', 'a.b s1 p 1 1 0 []', 'a.b s1 p 0 1 0 {}', 'a.b s1 p 1 1 0{}', 'a.b s2 p 1 1 0 {}']) {
+        expect(decodeMessageFrame(Buffer.from(text)), text).toBeUndefined();
+      }
+    });
+
+    it('should never throw, whatever the bytes', () => {
+      fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => void decodeMessageFrame(Buffer.from(bytes))));
+      fc.assert(
+        fc.property(fc.array(fc.constantFrom('a.b', 's1', 'p', '1', '0', '{}', '{', ' ', ''), { maxLength: 9 }), (parts) => {
+          const decoded = decodeMessageFrame(Buffer.from(parts.join(' ')));
+          if (decoded !== undefined) expect(decoded.envelope[0]).toBe(0x7b);
+        }),
       );
     });
   });

@@ -1,11 +1,16 @@
 /**
- * What travels on the ZeroMQ sockets besides the envelope bytes.
+ * What travels on the ZeroMQ sockets.
  *
- * A data message is `[topic, envelope]` (what any fedmsg-style producer sends) or, from a statbus
- * publisher, `[topic, envelope, stream]` where `stream` says where the message sits in its publisher's
- * stream of that topic. ZeroMQ filters by topic prefix at the publisher, so a subscriber sees only some
- * of a producer's `seq` numbers: holes in `seq` are not losses. Holes in the per-topic counter are,
- * because a topic is either wholly filtered out or wholly sent.
+ * A statbus publisher sends each message as one frame, `<topic> s1 <publisher> <n> <seq> <prevSeq> <envelope>`:
+ * the topic first, so that ZeroMQ's prefix filtering works as on a topic frame (a topic holds no space), then
+ * the stream position (where the message sits in its publisher's stream of that topic), then the envelope
+ * JSON. ZeroMQ filters by topic prefix at the publisher, so a subscriber sees only some of a producer's `seq`
+ * numbers: holes in `seq` are not losses. Holes in the per-topic counter are, because a topic is either
+ * wholly filtered out or wholly sent. One frame instead of three: each frame costs a message part to send,
+ * receive and wrap in a buffer.
+ *
+ * Also accepted: `[topic, envelope]` (what any fedmsg-style producer sends) and `[topic, envelope, stream]`
+ * (statbus publishers before the single frame).
  *
  * Control messages have a topic starting with byte 0xff, which no UTF-8 topic can hold.
  */
@@ -52,18 +57,19 @@ export function encodeStreamPosition(position: StreamPosition): Buffer {
 }
 
 const SPACE = 0x20;
+const OPEN_BRACE = 0x7b;
 const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
 const MAX_DIGITS = 15;
 
 /**
- * Reads a decimal counter of 1 to 15 digits in `frame` from `start` up to the next space or the end;
+ * Reads a decimal counter of 1 to 15 digits in `frame` from `start` up to the next space or `end`;
  * returns the index after it, or -1. The value is left in `parsed`.
  */
-function readCount(frame: Uint8Array, start: number, parsed: { value: number }): number {
+function readCount(frame: Uint8Array, start: number, end: number, parsed: { value: number }): number {
   let index = start;
   let value = 0;
-  while (index < frame.length && frame[index] !== SPACE) {
+  while (index < end && frame[index] !== SPACE) {
     const byte = frame[index] as number;
     if (byte < DIGIT_0 || byte > DIGIT_9 || index - start === MAX_DIGITS) return -1;
     value = value * 10 + (byte - DIGIT_0);
@@ -75,24 +81,58 @@ function readCount(frame: Uint8Array, start: number, parsed: { value: number }):
 }
 
 /**
- * Parses a stream frame (`s1 <publisher> <n> <seq> <prevSeq>`, single spaces); `undefined` when it is
- * not one (the message is then malformed). Reads the bytes in place: this runs for every message.
+ * Parses a stream position (`s1 <publisher> <n> <seq> <prevSeq>`, single spaces) in `frame[start, end)`;
+ * `undefined` when it is not one. Reads the bytes in place: this runs for every message.
  */
-export function decodeStreamPosition(frame: Uint8Array): StreamPosition | undefined {
-  const length = frame.length;
-  if (length > 128 || length < 3 || frame[0] !== 0x73 /* s */ || frame[1] !== 0x31 /* 1 */ || frame[2] !== SPACE) return undefined;
-  let end = 3;
-  while (end < length && frame[end] !== SPACE) end += 1;
-  if (end === 3 || end === length) return undefined;
-  const publisher = Buffer.from(frame.buffer, frame.byteOffset + 3, end - 3).toString('latin1');
+export function decodeStreamPosition(frame: Uint8Array, start = 0, end = frame.length): StreamPosition | undefined {
+  const length = end;
+  if (end - start > 128 || end - start < 3 || frame[start] !== 0x73 /* s */ || frame[start + 1] !== 0x31 /* 1 */ || frame[start + 2] !== SPACE) return undefined;
+  const from = start + 3;
+  let stop = from;
+  while (stop < length && frame[stop] !== SPACE) stop += 1;
+  if (stop === from || stop === length) return undefined;
+  const publisher = Buffer.from(frame.buffer, frame.byteOffset + from, stop - from).toString('latin1');
   const parsed = { value: 0 };
-  let index = readCount(frame, end + 1, parsed);
+  let index = readCount(frame, stop + 1, length, parsed);
   const n = parsed.value;
   if (index < 0 || index === length || n < 1) return undefined;
-  index = readCount(frame, index + 1, parsed);
+  index = readCount(frame, index + 1, length, parsed);
   const seq = parsed.value;
   if (index < 0 || index === length) return undefined;
-  index = readCount(frame, index + 1, parsed);
+  index = readCount(frame, index + 1, length, parsed);
   if (index !== length) return undefined;
   return { publisher, n, seq, prevSeq: parsed.value };
+}
+
+/** A statbus data message read from its single frame. */
+export interface MessageFrame {
+  readonly topic: string;
+  readonly position: StreamPosition;
+  /** The envelope bytes (a view into the frame). */
+  readonly envelope: Buffer;
+}
+
+/** The single frame of a statbus data message: `<topic> s1 <publisher> <n> <seq> <prevSeq> ` then the envelope JSON. */
+export function encodeMessageFrame(topic: string, position: StreamPosition, envelopeJson: string): Buffer {
+  return Buffer.from(`${topic} ${STREAM_TAG} ${position.publisher} ${position.n} ${position.seq} ${position.prevSeq} ${envelopeJson}`, 'utf8');
+}
+
+/** The topic at the start of a single-frame message (up to its first space), if there is one. */
+export function frameTopic(frame: Buffer): string | undefined {
+  const space = frame.indexOf(SPACE);
+  return space > 0 ? frame.toString('utf8', 0, space) : undefined;
+}
+
+/**
+ * Splits a single-frame data message into topic, stream position and envelope bytes; `undefined` when the
+ * frame has no topic, no readable position, or nothing that can start a JSON object after it.
+ */
+export function decodeMessageFrame(frame: Buffer): MessageFrame | undefined {
+  const space = frame.indexOf(SPACE);
+  if (space <= 0) return undefined;
+  const brace = frame.indexOf(OPEN_BRACE, space);
+  if (brace < 0 || frame[brace - 1] !== SPACE) return undefined;
+  const position = decodeStreamPosition(frame, space + 1, brace - 1);
+  if (position === undefined) return undefined;
+  return { topic: frame.toString('utf8', 0, space), position, envelope: frame.subarray(brace) };
 }

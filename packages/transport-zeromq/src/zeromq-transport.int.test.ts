@@ -58,12 +58,14 @@ describe(ZeroMqTransport, () => {
           await bus.inject(['org.statbus.dev.other.topic', valid]);
           const position = encodeStreamPosition({ publisher: 'p', n: 1, seq: 3, prevSeq: 0 });
           await bus.inject([TOPIC, 'garbage', position]);
+          await bus.inject([`${TOPIC} s1 p 1 3 0 {not json`]);
+          await bus.inject([`${TOPIC} s1 p x 3 0 ${valid}`]);
           const good = make(TOPIC);
           await publisher.publish(good);
           await waitFor(() => collector.envelopes.length === 1);
-          await waitFor(() => statuses.filter((status) => status.type === 'dropped').length === 7);
+          await waitFor(() => statuses.filter((status) => status.type === 'dropped').length === 9);
           expect(collector.envelopes[0]?.id).toBe(good.id);
-          expect(subscriber.counters().dropped).toEqual({ malformed: 5, 'too-large': 1, invalid: 1, rejected: 0, overflow: 0 });
+          expect(subscriber.counters().dropped).toEqual({ malformed: 7, 'too-large': 1, invalid: 1, rejected: 0, overflow: 0 });
         });
       });
     });

@@ -6,8 +6,9 @@ import {
   TopicError,
   TransportCounterSet,
   TransportError,
+  assertMessageSize,
   compilePatterns,
-  encodeEnvelope,
+  envelopeJson,
   type DropReason,
   type Envelope,
   type Logger,
@@ -40,8 +41,9 @@ function delay(ms: number): { promise: Promise<'timeout'>; cancel: () => void } 
  *
  * Publishing goes through one XPUB socket that binds the `bind` entries of `[zeromq]`, or, binding
  * nothing, connects to the relay's inbound side. Each subscription has its own SUB socket connected to
- * every endpoint and to the relay's outbound side. Frames are `[topic, envelope, stream]`; the stream
- * frame numbers each topic's messages so that every loss is reported as a `gap` (see README).
+ * every endpoint and to the relay's outbound side. A message is one frame, `<topic> <stream position>
+ * <envelope>`; the stream position numbers each topic's messages so that every loss is reported as a
+ * `gap` (see README and `wire-frames.ts`).
  */
 @injectable()
 export class ZeroMqTransport implements Transport {
@@ -113,14 +115,15 @@ export class ZeroMqTransport implements Transport {
    */
   publish(envelope: Envelope): Promise<void> {
     if (this.#closing !== undefined) return Promise.reject(this.#closedError());
-    let bytes: Buffer;
+    let json: string;
     try {
-      bytes = encodeEnvelope(envelope, { maxMessageBytes: this.#config.codec.max_message_bytes });
+      json = envelopeJson(envelope);
+      assertMessageSize(Buffer.byteLength(json, 'utf8'), { maxMessageBytes: this.#config.codec.max_message_bytes });
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    if (this.#sendQueue === undefined) return this.connect().then(() => this.#enqueue(envelope, bytes));
-    return this.#enqueue(envelope, bytes);
+    if (this.#sendQueue === undefined) return this.connect().then(() => this.#enqueue(envelope, json));
+    return this.#enqueue(envelope, json);
   }
 
   /**
@@ -184,14 +187,14 @@ export class ZeroMqTransport implements Transport {
     return new TransportError('ERR_CLOSED', 'The ZeroMQ transport is closed');
   }
 
-  #enqueue(envelope: Envelope, bytes: Buffer): Promise<void> {
+  #enqueue(envelope: Envelope, json: string): Promise<void> {
     const queue = this.#sendQueue;
     if (queue === undefined || this.#closing !== undefined) return Promise.reject(this.#closedError());
     if (!this.#canPublish) {
       return Promise.reject(new TransportError('ERR_PUBLISH', 'Nowhere to publish: [zeromq] bind is empty and use_relay is false'));
     }
     const { topic } = envelope;
-    return queue.send(this.#positions.frames(topic, envelope.seq, bytes)).then(this.#published, (error: unknown) => {
+    return queue.send(this.#positions.frame(topic, envelope.seq, json)).then(this.#published, (error: unknown) => {
       if (error instanceof TransportError) throw error;
       throw new TransportError('ERR_PUBLISH', `ZeroMQ refused a message on ${topic}`, { cause: error });
     });
@@ -205,11 +208,13 @@ export class ZeroMqTransport implements Transport {
       sendHighWaterMark: config.send_hwm,
       ...commonSocketOptions(config),
       // Towards the relay, wait at the high-water mark instead of dropping: the relay then never
-      // misses what this process published.
+      // misses what this process published. Otherwise a send never waits (it drops at the high-water
+      // mark, which subscribers report as a gap), so zeromq.js can send synchronously: ZMQ_SNDTIMEO 0.
       noDrop: viaRelay,
+      ...(!viaRelay && { sendTimeout: 0 }),
     });
     new SocketMonitor(socket, this.#sink);
-    const queue = new SendQueue(socket);
+    const queue = new SendQueue(socket, { immediate: !viaRelay });
     const attached = new Promise<void>((resolve) => {
       this.#relayAttached = resolve;
     });
