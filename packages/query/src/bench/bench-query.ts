@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -11,13 +11,14 @@ import { reportListening, startQueryWorkers, stopRequested } from '../server/que
 import { seedArchive } from './bench-seed.js';
 import { benchShapes, type BenchShape } from './bench-shapes.js';
 
-// npm run bench:query -w @statbus/query -- [sizes=100000] [seconds per shape=5] [connections=50] [--workers=2] [--cache=0,256] [--keep=DIR]
+// npm run bench:query -w @statbus/query -- [sizes=100000] [seconds per shape=5] [connections=50] [--workers=2] [--cache=0,256] [--keep=DIR] [--only=TEXT]
 //
-// Per size: seeds one SQLite file (or reuses it from --keep), completes the `contains` text index, then per
+// Per size: seeds one SQLite file (or reuses it from --keep), completes the deferred indexes (users, packages, agents, text), then per
 // query shape measures (1) the store call alone and the store call plus the route's shaping and JSON, in
 // this process, one at a time, and (2) the HTTP API served by --workers processes (node:cluster, each with
 // its own SQLite connection) under autocannon with 50 concurrent connections, without and with the answer
-// cache. autocannon runs in this process, on the same machine: it takes CPU from the server.
+// cache. autocannon runs in this process, on the same machine: it takes CPU from the server. --only keeps the
+// shapes whose name contains TEXT.
 
 interface AutocannonResult {
   readonly latency: { readonly p50: number; readonly p99: number };
@@ -67,7 +68,7 @@ async function drained(url: string): Promise<void> {
 }
 
 async function serveWorker(path: string, cacheEntries: number): Promise<void> {
-  // Readers only: the text index is complete, and indexing is the writer's job.
+  // Readers only: the deferred indexes are complete, and filling them is the writer's job.
   const store = new SqliteMessageStore(path, { indexInBackground: false });
   await store.init();
   const app = createQueryServer({ store, config: { ...QUERY_DEFAULTS, cors_origins: [], cache_entries: cacheEntries } });
@@ -76,6 +77,20 @@ async function serveWorker(path: string, cacheEntries: number): Promise<void> {
   await app.close();
   await store.close();
   process.exit(0);
+}
+
+/** CPU time (ms) the processes have used so far, from /proc (Linux; 10 ms ticks). */
+function cpuMs(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+    } catch {
+      return Number.NaN;
+    }
+  }
+  return ticks * 10;
 }
 
 const fmt = (ms: number): string => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
@@ -101,18 +116,20 @@ async function loadRun(path: string, shapes: readonly BenchShape[], cells: Map<s
   const server = await startQueryWorkers({ count: options.workers });
   try {
     console.log(`\nworkers = ${options.workers}, cache_entries = ${options.cacheEntries}${options.cacheEntries === 0 ? ' (every request asks the store)' : ' (the same URL again: answered from the cache while the archive is unchanged)'}; load average at start ${load()}`);
-    console.log('| shape | store alone p50 / p99 (ms) | store + shaping + JSON p50 / p99 (ms) | HTTP: 1 request alone (ms) | HTTP p50 (ms) | HTTP p99 (ms) | requests/s | errors/non-2xx |\n|---|---|---|---|---|---|---|---|');
+    console.log('| shape | store alone p50 / p99 (ms) | store + shaping + JSON p50 / p99 (ms) | HTTP: 1 request alone (ms) | HTTP p50 (ms) | HTTP p99 (ms) | requests/s | server CPU ms/request | errors/non-2xx |\n|---|---|---|---|---|---|---|---|---|');
     for (const shape of shapes) {
       const url = `${server.url}${shape.path}`;
       for (let i = 0; i < options.workers * 2; i += 1) await timeOne(url);
       const alone = await timeOne(url);
       const prefix = `| ${shape.name} | ${cells.get(shape.name) ?? '— | —'} | ${fmt(alone)}`;
       if (alone > MAX_ALONE_MS) {
-        console.log(`${prefix} | — | — | — | load run skipped: one request alone takes over ${MAX_ALONE_MS} ms |`);
+        console.log(`${prefix} | — | — | — | — | load run skipped: one request alone takes over ${MAX_ALONE_MS} ms |`);
         continue;
       }
+      const cpuBefore = cpuMs(server.pids());
       const result = await autocannon({ url, connections: options.connections, duration: options.seconds });
-      console.log(`${prefix} | ${result.latency.p50} | ${result.latency.p99} | ${Math.round(result.requests.average).toLocaleString('en')} | ${result.errors + result.timeouts}/${result.non2xx} |`);
+      const perRequest = (cpuMs(server.pids()) - cpuBefore) / Math.max(1, result.requests.average * options.seconds);
+      console.log(`${prefix} | ${result.latency.p50} | ${result.latency.p99} | ${Math.round(result.requests.average).toLocaleString('en')} | ${perRequest.toFixed(2)} | ${result.errors + result.timeouts}/${result.non2xx} |`);
       await drained(server.url);
     }
     console.log(`load average at end ${load()}`);
@@ -121,15 +138,15 @@ async function loadRun(path: string, shapes: readonly BenchShape[], cells: Map<s
   }
 }
 
-async function benchSize(size: number, keep: string | undefined, options: { workers: readonly number[]; caches: readonly number[]; seconds: number; connections: number }): Promise<void> {
+async function benchSize(size: number, keep: string | undefined, options: { workers: readonly number[]; caches: readonly number[]; seconds: number; connections: number; only: string | undefined }): Promise<void> {
   const dir = keep ?? mkdtempSync(join(tmpdir(), 'statbus-bench-query-'));
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `archive-${size}.db`);
   try {
     const seeded = await seedArchive(path, size);
-    const shapes = benchShapes(seeded);
+    const shapes = benchShapes(seeded).filter((shape) => options.only === undefined || shape.name.includes(options.only));
     const seeding = seeded.messagesPerSecond === undefined ? `reused ${path}` : `seeded at ${seeded.messagesPerSecond.toFixed(0)} msg/s, synchronous = NORMAL`;
-    console.log(`\n${size.toLocaleString('en')} messages (${seeding}; text index completed in ${(seeded.textIndexMs / 1000).toFixed(1)} s before measuring); ${options.connections} connections, ${options.seconds} s per shape; load average ${load()}`);
+    console.log(`\n${size.toLocaleString('en')} messages (${seeding}; deferred indexes completed in ${(seeded.indexMs / 1000).toFixed(1)} s before measuring); ${options.connections} connections, ${options.seconds} s per shape; load average ${load()}`);
     const cells = await inProcess(path, shapes);
     for (const workers of options.workers) {
       for (const cacheEntries of options.caches) await loadRun(path, shapes, cells, { workers, cacheEntries, seconds: options.seconds, connections: options.connections });
@@ -153,6 +170,7 @@ async function main(): Promise<void> {
     caches: list(option(args, 'cache'), [0, QUERY_DEFAULTS.cache_entries]),
     seconds: Number(seconds),
     connections: Number(connections),
+    only: option(args, 'only'),
   };
   console.log(`statbus query benchmark — ${new Date().toISOString()} — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${load()}`);
   for (const size of sizes.split(',').map(Number)) await benchSize(size, option(args, 'keep'), options);
