@@ -3,15 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { SqliteMessageStore } from '../sqlite/sqlite-message-store.js';
-import { BenchMessages, type BenchIds } from './bench-messages.js';
+import { BenchMessages } from './bench-messages.js';
 
-// Usage: profile-ingest.ts [total=300000] [batch=1000] [ids=ordered] [index=inline|after]
+// Usage: profile-ingest.ts [total=300000] [batch=1000] [no-catch-up]
 const total = Number(process.argv[2] ?? 300_000);
 const batch = Number(process.argv[3] ?? 1000);
-const ids = (process.argv[4] ?? 'ordered') as BenchIds;
 const dir = mkdtempSync(join(tmpdir(), 'statbus-profile-'));
 const store = new SqliteMessageStore(join(dir, 'p.db'), { indexInBackground: false });
-const generator = new BenchMessages(total, ids);
+const generator = new BenchMessages(total);
 await store.init();
 let ms = 0;
 let lap = 0;
@@ -29,7 +28,7 @@ for (let done = 0; done < total; done += batch) {
 }
 console.log(`total ${Math.round((total / ms) * 1000)} msg/s`);
 const started = performance.now();
-await store.catchUpIndexes();
+if (process.argv[4] !== 'no-catch-up') await store.catchUpIndexes();
 const indexMs = performance.now() - started;
 console.log(`catch-up ${Math.round((total / indexMs) * 1000)} msg/s; together ${Math.round((total / (ms + indexMs)) * 1000)} msg/s`);
 await store.close();

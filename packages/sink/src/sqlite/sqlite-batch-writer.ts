@@ -31,7 +31,10 @@ export class SqliteBatchWriter {
     this.transaction = db.transaction((batch: readonly PreparedMessage[]) => this.writeRows(batch));
   }
 
-  /** Resolves nothing until committed: returns after the commit (durable with `synchronous = FULL`). */
+  /**
+   * Writes one batch in one IMMEDIATE transaction and returns after its commit (durable with `synchronous = FULL`):
+   * which ids were new, which were already stored.
+   */
   write(batch: readonly PreparedMessage[]): InsertResult {
     return this.transaction.immediate(batch);
   }

@@ -1,6 +1,6 @@
 /** A filter served by a side table `(value, time, n)` that is filled after the commit. */
 export interface SqliteSideIndex {
-  /** The {@link MessageQuery} filter it serves. */
+  /** The `MessageQuery` filter it serves. */
   readonly filter: 'users' | 'packages' | 'agents';
   readonly table: string;
   readonly column: string;

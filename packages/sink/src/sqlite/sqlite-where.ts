@@ -37,7 +37,7 @@ export interface SqlitePlanContext {
 /** Cost of reading one doclist entry of the text index, relative to checking one candidate's body. */
 const DOCLIST_ENTRY_COST = 0.05;
 /** Cost of checking one row of a window, read in key order, relative to checking one candidate (read at random). */
-const SCAN_ROW_COST = 0.5;
+const SCAN_ROW_COST = 0.7;
 /** Without a sample, at most this many trigrams of a needle are asked of the index. */
 const MAX_TRIGRAMS = 12;
 
@@ -120,8 +120,11 @@ function containsCondition(needles: readonly string[], context: SqlitePlanContex
   const plans = lowered.map((needle) => context.containsPlan?.(needle, DOCLIST_ENTRY_COST) ?? unplanned(needle));
   const rows = context.windowRows?.();
   if (rows !== undefined && context.messageCount !== undefined) {
-    const indexCost = plans.reduce((sum, plan) => sum + plan.docListShare * DOCLIST_ENTRY_COST + plan.candidateShare, 0) * context.messageCount();
-    if (Math.max(0, rows.last - rows.first + 1) * SCAN_ROW_COST <= indexCost) {
+    // The doclists are read whole; only the window's candidates are checked.
+    const windowRows = Math.max(0, rows.last - rows.first + 1);
+    const total = context.messageCount();
+    const indexCost = plans.reduce((sum, plan) => sum + plan.docListShare * DOCLIST_ENTRY_COST * total + plan.candidateShare * windowRows, 0);
+    if (windowRows * SCAN_ROW_COST <= indexCost) {
       return { sql: `(m.n >= ? AND m.n <= ? AND ${check.sql})`, params: [rows.first, rows.last, ...check.params] };
     }
   }
