@@ -15,7 +15,9 @@ export function docsPage(maxRows: number): string {
 <body><h1>statbus query API</h1>
 <p>datagrepper-compatible: times are epoch seconds or ISO 8601; <code>topic</code>, <code>category</code>, <code>user</code>, <code>package</code>, <code>agent</code>,
 <code>contains</code> and their <code>not_</code> forms repeat (values OR-ed, filters AND-ed); <code>rows_per_page</code> is at most ${maxRows}; walk deep results with
-<code>cursor</code> (the <code>next_cursor</code> of each page). Errors are JSON <code>{error, parameter, message}</code>. Full description: <a href="/openapi.json">/openapi.json</a>.</p>
+<code>cursor</code> (the <code>next_cursor</code> of each page). <code>meta=subtitle,link,usernames,packages,…</code> adds fedmsg.meta fields to each message;
+<code>grouped=true</code> groups a page by topic and actor. Only GET (and HEAD) is answered: other methods get 405.
+Errors are JSON <code>{error, parameter, message}</code>. Full description: <a href="/openapi.json">/openapi.json</a>.</p>
 <table>${rows.map(([path, what, example]) => `<tr><td><code>${path ?? ''}</code></td><td>${what ?? ''}</td><td><code>${example ?? ''}</code></td></tr>`).join('')}</table>
 </body></html>`;
 }
