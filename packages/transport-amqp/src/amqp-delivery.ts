@@ -1,5 +1,6 @@
 import type { Delivery, Envelope, NackOptions } from '@statbus/core';
 import type { Channel, ConsumeMessage } from 'amqplib';
+import type { AckEntry } from './ack-batcher.js';
 
 /** How a delivery was settled. */
 export type Settlement = { readonly kind: 'ack' } | { readonly kind: 'nack'; readonly requeue: boolean };
@@ -23,11 +24,14 @@ export class AmqpDelivery implements Delivery {
   readonly deliveryCount: number;
   readonly channel: Channel;
   readonly message: ConsumeMessage;
+  /** Where the channel's ack batcher keeps this delivery. */
+  readonly acking: AckEntry<ConsumeMessage>;
   settled = false;
   readonly #settler: DeliverySettler;
 
-  constructor(settler: DeliverySettler, channel: Channel, message: ConsumeMessage, envelope: Envelope, deliveryCount: number) {
+  constructor(settler: DeliverySettler, channel: Channel, message: ConsumeMessage, envelope: Envelope, deliveryCount: number, acking: AckEntry<ConsumeMessage>) {
     this.#settler = settler;
+    this.acking = acking;
     this.channel = channel;
     this.message = message;
     this.envelope = envelope;
@@ -35,7 +39,11 @@ export class AmqpDelivery implements Delivery {
     this.deliveryCount = deliveryCount;
   }
 
-  /** Acknowledges the message; resolves once the ack is written to the channel. Later calls do nothing. */
+  /**
+   * Acknowledges the message; resolves at once. The ack is written to the channel at the end of this
+   * event-loop turn, with the other acks of the turn (one `multiple` ack for a run of acked deliveries).
+   * Later calls do nothing.
+   */
   ack(): Promise<void> {
     this.#settler.settle(this, ACK);
     return Promise.resolve();

@@ -18,6 +18,7 @@ import {
   namedQueueOptions,
   quorumDeliveryCount,
 } from './amqp-arguments.js';
+import { AckBatcher } from './ack-batcher.js';
 import { AmqpDelivery, type DeliverySettler, type Settlement } from './amqp-delivery.js';
 import type { AmqpSession, SessionParticipant } from './amqp-session.js';
 import { abortableDelay } from './backoff.js';
@@ -58,6 +59,7 @@ export class AmqpSubscription implements Subscription, SessionParticipant, Deliv
   readonly #unsettled = new Set<AmqpDelivery>();
   readonly #tracker: DeliveryTracker | undefined;
   #channel: Channel | undefined;
+  #acks: AckBatcher<ConsumeMessage> | undefined;
   #consumerTag: string | undefined;
   #closing: Promise<void> | undefined;
   #settledWaiter: (() => void) | undefined;
@@ -99,9 +101,22 @@ export class AmqpSubscription implements Subscription, SessionParticipant, Deliv
       if (this.#closing !== undefined) throw new Error('subscription closed while it was being set up');
       this.queueName = queue;
       this.#channel = channel;
+      this.#acks = new AckBatcher({
+        ack: (message: ConsumeMessage, allUpTo?: boolean) => {
+          try {
+            channel.ack(message, allUpTo);
+          } catch (error) {
+            // The channel is closing: the broker will deliver the message again.
+            this.#context.logger.debug({ err: error, queue }, 'acking on a closing AMQP channel');
+          }
+        },
+      });
       this.#consumerTag = (await channel.consume(queue, (message) => this.#onMessage(channel, message), { noAck: false })).consumerTag;
     } catch (error) {
-      if (this.#channel === channel) this.#channel = undefined;
+      if (this.#channel === channel) {
+        this.#channel = undefined;
+        this.#acks = undefined;
+      }
       await channel.close().catch(() => undefined);
       throw error;
     }
@@ -148,9 +163,13 @@ export class AmqpSubscription implements Subscription, SessionParticipant, Deliv
       this.#context.report({ type: 'dropped', reason: 'rejected', error: new Error(`message ${id} was rejected and has no dead-letter queue`) });
     }
     if (delivery.channel !== this.#channel) return;
+    if (settlement.kind === 'ack') {
+      this.#acks?.ack(delivery.acking);
+      return;
+    }
+    this.#acks?.settled(delivery.acking);
     try {
-      if (settlement.kind === 'ack') delivery.channel.ack(delivery.message);
-      else delivery.channel.nack(delivery.message, false, requeue);
+      delivery.channel.nack(delivery.message, false, requeue);
     } catch (error) {
       // The channel is closing: the broker will deliver the message again.
       this.#context.logger.debug({ err: error, id }, 'settling on a closing AMQP channel');
@@ -181,6 +200,8 @@ export class AmqpSubscription implements Subscription, SessionParticipant, Deliv
       clearTimeout(timer);
     }
     this.#context.session.remove(this);
+    this.#acks?.flush();
+    this.#acks = undefined;
     const current = this.#channel;
     this.#channel = undefined;
     if (current !== undefined) await current.close().catch(() => undefined);
@@ -195,6 +216,9 @@ export class AmqpSubscription implements Subscription, SessionParticipant, Deliv
       void this.close();
       return;
     }
+    const acks = this.#acks;
+    // A message of a channel already replaced: the broker gives it again on the new one.
+    if (channel !== this.#channel || acks === undefined) return;
     let envelope: Envelope;
     try {
       envelope = decodeEnvelope(message.content, { maxMessageBytes: this.#context.maxMessageBytes });
@@ -208,7 +232,8 @@ export class AmqpSubscription implements Subscription, SessionParticipant, Deliv
       this.#tracker === undefined
         ? quorumDeliveryCount(message.properties.headers, redelivered)
         : this.#tracker.delivered(envelope.id, redelivered);
-    const delivery = new AmqpDelivery(this, channel, message, envelope, count);
+    const acking = acks.track(message);
+    const delivery = new AmqpDelivery(this, channel, message, envelope, count, acking);
     this.#unsettled.add(delivery);
     if (!this.#deliveries.push(delivery)) this.settle(delivery, { kind: 'nack', requeue: true });
   }
@@ -232,6 +257,7 @@ export class AmqpSubscription implements Subscription, SessionParticipant, Deliv
   #channelLost(channel: Channel, model: ChannelModel): void {
     if (channel !== this.#channel) return;
     this.#channel = undefined;
+    this.#acks = undefined;
     this.#consumerTag = undefined;
     // A shared queue gets back what this channel held unsettled: forget the copies not handed out yet.
     if (this.#options.queue !== undefined) {

@@ -19,7 +19,10 @@ export interface Delivery {
   readonly redelivered: boolean;
   /** How many times it was delivered, this time included (1 for the first time), where the transport knows. */
   readonly deliveryCount: number;
-  /** Acknowledges the message. Resolves when the transport has taken the ack (AMQP: written to the channel). */
+  /**
+   * Acknowledges the message. Resolves when the transport has taken the ack (AMQP: at once; the ack is
+   * written to the channel at the end of the event-loop turn, batched with the other acks of that turn).
+   */
   ack(): Promise<void>;
   /** Refuses the message; see {@link NackOptions}. */
   nack(options?: NackOptions): Promise<void>;
