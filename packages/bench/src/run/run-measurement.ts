@@ -65,6 +65,20 @@ const is =
   (message: FromWorker): message is Typed<K> =>
     message.type === type && 'side' in message && message.side === side;
 
+/** Resolves with `promise`; rejects after `timeoutMs`, or as soon as one of `workers` fails or exits. */
+async function within(promise: Promise<void>, timeoutMs: number, message: string, workers: readonly WorkerProcess[]): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), timeoutMs))),
+      ...workers.map((worker) => worker.failure),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Runs one measurement in fresh worker processes, and cleans up whatever it declared on the broker. */
 export async function runMeasurement(spec: MeasurementSpec): Promise<Measurement> {
   const exchange = `statbus.bench.${randomUUID()}`;
@@ -88,16 +102,24 @@ export async function runMeasurement(spec: MeasurementSpec): Promise<Measurement
   const workers = new Map<string, WorkerProcess>();
   for (const side of [...consumerSides, ...producerSides]) workers.set(side, single ?? new WorkerProcess(`${spec.candidate.name} ${side}`));
   const worker = (side: string): WorkerProcess => workers.get(side) as WorkerProcess;
-  const counts = new Map<string, number>();
-  for (const process of new Set(workers.values())) {
-    process.onMessage((message) => {
-      if (message.type === 'progress' && message.side.startsWith('c')) counts.set(message.side, message.count);
-    });
-  }
-  const received = (): number => [...counts.values()].reduce((sum, count) => sum + count, 0);
   const sent = spec.plan.messages * spec.producers;
   const competing = queue !== undefined && spec.candidate.sharedQueues;
   const expected = competing ? sent : sent * spec.consumers;
+  const counts = new Map<string, number>();
+  const probes = new Map<string, Set<string>>(consumerSides.map((side) => [side, new Set<string>()]));
+  let probed: () => void = () => undefined;
+  const allProbed = new Promise<void>((resolve) => (probed = resolve));
+  for (const process of new Set(workers.values())) {
+    process.onMessage((message) => {
+      if (message.type === 'progress' && message.side.startsWith('c')) counts.set(message.side, message.count);
+      if (message.type !== 'probed') return;
+      probes.get(message.side)?.add(message.producer);
+      // Competing consumers share the probes; otherwise each consumer must have heard every producer.
+      const heard = competing ? [new Set([...probes.values()].flatMap((set) => [...set]))] : [...probes.values()];
+      if (heard.every((set) => set.size >= spec.producers)) probed();
+    });
+  }
+  const received = (): number => [...counts.values()].reduce((sum, count) => sum + count, 0);
   const progress = setInterval(() => spec.onProgress?.(Math.min(1, received() / expected)), 100);
   try {
     const open = (side: string, role: 'producer' | 'consumer', index: number): Promise<unknown> => {
@@ -106,10 +128,10 @@ export async function runMeasurement(spec: MeasurementSpec): Promise<Measurement
     };
     // Producers first: a ZeroMQ subscriber's subscribe() waits until it reaches every bound publisher.
     await Promise.all(producerSides.map((side, index) => open(side, 'producer', index)));
-    await Promise.all(consumerSides.map((side, index) => open(side, 'consumer', index)));
-    const probed = consumerSides.map((side) => worker(side).next(is('probed', side), PROBE_TIMEOUT_MS, `probe from every producer at ${side}`));
+    // One after another: archivers sharing one store file must not create its tables at the same time.
+    for (const [index, side] of consumerSides.entries()) await open(side, 'consumer', index);
     for (const side of producerSides) worker(side).send({ type: 'probe', side });
-    await Promise.all(probed);
+    await within(allProbed, PROBE_TIMEOUT_MS, `no consumer heard a probe from every producer within ${PROBE_TIMEOUT_MS} ms`, [...new Set(workers.values())]);
     await Promise.all(
       consumerSides.map((side) => {
         worker(side).send({ type: 'measure', side, sample: spec.sample, expected: competing ? 0 : sent });

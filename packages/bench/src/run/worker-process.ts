@@ -22,8 +22,12 @@ export class WorkerProcess {
   private stderr = '';
   private exited = false;
   private readonly exit: Promise<void>;
+  private fail: (error: Error) => void = () => undefined;
+  /** Rejects when the worker reports a failure or exits before it was closed. */
+  readonly failure: Promise<never> = new Promise<never>((_, reject) => (this.fail = reject));
 
   constructor(readonly label: string) {
+    this.failure.catch(() => undefined);
     this.child = fork(WORKER, [], { execArgv: EXEC_ARGV, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     this.child.stderr?.on('data', (chunk: Buffer) => {
       this.stderr = (this.stderr + chunk.toString('utf8')).slice(-4_000);
@@ -88,6 +92,7 @@ export class WorkerProcess {
   }
 
   private failAll(error: Error): void {
+    this.fail(error);
     for (const waiter of this.waiters) waiter.reject(error);
     this.waiters.clear();
   }

@@ -95,10 +95,7 @@ class ConsumerHost {
   private samples: number[] = [];
   private cpu: NodeJS.CpuUsage = process.cpuUsage();
 
-  constructor(
-    readonly name: string,
-    private readonly producers: number,
-  ) {}
+  constructor(readonly name: string) {}
 
   readonly listener = {
     message: (stamp: number): void => {
@@ -111,7 +108,7 @@ class ConsumerHost {
     probe: (producer: string): void => {
       if (this.probedBy.has(producer)) return;
       this.probedBy.add(producer);
-      if (this.probedBy.size === this.producers) post({ type: 'probed', side: this.name });
+      post({ type: 'probed', side: this.name, producer });
     },
   };
 
@@ -164,7 +161,7 @@ async function handle(message: ToWorker): Promise<void> {
     case 'open': {
       const candidate = findCandidate(message.candidate);
       if (message.role === 'consumer') {
-        const host = new ConsumerHost(message.side, message.settings.producers);
+        const host = new ConsumerHost(message.side);
         consumers.set(message.side, host);
         host.side = await candidate.consumer(message.settings, host.listener, local);
       } else {

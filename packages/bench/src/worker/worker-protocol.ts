@@ -29,7 +29,8 @@ export type ToWorker =
 /** Worker → coordinator. */
 export type FromWorker =
   | { readonly type: 'opened'; readonly side: string }
-  | { readonly type: 'probed'; readonly side: string }
+  /** The first probe this consumer got from `producer` (a key unique per producer). */
+  | { readonly type: 'probed'; readonly side: string; readonly producer: string }
   | { readonly type: 'measuring'; readonly side: string }
   | { readonly type: 'progress'; readonly side: string; readonly count: number }
   | { readonly type: 'sent'; readonly side: string; readonly sent: number; readonly startedAt: number; readonly endedAt: number; readonly usage: ProcessUsage }
