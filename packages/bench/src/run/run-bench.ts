@@ -5,9 +5,8 @@ import { redactUrl } from '@statbus/core';
 import type { BenchOptions } from '../bench-options.js';
 import type { BenchReport, FailureRow, LatencyRow, MachineInfo, PipelineRateRow, PipelineRow, SkippedRow, ThroughputRow } from '../report/bench-report.js';
 import { latencyFigures, median } from '../stats.js';
-import { archivingCandidate } from '../transport/archiving-candidate.js';
-import type { Candidate } from '../transport/candidate.js';
-import { STATBUS_CANDIDATES, TRANSPORT_CANDIDATES } from '../transport/candidates.js';
+import type { CandidateInfo } from '../transport/candidate.js';
+import { STATBUS_CANDIDATES, TRANSPORT_CANDIDATES, archiveOf } from '../transport/candidates.js';
 import type { SendPlan } from '../worker/worker-protocol.js';
 import { brokerProblem } from './amqp-names.js';
 import { lossFigures, resourceFigures } from './figures.js';
@@ -27,7 +26,7 @@ const KEPT_UP_DRAIN_MS = 1_000;
 
 interface Task {
   readonly label: string;
-  readonly candidate: Candidate;
+  readonly candidate: CandidateInfo;
   run(measure: (spec: Omit<MeasurementSpec, 'amqpUrl' | 'window' | 'prefetch' | 'idleMs' | 'producers' | 'consumers' | 'onProgress'>) => Promise<Measurement>): Promise<void>;
 }
 
@@ -58,7 +57,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
   const transportCandidates = options.modes.includes('transport') ? selectCandidates(TRANSPORT_CANDIDATES, options.only) : [];
   const pipelineCandidates = options.modes.includes('pipeline') ? selectCandidates(STATBUS_CANDIDATES, options.only) : [];
   const problem = [...transportCandidates, ...pipelineCandidates].some((candidate) => candidate.broker) ? await brokerProblem(options.amqpUrl) : undefined;
-  const runnable = <T extends Candidate>(candidates: readonly T[], mode: string): T[] =>
+  const runnable = <T extends CandidateInfo>(candidates: readonly T[], mode: string): T[] =>
     candidates.filter((candidate) => {
       const reason = candidate.broker && problem !== undefined ? `RabbitMQ not reachable at ${redactUrl(options.amqpUrl)}: ${problem}` : candidate.unavailable?.();
       if (reason === undefined) return true;
@@ -109,7 +108,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
       }
     }
     for (const candidate of pipeline) {
-      const archiving = archivingCandidate(candidate);
+      const archiving = archiveOf(candidate);
       let only: Measurement | undefined;
       let archived: Measurement | undefined;
       const rates: PipelineRateRow[] = [];

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Candidate, SideSettings } from '../transport/candidate.js';
+import type { CandidateInfo, SideSettings } from '../transport/candidate.js';
 import type { FromWorker, ProcessUsage, SendPlan } from '../worker/worker-protocol.js';
 import { deleteAmqpNames } from './amqp-names.js';
 import { freePort } from './free-port.js';
@@ -12,7 +12,7 @@ const REPORT_TIMEOUT_MS = 30_000;
 
 /** One measurement: a candidate, its processes, and what each producer sends. */
 export interface MeasurementSpec {
-  readonly candidate: Candidate;
+  readonly candidate: CandidateInfo;
   readonly size: number;
   readonly producers: number;
   readonly consumers: number;

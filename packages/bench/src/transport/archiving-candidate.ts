@@ -1,6 +1,5 @@
 import { silentLogger, type Delivery, type Subscription, type Transport } from '@statbus/core';
-import { Archiver, createMessageStore } from '@statbus/sink';
-import type { Candidate, ConsumerListener, ConsumerSide } from './candidate.js';
+import type { Candidate, CandidateInfo, ConsumerListener, ConsumerSide } from './candidate.js';
 import { PROBE_TOPIC, type StatbusCandidate } from './statbus-candidate.js';
 
 /** A transport whose deliveries call `settled` when acked: the archiver acks a message once its batch is written. */
@@ -40,17 +39,13 @@ function observeAcks(transport: Transport, settled: (delivery: Delivery) => void
  * to the store (`settings.store`) over the candidate's transport. A message counts as received when the
  * archiver acks it, i.e. once its batch is durably written: the latency is publish → archived.
  */
-export function archivingCandidate(candidate: StatbusCandidate): Candidate {
+export function archivingCandidate(info: CandidateInfo, candidate: StatbusCandidate): Candidate {
   return {
-    id: `${candidate.id}+archive`,
-    name: `${candidate.name} → archiver → store`,
-    broker: candidate.broker,
-    sharedQueues: candidate.sharedQueues,
-    layout: candidate.layout,
-    unavailable: () => candidate.unavailable?.(),
+    ...info,
     producer: (settings, local) => candidate.producer(settings, local),
     async consumer(settings, listener: ConsumerListener, local): Promise<ConsumerSide> {
       if (settings.store === undefined) throw new Error('the pipeline needs a store');
+      const { Archiver, createMessageStore } = await import('@statbus/sink');
       const transport = await candidate.transport('subscriber', settings, local);
       const store = createMessageStore(settings.store);
       await store.init();

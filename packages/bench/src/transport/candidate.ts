@@ -59,8 +59,8 @@ export interface ConsumerSide {
 /** State shared by the sides a single process hosts (the in-memory bus of the in-memory candidate). */
 export type ProcessLocal = Map<string, unknown>;
 
-/** A benchmark candidate: a raw library or a statbus transport, with or without the archiver behind it. */
-export interface Candidate {
+/** What the coordinator knows of a candidate without loading it (its libraries load in the workers only). */
+export interface CandidateInfo {
   /** Short stable id used on the command line and in JSON (`raw-zeromq`, `statbus-amqp`…). */
   readonly id: string;
   /** Display name. */
@@ -78,6 +78,10 @@ export interface Candidate {
   readonly layout: 'processes' | 'single';
   /** Why it cannot run in this installation, if it cannot (checked before the run; it is then skipped). */
   unavailable?(): string | undefined;
+}
+
+/** A benchmark candidate, loaded: a raw library or a statbus transport, with or without the archiver behind it. */
+export interface Candidate extends CandidateInfo {
   producer(settings: SideSettings, local: ProcessLocal): Promise<ProducerSide>;
   /** Resolves when the consumer is subscribed (messages published from then on reach it, bar slow joiners). */
   consumer(settings: SideSettings, listener: ConsumerListener, local: ProcessLocal): Promise<ConsumerSide>;

@@ -1,49 +1,4 @@
-import { configSchema, silentLogger, type Transport } from '@statbus/core';
-import { AmqpTransport } from '@statbus/transport-amqp';
-import { ZeroMqTransport } from '@statbus/transport-zeromq';
-import type { Candidate, ProcessLocal, SideSettings } from './candidate.js';
-import { rawAmqpCandidate } from './raw-amqp.js';
-import { rawZeroMqCandidate } from './raw-zeromq.js';
-import { statbusCandidate, type StatbusCandidate } from './statbus-candidate.js';
-
-/** The ZeroMQ high-water mark of every ZeroMQ candidate (statbus' default). */
-const HIGH_WATER_MARK = 10_000;
-
-function zeromqTransport(role: 'publisher' | 'subscriber', settings: SideSettings): Transport {
-  const config = configSchema.parse({
-    zeromq:
-      role === 'publisher'
-        ? { bind: [settings.endpoints[settings.index]], use_relay: false, send_hwm: HIGH_WATER_MARK }
-        : { endpoints: { bench: [...settings.endpoints] }, use_relay: false, receive_hwm: HIGH_WATER_MARK },
-  });
-  return new ZeroMqTransport(config, silentLogger);
-}
-
-function amqpTransport(settings: SideSettings): Transport {
-  const config = configSchema.parse({
-    transport: 'amqp',
-    amqp: {
-      url: settings.amqpUrl,
-      exchange: settings.exchange,
-      confirm_window: settings.window,
-      prefetch: settings.prefetch,
-      dead_letter_exchange: `${settings.exchange}.dlx`,
-      dead_letter_queue: `${settings.exchange}.dead`,
-    },
-  });
-  return new AmqpTransport(config, silentLogger);
-}
-
-/** The in-memory transport lives in the workspace's test kit: loaded only when this candidate runs. */
-async function memoryTransport(local: ProcessLocal): Promise<Transport> {
-  const { MemoryBus, MemoryTransport } = await import('@statbus/testing');
-  let bus = local.get('memory-bus') as InstanceType<typeof MemoryBus> | undefined;
-  if (bus === undefined) {
-    bus = new MemoryBus();
-    local.set('memory-bus', bus);
-  }
-  return new MemoryTransport(bus);
-}
+import type { CandidateInfo } from './candidate.js';
 
 /** The in-memory transport is in the workspace's test kit, which is not published. */
 function memoryUnavailable(): string | undefined {
@@ -55,18 +10,29 @@ function memoryUnavailable(): string | undefined {
   }
 }
 
-/** The statbus transports, by id. */
-export const STATBUS_CANDIDATES: readonly StatbusCandidate[] = [
-  statbusCandidate({ id: 'statbus-zeromq', name: 'statbus ZeroMQ', baseline: 'raw-zeromq', broker: false, sharedQueues: false, layout: 'processes', create: (role, settings) => Promise.resolve(zeromqTransport(role, settings)) }),
-  statbusCandidate({ id: 'statbus-amqp', name: 'statbus AMQP', baseline: 'raw-amqp', broker: true, sharedQueues: true, layout: 'processes', create: (_role, settings) => Promise.resolve(amqpTransport(settings)) }),
-  statbusCandidate({ id: 'statbus-memory', name: 'statbus in-memory', broker: false, sharedQueues: true, layout: 'single', create: (_role, _settings, local) => memoryTransport(local), unavailable: memoryUnavailable }),
-];
+const RAW_ZEROMQ: CandidateInfo = { id: 'raw-zeromq', name: 'raw zeromq.js PUB/SUB', broker: false, sharedQueues: false, layout: 'processes' };
+const RAW_AMQP: CandidateInfo = { id: 'raw-amqp', name: 'raw amqplib (confirms, persistent, manual ack)', broker: true, sharedQueues: true, layout: 'processes' };
+const STATBUS_ZEROMQ: CandidateInfo = { id: 'statbus-zeromq', name: 'statbus ZeroMQ', baseline: 'raw-zeromq', broker: false, sharedQueues: false, layout: 'processes' };
+const STATBUS_AMQP: CandidateInfo = { id: 'statbus-amqp', name: 'statbus AMQP', baseline: 'raw-amqp', broker: true, sharedQueues: true, layout: 'processes' };
+const STATBUS_MEMORY: CandidateInfo = { id: 'statbus-memory', name: 'statbus in-memory', broker: false, sharedQueues: true, layout: 'single', unavailable: memoryUnavailable };
+
+/** The statbus transports: the candidates of the pipeline mode. */
+export const STATBUS_CANDIDATES: readonly CandidateInfo[] = [STATBUS_ZEROMQ, STATBUS_AMQP, STATBUS_MEMORY];
 
 /** Every candidate of the transport mode, each statbus transport right after the raw library it wraps. */
-export const TRANSPORT_CANDIDATES: readonly Candidate[] = [
-  rawZeroMqCandidate({ highWaterMark: HIGH_WATER_MARK }),
-  STATBUS_CANDIDATES[0] as StatbusCandidate,
-  rawAmqpCandidate(),
-  STATBUS_CANDIDATES[1] as StatbusCandidate,
-  STATBUS_CANDIDATES[2] as StatbusCandidate,
-];
+export const TRANSPORT_CANDIDATES: readonly CandidateInfo[] = [RAW_ZEROMQ, STATBUS_ZEROMQ, RAW_AMQP, STATBUS_AMQP, STATBUS_MEMORY];
+
+const ARCHIVE_SUFFIX = '+archive';
+
+/** The pipeline candidate over a statbus transport: its producer, and the archiver writing to the store as consumer. */
+export function archiveOf(candidate: CandidateInfo): CandidateInfo {
+  return { ...candidate, id: `${candidate.id}${ARCHIVE_SUFFIX}`, name: `${candidate.name} → archiver → store` };
+}
+
+/** The candidate with this id: a transport candidate, or `<statbus id>+archive` for the pipeline. */
+export function candidateInfo(id: string): CandidateInfo {
+  const base = STATBUS_CANDIDATES.find((candidate) => `${candidate.id}${ARCHIVE_SUFFIX}` === id);
+  const found = base === undefined ? TRANSPORT_CANDIDATES.find((candidate) => candidate.id === id) : archiveOf(base);
+  if (found === undefined) throw new Error(`unknown candidate ${JSON.stringify(id)}`);
+  return found;
+}

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { connect } from 'amqplib';
-import type { Candidate, ConsumerSide, ProducerSide } from './candidate.js';
+import type { Candidate, CandidateInfo, ConsumerSide, ProducerSide } from './candidate.js';
 import { rawPayload } from './raw-payload.js';
 
 const ROUTING_KEY = 'org.statbus.bench.raw.message.sent';
@@ -10,13 +10,9 @@ const ROUTING_KEY = 'org.statbus.bench.raw.message.sent';
  * publishes, persistent messages, a topic exchange, manual acks with a prefetch; a shared durable queue
  * when the measurement names one, else an exclusive queue per consumer.
  */
-export function rawAmqpCandidate(): Candidate {
+export function rawAmqpCandidate(info: CandidateInfo): Candidate {
   return {
-    id: 'raw-amqp',
-    name: 'raw amqplib (confirms, persistent, manual ack)',
-    broker: true,
-    sharedQueues: true,
-    layout: 'processes',
+    ...info,
     async producer(settings): Promise<ProducerSide> {
       const connection = await connect(settings.amqpUrl, { noDelay: true });
       const channel = await connection.createConfirmChannel();

@@ -1,5 +1,5 @@
 import { Publisher, Subscriber } from 'zeromq';
-import type { Candidate, ConsumerSide, ProducerSide } from './candidate.js';
+import type { Candidate, CandidateInfo, ConsumerSide, ProducerSide } from './candidate.js';
 import { rawPayload } from './raw-payload.js';
 
 const TOPIC = 'org.statbus.bench.raw.message.sent';
@@ -8,13 +8,9 @@ const TOPIC = 'org.statbus.bench.raw.message.sent';
  * Raw zeromq.js PUB/SUB over loopback TCP, with the high-water marks statbus uses: what the statbus
  * ZeroMQ transport is compared with. Each producer binds, each consumer connects to every producer.
  */
-export function rawZeroMqCandidate(options: { highWaterMark: number }): Candidate {
+export function rawZeroMqCandidate(info: CandidateInfo, options: { highWaterMark: number }): Candidate {
   return {
-    id: 'raw-zeromq',
-    name: 'raw zeromq.js PUB/SUB',
-    broker: false,
-    sharedQueues: false,
-    layout: 'processes',
+    ...info,
     async producer(settings): Promise<ProducerSide> {
       const publisher = new Publisher({ sendHighWaterMark: options.highWaterMark, linger: 0 });
       await publisher.bind(settings.endpoints[settings.index] as string);

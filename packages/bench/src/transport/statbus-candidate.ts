@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createEnvelope, type Envelope, type Transport } from '@statbus/core';
-import type { Candidate, ConsumerSide, ProcessLocal, ProducerSide, SideSettings } from './candidate.js';
+import type { Candidate, CandidateInfo, ConsumerSide, ProcessLocal, ProducerSide, SideSettings } from './candidate.js';
 
 /** The topic of measured messages. */
 export const BENCH_TOPIC = 'org.statbus.bench.statbus.message.sent';
@@ -58,28 +58,13 @@ export async function statbusProducer(transport: Transport, settings: SideSettin
  * A statbus transport as a benchmark candidate: `create` makes one transport per side (publisher or
  * subscriber), each its own connection. The subscriber acks every delivery as it comes.
  */
-export function statbusCandidate(options: {
-  id: string;
-  name: string;
-  baseline?: string;
-  broker: boolean;
-  sharedQueues: boolean;
-  layout: Candidate['layout'];
-  create: StatbusCandidate['transport'];
-  unavailable?: () => string | undefined;
-}): StatbusCandidate {
+export function statbusCandidate(info: CandidateInfo, create: StatbusCandidate['transport']): StatbusCandidate {
   return {
-    id: options.id,
-    name: options.name,
-    ...(options.baseline === undefined ? {} : { baseline: options.baseline }),
-    broker: options.broker,
-    sharedQueues: options.sharedQueues,
-    layout: options.layout,
-    ...(options.unavailable === undefined ? {} : { unavailable: options.unavailable }),
-    transport: options.create,
-    producer: async (settings, local) => statbusProducer(await options.create('publisher', settings, local), settings),
+    ...info,
+    transport: create,
+    producer: async (settings, local) => statbusProducer(await create('publisher', settings, local), settings),
     async consumer(settings, listener, local): Promise<ConsumerSide> {
-      const subscriber = await options.create('subscriber', settings, local);
+      const subscriber = await create('subscriber', settings, local);
       await subscriber.connect();
       const subscription = await subscriber.subscribe([BENCH_TOPIC, PROBE_TOPIC], {
         prefetch: settings.prefetch,

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { now } from '../clock.js';
 import type { ConsumerSide, ProcessLocal, ProducerSide } from '../transport/candidate.js';
-import { findCandidate } from '../transport/find-candidate.js';
+import { loadCandidate } from '../transport/load-candidate.js';
 import type { FromWorker, ProcessUsage, SendPlan, ToWorker } from './worker-protocol.js';
 
 // A benchmark worker: forked by the coordinator, it hosts one or more sides (a producer, a consumer, or
@@ -159,7 +159,7 @@ async function close(): Promise<void> {
 async function handle(message: ToWorker): Promise<void> {
   switch (message.type) {
     case 'open': {
-      const candidate = findCandidate(message.candidate);
+      const candidate = await loadCandidate(message.candidate);
       if (message.role === 'consumer') {
         const host = new ConsumerHost(message.side);
         consumers.set(message.side, host);
