@@ -135,6 +135,34 @@ describe(SqliteMessageStore, () => {
     });
   });
 
+  describe('.find', () => {
+    describe('when a contains needle holds LIKE wildcards, the escape character or JSON escapes', () => {
+      it('should match them literally, in ASCII and non-ASCII bodies alike', async () => {
+        const store = new SqliteMessageStore(newPath());
+        try {
+          await store.init();
+          const [a, b, c] = makeStoreFixture({ count: 3 }).messages as readonly [ArchivedMessage, ArchivedMessage, ArchivedMessage];
+          const withBody = (message: ArchivedMessage, body: Record<string, string>): ArchivedMessage => ({ ...message, envelope: { ...message.envelope, body } });
+          await store.insertMany([
+            withBody(a, { path: 'C:\\Temp\\x_y', note: '100% "done"' }),
+            withBody(b, { path: 'C:/Temp/xAy', note: '100 percent, Grüße' }),
+            withBody(c, { path: 'c:\\temp', note: '100% Grüße' }),
+          ]);
+          const ids = async (needle: string): Promise<string[]> =>
+            (await store.find({ contains: [needle], order: 'asc' })).messages.map((message) => message.envelope.id).sort();
+          const sorted = (...messages: ArchivedMessage[]): string[] => messages.map((message) => message.envelope.id).sort();
+          expect(await ids('x_y')).toEqual(sorted(a));
+          expect(await ids('100%')).toEqual(sorted(a, c));
+          expect(await ids('\\\\temp')).toEqual(sorted(a, c));
+          expect(await ids('\\"done\\"')).toEqual(sorted(a));
+          expect(await ids('%')).toEqual(sorted(a, c));
+        } finally {
+          await store.close();
+        }
+      });
+    });
+  });
+
   describe('.init (migrations)', () => {
     describe('when the file has schema version 1 with messages in it', () => {
       it('should migrate it to version 2 and answer every contract query as before', async () => {
