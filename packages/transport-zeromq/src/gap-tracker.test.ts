@@ -48,6 +48,25 @@ describe(GapTracker, () => {
         expect(tracker.size).toBe(2);
         expect(tracker.observeStream('a', at(5, 9, 8))).toBeUndefined();
       });
+
+      it('should bound the streams of every publisher together, forgetting the oldest publisher first', () => {
+        const tracker = new GapTracker(3);
+        for (let publisher = 0; publisher < 50; publisher += 1) {
+          tracker.observeStream('a', { publisher: `p${publisher}`, n: 1, seq: 1, prevSeq: 0 });
+          tracker.observeStream('b', { publisher: `p${publisher}`, n: 1, seq: 2, prevSeq: 1 });
+          expect(tracker.size).toBeLessThanOrEqual(3);
+        }
+        expect(tracker.observeStream('b', { publisher: 'p49', n: 3, seq: 9, prevSeq: 8 })).toEqual({ from: 3, to: 8, missed: 1 });
+        expect(tracker.observeStream('a', { publisher: 'p0', n: 5, seq: 9, prevSeq: 8 })).toBeUndefined();
+      });
+
+      it('should keep counting a publisher whose last stream was just forgotten to make room', () => {
+        const tracker = new GapTracker(1);
+        tracker.observeStream('a', at(1, 1, 0));
+        tracker.observeStream('b', at(1, 2, 1));
+        expect(tracker.observeStream('b', at(3, 5, 4))).toEqual({ from: 3, to: 4, missed: 1 });
+        expect(tracker.size).toBe(1);
+      });
     });
   });
 

@@ -26,7 +26,9 @@ interface Last {
  *   producer instance; only meaningful when the subscriber receives every topic.
  */
 export class GapTracker {
-  readonly #streams = new Map<string, Last>();
+  /** Per publisher, per topic: one map per publisher, so that no key is built per message. */
+  readonly #streams = new Map<string, Map<string, Last>>();
+  #streamCount = 0;
   readonly #instances = new Map<string, Last>();
   readonly #max: number;
 
@@ -36,33 +38,53 @@ export class GapTracker {
 
   /** How many streams and instances are remembered. */
   get size(): number {
-    return this.#streams.size + this.#instances.size;
+    return this.#streamCount + this.#instances.size;
   }
 
   observeStream(topic: string, position: StreamPosition): SeqHole | undefined {
-    const key = `${position.publisher}\u0000${topic}`;
-    return this.#observe(this.#streams, key, position.n, position.seq, position.prevSeq);
+    let streams = this.#streams.get(position.publisher);
+    const last = streams?.get(topic);
+    if (last !== undefined) return advance(last, position.n, position.seq, position.prevSeq);
+    if (this.#streamCount >= this.#max) this.#forgetOldestStream();
+    if (streams === undefined || !this.#streams.has(position.publisher)) {
+      streams ??= new Map();
+      this.#streams.set(position.publisher, streams);
+    }
+    streams.set(topic, { n: position.n, seq: position.seq });
+    this.#streamCount += 1;
+    return undefined;
   }
 
   observeInstance(instance: string, seq: number): SeqHole | undefined {
-    return this.#observe(this.#instances, instance, seq, seq, seq - 1);
+    const last = this.#instances.get(instance);
+    if (last !== undefined) return advance(last, seq, seq, seq - 1);
+    if (this.#instances.size >= this.#max) {
+      const oldest = this.#instances.keys().next();
+      if (oldest.done !== true) this.#instances.delete(oldest.value);
+    }
+    this.#instances.set(instance, { n: seq, seq });
+    return undefined;
   }
 
-  #observe(map: Map<string, Last>, key: string, n: number, seq: number, prevSeq: number): SeqHole | undefined {
-    const last = map.get(key);
-    if (last === undefined) {
-      if (map.size >= this.#max) {
-        const oldest = map.keys().next();
-        if (oldest.done !== true) map.delete(oldest.value);
-      }
-      map.set(key, { n, seq });
-      return undefined;
+  /** Forgets the first stream of the publisher seen first. */
+  #forgetOldestStream(): void {
+    const oldest = this.#streams.entries().next();
+    if (oldest.done === true) return;
+    const [publisher, streams] = oldest.value;
+    const first = streams.keys().next();
+    if (first.done !== true) {
+      streams.delete(first.value);
+      this.#streamCount -= 1;
     }
-    const expected = last.n + 1;
-    const from = last.seq + 1;
-    last.n = n;
-    last.seq = seq;
-    if (n <= expected) return undefined;
-    return { from, to: Math.max(prevSeq, from), missed: n - expected };
+    if (streams.size === 0) this.#streams.delete(publisher);
   }
+}
+
+function advance(last: Last, n: number, seq: number, prevSeq: number): SeqHole | undefined {
+  const expected = last.n + 1;
+  const from = last.seq + 1;
+  last.n = n;
+  last.seq = seq;
+  if (n <= expected) return undefined;
+  return { from, to: Math.max(prevSeq, from), missed: n - expected };
 }

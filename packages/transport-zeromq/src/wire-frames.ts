@@ -91,7 +91,7 @@ export function decodeStreamPosition(frame: Uint8Array, start = 0, end = frame.l
   let stop = from;
   while (stop < length && frame[stop] !== SPACE) stop += 1;
   if (stop === from || stop === length) return undefined;
-  const publisher = Buffer.from(frame.buffer, frame.byteOffset + from, stop - from).toString('latin1');
+  const publisher = Buffer.isBuffer(frame) ? frame.toString('latin1', from, stop) : Buffer.from(frame.buffer, frame.byteOffset + from, stop - from).toString('latin1');
   const parsed = { value: 0 };
   let index = readCount(frame, stop + 1, length, parsed);
   const n = parsed.value;
