@@ -24,4 +24,4 @@ export type { MeasuredProcess } from './run/run-measurement.js';
 export { CURVE_PERCENTILES, latencyFigures, median, quantile, summarise } from './stats.js';
 export type { LatencySummary } from './stats.js';
 export { STATBUS_CANDIDATES, TRANSPORT_CANDIDATES } from './transport/candidates.js';
-export type { Candidate, CandidateInfo, ConsumerListener, ConsumerSide, ProcessLocal, ProducerSide, SideSettings } from './transport/candidate.js';
+export type { Candidate, CandidateInfo, ConsumerListener, DetectedLoss, ConsumerSide, ProcessLocal, ProducerSide, SideSettings } from './transport/candidate.js';

@@ -1,4 +1,5 @@
 import type { BenchOptions } from '../bench-options.js';
+import type { DetectedLoss } from '../transport/candidate.js';
 import type { MeasuredProcess } from '../run/run-measurement.js';
 import type { LatencySummary } from '../stats.js';
 
@@ -33,8 +34,8 @@ export interface LossFigures {
   readonly expected: number;
   readonly received: number;
   readonly lost: number;
-  /** What the candidate itself reported as sequence gaps (statbus only; raw libraries cannot tell). */
-  readonly detected?: { readonly gaps: number; readonly missed: number };
+  /** What the candidate itself reported lost: sequence gaps and drops (statbus only; raw libraries cannot tell). */
+  readonly detected?: DetectedLoss;
 }
 
 /** Latency percentiles (ms) plus the curve drawn in the HTML report. */

@@ -1,7 +1,8 @@
 import type { BenchReport, LossFigures } from './bench-report.js';
 import { fixed, sizeLabel, textTable, whole } from './text-table.js';
 
-const gaps = (row: LossFigures): string => (row.detected === undefined ? 'n/a' : `${row.detected.gaps} (${row.detected.missed} msgs)`);
+const gaps = (row: LossFigures): string =>
+  row.detected === undefined ? 'n/a' : `${row.detected.gaps} (${whole(row.detected.missed)})${row.detected.dropped === 0 ? '' : ` + ${whole(row.detected.dropped)}`}`;
 const load = (values: readonly number[]): string => values.map((value) => value.toFixed(2)).join(' ');
 
 /** The end-of-run text: the machine, then one table per figure, skipped candidates and failures. */
@@ -18,7 +19,7 @@ export function formatReport(report: BenchReport): string {
     parts.push(
       `Throughput: ${whole(options.messages)} messages per producer as fast as accepted; delivered msg/s of the median of ${options.rounds} round(s); CPU µs per message; peak RSS MiB`,
       textTable(
-        sizedHeader(['candidate', 'msg/s', 'rounds (k/s)', 'vs raw', 'lost', 'gaps reported', 'prod µs/msg', 'cons µs/msg', 'prod MiB', 'cons MiB']),
+        sizedHeader(['candidate', 'msg/s', 'rounds (k/s)', 'vs raw', 'lost', 'gaps (missed) + dropped', 'prod µs/msg', 'cons µs/msg', 'prod MiB', 'cons MiB']),
         report.throughput.map((row) =>
           sized(
             [
@@ -43,7 +44,7 @@ export function formatReport(report: BenchReport): string {
     parts.push(
       `Latency at fixed rates for ${options.duration} s: send → receipt (ms)`,
       textTable(
-        sizedHeader(['candidate', 'rate', 'achieved', 'p50', 'p90', 'p99', 'p99.9', 'max', 'lost', 'gaps reported', 'prod µs/msg', 'cons µs/msg']),
+        sizedHeader(['candidate', 'rate', 'achieved', 'p50', 'p90', 'p99', 'p99.9', 'max', 'lost', 'gaps (missed) + dropped', 'prod µs/msg', 'cons µs/msg']),
         report.latency.map((row) =>
           sized(
             [
@@ -70,7 +71,7 @@ export function formatReport(report: BenchReport): string {
     parts.push(
       `Pipeline: producer → transport → archiver → store (${report.pipeline[0]?.store ?? ''}); one shared durable queue where the transport has one`,
       textTable(
-        sizedHeader(['transport', 'transport-only msg/s', 'archived msg/s', 'ratio', 'lost', 'gaps reported', 'drain ms', 'archiver µs/msg', 'archiver MiB', 'sustained msg/s']),
+        sizedHeader(['transport', 'transport-only msg/s', 'archived msg/s', 'ratio', 'lost', 'gaps (missed) + dropped', 'drain ms', 'archiver µs/msg', 'archiver MiB', 'sustained msg/s']),
         report.pipeline.map((row) =>
           sized(
             [
@@ -91,7 +92,7 @@ export function formatReport(report: BenchReport): string {
       ),
       'Pipeline at fixed rates: publish → archived (ms)',
       textTable(
-        sizedHeader(['transport', 'rate', 'achieved', 'p50', 'p90', 'p99', 'p99.9', 'max', 'drain ms', 'lost', 'gaps reported', 'kept up']),
+        sizedHeader(['transport', 'rate', 'achieved', 'p50', 'p90', 'p99', 'p99.9', 'max', 'drain ms', 'lost', 'gaps (missed) + dropped', 'kept up']),
         report.pipeline.flatMap((row) =>
           row.rates.map((rate) =>
             sized(

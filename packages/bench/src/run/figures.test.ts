@@ -38,6 +38,6 @@ describe('resourceFigures', () => {
 describe('lossFigures', () => {
   it('should keep what the candidate detected only when it can tell', () => {
     expect(lossFigures(measurement([]))).toEqual({ sent: 1000, expected: 1000, received: 900, lost: 100 });
-    expect(lossFigures(measurement([], { gaps: 2, missed: 100 })).detected).toEqual({ gaps: 2, missed: 100 });
+    expect(lossFigures(measurement([], { gaps: 2, missed: 100, dropped: 0 })).detected).toEqual({ gaps: 2, missed: 100, dropped: 0 });
   });
 });

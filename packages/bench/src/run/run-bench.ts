@@ -132,7 +132,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
           candidate: archiving,
           run: async (measure) => {
             const measurement = await measure({ candidate: archiving, size, plan: ratePlan(rate, options), sample: true, shareQueue: true });
-            const unreported = measurement.lost - (measurement.detected?.missed ?? 0);
+            const unreported = measurement.lost - (measurement.detected?.missed ?? 0) - (measurement.detected?.dropped ?? 0);
             rates.push({
               rate,
               publishedPerSecond: measurement.publishSeconds > 0 ? measurement.sent / measurement.publishSeconds : 0,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { CandidateInfo, SideSettings } from '../transport/candidate.js';
+import type { CandidateInfo, DetectedLoss, SideSettings } from '../transport/candidate.js';
 import type { FromWorker, ProcessUsage, SendPlan } from '../worker/worker-protocol.js';
 import { deleteAmqpNames } from './amqp-names.js';
 import { freePort } from './free-port.js';
@@ -55,7 +55,7 @@ export interface Measurement {
   /** Latency of each delivery (ms), when sampled. */
   readonly samples: readonly number[];
   /** Loss the candidate itself reported, summed over consumers. */
-  readonly detected?: { gaps: number; missed: number };
+  readonly detected?: DetectedLoss;
   readonly processes: readonly MeasuredProcess[];
 }
 
@@ -179,7 +179,8 @@ function summarise(spec: MeasurementSpec, reports: readonly Typed<'sent'>[], res
   const lastAt = Math.max(...results.map((result) => result.lastAt));
   const seconds = (lastAt - startedAt) / 1000;
   const detectedAll = results.map((result) => result.detected).filter((detected) => detected !== undefined);
-  const detected = detectedAll.length === 0 ? undefined : { gaps: detectedAll.reduce((sum, d) => sum + d.gaps, 0), missed: detectedAll.reduce((sum, d) => sum + d.missed, 0) };
+  const total = (key: keyof DetectedLoss): number => detectedAll.reduce((sum, loss) => sum + loss[key], 0);
+  const detected = detectedAll.length === 0 ? undefined : { gaps: total('gaps'), missed: total('missed'), dropped: total('dropped') };
   const byPid = new Map<number, MeasuredProcess>();
   const add = (role: 'producer' | 'consumer', usage: ProcessUsage): void => {
     const known = byPid.get(usage.pid);

@@ -1,6 +1,6 @@
 import { silentLogger, type Delivery, type Subscription, type Transport } from '@statbus/core';
 import type { Candidate, CandidateInfo, ConsumerListener, ConsumerSide } from './candidate.js';
-import { PROBE_TOPIC, type StatbusCandidate } from './statbus-candidate.js';
+import { dispatchEnvelope, type StatbusCandidate } from './statbus-candidate.js';
 
 /** A transport whose deliveries call `settled` when acked: the archiver acks a message once its batch is written. */
 function observeAcks(transport: Transport, settled: (delivery: Delivery) => void): Transport {
@@ -50,11 +50,7 @@ export function archivingCandidate(info: CandidateInfo, candidate: StatbusCandid
       const store = createMessageStore(settings.store);
       await store.init();
       await transport.connect();
-      const observed = observeAcks(transport, (delivery) => {
-        const { envelope } = delivery;
-        if (envelope.topic === PROBE_TOPIC) listener.probe(envelope.producer.instance);
-        else listener.message(envelope.body['t'] as number);
-      });
+      const observed = observeAcks(transport, (delivery) => dispatchEnvelope(delivery.envelope, listener));
       const archiver = new Archiver(observed, store, { topic_prefix: 'org.statbus' }, silentLogger, {
         ...(settings.queue === undefined ? {} : { queue: settings.queue }),
       });
@@ -62,7 +58,7 @@ export function archivingCandidate(info: CandidateInfo, candidate: StatbusCandid
       return {
         detected: () => {
           const counters = transport.counters();
-          return { gaps: counters.gaps, missed: counters.missed };
+          return { gaps: counters.gaps, missed: counters.missed, dropped: Object.values(counters.dropped).reduce((sum, count) => sum + count, 0) };
         },
         close: async () => {
           await archiver.stop();

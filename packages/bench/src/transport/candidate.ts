@@ -27,10 +27,25 @@ export interface SideSettings {
   readonly store?: string;
 }
 
+/** Loss a statbus transport reported itself. */
+export interface DetectedLoss {
+  /** Holes in producer sequences reported as `gap` status. */
+  readonly gaps: number;
+  /** Messages known lost in those holes. */
+  readonly missed: number;
+  /** Messages received and dropped by the transport (its receive buffer overflowed, or they were malformed…). */
+  readonly dropped: number;
+}
+
 /** The sending side of a candidate, in a producer process. */
 export interface ProducerSide {
   /** Sends a probe (not counted): the consumers report when they have seen one from every producer. */
   probe(): Promise<void>;
+  /**
+   * Sends a trailer: a message like the measured ones (same topic, so that a loss just before it shows
+   * as a sequence gap) that consumers do not count. Sent after the measured messages until the end.
+   */
+  trail(): Promise<void>;
   /**
    * Sends one measured message carrying `stamp` (see `now()`). Resolves when the candidate accepts
    * another send: its own backpressure rule.
@@ -52,7 +67,7 @@ export interface ConsumerListener {
 /** The receiving side of a candidate, in a consumer process. */
 export interface ConsumerSide {
   /** Loss the candidate itself detected and reported (sequence gaps), when it can. */
-  detected(): { gaps: number; missed: number } | undefined;
+  detected(): DetectedLoss | undefined;
   close(): Promise<void>;
 }
 

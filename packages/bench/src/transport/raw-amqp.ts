@@ -33,6 +33,7 @@ export function rawAmqpCandidate(info: CandidateInfo): Candidate {
       };
       return {
         probe: () => publish(rawPayload.encode(settings.size, 0, true, settings.index)),
+        trail: () => publish(rawPayload.encode(settings.size, 0, true, settings.index)),
         send: (stamp) => publish(rawPayload.encode(settings.size, stamp, false, settings.index)),
         flush: () => channel.waitForConfirms(),
         close: async () => {

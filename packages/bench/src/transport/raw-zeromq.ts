@@ -17,6 +17,7 @@ export function rawZeroMqCandidate(info: CandidateInfo, options: { highWaterMark
       const topic = Buffer.from(TOPIC);
       return {
         probe: () => publisher.send([topic, rawPayload.encode(settings.size, 0, true, settings.index)]),
+        trail: () => publisher.send([topic, rawPayload.encode(settings.size, 0, true, settings.index)]),
         send: (stamp) => publisher.send([topic, rawPayload.encode(settings.size, stamp, false, settings.index)]),
         flush: () => Promise.resolve(),
         close: () => {

@@ -1,12 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createEnvelope, type Envelope, type Transport } from '@statbus/core';
-import type { Candidate, CandidateInfo, ConsumerSide, ProcessLocal, ProducerSide, SideSettings } from './candidate.js';
+import type { Candidate, CandidateInfo, ConsumerListener, ConsumerSide, ProcessLocal, ProducerSide, SideSettings } from './candidate.js';
 
 /** The topic of measured messages. */
 export const BENCH_TOPIC = 'org.statbus.bench.statbus.message.sent';
-/** The topic of probes (sent until every consumer has seen one, and after the measured messages). */
+/** The topic of probes (sent until every consumer has seen one). */
 export const PROBE_TOPIC = 'org.statbus.bench.statbus.probe.sent';
+
+/** The stamp of trailers: on the measured topic (a loss before one shows as a gap), not counted. */
+export const TRAILER = -1;
+
+/** Tells the listener of one received envelope: a probe, a measured message, or nothing for a trailer. */
+export function dispatchEnvelope(envelope: Envelope, listener: ConsumerListener): void {
+  if (envelope.topic === PROBE_TOPIC) return listener.probe(envelope.producer.instance);
+  const stamp = envelope.body['t'] as number;
+  if (stamp !== TRAILER) listener.message(stamp);
+}
 
 /** Pads a body so that the encoded envelope is about `size` bytes. */
 function paddedBody(size: number): { pad: string } {
@@ -45,6 +55,7 @@ export async function statbusProducer(transport: Transport, settings: SideSettin
   };
   return {
     probe: () => publish(PROBE_TOPIC, 0),
+    trail: () => publish(BENCH_TOPIC, TRAILER),
     send: (stamp) => publish(BENCH_TOPIC, stamp),
     flush: async () => {
       await Promise.all(pending.splice(0));
@@ -72,16 +83,14 @@ export function statbusCandidate(info: CandidateInfo, create: StatbusCandidate['
       });
       const receiving = (async () => {
         for await (const delivery of subscription) {
-          const { envelope } = delivery;
-          if (envelope.topic === PROBE_TOPIC) listener.probe(envelope.producer.instance);
-          else listener.message(envelope.body['t'] as number);
+          dispatchEnvelope(delivery.envelope, listener);
           await delivery.ack();
         }
       })();
       return {
         detected: () => {
           const counters = subscriber.counters();
-          return { gaps: counters.gaps, missed: counters.missed };
+          return { gaps: counters.gaps, missed: counters.missed, dropped: Object.values(counters.dropped).reduce((sum, count) => sum + count, 0) };
         },
         close: async () => {
           await subscriber.close();

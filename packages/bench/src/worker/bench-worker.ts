@@ -33,7 +33,7 @@ class ProducerHost {
 
   probe(): void {
     this.stopProbing = false;
-    this.probing = this.probeLoop(PROBE_INTERVAL_MS);
+    this.probing = this.probeLoop(PROBE_INTERVAL_MS, () => this.side.probe());
   }
 
   async run(plan: SendPlan): Promise<void> {
@@ -58,9 +58,9 @@ class ProducerHost {
     await this.side.flush();
     const endedAt = now();
     post({ type: 'sent', side: this.name, sent: this.sent, startedAt, endedAt, usage: usageSince(cpu) });
-    // Probes after the measured messages: a loss at the very end shows as a sequence gap too.
+    // Trailers after the measured messages: a loss at the very end shows as a sequence gap too.
     this.stopProbing = false;
-    this.probing = this.probeLoop(TRAILING_PROBE_INTERVAL_MS);
+    this.probing = this.probeLoop(TRAILING_PROBE_INTERVAL_MS, () => this.side.trail());
   }
 
   progress(): void {
@@ -75,9 +75,9 @@ class ProducerHost {
     await this.side.close();
   }
 
-  private async probeLoop(interval: number): Promise<void> {
+  private async probeLoop(interval: number, send: () => Promise<void>): Promise<void> {
     while (!this.stopProbing) {
-      await this.side.probe().catch(() => undefined);
+      await send().catch(() => undefined);
       await delay(interval);
     }
   }

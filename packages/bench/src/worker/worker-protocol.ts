@@ -1,4 +1,4 @@
-import type { SideSettings } from '../transport/candidate.js';
+import type { DetectedLoss, SideSettings } from '../transport/candidate.js';
 
 /** What one producer sends in a measurement. */
 export type SendPlan =
@@ -40,7 +40,7 @@ export type FromWorker =
       readonly received: number;
       readonly lastAt: number;
       readonly samples: readonly number[];
-      readonly detected?: { gaps: number; missed: number };
+      readonly detected?: DetectedLoss;
       readonly usage: ProcessUsage;
     }
   | { readonly type: 'failed'; readonly side?: string; readonly message: string };
