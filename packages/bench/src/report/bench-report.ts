@@ -87,11 +87,14 @@ export interface PipelineRow {
   readonly name: string;
   readonly size: number;
   readonly store: string;
-  /** The same producer and queue with a consumer that acks on receipt (msg/s): the transport-only rate. */
-  readonly transportOnly: { readonly perSecond: number } & LossFigures & ResourceFigures;
-  /** As fast as the producer publishes, through the archiver (archived msg/s). */
-  readonly archived: { readonly perSecond: number; readonly publishedPerSecond: number; readonly drainMs: number } & LossFigures & ResourceFigures;
-  /** archived / transport-only. */
+  /**
+   * The same producer and queue with a consumer that acks on receipt: the transport-only rate (msg/s) of the
+   * median round, each round's rate, and the figures of the median round.
+   */
+  readonly transportOnly: { readonly perSecond: number; readonly rounds: readonly number[] } & LossFigures & ResourceFigures;
+  /** As fast as the producer publishes, through the archiver: archived msg/s of the median round, and each round's. */
+  readonly archived: { readonly perSecond: number; readonly rounds: readonly number[]; readonly publishedPerSecond: number; readonly drainMs: number } & LossFigures & ResourceFigures;
+  /** The median over rounds of archived / transport-only in the same round. */
   readonly ratio: number;
   readonly rates: readonly PipelineRateRow[];
   /** The highest fixed rate the archive kept up with, if any. */

@@ -69,15 +69,16 @@ export function formatReport(report: BenchReport): string {
   }
   if (report.pipeline.length > 0) {
     parts.push(
-      `Pipeline: producer → transport → archiver → store (${report.pipeline[0]?.store ?? ''}); one shared durable queue where the transport has one`,
+      `Pipeline: producer → transport → archiver → store (${report.pipeline[0]?.store ?? ''}); one shared durable queue where the transport has one; median of ${options.rounds} round(s), each transport-only → archived`,
       textTable(
-        sizedHeader(['transport', 'transport-only msg/s', 'archived msg/s', 'ratio', 'lost', 'gaps (missed) + dropped', 'drain ms', 'archiver µs/msg', 'archiver MiB', 'sustained msg/s']),
+        sizedHeader(['transport', 'transport-only msg/s', 'archived msg/s', 'rounds (k/s)', 'ratio', 'lost', 'gaps (missed) + dropped', 'drain ms', 'archiver µs/msg', 'archiver MiB', 'sustained msg/s']),
         report.pipeline.map((row) =>
           sized(
             [
               row.name,
               whole(row.transportOnly.perSecond),
               whole(row.archived.perSecond),
+              row.transportOnly.rounds.map((rate, round) => `${(rate / 1000).toFixed(1)}→${((row.archived.rounds[round] ?? Number.NaN) / 1000).toFixed(1)}`).join(' / '),
               `${fixed(row.ratio)}×`,
               whole(row.archived.lost),
               gaps(row.archived),

@@ -37,8 +37,8 @@ const report: BenchReport = {
       name: 'statbus ZeroMQ',
       size: 1024,
       store: 'sqlite (a fresh file in a temporary directory)',
-      transportOnly: { perSecond: 20_000, ...loss, ...resources() },
-      archived: { perSecond: 18_000, publishedPerSecond: 25_000, drainMs: 300, ...loss, ...resources() },
+      transportOnly: { perSecond: 20_000, rounds: [20_000], ...loss, ...resources() },
+      archived: { perSecond: 18_000, rounds: [18_000], publishedPerSecond: 25_000, drainMs: 300, ...loss, ...resources() },
       ratio: 0.9,
       rates: [{ rate: 1000, publishedPerSecond: 1000, latency: curve, drainMs: 150, keptUp: true, ...loss }],
       sustainedRate: 1000,
@@ -62,7 +62,7 @@ describe('formatReport', () => {
   });
 
   it('should give the pipeline beside the transport-only rate, and each fixed-rate run', () => {
-    expect(text).toMatch(/statbus ZeroMQ\s+20,000\s+18,000\s+0\.90×/u);
+    expect(text).toMatch(/statbus ZeroMQ\s+20,000\s+18,000\s+20\.0→18\.0\s+0\.90×/u);
     expect(text).toMatch(/statbus ZeroMQ\s+1,000\s+1,000\s+0\.40.*yes/u);
   });
 

@@ -109,23 +109,28 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
     }
     for (const candidate of pipeline) {
       const archiving = archiveOf(candidate);
-      let only: Measurement | undefined;
-      let archived: Measurement | undefined;
+      const only: Measurement[] = [];
+      const archived: Measurement[] = [];
       const rates: PipelineRateRow[] = [];
-      tasks.push({
-        label: `${candidate.name} · pipeline ${sizeLabel(size)}: transport only`,
-        candidate,
-        run: async (measure) => {
-          only = await measure({ candidate, size, plan: { kind: 'burst', messages: options.messages }, sample: false, shareQueue: true });
-        },
-      });
-      tasks.push({
-        label: `${candidate.name} · pipeline ${sizeLabel(size)}: archived`,
-        candidate: archiving,
-        run: async (measure) => {
-          archived = await measure({ candidate: archiving, size, plan: { kind: 'burst', messages: options.messages }, sample: false, shareQueue: true });
-        },
-      });
+      // Rounds alternate transport-only and archived runs, as the transport mode alternates candidates.
+      for (let round = 1; round <= options.rounds; round += 1) {
+        tasks.push({
+          label: `${candidate.name} · pipeline ${sizeLabel(size)}: transport only · round ${round}/${options.rounds}`,
+          candidate,
+          run: async (measure) => {
+            only.push(await measure({ candidate, size, plan: { kind: 'burst', messages: options.messages }, sample: false, shareQueue: true }));
+          },
+        });
+        tasks.push({
+          label: `${candidate.name} · pipeline ${sizeLabel(size)}: archived · round ${round}/${options.rounds}`,
+          candidate: archiving,
+          run: async (measure) => {
+            const measurement = await measure({ candidate: archiving, size, plan: { kind: 'burst', messages: options.messages }, sample: false, shareQueue: true });
+            // Only pairs count: a failed transport-only run leaves its archived run out.
+            if (only.length === archived.length + 1) archived.push(measurement);
+          },
+        });
+      }
       for (const rate of options.rates) {
         tasks.push({
           label: `${candidate.name} · pipeline ${sizeLabel(size)}: archived at ${rate} msg/s`,
@@ -148,22 +153,27 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
         label: `${candidate.name} · pipeline ${sizeLabel(size)}: summary`,
         candidate,
         run: () => {
-          if (only === undefined || archived === undefined) return Promise.resolve();
+          if (archived.length === 0) return Promise.resolve();
+          const pairs = archived.map((run, round) => [only[round] as Measurement, run] as const);
+          const middle = (runs: readonly Measurement[]): Measurement => [...runs].sort((x, y) => x.perSecond - y.perSecond)[Math.floor((runs.length - 1) / 2)] as Measurement;
+          const onlyMiddle = middle(pairs.map(([first]) => first));
+          const archivedMiddle = middle(archived);
           const kept = rates.filter((row) => row.keptUp).map((row) => row.rate);
           pipelineRows.push({
             candidate: candidate.id,
             name: candidate.name,
             size,
             store: options.store === undefined ? 'sqlite (a fresh file in a temporary directory)' : redactUrl(options.store),
-            transportOnly: { perSecond: only.perSecond, ...lossFigures(only), ...resourceFigures(only) },
+            transportOnly: { perSecond: onlyMiddle.perSecond, rounds: pairs.map(([first]) => first.perSecond), ...lossFigures(onlyMiddle), ...resourceFigures(onlyMiddle) },
             archived: {
-              perSecond: archived.perSecond,
-              publishedPerSecond: archived.publishSeconds > 0 ? archived.sent / archived.publishSeconds : 0,
-              drainMs: archived.drainMs,
-              ...lossFigures(archived),
-              ...resourceFigures(archived),
+              perSecond: archivedMiddle.perSecond,
+              rounds: archived.map((run) => run.perSecond),
+              publishedPerSecond: archivedMiddle.publishSeconds > 0 ? archivedMiddle.sent / archivedMiddle.publishSeconds : 0,
+              drainMs: archivedMiddle.drainMs,
+              ...lossFigures(archivedMiddle),
+              ...resourceFigures(archivedMiddle),
             },
-            ratio: only.perSecond > 0 ? archived.perSecond / only.perSecond : Number.NaN,
+            ratio: median(pairs.map(([first, second]) => (first.perSecond > 0 ? second.perSecond / first.perSecond : Number.NaN))),
             rates,
             ...(kept.length === 0 ? {} : { sustainedRate: Math.max(...kept) }),
           });
