@@ -108,6 +108,19 @@ describe('statbus bench --quick (a smoke of every mode and candidate)', () => {
   });
 });
 
+describe('statbus bench without a broker', () => {
+  it('should skip the AMQP candidates by name, with the reason, and exit 0', async () => {
+    const bench = startCli(['bench', '--quick', '--only', 'amqp', '--amqp-url', 'amqp://guest:guest@127.0.0.1:1/%2F'], {});
+    expect(await bench.exited).toBe(0);
+    const skipped = bench.stdout().split('\n').filter((line) => line.startsWith('skipped: '));
+    expect(skipped).toEqual([
+      expect.stringMatching(/^skipped: raw amqplib \(confirms, persistent, manual ack\) \(transport\): RabbitMQ not reachable at amqp:\/\/guest:\*\*\*@127\.0\.0\.1:1\/%2F: /u),
+      expect.stringMatching(/^skipped: statbus AMQP \(transport\): RabbitMQ not reachable/u),
+      expect.stringMatching(/^skipped: statbus AMQP \(pipeline\): RabbitMQ not reachable/u),
+    ]);
+  });
+});
+
 describe.concurrent('statbus bench flags', () => {
   it.each([
     [['--size', '8'], '--size'],
