@@ -8,6 +8,9 @@ export type SqliteSynchronous = 'FULL' | 'NORMAL';
 /** Default {@link SqliteStoreOptions.cacheMb}. */
 export const DEFAULT_CACHE_MB = 256;
 
+/** Default {@link SqliteStoreOptions.mmapMb}. */
+export const DEFAULT_MMAP_MB = 2048;
+
 /** Options of `SqliteMessageStore`. */
 export interface SqliteStoreOptions {
   /** Default `FULL`; see {@link SqliteSynchronous}. */
@@ -16,6 +19,13 @@ export interface SqliteStoreOptions {
   readonly busyTimeoutMs?: number;
   /** SQLite page cache (MB). Default {@link DEFAULT_CACHE_MB}. */
   readonly cacheMb?: number;
+  /**
+   * How much of the file (MB) SQLite reads through a memory map (`PRAGMA mmap_size`; SQLite caps it at its
+   * compile-time maximum, 2 GB here). Default {@link DEFAULT_MMAP_MB}; 0 reads with system calls only. The map
+   * uses the operating system's page cache, not the process heap; an I/O error while reading a mapped page
+   * stops the process (SIGBUS) instead of failing one query.
+   */
+  readonly mmapMb?: number;
   /**
    * Fill the indexes that are kept out of `insertMany` (users, packages, agents, and the `contains` text index)
    * in the background after each `insertMany`, in chunks between other work. Default true. When false, call
