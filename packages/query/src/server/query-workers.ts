@@ -66,8 +66,8 @@ export function stopRequested(): Promise<void> {
  * connection to the next worker). Each worker runs the current script again (`cluster.setupPrimary` may
  * change that) and must open its own store, listen, call {@link reportListening}, and stop on
  * {@link stopRequested}. With SQLite in WAL mode each worker reads through its own connection, so a slow
- * query occupies one worker while the others keep answering; a worker that dies (exit code other than 0) is
- * replaced.
+ * query occupies one worker while the others keep answering their own connections (connections, not
+ * requests, are shared out). A worker that dies (exit code other than 0) is replaced.
  *
  * Resolves once every worker listens. Rejects if one exits or takes longer than `startTimeoutMs` first
  * (the others are stopped).
@@ -75,6 +75,7 @@ export function stopRequested(): Promise<void> {
 export async function startQueryWorkers(options: QueryWorkersOptions): Promise<QueryWorkers> {
   if (!cluster.isPrimary) throw new Error('startQueryWorkers: call it from the primary process');
   const logger = options.logger ?? silentLogger;
+  const startTimeoutMs = options.startTimeoutMs ?? WORKER_START_TIMEOUT_MS;
   const live = new Set<Worker>();
   const listening = new Set<Worker>();
   let closing = false;
@@ -85,7 +86,7 @@ export async function startQueryWorkers(options: QueryWorkersOptions): Promise<Q
     const worker = cluster.fork({ ...options.env });
     live.add(worker);
     return new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`query worker ${worker.process.pid ?? '?'} did not listen within ${options.startTimeoutMs ?? WORKER_START_TIMEOUT_MS} ms`)), options.startTimeoutMs ?? WORKER_START_TIMEOUT_MS);
+      const timer = setTimeout(() => reject(new Error(`query worker ${worker.process.pid ?? '?'} did not listen within ${startTimeoutMs} ms`)), startTimeoutMs);
       worker.on('message', (message: WorkerMessage) => {
         if (message.type !== LISTENING || typeof message.url !== 'string') return;
         clearTimeout(timer);
