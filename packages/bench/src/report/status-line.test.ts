@@ -13,7 +13,7 @@ describe('StatusLine', () => {
     line.start({ index: 2, total: 4, label: 'statbus ZeroMQ · throughput' });
     line.progress(1);
     line.done();
-    expect(terminal.written[0]).toBe(`\r\u001b[2K[${'█'.repeat(6)}${'░'.repeat(18)}] 2/4 statbus ZeroMQ · throughput 0%`);
+    expect(terminal.written[0]).toBe(`\r\u001b[2K[${'█'.repeat(6)}${'░'.repeat(18)}] 2/4   0% statbus ZeroMQ · throughput`);
     expect(terminal.written.at(-1)).toBe('\r\x1b[2K');
   });
 

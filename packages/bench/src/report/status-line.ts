@@ -9,7 +9,7 @@ const WIDTH = 24;
 const REDRAW_MS = 100;
 
 /**
- * A one-line progress bar on a terminal (`[██████░░░░] 7/19 label 60%`), redrawn in place at most ten
+ * A one-line progress bar on a terminal (`[██████░░░░] 7/19  60% label`), redrawn in place at most ten
  * times a second; draws nothing when the stream is not a TTY, so logs and pipes stay clean.
  */
 export class StatusLine {
@@ -47,7 +47,7 @@ export class StatusLine {
     this.drawnAt = now;
     const overall = this.step.total === 0 ? 0 : (this.step.index - 1 + Math.min(1, Math.max(0, this.fraction))) / this.step.total;
     const filled = Math.round(overall * WIDTH);
-    const text = `[${'█'.repeat(filled)}${'░'.repeat(WIDTH - filled)}] ${this.step.index}/${this.step.total} ${this.step.label} ${Math.round(this.fraction * 100)}%`;
+    const text = `[${'█'.repeat(filled)}${'░'.repeat(WIDTH - filled)}] ${this.step.index}/${this.step.total} ${String(Math.round(this.fraction * 100)).padStart(3)}% ${this.step.label}`;
     const columns = this.stream.columns ?? 120;
     this.stream.write(`\r\x1b[2K${text.length > columns - 1 ? `${text.slice(0, columns - 2)}…` : text}`);
   }
