@@ -29,9 +29,6 @@ import { readStoreCounter } from './sqlite-store-counter.js';
 import type { SqliteStoreOptions } from './sqlite-store-options.js';
 import { TrigramSample } from './trigram-sample.js';
 
-export { DEFAULT_CACHE_MB } from './sqlite-store-options.js';
-export type { SqliteStoreOptions, SqliteSynchronous } from './sqlite-store-options.js';
-
 const MATCHER_CACHE_SIZE = 256;
 
 /** The parts of an open store, made by `init()`, dropped by `close()`. */
