@@ -130,4 +130,6 @@ export interface BenchReport {
   readonly pipeline: readonly PipelineRow[];
   readonly skipped: readonly SkippedRow[];
   readonly failures: readonly FailureRow[];
+  /** Present when the run was interrupted (SIGINT/SIGTERM): the figures are those measured until then. */
+  readonly interrupted?: true;
 }

@@ -119,6 +119,7 @@ export function formatReport(report: BenchReport): string {
     );
   }
   for (const row of report.skipped) parts.push(`skipped: ${row.name} (${row.mode}): ${row.reason}`);
-  for (const row of report.failures) parts.push(`FAILED: ${row.what}: ${row.error}`);
+  if (report.interrupted === true) parts.push('INTERRUPTED: the figures above are those measured before the signal');
+  for (const row of report.failures.filter((failure) => failure.error !== 'interrupted')) parts.push(`FAILED: ${row.what}: ${row.error}`);
   return `${parts.join('\n\n')}\n`;
 }

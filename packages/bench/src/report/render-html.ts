@@ -31,8 +31,9 @@ export function renderHtml(report: BenchReport): string {
     `<h1>statbus bench</h1><p class="meta">${escapeXml(report.date)} · ${machine.cores} × ${escapeXml(machine.cpu)} · ${machine.memoryGiB} GiB · node ${escapeXml(machine.node)} · ${escapeXml(machine.platform)} · load average ${machine.loadAverage.start.map((value) => value.toFixed(2)).join(' ')} at the start, ${machine.loadAverage.end.map((value) => value.toFixed(2)).join(' ')} at the end · ${Math.round(report.durationSeconds)} s</p>`,
     `<p>${report.options.producers} producer(s) and ${report.options.consumers} consumer(s), each in its own process (the in-memory transport runs both in one). Rates are messages delivered per second; CPU and memory are those of the benchmark's own processes (not RabbitMQ's).</p>`,
   );
+  if (report.interrupted === true) sections.push('<p class="failed">Interrupted: these are the figures measured before the signal.</p>');
   for (const row of report.skipped) sections.push(`<p class="skipped">Skipped <b>${escapeXml(row.name)}</b> (${escapeXml(row.mode)}): ${escapeXml(row.reason)}</p>`);
-  for (const row of report.failures) sections.push(`<p class="failed">Failed: <b>${escapeXml(row.what)}</b>: ${escapeXml(row.error)}</p>`);
+  for (const row of report.failures.filter((failure) => failure.error !== 'interrupted')) sections.push(`<p class="failed">Failed: <b>${escapeXml(row.what)}</b>: ${escapeXml(row.error)}</p>`);
   if (report.throughput.length > 0) {
     sections.push('<h2>Throughput</h2>');
     for (const size of sizes) {

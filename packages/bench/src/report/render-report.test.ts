@@ -72,6 +72,14 @@ describe('formatReport', () => {
   });
 });
 
+describe('formatReport of an interrupted run', () => {
+  it('should say so, and not list the interrupted measurement as a failure', () => {
+    const text = formatReport({ ...report, failures: [{ candidate: 'raw-zeromq', name: 'raw zeromq', what: 'raw zeromq · throughput', error: 'interrupted' }], interrupted: true });
+    expect(text).toContain('INTERRUPTED: the figures above are those measured before the signal');
+    expect(text).not.toContain('FAILED');
+  });
+});
+
 describe('renderHtml', () => {
   const html = renderHtml(report);
 

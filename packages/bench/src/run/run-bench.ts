@@ -47,9 +47,10 @@ const ratePlan = (rate: number, options: BenchOptions): SendPlan => ({ kind: 'ra
 /**
  * Runs every measurement `options` asks for, one at a time, each in fresh worker processes, and returns
  * the report. A candidate that needs RabbitMQ when it does not answer is skipped (and listed as such); a
- * measurement that fails is listed with its error and the run goes on.
+ * measurement that fails is listed with its error and the run goes on. Aborting `signal` ends the
+ * measurement under way and skips the rest: the report holds what was measured, and `interrupted`.
  */
-export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): Promise<BenchReport> {
+export async function runBench(options: BenchOptions, hooks: BenchHooks = {}, signal?: AbortSignal): Promise<BenchReport> {
   const started = new Date();
   const loadStart = loadavg();
   const skipped: SkippedRow[] = [];
@@ -186,6 +187,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
   const measured = tasks.filter((task) => !task.label.endsWith(': summary'));
   let index = 0;
   for (const task of tasks) {
+    if (signal?.aborted === true && !task.label.endsWith(': summary')) continue;
     if (!task.label.endsWith(': summary')) {
       index += 1;
       hooks.onStep?.({ index, total: measured.length, label: task.label });
@@ -203,6 +205,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
           idleMs: options.idleMs,
           store: options.store ?? `sqlite:${join(scratch, 'archive.db')}`,
           onProgress: (fraction) => hooks.onProgress?.(fraction),
+          ...(signal === undefined ? {} : { signal }),
         }),
       );
     } catch (error) {
@@ -245,5 +248,6 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
     pipeline: pipelineRows,
     skipped,
     failures,
+    ...(signal?.aborted === true ? { interrupted: true } : {}),
   };
 }

@@ -30,6 +30,8 @@ export interface MeasurementSpec {
   /** How long to wait for stragglers once nothing arrives any more. */
   readonly idleMs: number;
   readonly onProgress?: (fraction: number) => void;
+  /** Aborting it ends the measurement at once (its workers are closed, its broker names deleted). */
+  readonly signal?: AbortSignal;
 }
 
 /** A process of a measurement and what it used. */
@@ -120,6 +122,11 @@ export async function runMeasurement(spec: MeasurementSpec): Promise<Measurement
     });
   }
   const received = (): number => [...counts.values()].reduce((sum, count) => sum + count, 0);
+  const interrupt = (): void => {
+    for (const process of new Set(workers.values())) process.interrupt(new Error('interrupted'));
+  };
+  spec.signal?.addEventListener('abort', interrupt, { once: true });
+  if (spec.signal?.aborted === true) interrupt();
   const progress = setInterval(() => spec.onProgress?.(Math.min(1, received() / expected)), 100);
   try {
     const open = (side: string, role: 'producer' | 'consumer', index: number): Promise<unknown> => {
@@ -148,7 +155,7 @@ export async function runMeasurement(spec: MeasurementSpec): Promise<Measurement
     );
     let last = received();
     let lastChange = Date.now();
-    while (received() < expected && Date.now() - lastChange < spec.idleMs) {
+    while (received() < expected && Date.now() - lastChange < spec.idleMs && spec.signal?.aborted !== true) {
       await delay(10);
       if (received() !== last) {
         last = received();
@@ -165,6 +172,7 @@ export async function runMeasurement(spec: MeasurementSpec): Promise<Measurement
     spec.onProgress?.(1);
     return summarise(spec, reports, results, expected);
   } finally {
+    spec.signal?.removeEventListener('abort', interrupt);
     clearInterval(progress);
     await Promise.all([...new Set(workers.values())].map((process) => process.close()));
     if (spec.candidate.broker) await deleteAmqpNames(spec.amqpUrl, { exchange, ...(queue === undefined ? {} : { queue }) });

@@ -23,6 +23,7 @@ export class WorkerProcess {
   private exited = false;
   private readonly exit: Promise<void>;
   private fail: (error: Error) => void = () => undefined;
+  private failed: Error | undefined;
   /** Rejects when the worker reports a failure or exits before it was closed. */
   readonly failure: Promise<never> = new Promise<never>((_, reject) => (this.fail = reject));
 
@@ -77,9 +78,15 @@ export class WorkerProcess {
           reject(error);
         },
       };
-      if (this.exited) waiter.reject(new Error(`${this.label}: worker has exited`));
+      if (this.failed !== undefined) waiter.reject(this.failed);
+      else if (this.exited) waiter.reject(new Error(`${this.label}: worker has exited`));
       else this.waiters.add(waiter);
     });
+  }
+
+  /** Fails every wait on this worker, now and later (the run was interrupted). */
+  interrupt(error: Error): void {
+    this.failAll(error);
   }
 
   /** Asks the worker to close its sides and exit; kills it when it does not within 10 s. */
@@ -92,6 +99,7 @@ export class WorkerProcess {
   }
 
   private failAll(error: Error): void {
+    this.failed ??= error;
     this.fail(error);
     for (const waiter of this.waiters) waiter.reject(error);
     this.waiters.clear();

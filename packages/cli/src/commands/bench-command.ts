@@ -16,7 +16,7 @@ import {
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CliError } from '../cli-error.js';
 import { loadCliConfig } from '../global-options.js';
-import type { CliIo } from '../io.js';
+import { shutdownSignal, type CliIo } from '../io.js';
 
 interface BenchFlags {
   readonly config?: string;
@@ -86,7 +86,8 @@ function checkOnly(options: BenchOptions): void {
 /**
  * `statbus bench`: the same workload over statbus ZeroMQ, AMQP and in-memory and over the raw libraries
  * (zeromq.js, amqplib) in one run, each producer and consumer its own process; then the archive pipeline.
- * Prints tables on stdout; `--json` and `--html` write the report. Exits 1 when a measurement failed.
+ * Prints tables on stdout; `--json` and `--html` write the report. Exits 1 when a measurement failed; on
+ * SIGINT/SIGTERM it stops the measurement under way, cleans up, writes what it measured and exits 130.
  */
 export function benchCommand(io: CliIo): Command {
   return new Command('bench')
@@ -118,11 +119,15 @@ export function benchCommand(io: CliIo): Command {
       }
       checkOnly(options);
       const status = new StatusLine(flags.progress ? io.stderr : { write: () => true });
+      const interrupted = new AbortController();
+      const shutdown = shutdownSignal(io);
+      void shutdown.received.then((reason) => reason === 'stopped' || interrupted.abort());
       let report;
       try {
-        report = await runBench(options, { onStep: (step) => status.start(step), onProgress: (fraction) => status.progress(fraction) });
+        report = await runBench(options, { onStep: (step) => status.start(step), onProgress: (fraction) => status.progress(fraction) }, interrupted.signal);
       } finally {
         status.done();
+        shutdown.stop();
       }
       io.stdout.write(formatReport(report));
       if (flags.json !== undefined) {
@@ -135,6 +140,7 @@ export function benchCommand(io: CliIo): Command {
         writeFileSync(path, renderHtml(report));
         io.stderr.write(`statbus bench: wrote ${path}\n`);
       }
+      if (report.interrupted === true) throw new CliError('interrupted: the figures above are those measured before the signal', { exitCode: 130 });
       if (report.failures.length > 0) throw new CliError(`${report.failures.length} measurement(s) failed (see above)`);
     });
 }
