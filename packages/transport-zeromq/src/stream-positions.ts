@@ -5,8 +5,8 @@ interface Entry {
   n: number;
   seq: number;
   prevSeq: number;
-  /** `<topic> s1 <publisher> `: the constant start of the topic's message frames. */
-  readonly head: string;
+  /** `<topic> s1 <publisher> `: the constant start of the topic's message frames, and its UTF-8 bytes. */
+  readonly head: Buffer;
 }
 
 /** Numbers a publisher's messages per topic (see `wire-frames.ts`) and builds their frames. */
@@ -26,17 +26,24 @@ export class StreamPositions {
 
   /**
    * The single frame of the next message on `topic`: the same bytes as
-   * `encodeMessageFrame(topic, next(topic, seq), envelopeJson)`, with the constant part built once per topic.
+   * `encodeMessageFrame(topic, next(topic, seq), envelopeJson)`, with the constant part encoded once per
+   * topic; `jsonBytes` is the UTF-8 length of `envelopeJson` (known from the size check).
    */
-  frame(topic: string, seq: number, envelopeJson: string): Buffer {
+  frame(topic: string, seq: number, envelopeJson: string, jsonBytes: number): Buffer {
     const entry = this.#advance(topic, seq);
-    return Buffer.from(`${entry.head}${entry.n} ${seq} ${entry.prevSeq} ${envelopeJson}`, 'utf8');
+    const numbers = `${entry.n} ${seq} ${entry.prevSeq} `;
+    const headBytes = entry.head.length + numbers.length;
+    const frame = Buffer.allocUnsafe(headBytes + jsonBytes);
+    entry.head.copy(frame, 0);
+    frame.write(numbers, entry.head.length, 'latin1');
+    frame.write(envelopeJson, headBytes, 'utf8');
+    return frame;
   }
 
   #advance(topic: string, seq: number): Entry {
     const entry = this.#topics.get(topic);
     if (entry === undefined) {
-      const created = { n: 1, seq, prevSeq: 0, head: `${topic} ${STREAM_TAG} ${this.#publisher} ` };
+      const created = { n: 1, seq, prevSeq: 0, head: Buffer.from(`${topic} ${STREAM_TAG} ${this.#publisher} `, 'utf8') };
       this.#topics.set(topic, created);
       return created;
     }

@@ -116,14 +116,16 @@ export class ZeroMqTransport implements Transport {
   publish(envelope: Envelope): Promise<void> {
     if (this.#closing !== undefined) return Promise.reject(this.#closedError());
     let json: string;
+    let size: number;
     try {
       json = envelopeJson(envelope);
-      assertMessageSize(Buffer.byteLength(json, 'utf8'), { maxMessageBytes: this.#config.codec.max_message_bytes });
+      size = Buffer.byteLength(json, 'utf8');
+      assertMessageSize(size, { maxMessageBytes: this.#config.codec.max_message_bytes });
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    if (this.#sendQueue === undefined) return this.connect().then(() => this.#enqueue(envelope, json));
-    return this.#enqueue(envelope, json);
+    if (this.#sendQueue === undefined) return this.connect().then(() => this.#enqueue(envelope, json, size));
+    return this.#enqueue(envelope, json, size);
   }
 
   /**
@@ -187,14 +189,14 @@ export class ZeroMqTransport implements Transport {
     return new TransportError('ERR_CLOSED', 'The ZeroMQ transport is closed');
   }
 
-  #enqueue(envelope: Envelope, json: string): Promise<void> {
+  #enqueue(envelope: Envelope, json: string, size: number): Promise<void> {
     const queue = this.#sendQueue;
     if (queue === undefined || this.#closing !== undefined) return Promise.reject(this.#closedError());
     if (!this.#canPublish) {
       return Promise.reject(new TransportError('ERR_PUBLISH', 'Nowhere to publish: [zeromq] bind is empty and use_relay is false'));
     }
     const { topic } = envelope;
-    return queue.send(this.#positions.frame(topic, envelope.seq, json)).then(this.#published, (error: unknown) => {
+    return queue.send(this.#positions.frame(topic, envelope.seq, json, size)).then(this.#published, (error: unknown) => {
       if (error instanceof TransportError) throw error;
       throw new TransportError('ERR_PUBLISH', `ZeroMQ refused a message on ${topic}`, { cause: error });
     });
