@@ -23,6 +23,16 @@ function indexedUpTo(path: string): number[] {
   }
 }
 
+/** The FTS5 settings stored with the text index. */
+function textIndexConfig(path: string): Record<string, number> {
+  const db = new Database(path, { readonly: true });
+  try {
+    return Object.fromEntries(db.prepare("SELECT k, v FROM message_text_config WHERE k IN ('automerge', 'crisismerge')").raw().all() as [string, number][]);
+  } finally {
+    db.close();
+  }
+}
+
 /** A store file as version 1 wrote it: users and packages indexed at insert, the text index empty. */
 function writeVersion1File(path: string, messages: readonly ArchivedMessage[]): void {
   mkdirSync(dirname(path), { recursive: true });
@@ -62,7 +72,7 @@ describe(SqliteMessageStore, () => {
         const store = new SqliteMessageStore(path);
         try {
           await store.init();
-          expect(store.schemaVersions()).toEqual([1, 2]);
+          expect(store.schemaVersions()).toEqual([1, 2, 3]);
           const db = new Database(path, { readonly: true });
           try {
             expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -85,7 +95,7 @@ describe(SqliteMessageStore, () => {
         const second = new SqliteMessageStore(path);
         try {
           await second.init();
-          expect(second.schemaVersions()).toEqual([1, 2]);
+          expect(second.schemaVersions()).toEqual([1, 2, 3]);
           expect(await second.count({})).toEqual({ count: 1, exact: true });
         } finally {
           await second.close();
@@ -165,15 +175,16 @@ describe(SqliteMessageStore, () => {
 
   describe('.init (migrations)', () => {
     describe('when the file has schema version 1 with messages in it', () => {
-      it('should migrate it to version 2 and answer every contract query as before', async () => {
+      it('should migrate it to the latest version and answer every contract query as before', async () => {
         const path = newPath();
         const fixture = makeStoreFixture({ count: 400 });
         writeVersion1File(path, fixture.messages);
         const store = new SqliteMessageStore(path, { indexInBackground: false });
         try {
           await store.init();
-          expect(store.schemaVersions()).toEqual([1, 2]);
+          expect(store.schemaVersions()).toEqual([1, 2, 3]);
           expect(indexedUpTo(path)).toEqual([400, 0]);
+          expect(textIndexConfig(path)).toEqual({ automerge: 16, crisismerge: 64 });
           const now = Date.now();
           for (const { name, query } of storeQueryCases(fixture)) {
             const expected = referenceFind(fixture.messages, query, now);

@@ -28,6 +28,10 @@ export interface SqliteMigration {
  * filled after the commit, in large chunks, up to the `side_indexed` counter (the text index's scheme): rows
  * past it are matched on their own `users`, `packages` and `agent` columns, so no filter misses a stored message.
  * Version-1 files had their users and packages filled at insert: the counter starts at their last row.
+ *
+ * Version 3 lets the text index merge its segments 16 at a time instead of 4 (and forces a merge at 64
+ * instead of 16): FTS5 rewrote every posting several times while indexing; filling the index now costs a
+ * third less CPU (97k → 152k messages per CPU-second at 1M) and queries read no more (same time at 1M).
  */
 export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   {
@@ -90,6 +94,13 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       ) WITHOUT ROWID;
       INSERT INTO message_agents (agent, time, n) SELECT agent, time, n FROM messages WHERE agent IS NOT NULL ORDER BY agent, time, n;
       INSERT INTO store_counter (name, value) SELECT 'side_indexed', coalesce(max(n), 0) FROM messages;
+    `,
+  },
+  {
+    version: 3,
+    name: 'text index merges less often',
+    sql: `
+      INSERT INTO message_text (message_text, rank) VALUES ('automerge', 16), ('crisismerge', 64);
     `,
   },
 ];
