@@ -77,8 +77,13 @@ export interface PipelineRateRow extends LossFigures {
   readonly latency: LatencyFigures;
   /** From the last publish to the last message archived (ms). */
   readonly drainMs: number;
-  /** The archive kept up: everything archived (or, over ZeroMQ, every loss reported as a gap) and drained within a second. */
+  /**
+   * The archive kept up: the producers achieved 95 % of the rate, everything was archived (or, over ZeroMQ,
+   * every loss reported as a gap) and the backlog drained within a second.
+   */
   readonly keptUp: boolean;
+  /** This run's rate is 0.9× the transport-only rate: the issue's target for the pipeline. */
+  readonly atTarget?: true;
 }
 
 /** The pipeline of one statbus transport at one size: producer → transport → archiver → store. */
@@ -97,7 +102,7 @@ export interface PipelineRow {
   /** The median over rounds of archived / transport-only in the same round. */
   readonly ratio: number;
   readonly rates: readonly PipelineRateRow[];
-  /** The highest fixed rate the archive kept up with, if any. */
+  /** The highest fixed rate the archive kept up with (the `--rate` runs and the 0.9× transport-only run), if any. */
   readonly sustainedRate?: number;
 }
 

@@ -40,7 +40,10 @@ const report: BenchReport = {
       transportOnly: { perSecond: 20_000, rounds: [20_000], ...loss, ...resources() },
       archived: { perSecond: 18_000, rounds: [18_000], publishedPerSecond: 25_000, drainMs: 300, ...loss, ...resources() },
       ratio: 0.9,
-      rates: [{ rate: 1000, publishedPerSecond: 1000, latency: curve, drainMs: 150, keptUp: true, ...loss }],
+      rates: [
+        { rate: 1000, publishedPerSecond: 1000, latency: curve, drainMs: 150, keptUp: true, ...loss },
+        { rate: 18_000, publishedPerSecond: 17_500, latency: curve, drainMs: 4_000, keptUp: false, atTarget: true, ...loss },
+      ],
       sustainedRate: 1000,
     },
   ],
@@ -64,6 +67,7 @@ describe('formatReport', () => {
   it('should give the pipeline beside the transport-only rate, and each fixed-rate run', () => {
     expect(text).toMatch(/statbus ZeroMQ\s+20,000\s+18,000\s+20\.0→18\.0\s+0\.90×/u);
     expect(text).toMatch(/statbus ZeroMQ\s+1,000\s+1,000\s+0\.40.*yes/u);
+    expect(text).toMatch(/statbus ZeroMQ\s+0\.9× t-o = 18,000\s+17,500.*no/u);
   });
 
   it('should list skipped candidates by name with the reason, and failures', () => {
@@ -89,7 +93,8 @@ describe('renderHtml', () => {
   });
 
   it('should draw throughput bars, CPU bars, latency curves and the pipeline', () => {
-    expect(html.match(/<svg /gu)).toHaveLength(5);
+    expect(html.match(/<svg /gu)).toHaveLength(6);
+    expect(html).toContain('statbus ZeroMQ at 18,000 msg/s: fell behind');
     expect(html).toContain('Delivered messages per second, 1 KiB messages');
     expect(html).toContain('0.50× raw');
     expect(html).toContain('Latency at 1,000 msg/s, 1 KiB messages');
