@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -46,6 +46,43 @@ describe('statbus serve', () => {
         child.kill('SIGTERM');
       }
       expect(await exited).toBe(0);
+    });
+  });
+
+  describe('when started with --workers 2', () => {
+    it('should serve from two worker processes sharing the port, and stop them all on SIGTERM', async () => {
+      if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build the CLI first (npm run build)`);
+      const child = spawn(process.execPath, [BIN, 'serve', '--store', `sqlite:${path}`, '--port', '0', '--workers', '2', '--log-level', 'warn'], {
+        env: { ...process.env, STATBUS_CONFIG: '' },
+        cwd: dir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+      const workerPids = (): number[] =>
+        spawnSync('ps', ['--ppid', String(child.pid), '-o', 'pid='], { encoding: 'utf8' })
+          .stdout.split('\n')
+          .map((line) => Number(line.trim()))
+          .filter((pid) => pid > 0);
+      let workers: number[] = [];
+      try {
+        const url = await waitFor(() => /statbus serve: (http:\/\/\S+)/u.exec(stderr)?.[1], { timeoutMs: 20_000, message: `the URL on stderr (${stderr})` });
+        expect(stderr).toContain('2 workers');
+        workers = workerPids();
+        expect(workers).toHaveLength(2);
+        const expected = referencePage(fixture.messages, { users: [fixture.users[0] as string], rowsPerPage: 5, order: 'desc' });
+        for (let request = 0; request < 6; request += 1) {
+          const response = await fetch(`${url}/raw?user=${encodeURIComponent(fixture.users[0] as string)}&rows_per_page=5`, { headers: { connection: 'close' } });
+          const body = (await response.json()) as { raw_messages: { msg_id: string }[]; total: number };
+          expect(body.raw_messages.map((m) => m.msg_id)).toEqual(expected.ids);
+          expect(body.total).toBe(expected.total);
+        }
+      } finally {
+        child.kill('SIGTERM');
+      }
+      expect(await exited).toBe(0);
+      expect(workers.filter((pid) => spawnSync('kill', ['-0', String(pid)]).status === 0)).toEqual([]);
     });
   });
 });
