@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GapTracker } from './gap-tracker.js';
+import { GapTracker, type SeqHole } from './gap-tracker.js';
 
 const at = (n: number, seq: number, prevSeq: number) => ({ publisher: 'p1', n, seq, prevSeq });
 
@@ -66,6 +67,95 @@ describe(GapTracker, () => {
         tracker.observeStream('b', at(1, 2, 1));
         expect(tracker.observeStream('b', at(3, 5, 4))).toEqual({ from: 3, to: 4, missed: 1 });
         expect(tracker.size).toBe(1);
+      });
+    });
+  });
+
+  describe('.observeBeat', () => {
+    const beat = (n: number, seq: number) => ({ publisher: 'p1', n, seq });
+
+    describe('when the heartbeat is beyond the last message seen', () => {
+      it('should report the lost tail, the last message included, with who sent the stream', () => {
+        const tracker = new GapTracker();
+        tracker.observeStream('a.b', at(1, 1, 0), 'bodhi', 'i1');
+        tracker.observeStream('a.b', at(2, 3, 1), 'bodhi', 'i1');
+        expect(tracker.observeBeat('a.b', beat(5, 9))).toEqual({ from: 4, to: 9, missed: 3, producer: 'bodhi', instance: 'i1' });
+      });
+
+      it('should take its position as seen: the same heartbeat again and the next message report nothing', () => {
+        const tracker = new GapTracker();
+        tracker.observeStream('a.b', at(1, 1, 0));
+        expect(tracker.observeBeat('a.b', beat(3, 3))?.missed).toBe(2);
+        expect(tracker.observeBeat('a.b', beat(3, 3))).toBeUndefined();
+        expect(tracker.observeStream('a.b', at(4, 4, 3))).toBeUndefined();
+      });
+    });
+
+    describe('when the heartbeat is at or behind the last message seen', () => {
+      it('should report nothing and change nothing', () => {
+        const tracker = new GapTracker();
+        tracker.observeStream('a.b', at(4, 4, 3));
+        expect(tracker.observeBeat('a.b', beat(4, 4))).toBeUndefined();
+        expect(tracker.observeBeat('a.b', beat(2, 2))).toBeUndefined();
+        expect(tracker.observeStream('a.b', at(6, 6, 5))).toEqual({ from: 5, to: 5, missed: 1 });
+      });
+    });
+
+    describe('when the heartbeat is the first thing seen of a stream (joined mid-stream)', () => {
+      it('should take it as the baseline and report nothing, like a first message', () => {
+        const tracker = new GapTracker();
+        expect(tracker.observeBeat('a.b', beat(40, 400))).toBeUndefined();
+        expect(tracker.observeStream('a.b', at(41, 401, 400))).toBeUndefined();
+        expect(tracker.observeBeat('a.b', beat(43, 405))).toEqual({ from: 402, to: 405, missed: 2, producer: undefined, instance: undefined });
+      });
+
+      it('should not mix streams of other topics or publishers', () => {
+        const tracker = new GapTracker();
+        tracker.observeStream('a.b', at(1, 1, 0));
+        expect(tracker.observeBeat('a.c', beat(9, 9))).toBeUndefined();
+        expect(tracker.observeBeat('a.b', { publisher: 'p2', n: 9, seq: 9 })).toBeUndefined();
+        expect(tracker.size).toBe(3);
+      });
+    });
+
+    describe('whatever messages and heartbeats are lost, when a last heartbeat arrives', () => {
+      it('should report exactly the messages lost after the first thing seen, and never a received one', () => {
+        const stream = fc.array(fc.record({ step: fc.integer({ min: 1, max: 3 }), delivered: fc.boolean(), beatAfter: fc.boolean() }), { minLength: 1, maxLength: 40 });
+        fc.assert(
+          fc.property(stream, (messages) => {
+            const tracker = new GapTracker();
+            const holes: SeqHole[] = [];
+            const received = new Set<number>();
+            const lost: number[] = [];
+            let baseline: number | undefined;
+            let seq = 0;
+            let prevSeq = 0;
+            messages.forEach(({ step, delivered, beatAfter }, index) => {
+              const n = index + 1;
+              prevSeq = seq;
+              seq += step;
+              if (delivered) {
+                baseline ??= n;
+                received.add(seq);
+                const hole = tracker.observeStream('a.b', at(n, seq, prevSeq));
+                if (hole !== undefined) holes.push(hole);
+              } else if (baseline !== undefined) {
+                lost.push(seq);
+              }
+              if (beatAfter) {
+                baseline ??= n;
+                const hole = tracker.observeBeat('a.b', beat(n, seq));
+                if (hole !== undefined) holes.push(hole);
+              }
+            });
+            const last = tracker.observeBeat('a.b', beat(messages.length, seq));
+            if (last !== undefined) holes.push(last);
+            expect(holes.reduce((sum, hole) => sum + hole.missed, 0)).toBe(lost.length);
+            for (const hole of holes) for (const got of received) expect(got < hole.from || got > hole.to).toBe(true);
+            for (const gone of lost) expect(holes.some((hole) => hole.from <= gone && gone <= hole.to)).toBe(true);
+          }),
+          { numRuns: 500 },
+        );
       });
     });
   });

@@ -1,4 +1,4 @@
-import type { StreamPosition } from './wire-frames.js';
+import type { BeatPosition, StreamPosition } from './wire-frames.js';
 
 /** Messages of one producer that never arrived. */
 export interface SeqHole {
@@ -12,9 +12,17 @@ export interface SeqHole {
 /** Streams remembered before the least recently started ones are forgotten. */
 export const DEFAULT_MAX_TRACKED_STREAMS = 100_000;
 
+/** A {@link SeqHole} found by a heartbeat, with who sent the last message seen of that stream (if any was). */
+export interface BeatHole extends SeqHole {
+  readonly producer: string | undefined;
+  readonly instance: string | undefined;
+}
+
 interface Last {
   n: number;
   seq: number;
+  producer?: string | undefined;
+  instance?: string | undefined;
 }
 
 /**
@@ -22,6 +30,8 @@ interface Last {
  * reports nothing. A counter that goes back (a restarted publisher, a duplicate) sets a new baseline.
  *
  * - {@link observeStream}: statbus publishers number each topic's messages; a hole is a loss.
+ * - {@link observeBeat}: a heartbeat gives the last position sent on a stream; one beyond the last seen
+ *   means the stream's tail was lost. A heartbeat seen first sets the baseline like a message.
  * - {@link observeInstance}: for producers that send no stream frame, holes in the envelope `seq` of a
  *   producer instance; only meaningful when the subscriber receives every topic.
  */
@@ -41,18 +51,47 @@ export class GapTracker {
     return this.#streamCount + this.#instances.size;
   }
 
-  observeStream(topic: string, position: StreamPosition): SeqHole | undefined {
-    let streams = this.#streams.get(position.publisher);
-    const last = streams?.get(topic);
-    if (last !== undefined) return advance(last, position.n, position.seq, position.prevSeq);
-    if (this.#streamCount >= this.#max) this.#forgetOldestStream();
-    if (streams === undefined || !this.#streams.has(position.publisher)) {
-      streams ??= new Map();
-      this.#streams.set(position.publisher, streams);
+  /** A message at `position` on `topic`, sent by `producer` / `instance` when its envelope was readable. */
+  observeStream(topic: string, position: StreamPosition, producer?: string, instance?: string): SeqHole | undefined {
+    const last = this.#streams.get(position.publisher)?.get(topic);
+    if (last === undefined) {
+      this.#remember(topic, position.publisher, { n: position.n, seq: position.seq, producer, instance });
+      return undefined;
     }
-    streams.set(topic, { n: position.n, seq: position.seq });
+    if (producer !== undefined) {
+      last.producer = producer;
+      last.instance = instance;
+    }
+    return advance(last, position.n, position.seq, position.prevSeq);
+  }
+
+  /**
+   * A heartbeat on `topic`: a position beyond the last seen reports the messages in between (the last
+   * one included) and becomes the last seen; one not beyond it says nothing.
+   */
+  observeBeat(topic: string, beat: BeatPosition): BeatHole | undefined {
+    const last = this.#streams.get(beat.publisher)?.get(topic);
+    if (last === undefined) {
+      this.#remember(topic, beat.publisher, { n: beat.n, seq: beat.seq });
+      return undefined;
+    }
+    if (beat.n <= last.n) return undefined;
+    const from = last.seq + 1;
+    const missed = beat.n - last.n;
+    last.n = beat.n;
+    last.seq = beat.seq;
+    return { from, to: Math.max(beat.seq, from), missed, producer: last.producer, instance: last.instance };
+  }
+
+  #remember(topic: string, publisher: string, last: Last): void {
+    if (this.#streamCount >= this.#max) this.#forgetOldestStream();
+    let streams = this.#streams.get(publisher);
+    if (streams === undefined) {
+      streams = new Map();
+      this.#streams.set(publisher, streams);
+    }
+    streams.set(topic, last);
     this.#streamCount += 1;
-    return undefined;
   }
 
   observeInstance(instance: string, seq: number): SeqHole | undefined {

@@ -3,7 +3,7 @@ import { envelopeFactory } from '@statbus/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { classifyFrames } from './inbound-frames.js';
-import { encodeMessageFrame, encodeStreamPosition, probeTopic } from './wire-frames.js';
+import { encodeHeartbeatFrame, encodeMessageFrame, encodeStreamPosition, probeTopic } from './wire-frames.js';
 
 const TOPIC = 'org.statbus.dev.bodhi.update.comment';
 const matcher = compilePatterns(['org.statbus.dev.bodhi.#']);
@@ -55,6 +55,23 @@ describe(classifyFrames, () => {
     });
   });
 
+  describe('when given a stream heartbeat', () => {
+    it('should give its topic and position when the patterns match the topic', () => {
+      const beat = { publisher: 'p', n: 3, seq: 7 };
+      expect(classifyFrames([encodeHeartbeatFrame(TOPIC, beat)], matcher, 1 << 20)).toEqual({ kind: 'beat', topic: TOPIC, beat });
+    });
+
+    it('should ignore it like a message when the prefix let it through but the patterns do not match', () => {
+      expect(classifyFrames([encodeHeartbeatFrame('org.statbus.dev.bodhix.a', { publisher: 'p', n: 3, seq: 7 })], matcher, 1 << 20)).toEqual({ kind: 'unmatched' });
+    });
+
+    it('should drop a frame of an unknown kind (a newer peer) as malformed, naming its topic', () => {
+      for (const text of [`${TOPIC} h2 p 3 7`, `${TOPIC} x1 p 3`, `${TOPIC} h1 p 3 7 9`]) {
+        expect(classifyFrames([Buffer.from(text)], matcher, 1 << 20), text).toMatchObject({ kind: 'dropped', reason: 'malformed', topic: TOPIC });
+      }
+    });
+  });
+
   describe('when given a control message', () => {
     it('should say so', () => {
       expect(classifyFrames([probeTopic('x'), Buffer.from('relay')], matcher, 1 << 20).kind).toBe('control');
@@ -82,7 +99,7 @@ describe(classifyFrames, () => {
       fc.assert(
         fc.property(fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 4 }), (parts) => {
           const result = classifyFrames(parts.map((part) => Buffer.from(part)), compilePatterns(['#']), 1 << 20);
-          expect(['control', 'unmatched', 'dropped', 'message']).toContain(result.kind);
+          expect(['control', 'unmatched', 'dropped', 'message', 'beat']).toContain(result.kind);
         }),
       );
     });

@@ -5,12 +5,14 @@ import {
   type Envelope,
   type TopicMatcher,
 } from '@statbus/core';
-import { decodeMessageFrame, decodeStreamPosition, frameTopic, isControlTopic, type StreamPosition } from './wire-frames.js';
+import { decodeHeartbeatFrame, decodeMessageFrame, decodeStreamPosition, frameTopic, isControlTopic, type BeatPosition, type StreamPosition } from './wire-frames.js';
 
 /** What one received ZeroMQ message is. */
 export type InboundMessage =
   /** A control message (probe reply…): never delivered nor counted. */
   | { readonly kind: 'control'; readonly frames: readonly Buffer[] }
+  /** A stream-position heartbeat on a topic the patterns match: never delivered, only checked for a lost tail. */
+  | { readonly kind: 'beat'; readonly topic: string; readonly beat: BeatPosition }
   /** A topic the subscription's prefixes let through but its patterns do not match. */
   | { readonly kind: 'unmatched' }
   | { readonly kind: 'dropped'; readonly reason: DropReason; readonly error: Error; readonly topic?: string; readonly position?: StreamPosition | undefined }
@@ -35,7 +37,7 @@ function decode(topic: string, bytes: Buffer, position: StreamPosition | undefin
 }
 
 /**
- * Classifies a received message: a statbus single frame, `[topic, envelope]` or `[topic, envelope,
+ * Classifies a received message: a statbus single frame (message or heartbeat), `[topic, envelope]` or `[topic, envelope,
  * stream]` (see `wire-frames.ts`). Patterns are matched on the topic before the envelope is parsed, so
  * unmatched messages cost no JSON parsing. Never throws.
  */
@@ -45,8 +47,10 @@ export function classifyFrames(frames: readonly Buffer[], matcher: TopicMatcher,
   if (frames.length === 1 && first !== undefined) {
     const message = decodeMessageFrame(first);
     if (message === undefined) {
+      const heartbeat = decodeHeartbeatFrame(first);
+      if (heartbeat !== undefined) return matcher.test(heartbeat.topic) ? { kind: 'beat', ...heartbeat } : { kind: 'unmatched' };
       const topic = frameTopic(first);
-      const error = new Error(`ZeroMQ single-frame message${topic === undefined ? '' : ` on ${JSON.stringify(topic)}`} is not <topic> <stream position> <envelope>`);
+      const error = new Error(`ZeroMQ single-frame message${topic === undefined ? '' : ` on ${JSON.stringify(topic)}`} is neither <topic> <stream position> <envelope> nor a stream heartbeat`);
       return { kind: 'dropped', reason: 'malformed', error, ...(topic !== undefined && { topic }) };
     }
     if (!matcher.test(message.topic)) return { kind: 'unmatched' };

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { StreamPositions } from './stream-positions.js';
-import { decodeMessageFrame, encodeMessageFrame } from './wire-frames.js';
+import { LAST_BEAT_TICK, StreamPositions } from './stream-positions.js';
+import { decodeHeartbeatFrame, decodeMessageFrame, encodeMessageFrame } from './wire-frames.js';
+
+const beats = (frames: Buffer[]) => frames.map((frame) => decodeHeartbeatFrame(frame));
 
 describe(StreamPositions, () => {
   describe('.frame', () => {
@@ -15,6 +17,54 @@ describe(StreamPositions, () => {
       expect(decoded?.position).toEqual({ publisher: 'abc', n: 4, seq: 9, prevSeq: 7 });
       expect(decoded?.topic).toBe('a.b');
       expect(decoded?.envelope.toString('utf8')).toBe(json);
+    });
+  });
+
+  describe('.tick', () => {
+    describe('when a topic goes quiet', () => {
+      it('should beat its last position after 1, 2 and 3 quiet intervals, then after 6, 12 … 384, then stop', () => {
+        const positions = new StreamPositions('abc');
+        positions.frame('a.b', 5, '{}', 2);
+        positions.frame('a.b', 9, '{}', 2);
+        const beaten: number[] = [];
+        for (let tick = 1; tick <= LAST_BEAT_TICK + 50; tick += 1) {
+          const frames = beats(positions.tick());
+          if (frames.length > 0) {
+            expect(frames).toEqual([{ topic: 'a.b', beat: { publisher: 'abc', n: 2, seq: 9 } }]);
+            beaten.push(tick);
+          }
+        }
+        expect(beaten).toEqual([1, 2, 3, 6, 12, 24, 48, 96, 192, 384].map((idle) => idle + 1));
+        expect(positions.beating).toBe(0);
+      });
+    });
+
+    describe('when messages keep coming on a topic', () => {
+      it('should not beat it, and beat only the quiet ones', () => {
+        const positions = new StreamPositions('abc');
+        positions.frame('a.quiet', 1, '{}', 2);
+        for (let tick = 1; tick <= 5; tick += 1) {
+          positions.frame('a.busy', tick + 1, '{}', 2);
+          const topics = beats(positions.tick()).map((frame) => frame?.topic);
+          expect(topics).toEqual(tick >= 2 && tick <= 4 ? ['a.quiet'] : []);
+        }
+        expect(beats(positions.tick())).toEqual([{ topic: 'a.busy', beat: { publisher: 'abc', n: 5, seq: 6 } }]);
+      });
+    });
+  });
+
+  describe('.finalBeats', () => {
+    it('should beat every topic still beaten, whatever the tick', () => {
+      const positions = new StreamPositions('abc');
+      positions.frame('a.b', 1, '{}', 2);
+      positions.frame('a.c', 2, '{}', 2);
+      positions.frame('a.b', 3, '{}', 2);
+      expect(beats(positions.finalBeats())).toEqual([
+        { topic: 'a.b', beat: { publisher: 'abc', n: 2, seq: 3 } },
+        { topic: 'a.c', beat: { publisher: 'abc', n: 1, seq: 2 } },
+      ]);
+      for (let tick = 0; tick <= LAST_BEAT_TICK; tick += 1) positions.tick();
+      expect(positions.finalBeats()).toEqual([]);
     });
   });
 });

@@ -1,6 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeMessageFrame, decodeStreamPosition, encodeMessageFrame, encodeStreamPosition, frameTopic, isControlTopic, isProbeTopic, probeTopic } from './wire-frames.js';
+import {
+  decodeHeartbeatFrame,
+  decodeMessageFrame,
+  decodeStreamPosition,
+  encodeHeartbeatFrame,
+  encodeMessageFrame,
+  encodeStreamPosition,
+  frameTopic,
+  isControlTopic,
+  isHeartbeatFrame,
+  isProbeTopic,
+  probeTopic,
+} from './wire-frames.js';
 
 describe(decodeStreamPosition, () => {
   describe('when given what encodeStreamPosition made', () => {
@@ -89,5 +101,44 @@ describe(probeTopic, () => {
     expect(isProbeTopic(topic)).toBe(true);
     expect(isControlTopic(Buffer.from('org.statbus.dev.a.b', 'utf8'))).toBe(false);
     expect(isProbeTopic(Buffer.from('\u00ffstatbus.probe.x', 'utf8'))).toBe(false);
+  });
+});
+
+describe(decodeHeartbeatFrame, () => {
+  const topicWord = fc.stringMatching(/^[^\s.*#]{1,6}$/u);
+  const topic = fc.array(topicWord, { minLength: 1, maxLength: 5 }).map((words) => words.join('.'));
+  const beat = fc.record({ publisher: fc.stringMatching(/^[0-9a-f]{1,16}$/), n: fc.integer({ min: 1, max: 2 ** 40 }), seq: fc.nat() });
+
+  describe('when given what encodeHeartbeatFrame made', () => {
+    it('should give back the topic and the position, and never be taken for a message', () => {
+      fc.assert(
+        fc.property(topic, beat, (name, where) => {
+          const frame = encodeHeartbeatFrame(name, where);
+          expect(decodeHeartbeatFrame(frame)).toEqual({ topic: name, beat: where });
+          expect(isHeartbeatFrame(frame)).toBe(true);
+          expect(frameTopic(frame)).toBe(name);
+          expect(decodeMessageFrame(frame)).toBeUndefined();
+        }),
+      );
+    });
+  });
+
+  describe('when given a message frame or anything else', () => {
+    it('should return undefined, never throw', () => {
+      const message = encodeMessageFrame('a.b', { publisher: 'p', n: 1, seq: 1, prevSeq: 0 }, '{}');
+      expect(decodeHeartbeatFrame(message)).toBeUndefined();
+      expect(isHeartbeatFrame(message)).toBe(false);
+      for (const text of ['', 'a.b', 'a.b h1', 'a.b h1 p 1', 'a.b h1 p 0 1', 'a.b h1 p x 1', 'a.b h1 p 1 1 {}', 'a.b h2 p 1 1', ' h1 p 1 1', 'a.b h1  1 1', 'a.b h1 p 1 1 ']) {
+        expect(decodeHeartbeatFrame(Buffer.from(text)), text).toBeUndefined();
+      }
+      fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => void decodeHeartbeatFrame(Buffer.from(bytes))));
+      fc.assert(
+        fc.property(fc.array(fc.constantFrom('a.b', 'h1', 'p', '1', '0', 'x', ' ', ''), { maxLength: 7 }), (parts) => {
+          const text = parts.join(' ');
+          const decoded = decodeHeartbeatFrame(Buffer.from(text));
+          if (decoded !== undefined) expect(encodeHeartbeatFrame(decoded.topic, decoded.beat).toString()).toBe(text);
+        }),
+      );
+    });
   });
 });

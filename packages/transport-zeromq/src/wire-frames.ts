@@ -9,6 +9,12 @@
  * wholly filtered out or wholly sent. One frame instead of three: each frame costs a message part to send,
  * receive and wrap in a buffer.
  *
+ * A publisher also sends, for each topic it published on recently, a stream-position heartbeat,
+ * `<topic> h1 <publisher> <n> <seq>`: the position of the last message it sent on the topic. It starts with
+ * the topic so that prefix filtering and the relay carry it exactly like the topic's messages, and behind
+ * them on the same pipe; a subscriber that sees a heartbeat beyond the last message it received of that
+ * stream learns that the stream's tail was lost (see `gap-tracker.ts`).
+ *
  * Also accepted: `[topic, envelope]` (what any fedmsg-style producer sends) and `[topic, envelope, stream]`
  * (statbus publishers before the single frame).
  *
@@ -23,6 +29,9 @@ export const SUBSCRIBE_BYTE = 1;
 const PROBE_TAG = Buffer.from('statbus.probe.', 'latin1');
 /** First field of a stream frame (its format version). */
 export const STREAM_TAG = 's1';
+
+/** First field of a stream-position heartbeat frame (its format version). */
+export const HEARTBEAT_TAG = 'h1';
 
 /** Where a message sits in the stream of one topic of one statbus publisher. */
 export interface StreamPosition {
@@ -135,4 +144,53 @@ export function decodeMessageFrame(frame: Buffer): MessageFrame | undefined {
   const position = decodeStreamPosition(frame, space + 1, brace - 1);
   if (position === undefined) return undefined;
   return { topic: frame.toString('utf8', 0, space), position, envelope: frame.subarray(brace) };
+}
+
+/** The last position a publisher sent on a topic, as a heartbeat tells it. */
+export interface BeatPosition {
+  readonly publisher: string;
+  /** Stream position `n` of the last message sent on the topic (at least 1). */
+  readonly n: number;
+  /** Its envelope `seq`. */
+  readonly seq: number;
+}
+
+/** A stream-position heartbeat read from its frame. */
+export interface HeartbeatFrame {
+  readonly topic: string;
+  readonly beat: BeatPosition;
+}
+
+/** The frame of a stream-position heartbeat: `<topic> h1 <publisher> <n> <seq>`. */
+export function encodeHeartbeatFrame(topic: string, beat: BeatPosition): Buffer {
+  return Buffer.from(`${topic} ${HEARTBEAT_TAG} ${beat.publisher} ${beat.n} ${beat.seq}`, 'utf8');
+}
+
+/**
+ * Reads a stream-position heartbeat (single spaces, nothing after `seq`); `undefined` when the frame is not
+ * one. Only tried on frames that are not data messages, so it costs the data path nothing.
+ */
+export function decodeHeartbeatFrame(frame: Buffer): HeartbeatFrame | undefined {
+  const space = frame.indexOf(SPACE);
+  const end = frame.length;
+  if (space <= 0 || end - space > 128) return undefined;
+  const tag = space + 1;
+  if (frame[tag] !== 0x68 /* h */ || frame[tag + 1] !== 0x31 /* 1 */ || frame[tag + 2] !== SPACE) return undefined;
+  const from = tag + 3;
+  let stop = from;
+  while (stop < end && frame[stop] !== SPACE) stop += 1;
+  if (stop === from || stop === end) return undefined;
+  const parsed = { value: 0 };
+  let index = readCount(frame, stop + 1, end, parsed);
+  const n = parsed.value;
+  if (index < 0 || index === end || n < 1) return undefined;
+  index = readCount(frame, index + 1, end, parsed);
+  if (index !== end) return undefined;
+  return { topic: frame.toString('utf8', 0, space), beat: { publisher: frame.toString('latin1', from, stop), n, seq: parsed.value } };
+}
+
+/** True when a frame looks like a heartbeat (`<topic> h1 …`), without reading it further. */
+export function isHeartbeatFrame(frame: Buffer): boolean {
+  const space = frame.indexOf(SPACE);
+  return space > 0 && frame[space + 1] === 0x68 /* h */ && frame[space + 2] === 0x31 /* 1 */ && frame[space + 3] === SPACE;
 }

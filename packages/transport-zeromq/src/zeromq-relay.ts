@@ -4,12 +4,14 @@ import { inject, injectable } from 'inversify';
 import { XPublisher, XSubscriber } from 'zeromq';
 import { SendQueue } from './send-queue.js';
 import { commonSocketOptions } from './socket-options.js';
-import { SUBSCRIBE_BYTE, isProbeTopic } from './wire-frames.js';
+import { SUBSCRIBE_BYTE, isHeartbeatFrame, isProbeTopic } from './wire-frames.js';
 
 /** Running totals of a {@link ZeroMqRelay}. */
 export interface RelayCounters {
-  /** Messages taken from publishers and handed to the outbound socket. */
+  /** Messages taken from publishers and handed to the outbound socket (stream heartbeats not included). */
   readonly forwarded: number;
+  /** Stream heartbeats forwarded. */
+  readonly heartbeats: number;
   /** Subscribe messages from downstream subscribers (unique prefixes only, as ZeroMQ reports them). */
   readonly subscriptions: number;
   /** Readiness probes answered. */
@@ -34,6 +36,7 @@ export class ZeroMqRelay {
   #outbound: XPublisher | undefined;
   #outQueue: SendQueue | undefined;
   #forwarded = 0;
+  #heartbeats = 0;
   #subscriptions = 0;
   #probes = 0;
   #starting: Promise<void> | undefined;
@@ -56,7 +59,7 @@ export class ZeroMqRelay {
   }
 
   counters(): RelayCounters {
-    return { forwarded: this.#forwarded, subscriptions: this.#subscriptions, probes: this.#probes };
+    return { forwarded: this.#forwarded, heartbeats: this.#heartbeats, subscriptions: this.#subscriptions, probes: this.#probes };
   }
 
   /**
@@ -106,7 +109,9 @@ export class ZeroMqRelay {
   async #forward(inbound: XSubscriber, queue: SendQueue): Promise<void> {
     try {
       for await (const frames of inbound) {
-        this.#forwarded += 1;
+        const [first] = frames;
+        if (frames.length === 1 && first !== undefined && isHeartbeatFrame(first)) this.#heartbeats += 1;
+        else this.#forwarded += 1;
         await queue.send(frames);
       }
     } catch (error) {

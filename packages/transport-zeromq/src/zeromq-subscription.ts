@@ -165,6 +165,11 @@ export class ZeroMqSubscription implements Subscription {
         return;
       case 'unmatched':
         return;
+      case 'beat': {
+        const hole = this.#tracker.observeBeat(message.topic, message.beat);
+        if (hole !== undefined) this.#reportHole(hole, hole.producer ?? 'unknown', hole.instance ?? message.beat.publisher);
+        return;
+      }
       case 'dropped':
         if (message.position !== undefined && message.topic !== undefined) {
           this.#reportHole(this.#tracker.observeStream(message.topic, message.position), 'unknown', message.position.publisher);
@@ -176,7 +181,7 @@ export class ZeroMqSubscription implements Subscription {
         const { envelope, position } = message;
         const hole =
           position !== undefined
-            ? this.#tracker.observeStream(message.topic, position)
+            ? this.#tracker.observeStream(message.topic, position, envelope.producer.name, envelope.producer.instance)
             : this.#receivesAll
               ? this.#tracker.observeInstance(envelope.producer.instance, envelope.seq)
               : undefined;
@@ -191,8 +196,9 @@ export class ZeroMqSubscription implements Subscription {
 
   #reportHole(hole: SeqHole | undefined, producer: string, instance: string): void {
     if (hole === undefined) return;
-    this.#log.warn({ producer, instance, ...hole }, 'messages lost');
-    this.#init.sink.gap({ type: 'gap', producer, instance, ...hole });
+    const { from, to, missed } = hole;
+    this.#log.warn({ producer, instance, from, to, missed }, 'messages lost');
+    this.#init.sink.gap({ type: 'gap', producer, instance, from, to, missed });
   }
 
   #push(delivery: ZeroMqDelivery): void {

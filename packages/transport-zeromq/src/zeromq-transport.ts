@@ -43,7 +43,8 @@ function delay(ms: number): { promise: Promise<'timeout'>; cancel: () => void } 
  * nothing, connects to the relay's inbound side. Each subscription has its own SUB socket connected to
  * every endpoint and to the relay's outbound side. A message is one frame, `<topic> <stream position>
  * <envelope>`; the stream position numbers each topic's messages so that every loss is reported as a
- * `gap` (see README and `wire-frames.ts`).
+ * `gap` (see README and `wire-frames.ts`). Every `stream_heartbeat_ms` the publisher also sends the last
+ * position of each recently active topic, so that a lost tail of a stream is reported too.
  */
 @injectable()
 export class ZeroMqTransport implements Transport {
@@ -60,6 +61,7 @@ export class ZeroMqTransport implements Transport {
   #sendQueue: SendQueue | undefined;
   #canPublish = false;
   #relayAttached: (() => void) | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
   #connecting: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
   readonly #published = (): void => {
@@ -255,7 +257,27 @@ export class ZeroMqTransport implements Transport {
     this.#socket = socket;
     this.#sendQueue = queue;
     this.#canPublish = binds.length > 0 || viaRelay;
+    if (this.#canPublish && config.stream_heartbeat_ms > 0) {
+      this.#heartbeat = setInterval(() => this.#beat(queue), config.stream_heartbeat_ms);
+      this.#heartbeat.unref();
+    }
     this.#log.debug({ binds, relay: viaRelay ? config.relay_inbound : undefined }, 'publisher ready');
+  }
+
+  /**
+   * One heartbeat tick (see `StreamPositions`). Skipped while messages wait in the send queue: they are
+   * still going out, and whatever comes last will be followed by a beat once the queue is idle. A
+   * heartbeat goes through the same queue as the messages, so it never overtakes one.
+   */
+  #beat(queue: SendQueue): void {
+    if (queue.pending > 0 || this.#closing !== undefined) return;
+    for (const frame of this.#positions.tick()) this.#sendBeat(queue, frame);
+  }
+
+  #sendBeat(queue: SendQueue, frame: Buffer): void {
+    queue.send(frame).catch((error: unknown) => {
+      this.#log.debug({ err: error }, 'could not send a stream heartbeat');
+    });
   }
 
   /**
@@ -283,9 +305,13 @@ export class ZeroMqTransport implements Transport {
 
   async #shutdown(): Promise<void> {
     await this.#connecting?.catch(() => undefined);
+    clearInterval(this.#heartbeat);
     const linger = this.#config.zeromq.linger_ms;
     const queue = this.#sendQueue;
     if (queue !== undefined) {
+      // The last word on each recently active stream, behind every queued message (best effort: it lingers
+      // like them), so that a subscriber learns of a lost tail even from a publisher that is going away.
+      if (this.#config.zeromq.stream_heartbeat_ms > 0) for (const frame of this.#positions.finalBeats()) this.#sendBeat(queue, frame);
       if (linger < 0) {
         await queue.drained();
       } else {

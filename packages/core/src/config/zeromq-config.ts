@@ -18,6 +18,7 @@ export const ZEROMQ_DEFAULTS = {
   ready_timeout_ms: 2_000,
   prefetch: 100,
   max_deliveries: 5,
+  stream_heartbeat_ms: 1_000,
 } as const;
 
 /**
@@ -36,6 +37,10 @@ export const ZEROMQ_DEFAULTS = {
  *   past it the subscriber stops reading and ZeroMQ's high-water marks drop (reported as gaps).
  * - `max_deliveries`: a message `nack`ed with requeue is delivered again in-process at most this many
  *   times in all, then dropped and counted as `rejected`.
+ * - `stream_heartbeat_ms`: how often a publisher sends, for each topic it published on recently, a
+ *   heartbeat with the last stream position it sent, so that subscribers report messages lost at the end
+ *   of a stream (after which nothing more came on the topic) as a gap; 0 = no heartbeats (then such a
+ *   tail loss is only reported when the next message on the topic arrives).
  */
 export const zeromqConfigSchema = z
   .strictObject({
@@ -54,6 +59,7 @@ export const zeromqConfigSchema = z
     ready_timeout_ms: z.number().int().positive().default(ZEROMQ_DEFAULTS.ready_timeout_ms),
     prefetch: z.number().int().min(1).max(1_000_000).default(ZEROMQ_DEFAULTS.prefetch),
     max_deliveries: z.number().int().min(1).default(ZEROMQ_DEFAULTS.max_deliveries),
+    stream_heartbeat_ms: z.number().int().nonnegative().max(2_147_483_647).default(ZEROMQ_DEFAULTS.stream_heartbeat_ms),
   })
   .superRefine((section, context) => {
     section.bind.forEach((entry, index) => {
