@@ -27,7 +27,8 @@ describe(ZeroMqTransport, () => {
         const directory = mkdtempSync(join(tmpdir(), 'statbus-loss-'));
         onTestFinished(() => rmSync(directory, { recursive: true, force: true }));
         bus = await RelayBus.start({ send_hwm: 10, relay_inbound: `ipc://${directory}/in`, relay_outbound: `ipc://${directory}/out` });
-        const publisher = bus.transport();
+        // Heartbeats off: this proves the gaps that messages themselves reveal (the tail: see the heartbeat tests).
+        const publisher = bus.transport({ stream_heartbeat_ms: 0 });
         const subscriber = bus.transport({ receive_hwm: 10 });
         await publisher.connect();
         await subscriber.connect();
