@@ -46,7 +46,7 @@ export const DEFAULT_BENCH_OPTIONS: BenchOptions = {
   window: 1_000,
   prefetch: 100,
   amqpUrl: 'amqp://guest:guest@127.0.0.1:5672/%2F',
-  idleMs: 2_000,
+  idleMs: 5_000,
 };
 
 /** What `--quick` changes: a smoke of every mode and candidate in seconds, not a measurement. */

@@ -78,8 +78,8 @@ export interface PipelineRateRow extends LossFigures {
   /** From the last publish to the last message archived (ms). */
   readonly drainMs: number;
   /**
-   * The archive kept up: the producers achieved 95 % of the rate, everything was archived (or, over ZeroMQ,
-   * every loss reported as a gap) and the backlog drained within a second.
+   * The archive kept up: the producers achieved 95 % of the rate, everything was archived, and the backlog
+   * drained within a second. (Over ZeroMQ a loss is also reported as a gap; it still did not keep up.)
    */
   readonly keptUp: boolean;
   /** This run's rate is 0.9× the transport-only rate: the target for the pipeline. */
