@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configSchema, silentLogger, type Delivery, type TransportCounters, type TransportStatus } from '@statbus/core';
+import { configSchema, silentLogger, type TransportCounters, type TransportStatus } from '@statbus/core';
 import { collect, envelopeFactory, recordStatus, waitFor } from '@statbus/testing';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { RelayBus } from './testing/relay-bus.js';
+import { burstPastStalledSubscriber, reportedLost } from './testing/stalled-burst.js';
 import { encodeHeartbeatFrame, encodeMessageFrame } from './wire-frames.js';
 import { ZeroMqTransport } from './zeromq-transport.js';
 
@@ -33,26 +34,12 @@ describe(`${ZeroMqTransport.name} stream heartbeats`, () => {
       const subscriber = bus.transport({ receive_hwm: 10 });
       await publisher.connect();
       const statuses = recordStatus(subscriber.status());
-      const subscription = await subscriber.subscribe([TOPIC], { prefetch: 1 });
-      const iterator = subscription[Symbol.asyncIterator]();
-      const make = envelopeFactory();
-      const body = { blob: 'x'.repeat(4096) };
       const published = 2000;
-      await publisher.publish(make(TOPIC, body));
-      const held = (await iterator.next()).value as Delivery;
-      // The subscriber holds its only prefetch slot: it stops reading while the burst goes out.
-      for (let index = 1; index < published; index += 1) await publisher.publish(make(TOPIC, body));
-      await waitFor(() => bus.relay.counters().forwarded >= published, { message: 'the relay took the burst' });
-      await held.ack();
-      const seqs: number[] = [held.envelope.seq];
-      const drain = (async () => {
-        for (;;) {
-          const next = await iterator.next();
-          if (next.done === true) return;
-          seqs.push(next.value.envelope.seq);
-          await next.value.ack();
-        }
-      })();
+      const { held, seqs, stop } = await burstPastStalledSubscriber(publisher, await subscriber.subscribe([TOPIC], { prefetch: 1 }), {
+        topic: TOPIC,
+        published,
+        afterBurst: () => waitFor(() => bus.relay.counters().forwarded >= published, { message: 'the relay took the burst' }),
+      });
       const missed = (): number => subscriber.counters().missed;
       const started = Date.now();
       // Nothing more is published on the topic: only the heartbeats can tell what was lost at its end.
@@ -66,12 +53,11 @@ describe(`${ZeroMqTransport.name} stream heartbeats`, () => {
       expect(seqs.at(-1), 'the tail of the burst was lost').toBeLessThan(published);
       expect(gaps.at(-1)).toMatchObject({ to: published, producer: held.envelope.producer.name, instance: held.envelope.producer.instance });
       expect(subscriber.counters()).toMatchObject({ gaps: gaps.length, missed: gaps.reduce((sum, gap) => sum + gap.missed, 0), received: seqs.length });
-      const lost = new Set(gaps.flatMap((gap) => Array.from({ length: gap.to - gap.from + 1 }, (_, index) => gap.from + index)));
+      const lost = reportedLost(statuses);
       expect(seqs.filter((seq) => lost.has(seq)), 'a received message is never reported lost').toEqual([]);
       expect(lost.size).toBe(missed());
       expect(droppedTotal(subscriber.counters()), 'a heartbeat is never a dropped message').toBe(0);
-      await subscription.close();
-      await drain;
+      await stop();
     });
   });
 
@@ -90,30 +76,13 @@ describe(`${ZeroMqTransport.name} stream heartbeats`, () => {
         await publisher.close();
       });
       await publisher.connect();
-      const subscription = await subscriber.subscribe([TOPIC], { prefetch: 1 });
-      const iterator = subscription[Symbol.asyncIterator]();
-      const make = envelopeFactory();
-      const body = { blob: 'x'.repeat(4096) };
       const published = 2000;
-      await publisher.publish(make(TOPIC, body));
-      const held = (await iterator.next()).value as Delivery;
-      for (let index = 1; index < published; index += 1) await publisher.publish(make(TOPIC, body));
-      await held.ack();
-      const seqs: number[] = [held.envelope.seq];
-      const drain = (async () => {
-        for (;;) {
-          const next = await iterator.next();
-          if (next.done === true) return;
-          seqs.push(next.value.envelope.seq);
-          await next.value.ack();
-        }
-      })();
+      const { seqs, stop } = await burstPastStalledSubscriber(publisher, await subscriber.subscribe([TOPIC], { prefetch: 1 }), { topic: TOPIC, published });
       await waitFor(() => seqs.length + subscriber.counters().missed === published, { message: 'received + reported missed == published' });
       console.info(`tail loss, bound publisher: ${published} published, ${seqs.length} received (last seq ${seqs.at(-1)}), ${subscriber.counters().missed} reported missed`);
       expect(seqs.at(-1), 'the tail of the burst was lost').toBeLessThan(published);
       expect(droppedTotal(subscriber.counters())).toBe(0);
-      await subscription.close();
-      await drain;
+      await stop();
     });
   });
 

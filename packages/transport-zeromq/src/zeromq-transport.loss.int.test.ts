@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger, type Delivery, type TransportStatus } from '@statbus/core';
+import { silentLogger, type TransportStatus } from '@statbus/core';
 import { collect, envelopeFactory, recordStatus, waitFor } from '@statbus/testing';
 import { Publisher } from 'zeromq';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { RelayBus } from './testing/relay-bus.js';
+import { burstPastStalledSubscriber, reportedLost } from './testing/stalled-burst.js';
 import { ZeroMqTransport } from './zeromq-transport.js';
 
 const TOPIC = 'org.statbus.dev.bodhi.update.comment';
@@ -33,27 +34,13 @@ describe(ZeroMqTransport, () => {
         await publisher.connect();
         await subscriber.connect();
         const statuses = recordStatus(subscriber.status());
-        const subscription = await subscriber.subscribe([`${TOPIC}`], { prefetch: 1 });
-        const iterator = subscription[Symbol.asyncIterator]();
-        const make = envelopeFactory();
-        const body = { blob: 'x'.repeat(4096) };
+        const subscription = await subscriber.subscribe([TOPIC], { prefetch: 1 });
         const published = 3000;
-        await publisher.publish(make(TOPIC, body));
-        const held = (await iterator.next()).value as Delivery;
-        // The subscriber holds its only prefetch slot: it stops reading while the burst goes out.
-        for (let index = 1; index < published; index += 1) await publisher.publish(make(TOPIC, body));
-        await waitFor(() => bus.relay.counters().forwarded >= published, { message: 'the relay took the burst' });
-        await held.ack();
-        const seqs: number[] = [held.envelope.seq];
-        const drain = (async () => {
-          for (;;) {
-            const next = await iterator.next();
-            if (next.done === true) return;
-            const delivery = next.value;
-            seqs.push(delivery.envelope.seq);
-            await delivery.ack();
-          }
-        })();
+        const { seqs, make, stop } = await burstPastStalledSubscriber(publisher, subscription, {
+          topic: TOPIC,
+          published,
+          afterBurst: () => waitFor(() => bus.relay.counters().forwarded >= published, { message: 'the relay took the burst' }),
+        });
         // Once the backlog is read, one more message shows what was lost at the end of the burst.
         await waitFor(async () => {
           await publisher.publish(make(TOPIC, { final: true }));
@@ -66,11 +53,10 @@ describe(ZeroMqTransport, () => {
         expect(missed).toBeGreaterThan(0);
         expect(missed + seqs.length).toBe(sent);
         expect(subscriber.counters()).toMatchObject({ gaps: gaps.length, missed });
-        const lost = new Set(gaps.flatMap((gap) => Array.from({ length: gap.to - gap.from + 1 }, (_, index) => gap.from + index)));
+        const lost = reportedLost(statuses);
         expect(seqs.filter((seq) => lost.has(seq)), 'a received message is never reported lost').toEqual([]);
         expect(lost.size).toBe(missed);
-        await subscription.close();
-        await drain;
+        await stop();
       });
     });
 
