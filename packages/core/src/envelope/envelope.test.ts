@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EnvelopeError } from '../errors/envelope-error.js';
 import { createEnvelope } from './create-envelope.js';
@@ -29,8 +30,24 @@ function issuesOf(value: unknown): string[] {
 }
 
 describe(newMessageId, () => {
-  it("should use fedmsg's <year>-<uuid4> form", () => {
-    expect(newMessageId(Date.UTC(2024, 5, 1))).toMatch(/^2024-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  it("should use fedmsg's <year>-<uuid> form, with a version 7 UUID that starts with the time", () => {
+    const time = Date.UTC(2024, 5, 1, 12, 30);
+    const id = newMessageId(time);
+    expect(id).toMatch(/^2024-[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(parseInt(id.slice(5, 18).replace('-', ''), 16)).toBe(time);
+  });
+
+  it('should make ids that sort in time order, and never the same id twice', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2099, 11, 31) }), { minLength: 2, maxLength: 50 }), (times) => {
+        const sorted = [...times].sort((a, b) => a - b);
+        const ids = sorted.map((time) => newMessageId(time));
+        expect(new Set(ids).size).toBe(ids.length);
+        for (let index = 1; index < ids.length; index += 1) {
+          if ((sorted[index] as number) > (sorted[index - 1] as number)) expect((ids[index] as string) > (ids[index - 1] as string)).toBe(true);
+        }
+      }),
+    );
   });
 });
 

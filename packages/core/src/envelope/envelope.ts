@@ -22,7 +22,7 @@ export interface ProducerIdentity {
  * (the name of the JSON Schema the body follows).
  */
 export interface Envelope {
-  /** Unique message id: `<year>-<uuid4>` when made by statbus; other non-blank ids (plain UUIDs) are accepted. */
+  /** Unique message id: `<year>-<uuid>` (a time-ordered version 7 UUID) when made by statbus; any other non-blank id (fedmsg's `<year>-<uuid4>`, plain UUIDs) is accepted. */
   readonly id: string;
   /** The full topic, `<prefix>.<env>.<category>.<object>[.<subobject>].<event>`. */
   readonly topic: string;

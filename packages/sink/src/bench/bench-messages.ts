@@ -1,4 +1,4 @@
-import type { ArchivedMessage } from '@statbus/core';
+import { newMessageId, type ArchivedMessage } from '@statbus/core';
 
 /** Categories of the generated messages (10). */
 export const BENCH_CATEGORIES = ['bodhi', 'copr', 'koji', 'pagure', 'fas', 'badges', 'wiki', 'ansible', 'mdapi', 'fedocal'] as const;
@@ -14,9 +14,11 @@ export const BENCH_SPAN = 365 * 86_400_000;
 
 /**
  * How message ids are made: `ordered` (`2023-<index>-<random>`, growing with time, the id index grows at its
- * end) or `random` (fedmsg's `<year>-<uuid4>`: each insert lands anywhere in the id index).
+ * end), `statbus` (what statbus producers make, `newMessageId`: `<year>-<uuid7>`, which starts with the
+ * message's time) or `random` (fedmsg's `<year>-<uuid4>`, what imported Fedora archives carry: each insert
+ * lands anywhere in the id index).
  */
-export type BenchIds = 'ordered' | 'random';
+export type BenchIds = 'ordered' | 'statbus' | 'random';
 
 /**
  * A seeded generator of Fedora-like messages in time order (a few seconds of jitter), `total` of them spread
@@ -60,7 +62,7 @@ export class BenchMessages {
     const tail = Math.floor(this.random() * 1e9).toString(16);
     return {
       envelope: {
-        id: this.ids === 'ordered' ? `2023-${index.toString(16).padStart(8, '0')}-${tail}` : `2023-${this.uuid(index)}`,
+        id: this.ids === 'ordered' ? `2023-${index.toString(16).padStart(8, '0')}-${tail}` : this.ids === 'statbus' ? newMessageId(time) : `2023-${this.uuid(index)}`,
         topic: `org.fedoraproject.prod.${category}.${this.pick(BENCH_EVENTS)}`,
         time,
         producer: { name: category, host: `${category}01.example.org`, pid: 100, instance: category },
