@@ -19,7 +19,7 @@ import {
   type BenchIds,
 } from './bench-messages.js';
 
-// Usage: node dist/bench/bench-store.js [sizes=100000,1000000] [batch=1000] [synchronous=FULL] [keep|-] [ids=ordered|statbus|random]
+// Usage: node dist/bench/bench-store.js [sizes=100000,1000000] [batch=1000] [synchronous=FULL] [keep|-] [ids=statbus|ordered|random]
 // Fills one SQLite file up to each size in turn, timing only insertMany (messages are generated outside the
 // timer), then times each query shape: warm-up runs, then p50/p95/p99. A raw better-sqlite3 INSERT into one
 // plain table runs in the same process first, as the ceiling to compare ingest with. Seeded: reproducible.
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
   const batch = Number(process.argv[3] ?? 1000);
   const synchronous = (process.argv[4] ?? 'FULL') as SqliteSynchronous;
   const keep = process.argv[5] === 'keep';
-  const ids = (process.argv[6] ?? 'ordered') as BenchIds;
+  const ids = (process.argv[6] ?? 'statbus') as BenchIds;
   const generator = new BenchMessages(Math.max(...sizes), ids);
   const random = (): number => generator.random();
   const pick = <T>(items: readonly T[]): T => generator.pick(items);
