@@ -1,8 +1,14 @@
-import type { BenchReport, LossFigures } from './bench-report.js';
+import type { BenchReport, LatencyFigures, LossFigures } from './bench-report.js';
 import { fixed, sizeLabel, textTable, whole } from './text-table.js';
 
 const gaps = (row: LossFigures): string =>
   row.detected === undefined ? 'n/a' : `${row.detected.gaps} (${whole(row.detected.missed)})${row.detected.dropped === 0 ? '' : ` + ${whole(row.detected.dropped)}`}`;
+/** p50, p90, p99, p99.9 with `digits` decimals, then the max with 2. */
+const latencyCells = (latency: LatencyFigures, digits: number): string[] => [
+  ...[latency.p50, latency.p90, latency.p99, latency.p999].map((ms) => fixed(ms, digits)),
+  fixed(latency.max, 2),
+];
+
 const load = (values: readonly number[]): string => values.map((value) => value.toFixed(2)).join(' ');
 
 /** The end-of-run text: the machine, then one table per figure, skipped candidates and failures. */
@@ -51,11 +57,7 @@ export function formatReport(report: BenchReport): string {
               row.name,
               whole(row.rate),
               whole(row.publishedPerSecond),
-              fixed(row.latency.p50, 3),
-              fixed(row.latency.p90, 3),
-              fixed(row.latency.p99, 3),
-              fixed(row.latency.p999, 3),
-              fixed(row.latency.max, 2),
+              ...latencyCells(row.latency, 3),
               whole(row.lost),
               gaps(row),
               fixed(row.producerCpuUsPerMessage, 1),
@@ -101,11 +103,7 @@ export function formatReport(report: BenchReport): string {
                 row.name,
                 `${rate.atTarget === true ? '0.9× t-o = ' : ''}${whole(rate.rate)}`,
                 whole(rate.publishedPerSecond),
-                fixed(rate.latency.p50, 2),
-                fixed(rate.latency.p90, 2),
-                fixed(rate.latency.p99, 2),
-                fixed(rate.latency.p999, 2),
-                fixed(rate.latency.max, 2),
+                ...latencyCells(rate.latency, 2),
                 whole(rate.drainMs),
                 whole(rate.lost),
                 gaps(rate),

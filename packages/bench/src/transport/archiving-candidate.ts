@@ -1,6 +1,6 @@
 import { silentLogger, type Delivery, type Subscription, type Transport } from '@statbus/core';
 import type { Candidate, CandidateInfo, ConsumerListener, ConsumerSide } from './candidate.js';
-import { dispatchEnvelope, type StatbusCandidate } from './statbus-candidate.js';
+import { detectedLoss, dispatchEnvelope, type StatbusCandidate } from './statbus-candidate.js';
 
 /** A transport whose deliveries call `settled` when acked: the archiver acks a message once its batch is written. */
 function observeAcks(transport: Transport, settled: (delivery: Delivery) => void): Transport {
@@ -56,10 +56,7 @@ export function archivingCandidate(info: CandidateInfo, candidate: StatbusCandid
       });
       await archiver.start();
       return {
-        detected: () => {
-          const counters = transport.counters();
-          return { gaps: counters.gaps, missed: counters.missed, dropped: Object.values(counters.dropped).reduce((sum, count) => sum + count, 0) };
-        },
+        detected: () => detectedLoss(transport.counters()),
         close: async () => {
           await archiver.stop();
           await transport.close();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { createEnvelope, type Envelope, type Transport } from '@statbus/core';
-import type { Candidate, CandidateInfo, ConsumerListener, ConsumerSide, ProcessLocal, ProducerSide, SideSettings } from './candidate.js';
+import { createEnvelope, type Envelope, type Transport, type TransportCounters } from '@statbus/core';
+import type { Candidate, CandidateInfo, ConsumerListener, ConsumerSide, DetectedLoss, ProcessLocal, ProducerSide, SideSettings } from './candidate.js';
 
 /** The topic of measured messages. */
 export const BENCH_TOPIC = 'org.statbus.bench.statbus.message.sent';
@@ -16,6 +16,11 @@ export function dispatchEnvelope(envelope: Envelope, listener: ConsumerListener)
   if (envelope.topic === PROBE_TOPIC) return listener.probe(envelope.producer.instance);
   const stamp = envelope.body['t'] as number;
   if (stamp !== TRAILER) listener.message(stamp);
+}
+
+/** What a statbus transport reported lost: its gaps, the messages missing in them, and its drops of every reason. */
+export function detectedLoss(counters: TransportCounters): DetectedLoss {
+  return { gaps: counters.gaps, missed: counters.missed, dropped: Object.values(counters.dropped).reduce((sum, count) => sum + count, 0) };
 }
 
 /** Pads a body so that the encoded envelope is about `size` bytes. */
@@ -88,10 +93,7 @@ export function statbusCandidate(info: CandidateInfo, create: StatbusCandidate['
         }
       })();
       return {
-        detected: () => {
-          const counters = subscriber.counters();
-          return { gaps: counters.gaps, missed: counters.missed, dropped: Object.values(counters.dropped).reduce((sum, count) => sum + count, 0) };
-        },
+        detected: () => detectedLoss(subscriber.counters()),
         close: async () => {
           await subscriber.close();
           await receiving;
