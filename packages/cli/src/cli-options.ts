@@ -5,13 +5,18 @@ export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+/** A parser for a flag that takes a whole number from `min` to `max`; the error names `flag`. */
+export function integerParser(flag: string, min: number, max: number): (value: string) => number {
+  return (value) => {
+    const number = Number(value);
+    if (!Number.isInteger(number) || number < min || number > max) throw new CliError(`${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+    return number;
+  };
+}
+
 /** A parser for a port flag: a whole number from 0 (a free port) to 65535; the error names `flag`. */
 export function portParser(flag: string): (value: string) => number {
-  return (value) => {
-    const port = Number(value);
-    if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CliError(`${flag} must be a whole number from 0 to 65535, got ${JSON.stringify(value)}`);
-    return port;
-  };
+  return integerParser(flag, 0, 65_535);
 }
 
 /** Parses `--port`: a whole number from 0 (a free port) to 65535. */

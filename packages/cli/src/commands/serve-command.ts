@@ -4,7 +4,7 @@ import { QueryServer, reportListening, startQueryWorkers, stopRequested } from '
 import { Archiver } from '@statbus/sink';
 import { Command } from 'commander';
 import { CliError } from '../cli-error.js';
-import { parsePort } from '../cli-options.js';
+import { integerParser, parsePort } from '../cli-options.js';
 import { commandContext } from '../command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import { shutdownSignal, type CliIo } from '../io.js';
@@ -19,11 +19,6 @@ interface ServeOptions extends GlobalOptions {
 /** Most `--workers` accepted. */
 const MAX_WORKERS = 64;
 
-function parseWorkers(value: string): number {
-  const workers = Number(value);
-  if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) throw new CliError(`--workers must be a whole number from 1 to ${MAX_WORKERS}, got ${JSON.stringify(value)}`);
-  return workers;
-}
 
 const listenOn = (options: ServeOptions): { host?: string; port?: number } => ({
   ...(options.host === undefined ? {} : { host: options.host }),
@@ -64,7 +59,7 @@ export function serveCommand(io: CliIo): Command {
     .option('--host <host>', 'address to listen on (default: [query] host, 127.0.0.1)')
     .option('--port <port>', 'port to listen on; 0 picks a free one (default: [query] port, 8080)', parsePort)
     .option('--archive', 'also archive the bus into the store in this process (statbus nom + serve)')
-    .option('--workers <n>', 'serve from n processes sharing the port, each with its own store connection (default 1; about one per core)', parseWorkers)
+    .option('--workers <n>', 'serve from n processes sharing the port, each with its own store connection (default 1; about one per core)', integerParser('--workers', 1, MAX_WORKERS))
     .action(async (options: ServeOptions) => {
       if (cluster.isWorker) return serveAsWorker(options, io);
       const workers = options.workers ?? 1;
