@@ -15,28 +15,25 @@ export interface SqliteSideIndex {
 
 const placeholders = (count: number): string => Array.from({ length: count }, () => '?').join(', ');
 
-/** A JSON array column of `messages t` holds one of the values (json_each: exact, whatever the escaping). */
-const jsonArrayHolds = (column: string) => (count: number): string =>
-  `EXISTS (SELECT 1 FROM json_each(t.${column}) WHERE value IN (${placeholders(count)}))`;
+/**
+ * The side index of a JSON array column of `messages` (`users`, `packages`): one row per element, and for rows
+ * not yet in it, `json_each` over the column (exact, whatever the escaping).
+ */
+function jsonArraySideIndex(filter: 'users' | 'packages', table: string, column: string): SqliteSideIndex {
+  return {
+    filter,
+    table,
+    column,
+    fillSql: `INSERT OR IGNORE INTO ${table} (${column}, time, n) SELECT j.value, t.time, t.n FROM messages t, json_each(t.${filter}) j
+      WHERE t.n > ? AND t.n <= ? ORDER BY 1, 2, 3`,
+    tailCheck: (count) => `EXISTS (SELECT 1 FROM json_each(t.${filter}) WHERE value IN (${placeholders(count)}))`,
+  };
+}
 
 /** The side tables, filled in this order by the deferred indexer up to the `side_indexed` counter. */
 export const SQLITE_SIDE_INDEXES: readonly SqliteSideIndex[] = [
-  {
-    filter: 'users',
-    table: 'message_users',
-    column: 'user',
-    fillSql: `INSERT OR IGNORE INTO message_users (user, time, n) SELECT j.value, t.time, t.n FROM messages t, json_each(t.users) j
-      WHERE t.n > ? AND t.n <= ? ORDER BY 1, 2, 3`,
-    tailCheck: jsonArrayHolds('users'),
-  },
-  {
-    filter: 'packages',
-    table: 'message_packages',
-    column: 'package',
-    fillSql: `INSERT OR IGNORE INTO message_packages (package, time, n) SELECT j.value, t.time, t.n FROM messages t, json_each(t.packages) j
-      WHERE t.n > ? AND t.n <= ? ORDER BY 1, 2, 3`,
-    tailCheck: jsonArrayHolds('packages'),
-  },
+  jsonArraySideIndex('users', 'message_users', 'user'),
+  jsonArraySideIndex('packages', 'message_packages', 'package'),
   {
     filter: 'agents',
     table: 'message_agents',
