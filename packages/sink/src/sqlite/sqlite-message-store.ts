@@ -27,6 +27,7 @@ import { prepareMessage, rowToMessage, type MessageRow } from './sqlite-rows.js'
 import { SqliteStatementCache } from './sqlite-statement-cache.js';
 import { readStoreCounter } from './sqlite-store-counter.js';
 import type { SqliteStoreOptions } from './sqlite-store-options.js';
+import { SqliteTotalCache } from './sqlite-total-cache.js';
 import { TrigramSample } from './trigram-sample.js';
 
 const MATCHER_CACHE_SIZE = 256;
@@ -82,7 +83,7 @@ export class SqliteMessageStore implements MessageStore {
         statements,
         writer: new SqliteBatchWriter(db),
         indexer: new SqliteDeferredIndexer(db, statements, background),
-        finder: new SqlitePageFinder(db, statements, planner),
+        finder: new SqlitePageFinder(db, statements, planner, new SqliteTotalCache(this.options.totalCacheEntries)),
         catalogue: new SqliteCatalogue(statements),
       };
       this.store.indexer.schedule();

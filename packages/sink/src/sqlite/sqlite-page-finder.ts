@@ -2,14 +2,23 @@ import type Database from 'better-sqlite3';
 import { DEFAULT_ROWS_PER_PAGE, queryWindow, type CountResult, type MessagePage, type MessageQuery } from '@statbus/core';
 import { checkQuery } from '../query/check-query.js';
 import { encodeCursor } from '../query/keyset-cursor.js';
-import { selectsEverything, valuesOf } from '../query/query-filters.js';
+import { negated, selectsEverything, valuesOf } from '../query/query-filters.js';
 import type { SqliteQueryPlanner } from './sqlite-query-planner.js';
 import { rowToMessage, type MessageRow } from './sqlite-rows.js';
 import type { SqliteStatementCache } from './sqlite-statement-cache.js';
-import { buildSqliteWhere } from './sqlite-where.js';
+import { totalKey, type SqliteTotalCache } from './sqlite-total-cache.js';
+import { buildSqliteWhere, type SqlFragment, type SqlitePlanContext } from './sqlite-where.js';
 
 type Param = string | number;
 type Window = { start?: number; end?: number };
+
+/**
+ * With its total known, a page is found by walking the time index and checking each row on its own columns
+ * when that reads at most this many rows (the rows of the window per match, times the rows wanted).
+ */
+const MAX_WALKED_ROWS = 4000;
+
+const SIDE_TABLE_FILTERS = ['users', 'packages', 'agents'] as const;
 
 /** `find` and `count` over `messages`: the query checked, planned, counted exactly and paged, in one read transaction. */
 export class SqlitePageFinder {
@@ -17,6 +26,7 @@ export class SqlitePageFinder {
     private readonly db: Database.Database,
     private readonly statements: SqliteStatementCache,
     private readonly planner: SqliteQueryPlanner,
+    private readonly totals: SqliteTotalCache,
   ) {}
 
   /** Count and page are read in one transaction: the same snapshot, even with another process writing. */
@@ -25,32 +35,29 @@ export class SqlitePageFinder {
     const rowsPerPage = valid.rowsPerPage ?? DEFAULT_ROWS_PER_PAGE;
     const window = position?.window ?? queryWindow(valid);
     const page = position?.page ?? valid.page ?? 1;
+    const skip = position === undefined ? (page - 1) * rowsPerPage : 0;
     const descending = (valid.order ?? 'desc') === 'desc';
-    const direction = descending ? 'DESC' : 'ASC';
     return this.db.transaction(() => {
       const bound = position === undefined ? this.planner.sideTableBound(valid, window, descending, page * rowsPerPage + 1) : undefined;
       const context = this.planner.planContext(window);
+      const head = this.head();
+      const key = totalKey(valid, window);
+      const known = this.knownTotal(valid, window, context, key, head);
+      if (known !== undefined && bound === undefined && this.walkIsCheap(valid, window, context, known, skip + rowsPerPage + 1)) {
+        // Few rows of the window per match: walk them newest (or oldest) first, each checked on its own columns.
+        const where = buildSqliteWhere(valid, window, { ...context, rowByRow: true });
+        return toPage(valid, window, page, rowsPerPage, known, this.pageRows(where, 'INDEXED BY messages_time', descending, position, skip, rowsPerPage + 1));
+      }
       const where = buildSqliteWhere(valid, window, bound === undefined ? context : { ...context, sideTableTime: { descending, bound } });
       if (valuesOf(valid, 'contains') !== undefined) {
         // Counting and paging would each check every candidate's body: do it once, keep the keys, sort them here.
-        const skip = position === undefined ? (page - 1) * rowsPerPage : 0;
         const { total, rows } = this.pageOfMatches(where.sql, where.params, descending, position, skip, rowsPerPage + 1);
+        this.totals.record(key, head, total);
         return toPage(valid, window, page, rowsPerPage, total, rows);
       }
-      const total = this.planner.exactCount(valid, window, where.sql, where.params, context);
-      const sql = [`SELECT m.* FROM messages m ${this.planner.driveByTime(valid, window, total) ? 'INDEXED BY messages_time ' : ''}WHERE ${where.sql}`];
-      const params: Param[] = [...where.params];
-      if (position !== undefined) {
-        sql.push(`AND (m.time, m.id) ${descending ? '<' : '>'} (?, ?)`);
-        params.push(position.time, position.id);
-      }
-      sql.push(`ORDER BY m.time ${direction}, m.id ${direction} LIMIT ?`);
-      params.push(rowsPerPage + 1);
-      if (position === undefined && page > 1) {
-        sql.push('OFFSET ?');
-        params.push((page - 1) * rowsPerPage);
-      }
-      const rows = (total === 0 ? [] : this.statements.get(sql.join(' ')).all(...params)) as MessageRow[];
+      const total = known ?? this.countAll(valid, window, context, key, head);
+      const index = this.planner.driveByTime(valid, window, total) ? 'INDEXED BY messages_time' : '';
+      const rows = total === 0 ? [] : this.pageRows(where, index, descending, position, skip, rowsPerPage + 1);
       return toPage(valid, window, page, rowsPerPage, total, rows);
     }).deferred();
   }
@@ -62,9 +69,65 @@ export class SqlitePageFinder {
     const window = queryWindow(valid);
     return this.db.transaction(() => {
       const context = this.planner.planContext(window);
-      const where = buildSqliteWhere(valid, window, context);
-      return { count: this.planner.exactCount(valid, window, where.sql, where.params, context), exact: true };
+      const head = this.head();
+      const key = totalKey(valid, window);
+      return { count: this.knownTotal(valid, window, context, key, head) ?? this.countAll(valid, window, context, key, head), exact: true };
     }).deferred();
+  }
+
+  /** The newest row key of the snapshot (0 when empty). */
+  private head(): number {
+    return (this.statements.get('SELECT max(n) FROM messages').pluck().get() as number | null) ?? 0;
+  }
+
+  /** The total kept for this filter set, brought up to date with the rows archived since; undefined when none is kept. */
+  private knownTotal(query: MessageQuery, window: Window, context: SqlitePlanContext, key: string, head: number): number | undefined {
+    if (selectsEverything(query)) return this.planner.messageCount();
+    return this.totals.upToDate(key, head, (after) => {
+      const where = buildSqliteWhere(query, window, { ...context, rowByRow: true });
+      // NOT INDEXED: the rows archived since are a range of the row key, whatever indexes the filters could use.
+      return this.statements.get(`SELECT count(*) FROM messages m NOT INDEXED WHERE m.n > ? AND m.n <= ? AND ${where.sql}`).pluck().get(after, head, ...where.params) as number;
+    });
+  }
+
+  /** Counts every match from the indexes and keeps the total. */
+  private countAll(query: MessageQuery, window: Window, context: SqlitePlanContext, key: string, head: number): number {
+    const where = buildSqliteWhere(query, window, context);
+    const total = this.planner.exactCount(query, window, where.sql, where.params, context);
+    this.totals.record(key, head, total);
+    return total;
+  }
+
+  /**
+   * True when a page walked in time order reads few rows: for `contains` and for filters whose indexes cannot
+   * give the page in time order (a user or package with another filter), the window's rows per match times
+   * the rows wanted stays within {@link MAX_WALKED_ROWS}.
+   */
+  private walkIsCheap(query: MessageQuery, window: Window, context: SqlitePlanContext, total: number, wanted: number): boolean {
+    if (total === 0) return false;
+    const walked = valuesOf(query, 'contains') !== undefined || valuesOf(query, 'notContains') !== undefined || sideTableFilters(query) > 0;
+    if (!walked) return false;
+    const rows = context.windowRows?.();
+    const windowRows = rows === undefined ? this.planner.messageCount() : Math.max(0, rows.last - rows.first + 1);
+    return (windowRows / total) * wanted <= MAX_WALKED_ROWS;
+  }
+
+  /** The page's rows in `(time, id)` order, after the cursor's position or past `skip` rows. */
+  private pageRows(where: SqlFragment, index: string, descending: boolean, position: { time: number; id: string } | undefined, skip: number, take: number): MessageRow[] {
+    const direction = descending ? 'DESC' : 'ASC';
+    const sql = [`SELECT m.* FROM messages m ${index} WHERE ${where.sql}`];
+    const params: Param[] = [...where.params];
+    if (position !== undefined) {
+      sql.push(`AND (m.time, m.id) ${descending ? '<' : '>'} (?, ?)`);
+      params.push(position.time, position.id);
+    }
+    sql.push(`ORDER BY m.time ${direction}, m.id ${direction} LIMIT ?`);
+    params.push(take);
+    if (skip > 0) {
+      sql.push('OFFSET ?');
+      params.push(skip);
+    }
+    return this.statements.get(sql.join(' ')).all(...params) as MessageRow[];
   }
 
   /**
@@ -118,4 +181,9 @@ function toPage(query: MessageQuery, window: Window, page: number, rowsPerPage: 
     rowsPerPage,
     ...(more && last !== undefined ? { nextCursor: encodeCursor(query, { time: last.time, id: last.id, page: page + 1, window }) } : {}),
   };
+}
+
+/** How many users, packages or agents filters (or their `not` forms) the query has. */
+function sideTableFilters(query: MessageQuery): number {
+  return SIDE_TABLE_FILTERS.flatMap((filter) => [filter, negated(filter)]).filter((name) => valuesOf(query, name) !== undefined).length;
 }

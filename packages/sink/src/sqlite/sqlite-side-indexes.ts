@@ -7,10 +7,10 @@ export interface SqliteSideIndex {
   /** Fills the table from the messages with `n` in `(?, ?]`, in key order (one write per touched page). */
   readonly fillSql: string;
   /**
-   * The same test on a row `t` of `messages` that is not yet in the table: true when it has one of `count` values.
-   * Its parameters are the values.
+   * The same test on a row of `messages` (alias `t` unless `alias` says otherwise) that is not yet in the table:
+   * true when it has one of `count` values. Its parameters are the values.
    */
-  readonly tailCheck: (count: number) => string;
+  readonly tailCheck: (count: number, alias?: string) => string;
 }
 
 const placeholders = (count: number): string => Array.from({ length: count }, () => '?').join(', ');
@@ -26,7 +26,7 @@ function jsonArraySideIndex(filter: 'users' | 'packages', table: string, column:
     column,
     fillSql: `INSERT OR IGNORE INTO ${table} (${column}, time, n) SELECT j.value, t.time, t.n FROM messages t, json_each(t.${filter}) j
       WHERE t.n > ? AND t.n <= ? ORDER BY 1, 2, 3`,
-    tailCheck: (count) => `EXISTS (SELECT 1 FROM json_each(t.${filter}) WHERE value IN (${placeholders(count)}))`,
+    tailCheck: (count, alias = 't') => `EXISTS (SELECT 1 FROM json_each(${alias}.${filter}) WHERE value IN (${placeholders(count)}))`,
   };
 }
 
@@ -40,7 +40,7 @@ export const SQLITE_SIDE_INDEXES: readonly SqliteSideIndex[] = [
     column: 'agent',
     fillSql: `INSERT OR IGNORE INTO message_agents (agent, time, n) SELECT t.agent, t.time, t.n FROM messages t
       WHERE t.n > ? AND t.n <= ? AND t.agent IS NOT NULL ORDER BY 1, 2, 3`,
-    tailCheck: (count) => `t.agent IN (${placeholders(count)})`,
+    tailCheck: (count, alias = 't') => `${alias}.agent IN (${placeholders(count)})`,
   },
 ];
 

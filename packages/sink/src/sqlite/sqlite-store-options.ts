@@ -32,6 +32,11 @@ export interface SqliteStoreOptions {
    * `SqliteMessageStore.catchUpIndexes`. Either way every query is exact: rows not yet indexed are checked directly.
    */
   readonly indexInBackground?: boolean;
+  /**
+   * Filter sets whose exact totals this instance keeps and brings up to date with the rows archived since,
+   * instead of counting every match again for each page (default 1024; 0 keeps none).
+   */
+  readonly totalCacheEntries?: number;
   /** @deprecated the former name of {@link SqliteStoreOptions.indexInBackground}; it now covers every deferred index. */
   readonly indexTextInBackground?: boolean;
 }

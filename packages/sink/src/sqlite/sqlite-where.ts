@@ -32,6 +32,11 @@ export interface SqlitePlanContext {
   readonly messageCount?: () => number;
   /** For a page of a users-, packages- or agents-only query: the side-table time its rows cannot pass. */
   readonly sideTableTime?: { readonly descending: boolean; readonly bound: number };
+  /**
+   * Check every filter on the row's own columns and body, without the side tables or the text index: for a
+   * statement that reads few rows anyway (the newest rows of a count brought up to date, a page walked in time order).
+   */
+  readonly rowByRow?: boolean;
 }
 
 /** Cost of reading one doclist entry of the text index, relative to checking one candidate's body. */
@@ -127,7 +132,7 @@ function trigramQuery(trigrams: readonly string[]): string {
 function containsCondition(needles: readonly string[], context: SqlitePlanContext): SqlFragment {
   const lowered = needles.map(normaliseNeedle);
   const check = bodyCheck(lowered);
-  if (lowered.some((needle) => Array.from(needle).length < TRIGRAM)) return check;
+  if (context.rowByRow === true || lowered.some((needle) => Array.from(needle).length < TRIGRAM)) return check;
   const plans = lowered.map((needle) => context.containsPlan?.(needle, DOCLIST_ENTRY_COST) ?? unplanned(needle));
   const rows = context.windowRows?.();
   if (rows !== undefined && context.messageCount !== undefined) {
@@ -181,8 +186,15 @@ export function buildSqliteWhere(
   const notAgents = valuesOf(query, 'notAgents');
   if (notAgents) add({ sql: `(m.agent IS NULL OR m.agent NOT IN (${placeholders(notAgents.length)}))`, params: notAgents });
 
-    for (const index of SQLITE_SIDE_INDEXES) {
+  for (const index of SQLITE_SIDE_INDEXES) {
     const wanted = valuesOf(query, index.filter);
+    // A message without an agent is never excluded by notAgents: checked on the row above.
+    const unwanted = index.filter === 'agents' ? undefined : valuesOf(query, negated(index.filter));
+    if (context.rowByRow === true) {
+      if (wanted) add({ sql: index.tailCheck(wanted.length, 'm'), params: wanted });
+      if (unwanted) add({ sql: index.tailCheck(unwanted.length, 'm'), params: unwanted }, true);
+      continue;
+    }
     if (wanted) {
       const side = context.sideTableTime;
       add({
@@ -190,8 +202,6 @@ export function buildSqliteWhere(
         params: [...wanted, ...(side === undefined ? [] : [side.bound]), context.sideIndexedUpTo, ...wanted],
       });
     }
-    // A message without an agent is never excluded by notAgents: checked on the row above.
-    const unwanted = index.filter === 'agents' ? undefined : valuesOf(query, negated(index.filter));
     if (unwanted) add({ sql: `NOT ${sideIndexMembership(index, unwanted.length)}`, params: [...unwanted, context.sideIndexedUpTo, ...unwanted] });
   }
 
