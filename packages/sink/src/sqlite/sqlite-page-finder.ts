@@ -43,7 +43,7 @@ export class SqlitePageFinder {
       const head = this.head();
       const key = totalKey(valid, window);
       const known = this.knownTotal(valid, window, context, key, head);
-      if (known !== undefined && bound === undefined && this.walkIsCheap(valid, window, context, known, skip + rowsPerPage + 1)) {
+      if (known !== undefined && bound === undefined && this.walkIsCheap(valid, window, known, skip + rowsPerPage + 1)) {
         // Few rows of the window per match: walk them newest (or oldest) first, each checked on its own columns.
         const where = buildSqliteWhere(valid, window, { ...context, rowByRow: true });
         return toPage(valid, window, page, rowsPerPage, known, this.pageRows(where, 'INDEXED BY messages_time', descending, position, skip, rowsPerPage + 1));
@@ -101,15 +101,20 @@ export class SqlitePageFinder {
   /**
    * True when a page walked in time order reads few rows: for `contains` and for filters whose indexes cannot
    * give the page in time order (a user or package with another filter), the window's rows per match times
-   * the rows wanted stays within {@link MAX_WALKED_ROWS}.
+   * the rows wanted stays within {@link MAX_WALKED_ROWS} (the window's rows are counted up to what it affords).
    */
-  private walkIsCheap(query: MessageQuery, window: Window, context: SqlitePlanContext, total: number, wanted: number): boolean {
+  private walkIsCheap(query: MessageQuery, window: Window, total: number, wanted: number): boolean {
     if (total === 0) return false;
     const walked = valuesOf(query, 'contains') !== undefined || valuesOf(query, 'notContains') !== undefined || sideTableFilters(query) > 0;
     if (!walked) return false;
-    const rows = context.windowRows?.();
-    const windowRows = rows === undefined ? this.planner.messageCount() : Math.max(0, rows.last - rows.first + 1);
-    return (windowRows / total) * wanted <= MAX_WALKED_ROWS;
+    // The walk reads the window's rows in time order: it is cheap when they are few per match.
+    const affordable = Math.floor((MAX_WALKED_ROWS * total) / wanted);
+    if (window.start === undefined && window.end === undefined) return this.planner.messageCount() <= affordable;
+    const inWindow = this.statements
+      .get('SELECT count(*) FROM (SELECT 1 FROM messages INDEXED BY messages_time WHERE time >= ? AND time < ? LIMIT ?)')
+      .pluck()
+      .get(window.start ?? Number.MIN_SAFE_INTEGER, window.end ?? Number.MAX_SAFE_INTEGER, affordable + 1) as number;
+    return inWindow <= affordable;
   }
 
   /** The page's rows in `(time, id)` order, after the cursor's position or past `skip` rows. */
