@@ -130,6 +130,41 @@ describe(SqliteMessageStore, () => {
         }
       });
     });
+    describe('when bodies hold long runs of one character (indexed cut to three)', () => {
+      it('should find every needle across and inside the runs through the text index', async () => {
+        const path = newPath();
+        const store = new SqliteMessageStore(path, { indexInBackground: false });
+        try {
+          await store.init();
+          const [a, b, c] = makeStoreFixture({ count: 3 }).messages as readonly [ArchivedMessage, ArchivedMessage, ArchivedMessage];
+          const withBody = (message: ArchivedMessage, body: Record<string, string>): ArchivedMessage => ({ ...message, envelope: { ...message.envelope, body } });
+          await store.insertMany([
+            withBody(a, { pad: `a${'x'.repeat(800)}b`, rule: '=====' }),
+            withBody(b, { pad: 'axxb', rule: '===' }),
+            withBody(c, { pad: `${'X'.repeat(5)}ÉÉÉÉÉé`, rule: '😀😀😀😀' }),
+          ]);
+          expect(await store.catchUpIndexes()).toBe(3);
+          expect(indexedUpTo(path)).toEqual([3, 3]);
+          const ids = async (needle: string): Promise<string[]> =>
+            (await store.find({ contains: [needle], order: 'asc' })).messages.map((message) => message.envelope.id).sort();
+          const sorted = (...messages: ArchivedMessage[]): string[] => messages.map((message) => message.envelope.id).sort();
+          expect(await ids('x'.repeat(700))).toEqual(sorted(a));
+          expect(await ids('axxxx')).toEqual(sorted(a));
+          expect(await ids('xxxxb')).toEqual(sorted(a));
+          expect(await ids('axx')).toEqual(sorted(a, b));
+          expect(await ids('xxxxx')).toEqual(sorted(a, c));
+          expect(await ids('"xxxxxé')).toEqual(sorted(c));
+          expect(await ids('xéééééé')).toEqual(sorted(c));
+          expect(await ids('éééééé')).toEqual(sorted(c));
+          expect(await ids('ééééééé')).toEqual([]);
+          expect(await ids('====')).toEqual(sorted(a));
+          expect(await ids('😀😀😀😀')).toEqual(sorted(c));
+        } finally {
+          await store.close();
+        }
+      });
+    });
+
     describe('when indexing in the background', () => {
       it('should fill every deferred index after the inserts, without being asked', async () => {
         const store = new SqliteMessageStore(newPath());
