@@ -21,6 +21,7 @@ import { SqliteBatchWriter } from './sqlite-batch-writer.js';
 import { SqliteCatalogue } from './sqlite-catalogue.js';
 import { SqliteDeferredIndexer } from './sqlite-deferred-indexer.js';
 import { toStoreError } from './sqlite-errors.js';
+import { SqlitePageAnchors } from './sqlite-page-anchors.js';
 import { SqlitePageFinder } from './sqlite-page-finder.js';
 import { SqliteQueryPlanner } from './sqlite-query-planner.js';
 import { prepareMessage, rowToMessage, type MessageRow } from './sqlite-rows.js';
@@ -83,7 +84,7 @@ export class SqliteMessageStore implements MessageStore {
         statements,
         writer: new SqliteBatchWriter(db),
         indexer: new SqliteDeferredIndexer(db, statements, background),
-        finder: new SqlitePageFinder(db, statements, planner, new SqliteTotalCache(this.options.totalCacheEntries)),
+        finder: new SqlitePageFinder(db, statements, planner, new SqliteTotalCache(this.options.totalCacheEntries), new SqlitePageAnchors(this.options.pageAnchorSets)),
         catalogue: new SqliteCatalogue(statements),
       };
       this.store.indexer.schedule();

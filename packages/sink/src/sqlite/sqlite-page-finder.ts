@@ -6,11 +6,22 @@ import { negated, selectsEverything, valuesOf } from '../query/query-filters.js'
 import type { SqliteQueryPlanner } from './sqlite-query-planner.js';
 import { rowToMessage, type MessageRow } from './sqlite-rows.js';
 import type { SqliteStatementCache } from './sqlite-statement-cache.js';
-import { totalKey, type SqliteTotalCache } from './sqlite-total-cache.js';
+import type { RowKey, SqlitePageAnchors } from './sqlite-page-anchors.js';
+import { MAX_TOTAL_CATCH_UP_ROWS, totalKey, type SqliteTotalCache } from './sqlite-total-cache.js';
 import { buildSqliteWhere, type SqlFragment, type SqlitePlanContext } from './sqlite-where.js';
 
 type Param = string | number;
 type Window = { start?: number; end?: number };
+
+/** What {@link SqlitePageFinder.anchoredRows} needs to know of the page asked for. */
+interface Paging {
+  /** The filter set, window and order: whose anchors to use. */
+  readonly key: string;
+  readonly head: number;
+  readonly skip: number;
+  readonly rowsPerPage: number;
+  readonly descending: boolean;
+}
 
 /**
  * With its total known, a page is found by walking the time index and checking each row on its own columns
@@ -27,6 +38,7 @@ export class SqlitePageFinder {
     private readonly statements: SqliteStatementCache,
     private readonly planner: SqliteQueryPlanner,
     private readonly totals: SqliteTotalCache,
+    private readonly anchors: SqlitePageAnchors,
   ) {}
 
   /** Count and page are read in one transaction: the same snapshot, even with another process writing. */
@@ -43,10 +55,12 @@ export class SqlitePageFinder {
       const head = this.head();
       const key = totalKey(valid, window);
       const known = this.knownTotal(valid, window, context, key, head);
+      const paging: Paging = { key: `${key}${descending ? '<' : '>'}`, head, skip, rowsPerPage, descending };
       if (known !== undefined && bound === undefined && this.walkIsCheap(valid, window, known, skip + rowsPerPage + 1)) {
         // Few rows of the window per match: walk them newest (or oldest) first, each checked on its own columns.
         const where = buildSqliteWhere(valid, window, { ...context, rowByRow: true });
-        return toPage(valid, window, page, rowsPerPage, known, this.pageRows(where, 'INDEXED BY messages_time', descending, position, skip, rowsPerPage + 1));
+        const rows = this.anchoredRows(valid, window, context, paging, position, (after, offset, take) => this.pageRows(where, 'INDEXED BY messages_time', descending, after, offset, take));
+        return toPage(valid, window, page, rowsPerPage, known, rows);
       }
       const where = buildSqliteWhere(valid, window, bound === undefined ? context : { ...context, sideTableTime: { descending, bound } });
       if (valuesOf(valid, 'contains') !== undefined) {
@@ -57,9 +71,37 @@ export class SqlitePageFinder {
       }
       const total = known ?? this.countAll(valid, window, context, key, head);
       const index = this.planner.driveByTime(valid, window, total) ? 'INDEXED BY messages_time' : '';
-      const rows = total === 0 ? [] : this.pageRows(where, index, descending, position, skip, rowsPerPage + 1);
+      const rows = total === 0 ? [] : this.anchoredRows(valid, window, context, paging, position, (after, offset, take) => this.pageRows(where, index, descending, after, offset, take));
       return toPage(valid, window, page, rowsPerPage, total, rows);
     }).deferred();
+  }
+
+  /**
+   * The rows of a page (`rowsPerPage` + 1, to tell whether there is another), read by `read` after a row and an
+   * offset. Without a cursor, `skip` rows are passed from the nearest known row before them (an anchor a page
+   * read earlier left) rather than from the first; each page read leaves anchors at its start and its end.
+   */
+  private anchoredRows(
+    query: MessageQuery,
+    window: Window,
+    context: SqlitePlanContext,
+    paging: Paging,
+    position: RowKey | undefined,
+    read: (after: RowKey | undefined, offset: number, take: number) => MessageRow[],
+  ): MessageRow[] {
+    const { key, head, skip, rowsPerPage, descending } = paging;
+    if (position !== undefined) return read(position, 0, rowsPerPage + 1);
+    const anchor = skip === 0 ? undefined : this.anchors.nearest(key, skip, head, (known) => this.newMatches(query, window, context, known.head, head, { before: known.row, descending }));
+    const start = anchor?.offset ?? 0;
+    // One row more in front of the page, when there is a row to pass: it anchors this page's own start.
+    const extra = skip > start ? 1 : 0;
+    const fetched = read(anchor?.row, skip - start - extra, rowsPerPage + 1 + extra);
+    const before = extra === 1 ? fetched[0] : undefined;
+    if (before !== undefined) this.anchors.record(key, { row: before, offset: skip, head });
+    const rows = extra === 1 ? fetched.slice(1) : fetched;
+    const last = rows[rowsPerPage - 1];
+    if (last !== undefined) this.anchors.record(key, { row: last, offset: skip + rowsPerPage, head });
+    return rows;
   }
 
   /** Exact always: with `estimate` and no filter it reads the maintained counter instead of counting rows. */
@@ -83,11 +125,20 @@ export class SqlitePageFinder {
   /** The total kept for this filter set, brought up to date with the rows archived since; undefined when none is kept. */
   private knownTotal(query: MessageQuery, window: Window, context: SqlitePlanContext, key: string, head: number): number | undefined {
     if (selectsEverything(query)) return this.planner.messageCount();
-    return this.totals.upToDate(key, head, (after) => {
-      const where = buildSqliteWhere(query, window, { ...context, rowByRow: true });
-      // NOT INDEXED: the rows archived since are a range of the row key, whatever indexes the filters could use.
-      return this.statements.get(`SELECT count(*) FROM messages m NOT INDEXED WHERE m.n > ? AND m.n <= ? AND ${where.sql}`).pluck().get(after, head, ...where.params) as number;
-    });
+    return this.totals.upToDate(key, head, (after) => this.newMatches(query, window, context, after, head));
+  }
+
+  /**
+   * The matches among the rows archived after row key `after` up to `head`; with `sorting`, only those that sort
+   * before its row in its order. Undefined when more than {@link MAX_TOTAL_CATCH_UP_ROWS} rows were archived since.
+   */
+  private newMatches(query: MessageQuery, window: Window, context: SqlitePlanContext, after: number, head: number, sorting?: { before: RowKey; descending: boolean }): number | undefined {
+    if (head - after > MAX_TOTAL_CATCH_UP_ROWS) return undefined;
+    const where = buildSqliteWhere(query, window, { ...context, rowByRow: true });
+    const order = sorting === undefined ? '' : ` AND (m.time, m.id) ${sorting.descending ? '>' : '<'} (?, ?)`;
+    const params = sorting === undefined ? where.params : [sorting.before.time, sorting.before.id, ...where.params];
+    // NOT INDEXED: the rows archived since are a range of the row key, whatever indexes the filters could use.
+    return this.statements.get(`SELECT count(*) FROM messages m NOT INDEXED WHERE m.n > ? AND m.n <= ?${order} AND ${where.sql}`).pluck().get(after, head, ...params) as number;
   }
 
   /** Counts every match from the indexes and keeps the total. */
@@ -118,7 +169,7 @@ export class SqlitePageFinder {
   }
 
   /** The page's rows in `(time, id)` order, after the cursor's position or past `skip` rows. */
-  private pageRows(where: SqlFragment, index: string, descending: boolean, position: { time: number; id: string } | undefined, skip: number, take: number): MessageRow[] {
+  private pageRows(where: SqlFragment, index: string, descending: boolean, position: RowKey | undefined, skip: number, take: number): MessageRow[] {
     const direction = descending ? 'DESC' : 'ASC';
     const sql = [`SELECT m.* FROM messages m ${index} WHERE ${where.sql}`];
     const params: Param[] = [...where.params];

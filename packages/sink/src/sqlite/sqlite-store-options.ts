@@ -37,6 +37,12 @@ export interface SqliteStoreOptions {
    * instead of counting every match again for each page (default 1024; 0 keeps none).
    */
   readonly totalCacheEntries?: number;
+  /**
+   * Filter sets (with their order) for which this instance remembers where the pages it served started and ended,
+   * so that `page` N is read from the nearest such row instead of by skipping every row in front of it (default
+   * 256; 0 remembers none).
+   */
+  readonly pageAnchorSets?: number;
   /** @deprecated the former name of {@link SqliteStoreOptions.indexInBackground}; it now covers every deferred index. */
   readonly indexTextInBackground?: boolean;
 }

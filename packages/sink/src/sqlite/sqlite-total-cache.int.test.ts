@@ -14,12 +14,15 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Pages 1 and 2 of five rows, their totals and the count of every contract query, against the reference. */
+/**
+ * Pages of five rows in an order that uses the totals and page anchors kept by earlier pages (forward, back,
+ * skipping ahead, the same again), their totals and the count of every contract query, against the reference.
+ */
 async function expectEveryQueryExact(store: SqliteMessageStore, fixture: StoreFixture, stored: readonly ArchivedMessage[], stage: string): Promise<void> {
   const now = Date.now();
   for (const { name, query } of storeQueryCases(fixture)) {
     const expected = referenceFind(stored, query, now).map((message) => message.envelope.id);
-    for (const page of [1, 2, 1]) {
+    for (const page of [1, 2, 4, 3, 3, 1, 7]) {
       const asked: MessageQuery = { ...query, cursor: undefined, rowsPerPage: 5, page };
       const found = await store.find(asked);
       expect(found.messages.map((message) => message.envelope.id), `${name}, page ${page}, ${stage}`).toEqual(expected.slice((page - 1) * 5, page * 5));
@@ -29,7 +32,7 @@ async function expectEveryQueryExact(store: SqliteMessageStore, fixture: StoreFi
   }
 }
 
-describe('SqliteMessageStore totals', () => {
+describe('SqliteMessageStore totals and page anchors', () => {
   describe('when messages keep arriving after the totals of the contract queries were counted', () => {
     it('should answer every page and total exactly after each batch, deferred indexes behind or not', async () => {
       const fixture = makeStoreFixture({ count: 900 });
@@ -72,10 +75,10 @@ describe('SqliteMessageStore totals', () => {
     });
   });
 
-  describe('when the total cache is off', () => {
-    it('should count every total again and still answer exactly', async () => {
+  describe('when the total cache and the page anchors are off', () => {
+    it('should count every total and pass every row in front of a page, and still answer exactly', async () => {
       const fixture = makeStoreFixture({ count: 300 });
-      const store = new SqliteMessageStore(newPath(), { indexInBackground: false, totalCacheEntries: 0 });
+      const store = new SqliteMessageStore(newPath(), { indexInBackground: false, totalCacheEntries: 0, pageAnchorSets: 0 });
       try {
         await store.init();
         await store.insertMany(fixture.messages.slice(0, 150));

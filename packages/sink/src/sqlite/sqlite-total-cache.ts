@@ -31,15 +31,17 @@ export class SqliteTotalCache {
 
   /**
    * The exact total of `key`'s filter set in a snapshot whose newest row is `head`, when one was counted for
-   * an older snapshot at most {@link MAX_TOTAL_CATCH_UP_ROWS} rows back: `countAfter(upTo)` counts the matches
-   * among the rows `(upTo, head]`. Call it in the read transaction that read `head`. Undefined otherwise.
+   * this or an older snapshot: `countAfter(upTo)` counts the matches among the rows `(upTo, head]` (undefined
+   * when they are too many to check, see {@link MAX_TOTAL_CATCH_UP_ROWS}). Call it in the read transaction that
+   * read `head`. Undefined otherwise.
    */
-  upToDate(key: string, head: number, countAfter: (after: number) => number): number | undefined {
+  upToDate(key: string, head: number, countAfter: (after: number) => number | undefined): number | undefined {
     const known = this.#entries.get(key);
-    if (known === undefined || known.upTo > head || head - known.upTo > MAX_TOTAL_CATCH_UP_ROWS) return undefined;
-    const total = known.upTo === head ? known.total : known.total + countAfter(known.upTo);
-    this.record(key, head, total);
-    return total;
+    if (known === undefined || known.upTo > head) return undefined;
+    const added = known.upTo === head ? 0 : countAfter(known.upTo);
+    if (added === undefined) return undefined;
+    this.record(key, head, known.total + added);
+    return known.total + added;
   }
 
   /** Keeps `total` as the exact count of `key`'s matches among the rows up to `head`. */
