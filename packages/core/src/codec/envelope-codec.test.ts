@@ -80,6 +80,36 @@ describe(envelopeJson, () => {
     );
   });
 
+  it('should equal the reference encoding for strings of any code units (escapes, lone surrogates, long ones)', () => {
+    const text = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary', minLength: 250, maxLength: 300 }), fc.constantFrom('"', '\\', '\u001f', '\ud800', '\udc00x', '😀'));
+    fc.assert(
+      fc.property(arbitraryEnvelope, text, text, text, text, (value, id, name, instance, signature) => {
+        const odd = { ...value, id, producer: { ...value.producer, name, instance }, signature };
+        expect(envelopeJson(odd)).toBe(referenceJson(odd));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('should follow a producer identity whose fields change between messages, or that has other fields', () => {
+    const identity = { name: 'a', host: 'h', pid: 1, instance: 'i' };
+    const first = { ...envelope, producer: identity };
+    expect(envelopeJson(first)).toBe(referenceJson(first));
+    identity.pid = 2;
+    expect(envelopeJson(first)).toBe(referenceJson(first));
+    const extended = { ...envelope, producer: { ...identity, extra: true } as unknown as Envelope['producer'] };
+    expect(envelopeJson(extended)).toBe(referenceJson(extended));
+    const reordered = { ...envelope, producer: { pid: 2, name: 'a', host: 'h', instance: 'i' } };
+    expect(envelopeJson(reordered)).toBe(referenceJson(reordered));
+  });
+
+  it('should write what JSON.stringify writes for numbers that are not whole and values that are not JSON', () => {
+    for (const odd of [{ time: 1.5 }, { seq: Number.NaN }, { time: -0 }, { body: [] }, { headers: new Map() }, { body: new Date(0) }, { producer: null }]) {
+      const value = { ...envelope, ...odd } as unknown as Envelope;
+      expect(envelopeJson(value)).toBe(referenceJson(value));
+    }
+  });
+
   it('should leave out a signature that is undefined and ignore inherited fields', () => {
     const withUndefined = { ...envelope, signature: undefined } as unknown as Envelope;
     expect(envelopeJson(withUndefined)).toBe(referenceJson(envelope));
@@ -120,6 +150,18 @@ describe(decodeEnvelope, () => {
     expect(error).toBeInstanceOf(CodecError);
     expect((error as CodecError).code).toBe('ERR_CODEC');
     expect((error as CodecError).message).toMatch(/not UTF-8 JSON \(starts with "not json at all"\)/);
+  });
+
+  it('should decode from an offset, in ASCII and in other UTF-8, and refuse invalid UTF-8 there too', () => {
+    for (const value of [envelope, createEnvelope({ topic: envelope.topic, body: { text: 'ł ✓ 😀' }, producer, seq: 3 })]) {
+      const bytes = encodeEnvelope(value);
+      const frame = Buffer.concat([Buffer.from('head é '), bytes]);
+      expect(decodeEnvelope(frame, undefined, frame.length - bytes.length)).toEqual(value);
+      expect(() => decodeEnvelope(frame, { maxMessageBytes: bytes.length - 1 }, frame.length - bytes.length)).toThrow(/over the limit/);
+    }
+    const broken = Buffer.concat([Buffer.from('ok '), Buffer.from([0x7b, 0xff, 0x7d])]);
+    expect(() => decodeEnvelope(broken, undefined, 3)).toThrow(CodecError);
+    expect(() => decodeEnvelope(new Uint8Array(Buffer.from(`xx${JSON.stringify(envelope)}`)), undefined, 2)).not.toThrow();
   });
 
   it('should refuse bytes that are not UTF-8', () => {
