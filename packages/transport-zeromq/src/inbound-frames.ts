@@ -1,6 +1,7 @@
 import {
   decodeEnvelope,
   dropReasonOf,
+  type CodecOptions,
   type DropReason,
   type Envelope,
   type TopicMatcher,
@@ -22,10 +23,19 @@ function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
-function decode(topic: string, bytes: Buffer, position: StreamPosition | undefined, maxMessageBytes: number): InboundMessage {
+let lastOptions: CodecOptions = {};
+
+// The same options object while the limit stays the same (it is one per transport): nothing made per message.
+function codecOptions(maxMessageBytes: number): CodecOptions {
+  if (lastOptions.maxMessageBytes !== maxMessageBytes) lastOptions = { maxMessageBytes };
+  return lastOptions;
+}
+
+/** Decodes the envelope in `bytes` from `start`. */
+function decode(topic: string, bytes: Buffer, start: number, position: StreamPosition | undefined, maxMessageBytes: number): InboundMessage {
   let envelope: Envelope;
   try {
-    envelope = decodeEnvelope(bytes, { maxMessageBytes });
+    envelope = decodeEnvelope(bytes, codecOptions(maxMessageBytes), start);
   } catch (error) {
     return { kind: 'dropped', reason: dropReasonOf(error), error: asError(error), topic, position };
   }
@@ -54,7 +64,7 @@ export function classifyFrames(frames: readonly Buffer[], matcher: TopicMatcher,
       return { kind: 'dropped', reason: 'malformed', error, ...(topic !== undefined && { topic }) };
     }
     if (!matcher.test(message.topic)) return { kind: 'unmatched' };
-    return decode(message.topic, message.envelope, message.position, maxMessageBytes);
+    return decode(message.topic, first, message.envelopeStart, message.position, maxMessageBytes);
   }
   if (first === undefined || body === undefined || frames.length > 3) {
     return { kind: 'dropped', reason: 'malformed', error: new Error(`ZeroMQ message of ${frames.length} frames; expected one statbus frame, [topic, envelope] or [topic, envelope, stream]`) };
@@ -68,5 +78,5 @@ export function classifyFrames(frames: readonly Buffer[], matcher: TopicMatcher,
     }
   }
   if (!matcher.test(topic)) return { kind: 'unmatched' };
-  return decode(topic, body, position, maxMessageBytes);
+  return decode(topic, body, 0, position, maxMessageBytes);
 }

@@ -7,6 +7,7 @@ import {
   encodeHeartbeatFrame,
   encodeMessageFrame,
   encodeStreamPosition,
+  RepeatedText,
   frameTopic,
   isControlTopic,
   isHeartbeatFrame,
@@ -68,7 +69,8 @@ describe(decodeMessageFrame, () => {
         fc.property(topic, position, json, (name, where, text) => {
           const frame = encodeMessageFrame(name, where, text);
           const decoded = decodeMessageFrame(frame);
-          expect(decoded).toEqual({ topic: name, position: where, envelope: Buffer.from(text, 'utf8') });
+          expect(decoded).toEqual({ topic: name, position: where, envelopeStart: frame.length - Buffer.byteLength(text) });
+          expect(frame.subarray(decoded?.envelopeStart).toString('utf8')).toBe(text);
           expect(frameTopic(frame)).toBe(name);
         }),
       );
@@ -86,8 +88,9 @@ describe(decodeMessageFrame, () => {
       fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => void decodeMessageFrame(Buffer.from(bytes))));
       fc.assert(
         fc.property(fc.array(fc.constantFrom('a.b', 's1', 'p', '1', '0', '{}', '{', ' ', ''), { maxLength: 9 }), (parts) => {
-          const decoded = decodeMessageFrame(Buffer.from(parts.join(' ')));
-          if (decoded !== undefined) expect(decoded.envelope[0]).toBe(0x7b);
+          const frame = Buffer.from(parts.join(' '));
+          const decoded = decodeMessageFrame(frame);
+          if (decoded !== undefined) expect(frame[decoded.envelopeStart]).toBe(0x7b);
         }),
       );
     });
@@ -138,6 +141,41 @@ describe(decodeHeartbeatFrame, () => {
           const decoded = decodeHeartbeatFrame(Buffer.from(text));
           if (decoded !== undefined) expect(encodeHeartbeatFrame(decoded.topic, decoded.beat).toString()).toBe(text);
         }),
+      );
+    });
+  });
+});
+
+describe(RepeatedText, () => {
+  describe('.read', () => {
+    it('should give the text of the range, the same string again for the same bytes', () => {
+      const text = new RepeatedText('utf8');
+      const first = text.read(Buffer.from('xx a.é yy'), 3, 7);
+      expect(first).toBe('a.é');
+      const again = text.read(Buffer.from('a.é'), 0, 4);
+      expect(again).toBe(first);
+      expect(text.read(Buffer.from('a.è'), 0, 4)).toBe('a.è');
+      expect(text.read(Buffer.from('a.'), 0, 2)).toBe('a.');
+    });
+
+    it('should not be fooled by the frame it read being changed afterwards', () => {
+      const text = new RepeatedText('latin1');
+      const frame = Buffer.from('abc');
+      expect(text.read(frame, 0, 3)).toBe('abc');
+      frame.write('abd');
+      expect(text.read(frame, 0, 3)).toBe('abd');
+    });
+
+    it('should equal a plain decoding of any range', () => {
+      const text = new RepeatedText('utf8');
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 12 }), fc.nat(12), fc.nat(12), (bytes, a, b) => {
+          const frame = Buffer.from(bytes);
+          const start = Math.min(a, b, frame.length);
+          const end = Math.min(Math.max(a, b), frame.length);
+          expect(text.read(frame, start, end)).toBe(frame.toString('utf8', start, end));
+        }),
+        { numRuns: 1000 },
       );
     });
   });

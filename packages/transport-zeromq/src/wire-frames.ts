@@ -72,6 +72,39 @@ const DIGIT_9 = 0x39;
 const MAX_DIGITS = 15;
 
 /**
+ * The text of a field that repeats from message to message (a topic, a publisher id): the last one read is
+ * kept with its bytes, and when the next frame holds the same bytes its string is given again. That spares
+ * making a string per message and, since a string keeps its hash, the hashing of every map lookup by it.
+ */
+export class RepeatedText {
+  #bytes: Uint8Array = new Uint8Array(0);
+  #text = '';
+  readonly #encoding: 'latin1' | 'utf8';
+
+  constructor(encoding: 'latin1' | 'utf8') {
+    this.#encoding = encoding;
+  }
+
+  /** The text of `frame[start, end)` in this encoding. */
+  read(frame: Uint8Array, start: number, end: number): string {
+    const last = this.#bytes;
+    const length = end - start;
+    if (length === last.length) {
+      let index = 0;
+      while (index < length && frame[start + index] === last[index]) index += 1;
+      if (index === length) return this.#text;
+    }
+    const view = Buffer.from(frame.buffer, frame.byteOffset + start, length);
+    this.#text = view.toString(this.#encoding);
+    this.#bytes = Uint8Array.prototype.slice.call(view);
+    return this.#text;
+  }
+}
+
+const lastPublisher = new RepeatedText('latin1');
+const lastTopic = new RepeatedText('utf8');
+
+/**
  * Reads a decimal counter of 1 to 15 digits in `frame` from `start` up to the next space or `end`;
  * returns the index after it, or -1. The value is left in `parsed`.
  */
@@ -100,7 +133,7 @@ export function decodeStreamPosition(frame: Uint8Array, start = 0, end = frame.l
   let stop = from;
   while (stop < length && frame[stop] !== SPACE) stop += 1;
   if (stop === from || stop === length) return undefined;
-  const publisher = Buffer.isBuffer(frame) ? frame.toString('latin1', from, stop) : Buffer.from(frame.buffer, frame.byteOffset + from, stop - from).toString('latin1');
+  const publisher = lastPublisher.read(frame, from, stop);
   const parsed = { value: 0 };
   let index = readCount(frame, stop + 1, length, parsed);
   const n = parsed.value;
@@ -117,8 +150,8 @@ export function decodeStreamPosition(frame: Uint8Array, start = 0, end = frame.l
 export interface MessageFrame {
   readonly topic: string;
   readonly position: StreamPosition;
-  /** The envelope bytes (a view into the frame). */
-  readonly envelope: Buffer;
+  /** Where the envelope bytes start in the frame (they run to its end). */
+  readonly envelopeStart: number;
 }
 
 /** The single frame of a statbus data message: `<topic> s1 <publisher> <n> <seq> <prevSeq> ` then the envelope JSON. */
@@ -143,7 +176,7 @@ export function decodeMessageFrame(frame: Buffer): MessageFrame | undefined {
   if (brace < 0 || frame[brace - 1] !== SPACE) return undefined;
   const position = decodeStreamPosition(frame, space + 1, brace - 1);
   if (position === undefined) return undefined;
-  return { topic: frame.toString('utf8', 0, space), position, envelope: frame.subarray(brace) };
+  return { topic: lastTopic.read(frame, 0, space), position, envelopeStart: brace };
 }
 
 /** The last position a publisher sent on a topic, as a heartbeat tells it. */
