@@ -6,7 +6,7 @@ import { createEnvelope } from '../envelope/create-envelope.js';
 import type { Envelope } from '../envelope/envelope.js';
 import { validateEnvelope } from '../envelope/validate-envelope.js';
 import { canonicalJson, signingBytes } from './canonical-json.js';
-import { assertMessageSize, decodeEnvelope, encodeEnvelope, envelopeJson } from './envelope-codec.js';
+import { assertMessageSize, bodyJson, decodeEnvelope, encodeEnvelope, envelopeJson } from './envelope-codec.js';
 
 const producer = { name: 'copr', host: 'copr-be', pid: 7, instance: 'i-9' };
 const envelope = createEnvelope({ topic: 'org.statbus.dev.copr.build.end', body: { build: 1, owner: 'ałice ✓' }, producer, seq: 1 });
@@ -115,6 +115,27 @@ describe(envelopeJson, () => {
     expect(envelopeJson(withUndefined)).toBe(referenceJson(envelope));
     const inherited: Envelope = Object.assign(Object.create({ extra: 1, toJSON: () => 'x' }) as object, envelope);
     expect(envelopeJson(inherited)).toBe(referenceJson(envelope));
+  });
+});
+
+describe(bodyJson, () => {
+  it('should equal JSON.stringify for any object of JSON values, long and odd strings included', () => {
+    const long = fc.string({ unit: 'binary', minLength: 60, maxLength: 200 });
+    const clean = fc.string({ minLength: 64, maxLength: 300 });
+    const value = fc.oneof(fc.jsonValue(), long, clean, fc.constantFrom(undefined, () => 1, Symbol('s'), new Date(0), { toJSON: (key: string) => `k:${key}` }));
+    fc.assert(
+      fc.property(fc.dictionary(fc.oneof(fc.string({ unit: 'binary' }), fc.constantFrom('0', '7', '__proto__')), value), (body) => {
+        expect(bodyJson(body)).toBe(JSON.stringify(body));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('should throw as JSON.stringify does for a cycle or a BigInt', () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic['self'] = { back: cyclic };
+    expect(() => bodyJson(cyclic)).toThrow(TypeError);
+    expect(() => bodyJson({ n: 1n })).toThrow(TypeError);
   });
 });
 
