@@ -3,6 +3,10 @@ import type { Delivery, Envelope, NackOptions } from '@statbus/core';
 /** How a delivery was settled. */
 export type Settlement = { readonly kind: 'ack' } | { readonly kind: 'nack'; readonly requeue: boolean };
 
+const ACK: Settlement = { kind: 'ack' };
+// One settled promise for every settlement: nothing is made per message.
+const SETTLED = Promise.resolve();
+
 /** What a {@link ZeroMqDelivery} reports its settlement to. */
 export interface DeliveryOwner {
   settle(delivery: ZeroMqDelivery, settlement: Settlement): void;
@@ -31,14 +35,14 @@ export class ZeroMqDelivery implements Delivery {
 
   /** Resolves at once: there is no broker to tell. */
   ack(): Promise<void> {
-    this.#settle({ kind: 'ack' });
-    return Promise.resolve();
+    this.#settle(ACK);
+    return SETTLED;
   }
 
   /** Resolves at once; with `requeue` (default) the message is delivered again, up to `max_deliveries` in all. */
   nack(options?: NackOptions): Promise<void> {
     this.#settle({ kind: 'nack', requeue: options?.requeue ?? true });
-    return Promise.resolve();
+    return SETTLED;
   }
 
   #settle(settlement: Settlement): void {

@@ -67,6 +67,11 @@ export class ZeroMqTransport implements Transport {
   readonly #published = (): void => {
     this.#counters.published += 1;
   };
+  // Bound once rather than a closure per message; the ZeroMQ error (the cause) says what went wrong.
+  readonly #refused = (error: unknown): never => {
+    if (error instanceof TransportError) throw error;
+    throw new TransportError('ERR_PUBLISH', 'ZeroMQ refused a message', { cause: error });
+  };
 
   constructor(@inject(CONFIG) config: StatbusConfig, @inject(LOGGER) logger: Logger) {
     this.#config = config;
@@ -197,11 +202,7 @@ export class ZeroMqTransport implements Transport {
     if (!this.#canPublish) {
       return Promise.reject(new TransportError('ERR_PUBLISH', 'Nowhere to publish: [zeromq] bind is empty and use_relay is false'));
     }
-    const { topic } = envelope;
-    return queue.send(this.#positions.frame(topic, envelope.seq, json, size)).then(this.#published, (error: unknown) => {
-      if (error instanceof TransportError) throw error;
-      throw new TransportError('ERR_PUBLISH', `ZeroMQ refused a message on ${topic}`, { cause: error });
-    });
+    return queue.send(this.#positions.frame(envelope.topic, envelope.seq, json, size)).then(this.#published, this.#refused);
   }
 
   async #open(): Promise<void> {
