@@ -6,7 +6,7 @@ import { createEnvelope } from '../envelope/create-envelope.js';
 import type { Envelope } from '../envelope/envelope.js';
 import { validateEnvelope } from '../envelope/validate-envelope.js';
 import { canonicalJson, signingBytes } from './canonical-json.js';
-import { assertMessageSize, bodyJson, decodeEnvelope, encodeEnvelope, envelopeJson } from './envelope-codec.js';
+import { assertMessageSize, bodyJson, decodeEnvelope, encodeEnvelope, envelopeJson, envelopeJsonParts } from './envelope-codec.js';
 
 const producer = { name: 'copr', host: 'copr-be', pid: 7, instance: 'i-9' };
 const envelope = createEnvelope({ topic: 'org.statbus.dev.copr.build.end', body: { build: 1, owner: 'ałice ✓' }, producer, seq: 1 });
@@ -18,6 +18,22 @@ describe(encodeEnvelope, () => {
 
   it('should give the same bytes for the same envelope', () => {
     expect(encodeEnvelope({ ...envelope }).equals(encodeEnvelope(envelope))).toBe(true);
+  });
+
+  it('should give the UTF-8 of envelopeJson, after the bytes reserved for the caller', () => {
+    const long = fc.oneof(fc.string({ unit: 'binary', minLength: 60, maxLength: 120 }), fc.string({ unit: 'grapheme', minLength: 64, maxLength: 120 }));
+    fc.assert(
+      fc.property(arbitraryEnvelope, fc.dictionary(fc.string(), long), fc.nat(40), (value, extra, reserve) => {
+        const withLong = { ...value, body: { ...value.body, ...extra } };
+        const expected = Buffer.from(envelopeJson(withLong), 'utf8');
+        expect(encodeEnvelope(withLong).equals(expected)).toBe(true);
+        const reserved = encodeEnvelope(withLong, { maxMessageBytes: expected.length }, reserve);
+        expect(reserved.length).toBe(reserve + expected.length);
+        expect(reserved.subarray(reserve).equals(expected)).toBe(true);
+        expect(envelopeJsonParts(withLong).join('')).toBe(envelopeJson(withLong));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   describe('when the message is over the limit', () => {

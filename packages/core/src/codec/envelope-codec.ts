@@ -77,27 +77,46 @@ function producerJson(producer: unknown): string | undefined {
 const LONG_STRING = 64;
 
 /**
- * `JSON.stringify(body)` for a plain object, with its long top-level strings (a comment, a log line, a
- * payload) written after one regular-expression scan: Node 20's stringifier copies a string character by
- * character, several times slower than the scan. Everything else at the top level, and all that is nested,
- * is still stringified natively; a value with its own `toJSON` sends the whole body there.
+ * Appends `JSON.stringify(body)` to the JSON text being built in `parts`, whose last, unfinished piece is
+ * `text`; returns the new unfinished piece. Long top-level strings of the body (a comment, a log line, a
+ * payload) are written after one regular-expression scan, since Node 20's stringifier copies a string
+ * character by character, several times slower than the scan, and each becomes a part of its own so that
+ * it is copied only once, into the message's bytes. Everything else at the top level, and all that is
+ * nested, is still stringified natively; a value with its own `toJSON` sends the whole body there.
  */
-export function bodyJson(body: Record<string, unknown>): string {
-  let json = '';
+function appendBody(body: Record<string, unknown>, parts: string[], text: string): string {
+  const start = parts.length;
+  let json = text;
+  let first = true;
   for (const key of Object.keys(body)) {
     const value = body[key];
-    let text: string | undefined;
+    let valueJson: string | undefined;
     if (typeof value === 'string') {
-      text = value.length >= LONG_STRING && !NEEDS_ESCAPE.test(value) ? `"${value}"` : JSON.stringify(value);
+      if (value.length >= LONG_STRING && !NEEDS_ESCAPE.test(value)) {
+        parts.push(`${json}${first ? '{' : ','}${jsonString(key)}:"`, value);
+        json = '"';
+        first = false;
+        continue;
+      }
+      valueJson = JSON.stringify(value);
     } else if (typeof value === 'object' && value !== null && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
-      return JSON.stringify(body);
+      parts.length = start;
+      return `${text}${JSON.stringify(body)}`;
     } else {
-      text = JSON.stringify(value);
-      if (text === undefined) continue;
+      valueJson = JSON.stringify(value);
+      if (valueJson === undefined) continue;
     }
-    json += `${json === '' ? '{' : ','}${jsonString(key)}:${text}`;
+    json += `${first ? '{' : ','}${jsonString(key)}:${valueJson}`;
+    first = false;
   }
-  return json === '' ? '{}' : `${json}}`;
+  return first ? `${json}{}` : `${json}}`;
+}
+
+/** `JSON.stringify(body)` for a plain object, built as {@link envelopeJson} builds bodies. */
+export function bodyJson(body: Record<string, unknown>): string {
+  const parts: string[] = [];
+  parts.push(appendBody(body, parts, ''));
+  return parts.join('');
 }
 
 function headersJson(headers: unknown): string | undefined {
@@ -109,9 +128,10 @@ function headersJson(headers: unknown): string | undefined {
 /**
  * The canonical JSON of an envelope whose fields are all of their usual kinds, written field by field: the
  * same text as `JSON.stringify` of the ordered fields, for about half its cost (the stringifier's per-object
- * work dominates for the small fields). `undefined` for anything unusual, which takes the generic path.
+ * work dominates for the small fields), in parts (see {@link appendBody}). `undefined` for anything unusual,
+ * which takes the generic path.
  */
-function writtenEnvelopeJson(envelope: Envelope): string | undefined {
+function writtenEnvelopeParts(envelope: Envelope): string[] | undefined {
   if (!isPlain(envelope)) return undefined;
   const { id, topic, time, seq, body, signature } = envelope;
   if (typeof id !== 'string' || typeof topic !== 'string' || !isWhole(time) || !isWhole(seq) || !isPlain(body)) return undefined;
@@ -119,18 +139,14 @@ function writtenEnvelopeJson(envelope: Envelope): string | undefined {
   const producer = producerJson(envelope.producer);
   const headers = headersJson(envelope.headers);
   if (producer === undefined || headers === undefined) return undefined;
-  const bodyText = bodyJson(body);
-  const tail = signature === undefined ? '}' : `,"signature":${jsonString(signature)}}`;
-  return `{"id":${jsonString(id)},"topic":${jsonString(topic)},"time":${time},"producer":${producer},"seq":${seq},"headers":${headers},"body":${bodyText}${tail}`;
+  const parts: string[] = [];
+  const head = `{"id":${jsonString(id)},"topic":${jsonString(topic)},"time":${time},"producer":${producer},"seq":${seq},"headers":${headers},"body":`;
+  const rest = appendBody(body, parts, head);
+  parts.push(signature === undefined ? `${rest}}` : `${rest},"signature":${jsonString(signature)}}`);
+  return parts;
 }
 
-/**
- * The canonical JSON text of an envelope: fields in the order `id, topic, time, producer, seq, headers,
- * body, signature`, unknown fields left out. {@link encodeEnvelope} is its UTF-8 encoding.
- */
-export function envelopeJson(envelope: Envelope): string {
-  const written = writtenEnvelopeJson(envelope);
-  if (written !== undefined) return written;
+function genericEnvelopeJson(envelope: Envelope): string {
   if (inCanonicalOrder(envelope)) return JSON.stringify(envelope);
   const ordered: Record<string, unknown> = {
     id: envelope.id,
@@ -146,6 +162,23 @@ export function envelopeJson(envelope: Envelope): string {
 }
 
 /**
+ * {@link envelopeJson} as consecutive strings, long body strings apart, so that their UTF-8 can be written
+ * into a buffer without first joining them (a copy of the whole message, and as much garbage).
+ */
+export function envelopeJsonParts(envelope: Envelope): readonly string[] {
+  return writtenEnvelopeParts(envelope) ?? [genericEnvelopeJson(envelope)];
+}
+
+/**
+ * The canonical JSON text of an envelope: fields in the order `id, topic, time, producer, seq, headers,
+ * body, signature`, unknown fields left out. {@link encodeEnvelope} is its UTF-8 encoding.
+ */
+export function envelopeJson(envelope: Envelope): string {
+  const parts = envelopeJsonParts(envelope);
+  return parts.length === 1 ? (parts[0] as string) : parts.join('');
+}
+
+/**
  * Checks the encoded size of a message against the limit.
  *
  * @throws {CodecError} `ERR_MESSAGE_TOO_LARGE` when `size` is over `options.maxMessageBytes`.
@@ -157,12 +190,19 @@ export function assertMessageSize(size: number, options?: CodecOptions): void {
 
 /**
  * Encodes an envelope to its wire bytes: the UTF-8 of {@link envelopeJson}. Both transports carry these bytes.
+ * With `reserve`, the buffer starts with that many bytes left for the caller to fill (a frame's head), the
+ * envelope after them; the size limit applies to the envelope's bytes.
  *
  * @throws {CodecError} `ERR_MESSAGE_TOO_LARGE` when the result is over the limit.
  */
-export function encodeEnvelope(envelope: Envelope, options?: CodecOptions): Buffer {
-  const bytes = Buffer.from(envelopeJson(envelope), 'utf8');
-  assertMessageSize(bytes.length, options);
+export function encodeEnvelope(envelope: Envelope, options?: CodecOptions, reserve = 0): Buffer {
+  const parts = envelopeJsonParts(envelope);
+  let size = 0;
+  for (const part of parts) size += Buffer.byteLength(part, 'utf8');
+  assertMessageSize(size, options);
+  const bytes = Buffer.allocUnsafe(reserve + size);
+  let offset = reserve;
+  for (const part of parts) offset += bytes.write(part, offset, 'utf8');
   return bytes;
 }
 
