@@ -1,3 +1,4 @@
+import { encodeEnvelope, type CodecOptions, type Envelope } from '@statbus/core';
 import { STREAM_TAG, encodeHeartbeatFrame, type StreamPosition } from './wire-frames.js';
 
 /** A topic is beaten at each of the first this many ticks after its last message… */
@@ -50,23 +51,26 @@ export class StreamPositions {
 
   /** The position of the next message on `topic`, whose envelope has `seq`. */
   next(topic: string, seq: number): StreamPosition {
-    const entry = this.#advance(topic, seq);
+    const entry = this.#advance(this.#entry(topic), seq);
     return { publisher: this.#publisher, n: entry.n, seq, prevSeq: entry.prevSeq };
   }
 
   /**
-   * The single frame of the next message on `topic`: the same bytes as
-   * `encodeMessageFrame(topic, next(topic, seq), envelopeJson)`, with the constant part encoded once per
-   * topic; `jsonBytes` is the UTF-8 length of `envelopeJson` (known from the size check).
+   * The single frame of `envelope`, the next message on its topic: the same bytes as
+   * `encodeMessageFrame(topic, next(topic, seq), envelopeJson(envelope))`, the envelope encoded straight
+   * into the frame after the head (encoded once per topic). Nothing advances when encoding throws.
+   *
+   * @throws {CodecError} `ERR_MESSAGE_TOO_LARGE` when the envelope is over `options.maxMessageBytes`.
    */
-  frame(topic: string, seq: number, envelopeJson: string, jsonBytes: number): Buffer {
-    const entry = this.#advance(topic, seq);
-    const numbers = `${entry.n} ${seq} ${entry.prevSeq} `;
-    const headBytes = entry.head.length + numbers.length;
-    const frame = Buffer.allocUnsafe(headBytes + jsonBytes);
-    entry.head.copy(frame, 0);
-    frame.write(numbers, entry.head.length, 'latin1');
-    frame.write(envelopeJson, headBytes, 'utf8');
+  frame(envelope: Envelope, options: CodecOptions): Buffer {
+    const { topic, seq } = envelope;
+    const entry = this.#entry(topic);
+    const numbers = `${entry.n + 1} ${seq} ${entry.n === 0 ? 0 : entry.seq} `;
+    const headBytes = entry.head.length;
+    const frame = encodeEnvelope(envelope, options, headBytes + numbers.length);
+    frame.set(entry.head, 0);
+    frame.write(numbers, headBytes, 'latin1');
+    this.#advance(entry, seq);
     return frame;
   }
 
@@ -100,17 +104,21 @@ export class StreamPositions {
     return encodeHeartbeatFrame(entry.topic, { publisher: this.#publisher, n: entry.n, seq: entry.seq });
   }
 
-  #advance(topic: string, seq: number): Entry {
+  #entry(topic: string): Entry {
     let entry = this.#topics.get(topic);
     if (entry === undefined) {
-      entry = { n: 1, seq, prevSeq: 0, head: Buffer.from(`${topic} ${STREAM_TAG} ${this.#publisher} `, 'utf8'), topic, lastTick: this.#tick, beating: false };
+      // n 0: no message sent on the topic yet (an entry whose first frame failed to encode stays so).
+      entry = { n: 0, seq: 0, prevSeq: 0, head: Buffer.from(`${topic} ${STREAM_TAG} ${this.#publisher} `, 'utf8'), topic, lastTick: this.#tick, beating: false };
       this.#topics.set(topic, entry);
-    } else {
-      entry.n += 1;
-      entry.prevSeq = entry.seq;
-      entry.seq = seq;
-      entry.lastTick = this.#tick;
     }
+    return entry;
+  }
+
+  #advance(entry: Entry, seq: number): Entry {
+    entry.prevSeq = entry.n === 0 ? 0 : entry.seq;
+    entry.n += 1;
+    entry.seq = seq;
+    entry.lastTick = this.#tick;
     if (!entry.beating) {
       entry.beating = true;
       this.#beating.add(entry);

@@ -6,9 +6,9 @@ import {
   TopicError,
   TransportCounterSet,
   TransportError,
-  assertMessageSize,
   compilePatterns,
-  envelopeJson,
+  encodeEnvelope,
+  type CodecOptions,
   type DropReason,
   type Envelope,
   type Logger,
@@ -27,6 +27,10 @@ import { bindAddresses, commonSocketOptions } from './socket-options.js';
 import { StreamPositions } from './stream-positions.js';
 import { SUBSCRIBE_BYTE, isProbeTopic } from './wire-frames.js';
 import { ZeroMqSubscription, type SubscriptionSink } from './zeromq-subscription.js';
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
 
 function delay(ms: number): { promise: Promise<'timeout'>; cancel: () => void } {
   let timer: NodeJS.Timeout | undefined;
@@ -50,6 +54,7 @@ function delay(ms: number): { promise: Promise<'timeout'>; cancel: () => void } 
 export class ZeroMqTransport implements Transport {
   readonly kind = 'zeromq';
   readonly #config: StatbusConfig;
+  readonly #codec: CodecOptions;
   readonly #log: Logger;
   readonly #id = randomBytes(8).toString('hex');
   readonly #counters = new TransportCounterSet();
@@ -75,6 +80,7 @@ export class ZeroMqTransport implements Transport {
 
   constructor(@inject(CONFIG) config: StatbusConfig, @inject(LOGGER) logger: Logger) {
     this.#config = config;
+    this.#codec = { maxMessageBytes: config.codec.max_message_bytes };
     this.#log = logger.child({ component: 'transport-zeromq', publisher: this.#id });
     this.#sink = {
       status: (event) => this.#status.publish(event),
@@ -122,17 +128,16 @@ export class ZeroMqTransport implements Transport {
    */
   publish(envelope: Envelope): Promise<void> {
     if (this.#closing !== undefined) return Promise.reject(this.#closedError());
-    let json: string;
-    let size: number;
-    try {
-      json = envelopeJson(envelope);
-      size = Buffer.byteLength(json, 'utf8');
-      assertMessageSize(size, { maxMessageBytes: this.#config.codec.max_message_bytes });
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    if (this.#sendQueue === undefined) {
+      // Not connected yet: an envelope over the limit is refused before connecting, as once connected.
+      try {
+        encodeEnvelope(envelope, this.#codec);
+      } catch (error) {
+        return Promise.reject(asError(error));
+      }
+      return this.connect().then(() => this.#enqueue(envelope));
     }
-    if (this.#sendQueue === undefined) return this.connect().then(() => this.#enqueue(envelope, json, size));
-    return this.#enqueue(envelope, json, size);
+    return this.#enqueue(envelope);
   }
 
   /**
@@ -196,13 +201,19 @@ export class ZeroMqTransport implements Transport {
     return new TransportError('ERR_CLOSED', 'The ZeroMQ transport is closed');
   }
 
-  #enqueue(envelope: Envelope, json: string, size: number): Promise<void> {
+  #enqueue(envelope: Envelope): Promise<void> {
     const queue = this.#sendQueue;
     if (queue === undefined || this.#closing !== undefined) return Promise.reject(this.#closedError());
     if (!this.#canPublish) {
       return Promise.reject(new TransportError('ERR_PUBLISH', 'Nowhere to publish: [zeromq] bind is empty and use_relay is false'));
     }
-    return queue.send(this.#positions.frame(envelope.topic, envelope.seq, json, size)).then(this.#published, this.#refused);
+    let frame: Buffer;
+    try {
+      frame = this.#positions.frame(envelope, this.#codec);
+    } catch (error) {
+      return Promise.reject(asError(error));
+    }
+    return queue.send(frame).then(this.#published, this.#refused);
   }
 
   async #open(): Promise<void> {
