@@ -35,6 +35,12 @@ describe(isParsedEnvelope, () => {
     );
   });
 
+  it('should judge each topic on its own, whatever was checked before it', () => {
+    for (const topic of ['', valid.topic, 'a..b', valid.topic, '', 'a.b c', valid.topic, 'a.b']) {
+      expect(isParsedEnvelope({ ...valid, topic }), JSON.stringify(topic)).toBe(checkEnvelope({ ...valid, topic }, { fromJson: true }).ok);
+    }
+  });
+
   it('should accept a valid envelope and refuse wildcard topics', () => {
     expect(isParsedEnvelope(valid)).toBe(true);
     expect(isParsedEnvelope({ ...valid, topic: 'a.*.b' })).toBe(false);

@@ -19,13 +19,20 @@ function hasOnly(value: Record<string, unknown>, allowed: ReadonlySet<string>): 
   return true;
 }
 
-// Topics repeat heavily on a bus: remember the valid ones (bounded) instead of re-checking each word.
+let lastValidTopic = '';
+
+// Topics repeat heavily on a bus: remember the valid ones (bounded) instead of re-checking each word. The
+// last one is compared first: a string fresh from JSON.parse has no hash yet, and comparing it with an equal
+// one is cheaper than hashing it.
 function topicOk(topic: unknown): boolean {
   if (typeof topic !== 'string') return false;
-  if (validTopics.has(topic)) return true;
-  if (!isValidTopic(topic)) return false;
-  if (validTopics.size >= TOPIC_CACHE_SIZE) validTopics.clear();
-  validTopics.add(topic);
+  if (topic === lastValidTopic && topic !== '') return true;
+  if (!validTopics.has(topic)) {
+    if (!isValidTopic(topic)) return false;
+    if (validTopics.size >= TOPIC_CACHE_SIZE) validTopics.clear();
+    validTopics.add(topic);
+  }
+  lastValidTopic = topic;
   return true;
 }
 
