@@ -50,8 +50,8 @@ export class SqlitePageFinder {
     const skip = position === undefined ? (page - 1) * rowsPerPage : 0;
     const descending = (valid.order ?? 'desc') === 'desc';
     return this.db.transaction(() => {
-      const bound = position === undefined ? this.planner.sideTableBound(valid, window, descending, page * rowsPerPage + 1) : undefined;
       const context = this.planner.planContext(window);
+      const bound = position === undefined ? this.planner.sideTableBound(valid, window, descending, page * rowsPerPage + 1, context) : undefined;
       const head = this.head();
       const key = totalKey(valid, window);
       const known = this.knownTotal(valid, window, context, key, head);
@@ -70,7 +70,8 @@ export class SqlitePageFinder {
         return toPage(valid, window, page, rowsPerPage, total, rows);
       }
       const total = known ?? this.countAll(valid, window, context, key, head);
-      const index = this.planner.driveByTime(valid, window, total) ? 'INDEXED BY messages_time' : '';
+      // With a side-table bound, the few rows it leaves are looked up by row key: no other index of `messages` should lead.
+      const index = bound !== undefined ? 'NOT INDEXED' : this.planner.driveByTime(valid, window, total) ? 'INDEXED BY messages_time' : '';
       const rows = total === 0 ? [] : this.anchoredRows(valid, window, context, paging, position, (after, offset, take) => this.pageRows(where, index, descending, after, offset, take));
       return toPage(valid, window, page, rowsPerPage, total, rows);
     }).deferred();

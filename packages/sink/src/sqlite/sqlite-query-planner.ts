@@ -3,7 +3,7 @@ import { LIST_FILTERS, negated, selectsEverything, valuesOf } from '../query/que
 import { SQLITE_SIDE_INDEXES, type SqliteSideIndex } from './sqlite-side-indexes.js';
 import type { SqliteStatementCache } from './sqlite-statement-cache.js';
 import { readStoreCounter } from './sqlite-store-counter.js';
-import { TOPIC_MATCH_FUNCTION, type SqlitePlanContext } from './sqlite-where.js';
+import { TOPIC_MATCH_FUNCTION, buildSqliteWhere, type SqlitePlanContext } from './sqlite-where.js';
 import type { TrigramSample } from './trigram-sample.js';
 
 /** A pattern matching more stored topics than this is matched row by row instead of as a list of topics. */
@@ -64,21 +64,29 @@ export class SqliteQueryPlanner {
   }
 
   /**
-   * For a users-, packages- or agents-only query without a cursor, a time bound that the first `wanted` messages
-   * in the query's order cannot cross, so the page reads a few rows instead of every match. The side table holds
-   * each message at most once per value: its `wanted × values`-th entry in time order leaves at least `wanted`
-   * distinct messages on the near side (rows not yet in the table only add matches).
+   * For a query with a users, packages or agents filter, without a cursor: a time bound that the first `wanted`
+   * matches in the query's order cannot cross, so the page reads a few rows instead of every match. The side
+   * table holds each message at most once per value, in time order: its `wanted × values`-th entry (among those
+   * whose message passes the query's other filters, checked on the row) leaves at least `wanted` distinct matches
+   * on the near side (rows not yet in the table only add matches).
    */
-  sideTableBound(query: MessageQuery, window: Window, descending: boolean, wanted: number): number | undefined {
-    const side = sideTableFilter(query);
+  sideTableBound(query: MessageQuery, window: Window, descending: boolean, wanted: number, context: SqlitePlanContext): number | undefined {
+    // `contains` counts and pages from one pass over its candidates: a bound would cut the count short.
+    const side = valuesOf(query, 'contains') === undefined ? sideTableDriver(query) : undefined;
     if (side === undefined) return undefined;
-    const { index, values } = side;
+    const { index, values, rest } = side;
     const direction = descending ? 'DESC' : 'ASC';
+    const inValues = `s.${index.column} IN (${values.map(() => '?').join(', ')}) AND s.time >= ? AND s.time < ?`;
+    const params = [...values, window.start ?? Number.MIN_SAFE_INTEGER, window.end ?? Number.MAX_SAFE_INTEGER];
+    const others = selectsEverything(rest) ? undefined : buildSqliteWhere(rest, {}, { ...context, rowByRow: true });
+    const sql =
+      others === undefined
+        ? `SELECT s.time FROM ${index.table} s WHERE ${inValues} ORDER BY s.time ${direction} LIMIT 1 OFFSET ?`
+        : `SELECT s.time FROM ${index.table} s JOIN messages m ON m.n = s.n WHERE ${inValues} AND ${others.sql} ORDER BY s.time ${direction} LIMIT 1 OFFSET ?`;
     return this.statements
-      .get(`SELECT time FROM ${index.table} WHERE ${index.column} IN (${values.map(() => '?').join(', ')})
-        AND time >= ? AND time < ? ORDER BY time ${direction} LIMIT 1 OFFSET ?`)
+      .get(sql)
       .pluck()
-      .get(...values, window.start ?? Number.MIN_SAFE_INTEGER, window.end ?? Number.MAX_SAFE_INTEGER, wanted * values.length - 1) as number | undefined;
+      .get(...params, ...(others?.params ?? []), wanted * values.length - 1) as number | undefined;
   }
 
   /** The exact number of matches of `whereSql` (built for this query and window), read the cheapest way. */
@@ -117,6 +125,20 @@ function summaryCountable(query: MessageQuery, window: Window): boolean {
   return (['users', 'packages', 'agents', 'contains'] as const).every(
     (filter) => valuesOf(query, filter) === undefined && valuesOf(query, negated(filter)) === undefined,
   );
+}
+
+/**
+ * The side table that can drive a page: the query's first users, packages or agents filter (not negated), its
+ * values, and the query without it (with its time bounds), whose filters are checked on each row the table leads to.
+ */
+function sideTableDriver(query: MessageQuery): { index: SqliteSideIndex; values: readonly string[]; rest: MessageQuery } | undefined {
+  for (const index of SQLITE_SIDE_INDEXES) {
+    const values = valuesOf(query, index.filter);
+    if (values === undefined) continue;
+    const rest: MessageQuery = { ...query, [index.filter]: undefined, start: undefined, end: undefined, delta: undefined };
+    return { index, values, rest };
+  }
+  return undefined;
 }
 
 /** The query's only list filter when a side table serves it (users, packages or agents, not negated). */

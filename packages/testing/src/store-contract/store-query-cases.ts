@@ -78,6 +78,8 @@ export function storeQueryCases(fixture: StoreFixture): StoreQueryCase[] {
     { name: 'category and user in a window', query: { categories: ['bodhi', 'koji'], users: [u2], start, end } },
     { name: 'pattern, notUsers and contains', query: { topics: [`${P}.*.update.#`], notUsers: [u1], contains: ['f40'] } },
     { name: 'package and notCategories ascending', query: { packages: [p2], notCategories: ['copr'], order: 'asc' } },
+    { name: 'user and contains, pages of 3', query: { users: [u1], contains: ['rawhide'], rowsPerPage: 3 } },
+    { name: 'user, categories and notPackages, page 3 of 4 rows', query: { users: [u1], categories: ['koji', 'bodhi'], notPackages: [p1], rowsPerPage: 4, page: 3 } },
     {
       name: 'every not form together',
       query: {
