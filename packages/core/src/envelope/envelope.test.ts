@@ -37,6 +37,26 @@ describe(newMessageId, () => {
     expect(parseInt(id.slice(5, 18).replace('-', ''), 16)).toBe(time);
   });
 
+  it('should take the year of the time at the turn of a year, and the 48-bit time whatever came before', () => {
+    const lastMs = Date.UTC(2025, 11, 31, 23, 59, 59, 999);
+    for (const time of [lastMs, lastMs + 1, lastMs, Date.UTC(1999, 0, 1), 0, 2 ** 47 + 12345]) {
+      const id = newMessageId(time);
+      const year = String(new Date(time).getUTCFullYear());
+      expect(id.startsWith(`${year}-`)).toBe(true);
+      const uuid = id.slice(year.length + 1);
+      expect(uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(parseInt(uuid.slice(0, 13).replace('-', ''), 16)).toBe(time);
+    }
+  });
+
+  it('should draw its random bits anew for each id (thousands of ids in one millisecond, none twice)', () => {
+    const time = Date.UTC(2026, 10, 28);
+    const ids = Array.from({ length: 10_000 }, () => newMessageId(time));
+    expect(new Set(ids).size).toBe(ids.length);
+    const tails = new Set(ids.map((id) => id.slice(-12)));
+    expect(tails.size).toBe(ids.length);
+  });
+
   it('should make ids that sort in time order, and never the same id twice', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2099, 11, 31) }), { minLength: 2, maxLength: 50 }), (times) => {
