@@ -1,4 +1,5 @@
 import type { Envelope, JsonObject, ProducerIdentity } from './envelope.js';
+import { isBuiltEnvelope } from './fast-envelope-check.js';
 import { newMessageId } from './message-id.js';
 import { validateEnvelope } from './validate-envelope.js';
 
@@ -15,7 +16,9 @@ export interface EnvelopeInit {
 }
 
 /**
- * Builds a valid envelope, fields in their canonical order, so that its wire bytes are stable.
+ * Builds a valid envelope, fields in their canonical order, so that its wire bytes are stable. An envelope of
+ * plain JSON values is checked by the hot-path check and returned as built (its body and headers are the
+ * caller's objects); anything else goes through the zod schema, which returns a checked copy or says what is wrong.
  *
  * @throws {EnvelopeError} when a field is invalid (a bad topic, a body that is not a JSON object…).
  */
@@ -31,5 +34,6 @@ export function createEnvelope(init: EnvelopeInit): Envelope {
     body: init.body,
   };
   if (init.signature !== undefined) envelope['signature'] = init.signature;
+  if (isBuiltEnvelope(envelope)) return envelope;
   return validateEnvelope(envelope);
 }
