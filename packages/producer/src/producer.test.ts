@@ -87,6 +87,18 @@ describe(Producer, () => {
       });
     });
 
+    describe('when publishing on a topic again, or on more topics than it remembers', () => {
+      it('should resolve each the same way every time and refuse a bad one every time', async () => {
+        const producer = producerWith({ topic_prefix: 'org.statbus', environment: 'prod' });
+        for (let round = 0; round < 2; round += 1) {
+          await expect(producer.publish('bodhi..comment', {})).rejects.toBeInstanceOf(TopicError);
+          expect((await producer.publish('bodhi.update.comment', {})).topic).toBe('org.statbus.prod.bodhi.update.comment');
+        }
+        for (let index = 0; index < 1100; index += 1) expect((await producer.publish(`bodhi.t${index}.done`, {})).topic).toBe(`org.statbus.prod.bodhi.t${index}.done`);
+        expect((await producer.publish('bodhi.t0.done', {})).topic).toBe('org.statbus.prod.bodhi.t0.done');
+      });
+    });
+
     describe('when publishing several messages', () => {
       it('should number them from 1 without holes, even when some were refused', async () => {
         const collector = await subscribe();

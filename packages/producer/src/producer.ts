@@ -19,6 +19,9 @@ import { buildHeaders } from './build-headers.js';
 import type { PublishOptions } from './publish-options.js';
 import { SchemaRegistry, type JsonSchema, type SchemaOptions } from './schema-registry.js';
 
+/** Resolved topics remembered before the memory starts over. */
+const MAX_RESOLVED_TOPICS = 1024;
+
 /**
  * Builds, validates, signs and publishes envelopes for one producer name over any {@link Transport}.
  *
@@ -35,6 +38,8 @@ export class Producer {
   readonly #transport: Transport;
   readonly #config: StatbusConfig;
   readonly #log: Logger;
+  /** Topics as given to {@link publish} and as resolved (prefix and env are fixed per producer); bounded. */
+  readonly #topics = new Map<string, string>();
   #seq = 0;
   #signer: Signer | undefined;
   #signerLoading: Promise<Signer> | undefined;
@@ -74,7 +79,7 @@ export class Producer {
    * @throws {TransportError} / {@link CodecError} as the transport's `publish` rejects.
    */
   async publish(topicOrSuffix: string, body: JsonObject, options: PublishOptions = {}): Promise<Envelope> {
-    const topic = resolveTopic({ prefix: this.#config.topic_prefix, env: this.#config.environment }, topicOrSuffix);
+    const topic = this.#resolve(topicOrSuffix);
     const schema = this.schemas.validate(topic, body);
     const headers = buildHeaders(options, schema?.extract?.(body, topic), schema?.name);
     const signer = this.#config.signing.enabled ? (this.#signer ?? (await this.#loadSigner())) : undefined;
@@ -87,6 +92,17 @@ export class Producer {
     this.#log.debug({ topic, id: envelope.id, seq }, 'publishing');
     await sending;
     return envelope;
+  }
+
+  // Services publish on a handful of topics: checking and resolving each one once saves most of a publish's cost.
+  #resolve(topicOrSuffix: string): string {
+    let topic = this.#topics.get(topicOrSuffix);
+    if (topic === undefined) {
+      topic = resolveTopic({ prefix: this.#config.topic_prefix, env: this.#config.environment }, topicOrSuffix);
+      if (this.#topics.size >= MAX_RESOLVED_TOPICS) this.#topics.clear();
+      this.#topics.set(topicOrSuffix, topic);
+    }
+    return topic;
   }
 
   #loadSigner(): Promise<Signer> {
