@@ -50,7 +50,8 @@ const MAX_TRIGRAMS = 12;
 
 const placeholders = (count: number): string => Array.from({ length: count }, () => '?').join(', ');
 
-function isPattern(topic: string): boolean {
+/** True when a topic filter value holds a wildcard word (`*` or `#`). */
+export function isTopicPattern(topic: string): boolean {
   return topic.split('.').some((word) => word === '*' || word === '#');
 }
 
@@ -63,8 +64,8 @@ function prefixUpperBound(prefix: string): string {
 function topicCondition(topics: readonly string[], context: SqlitePlanContext): SqlFragment {
   const parts: string[] = [];
   const params: (string | number)[] = [];
-  const exact = new Set(topics.filter((topic) => !isPattern(topic)));
-  for (const pattern of topics.filter(isPattern)) {
+  const exact = new Set(topics.filter((topic) => !isTopicPattern(topic)));
+  for (const pattern of topics.filter(isTopicPattern)) {
     const expanded = context.topicsMatching?.(pattern);
     if (expanded !== undefined) {
       // The summary lists every stored topic: a pattern is the exact list of those it matches.
