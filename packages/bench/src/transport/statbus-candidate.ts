@@ -23,8 +23,39 @@ export function detectedLoss(counters: TransportCounters): DetectedLoss {
   return { gaps: counters.gaps, missed: counters.missed, dropped: Object.values(counters.dropped).reduce((sum, count) => sum + count, 0) };
 }
 
-/** Pads a body so that the encoded envelope is about `size` bytes. */
-function paddedBody(size: number): { pad: string } {
+/** Words of the bodies' text: what services write in comments, changelogs and build notes. */
+const FILLER_WORDS = [
+  'update', 'build', 'rawhide', 'fixes', 'karma', 'stable', 'testing', 'task', 'completed', 'failed', 'release', 'branch',
+  'commit', 'merged', 'pull-request', 'review', 'approved', 'comment', 'the', 'a', 'for', 'with', 'on', 'in', 'and', 'to',
+  'of', 'CVE-2024-1234', 'F41', 'x86_64', 'aarch64', 'noarch', '1.2.3-1.fc41', 'kernel', 'firefox', 'python3', 'systemd',
+  'regression', 'backport', 'upstream', 'security', 'bugfix', 'enhancement', 'signed', 'pushed', 'obsoletes',
+];
+
+/** Distinct texts the producer rotates through: consecutive bodies differ, as real traffic does. */
+const FILLER_TEXTS = 64;
+
+/**
+ * Texts of words (ASCII, so `length` characters are `length` bytes) that pad bodies to the message size. Real
+ * text, not one repeated character: what the archive does with a body (its `contains` index) costs what it
+ * costs on real messages.
+ */
+function fillerTexts(length: number): string[] {
+  let state = 0x2545f491;
+  const next = (): number => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return state >>> 0;
+  };
+  return Array.from({ length: FILLER_TEXTS }, () => {
+    let text = '';
+    while (text.length < length) text += `${text === '' ? '' : ' '}${FILLER_WORDS[next() % FILLER_WORDS.length] ?? ''}`;
+    return text.slice(0, length);
+  });
+}
+
+/** Texts that pad a body so that the encoded envelope is about `size` bytes. */
+function paddedBodies(size: number): string[] {
   const probe = createEnvelope({
     topic: BENCH_TOPIC,
     body: { t: 0, pad: '' },
@@ -32,7 +63,7 @@ function paddedBody(size: number): { pad: string } {
     seq: 1,
   });
   const overhead = Buffer.byteLength(JSON.stringify(probe)) + 12;
-  return { pad: 'x'.repeat(Math.max(0, size - overhead)) };
+  return fillerTexts(Math.max(0, size - overhead));
 }
 
 /** A statbus transport as a candidate; `transport` is also what the pipeline's archiver runs over. */
@@ -44,12 +75,12 @@ export interface StatbusCandidate extends Candidate {
 /** The sending side over a statbus transport: publishes are pipelined up to `settings.window` unsettled promises, as an application would, since the transport keeps their order. */
 export async function statbusProducer(transport: Transport, settings: SideSettings): Promise<ProducerSide> {
   await transport.connect();
-  const { pad } = paddedBody(settings.size);
+  const pads = paddedBodies(settings.size);
   const producer = { name: 'bench', host: hostname(), pid: process.pid, instance: randomUUID() };
   let seq = 0;
   const envelope = (topic: string, stamp: number): Envelope => {
     seq += 1;
-    return { id: `bench-${producer.instance}-${seq}`, topic, time: Date.now(), producer, seq, headers: {}, body: { t: stamp, pad } };
+    return { id: `bench-${producer.instance}-${seq}`, topic, time: Date.now(), producer, seq, headers: {}, body: { t: stamp, pad: pads[seq % pads.length] ?? '' } };
   };
   const pending: Promise<void>[] = [];
   let failure: unknown;
