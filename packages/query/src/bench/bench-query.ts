@@ -1,6 +1,5 @@
 import cluster from 'node:cluster';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,26 +9,16 @@ import { createQueryServer } from '../server/create-query-server.js';
 import { reportListening, startQueryWorkers, stopRequested } from '../server/query-workers.js';
 import { seedArchive } from './bench-seed.js';
 import { benchShapes, type BenchShape } from './bench-shapes.js';
+import { runLoad, type LoadClient } from './load-client.js';
 
-// npm run bench:query -w @statbus/query -- [sizes=100000] [seconds per shape=5] [connections=50] [--workers=2] [--cache=0,256] [--keep=DIR] [--only=TEXT]
+// npm run bench:query -w @statbus/query -- [sizes=100000] [seconds per shape=5] [connections=50] [--workers=2] [--cache=0,256] [--keep=DIR] [--only=TEXT] [--client=autocannon|wrk]
 //
 // Per size: seeds one SQLite file (or reuses it from --keep), completes the deferred indexes (users, packages, agents, text), then per
 // query shape measures (1) the store call alone (with every total counted again, and with the totals the store keeps) and the store call plus the route's shaping and JSON, in
 // this process, one at a time, and (2) the HTTP API served by --workers processes (node:cluster, each with
 // its own SQLite connection) under autocannon with 50 concurrent connections, without and with the answer
-// cache. autocannon runs in this process, on the same machine: it takes CPU from the server. --only keeps the
-// shapes whose name contains TEXT.
-
-interface AutocannonResult {
-  readonly latency: { readonly p50: number; readonly p99: number };
-  readonly requests: { readonly average: number };
-  readonly errors: number;
-  readonly non2xx: number;
-  readonly timeouts: number;
-}
-type Autocannon = (options: { url: string; connections: number; duration: number }) => Promise<AutocannonResult>;
-
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+// cache. autocannon runs in this process, on the same machine: it takes CPU from the server (wrk, with
+// --client=wrk, takes less: it must be installed, e.g. Debian's `wrk`). --only keeps the shapes whose name contains TEXT.
 
 /** A shape whose single request takes longer is not load-tested (50 of them queued would take minutes). */
 const MAX_ALONE_MS = 1000;
@@ -117,11 +106,11 @@ async function inProcess(path: string, shapes: readonly BenchShape[]): Promise<M
   return cells;
 }
 
-async function loadRun(path: string, shapes: readonly BenchShape[], cells: Map<string, string>, options: { workers: number; cacheEntries: number; seconds: number; connections: number }): Promise<void> {
+async function loadRun(path: string, shapes: readonly BenchShape[], cells: Map<string, string>, options: { workers: number; cacheEntries: number; seconds: number; connections: number; client: LoadClient }): Promise<void> {
   cluster.setupPrimary({ exec: fileURLToPath(import.meta.url), args: ['--serve', path, String(options.cacheEntries)] });
   const server = await startQueryWorkers({ count: options.workers });
   try {
-    console.log(`\nworkers = ${options.workers}, cache_entries = ${options.cacheEntries}${options.cacheEntries === 0 ? ' (every request asks the store, which keeps each filter set\'s total)' : ' (the same URL again: answered from the cache while the archive is unchanged)'}; load average at start ${load()}`);
+    console.log(`\n${options.client}, workers = ${options.workers}, cache_entries = ${options.cacheEntries}${options.cacheEntries === 0 ? ' (every request asks the store, which keeps each filter set\'s total)' : ' (the same URL again: answered from the cache while the archive is unchanged)'}; load average at start ${load()}`);
     console.log('| shape | store, asked first p50 / p99 (ms) | store, asked again p50 / p99 (ms) | store + shaping + JSON p50 / p99 (ms) | HTTP: 1 request alone (ms) | HTTP p50 (ms) | HTTP p99 (ms) | requests/s | server CPU ms/request | errors/non-2xx |\n|---|---|---|---|---|---|---|---|---|---|');
     for (const shape of shapes) {
       const url = `${server.url}${shape.path}`;
@@ -133,9 +122,9 @@ async function loadRun(path: string, shapes: readonly BenchShape[], cells: Map<s
         continue;
       }
       const cpuBefore = cpuMs(server.pids());
-      const result = await autocannon({ url, connections: options.connections, duration: options.seconds });
-      const perRequest = (cpuMs(server.pids()) - cpuBefore) / Math.max(1, result.requests.average * options.seconds);
-      console.log(`${prefix} | ${result.latency.p50} | ${result.latency.p99} | ${Math.round(result.requests.average).toLocaleString('en')} | ${perRequest.toFixed(2)} | ${result.errors + result.timeouts}/${result.non2xx} |`);
+      const result = await runLoad(options.client, url, options.connections, options.seconds);
+      const perRequest = (cpuMs(server.pids()) - cpuBefore) / Math.max(1, result.requestsPerSecond * options.seconds);
+      console.log(`${prefix} | ${fmt(result.p50)} | ${fmt(result.p99)} | ${Math.round(result.requestsPerSecond).toLocaleString('en')} | ${perRequest.toFixed(2)} | ${result.errors}/${result.non2xx} |`);
       await drained(server.url);
     }
     console.log(`load average at end ${load()}`);
@@ -144,7 +133,7 @@ async function loadRun(path: string, shapes: readonly BenchShape[], cells: Map<s
   }
 }
 
-async function benchSize(size: number, keep: string | undefined, options: { workers: readonly number[]; caches: readonly number[]; seconds: number; connections: number; only: string | undefined }): Promise<void> {
+async function benchSize(size: number, keep: string | undefined, options: { workers: readonly number[]; caches: readonly number[]; seconds: number; connections: number; only: string | undefined; client: LoadClient }): Promise<void> {
   const dir = keep ?? mkdtempSync(join(tmpdir(), 'statbus-bench-query-'));
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `archive-${size}.db`);
@@ -155,7 +144,7 @@ async function benchSize(size: number, keep: string | undefined, options: { work
     console.log(`\n${size.toLocaleString('en')} messages (${seeding}; deferred indexes completed in ${(seeded.indexMs / 1000).toFixed(1)} s before measuring); ${options.connections} connections, ${options.seconds} s per shape; load average ${load()}`);
     const cells = await inProcess(path, shapes);
     for (const workers of options.workers) {
-      for (const cacheEntries of options.caches) await loadRun(path, shapes, cells, { workers, cacheEntries, seconds: options.seconds, connections: options.connections });
+      for (const cacheEntries of options.caches) await loadRun(path, shapes, cells, { workers, cacheEntries, seconds: options.seconds, connections: options.connections, client: options.client });
     }
   } finally {
     if (keep === undefined) rmSync(dir, { recursive: true, force: true });
@@ -177,6 +166,7 @@ async function main(): Promise<void> {
     seconds: Number(seconds),
     connections: Number(connections),
     only: option(args, 'only'),
+    client: option(args, 'client') === 'wrk' ? ('wrk' as const) : ('autocannon' as const),
   };
   console.log(`statbus query benchmark — ${new Date().toISOString()} — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${load()}`);
   for (const size of sizes.split(',').map(Number)) await benchSize(size, option(args, 'keep'), options);
