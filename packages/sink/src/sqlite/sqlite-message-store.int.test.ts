@@ -181,6 +181,30 @@ describe(SqliteMessageStore, () => {
   });
 
   describe('.find', () => {
+    describe('when a body holds one of the two characters JavaScript lower-cases to ASCII', () => {
+      it('should match ASCII needles as JavaScript does (Kelvin sign → k, İ → i̇), other non-ASCII bodies by LIKE', async () => {
+        const store = new SqliteMessageStore(newPath(), { indexInBackground: false });
+        try {
+          await store.init();
+          const [a, b, c, d] = makeStoreFixture({ count: 4 }).messages as readonly [ArchivedMessage, ArchivedMessage, ArchivedMessage, ArchivedMessage];
+          const withBody = (message: ArchivedMessage, text: string): ArchivedMessage => ({ ...message, envelope: { ...message.envelope, body: { text } } });
+          await store.insertMany([withBody(a, '\u212Aarma up'), withBody(b, 'İstanbul'), withBody(c, 'Karma in Straße'), withBody(d, 'naïve karma')]);
+          const sorted = (...messages: ArchivedMessage[]): string[] => messages.map((message) => message.envelope.id).sort();
+          for (const indexed of [false, true]) {
+            if (indexed) await store.catchUpIndexes();
+            const ids = async (needle: string): Promise<string[]> => (await store.find({ contains: [needle] })).messages.map((message) => message.envelope.id).sort();
+            expect(await ids('karma')).toEqual(sorted(a, c, d));
+            expect(await ids('KARMA UP')).toEqual(sorted(a));
+            expect(await ids('istanbul')).toEqual([]);
+            expect(await ids('i̇stanbul')).toEqual(sorted(b));
+            expect(await ids('stanbul')).toEqual(sorted(b));
+          }
+        } finally {
+          await store.close();
+        }
+      });
+    });
+
     describe('when a contains needle holds LIKE wildcards, the escape character or JSON escapes', () => {
       it('should match them literally, in ASCII and non-ASCII bodies alike', async () => {
         const store = new SqliteMessageStore(newPath());

@@ -45,6 +45,11 @@ const DOCLIST_ENTRY_COST = 0.05;
 const SCAN_ROW_COST = 0.7;
 /** Needles up to this length are checked with LIKE (SQLite's pattern limit is 50,000 bytes, escapes double some). */
 const MAX_LIKE_NEEDLE = 10_000;
+/** The only characters outside ASCII that JavaScript's `toLowerCase` turns into ASCII: İ → "i̇", K (Kelvin) → "k". */
+const DOTTED_CAPITAL_I = 0x130;
+const KELVIN_SIGN = 0x212a;
+// eslint-disable-next-line no-control-regex -- any character outside ASCII
+const NON_ASCII = /[^\u0000-\u007f]/u;
 /** Without a sample, at most this many trigrams of a needle are asked of the index. */
 const MAX_TRIGRAMS = 12;
 
@@ -99,16 +104,23 @@ function likeAnywhere(needle: string): string {
  * The exact `contains` check of one row for lower-cased needles. A body whose JSON text is pure ASCII
  * (as many characters as bytes) is checked natively by SQLite with `LIKE`, whose case folding is exactly
  * JavaScript's on ASCII (a tenth of the cost of calling back into JavaScript, and no lower-cased copy of the
- * body); any other body goes to the registered function, which lower-cases it as {@link normaliseNeedle} does
- * the needle.
+ * body), and so is any body when every needle is ASCII, unless it holds one of the two characters JavaScript
+ * lower-cases to ASCII; any other body goes to the registered function, which lower-cases it as
+ * {@link normaliseNeedle} does the needle.
  */
 function bodyCheck(lowered: readonly string[]): SqlFragment {
   // SQLite refuses LIKE patterns over 50,000 bytes: a needle that long is looked for in a lower-cased copy.
   const ascii = lowered.map((needle) =>
     needle.length <= MAX_LIKE_NEEDLE ? { sql: "m.body LIKE ? ESCAPE '\\'", param: likeAnywhere(needle) } : { sql: 'instr(lower(m.body), ?) > 0', param: needle },
   );
+  // ASCII needles match a body's ASCII runs only: LIKE decides for any body without the two characters that
+  // JavaScript lower-cases to ASCII (U+0130 and the Kelvin sign U+212A), not only for pure ASCII ones.
+  const asciiNeedles = lowered.every((needle) => !NON_ASCII.test(needle));
+  const likeDecides = asciiNeedles
+    ? `length(m.body) = octet_length(m.body) OR (instr(m.body, char(${DOTTED_CAPITAL_I})) = 0 AND instr(m.body, char(${KELVIN_SIGN})) = 0)`
+    : 'length(m.body) = octet_length(m.body)';
   return {
-    sql: `(CASE WHEN length(m.body) = octet_length(m.body) THEN ${ascii.map((check) => check.sql).join(' OR ')} ELSE ${lowered.map(() => `${BODY_CONTAINS_FUNCTION}(m.body, ?)`).join(' OR ')} END)`,
+    sql: `(CASE WHEN ${likeDecides} THEN ${ascii.map((check) => check.sql).join(' OR ')} ELSE ${lowered.map(() => `${BODY_CONTAINS_FUNCTION}(m.body, ?)`).join(' OR ')} END)`,
     params: [...ascii.map((check) => check.param), ...lowered],
   };
 }
