@@ -56,7 +56,7 @@ export class SqlitePageFinder {
       const key = totalKey(valid, window);
       const known = this.knownTotal(valid, window, context, key, head);
       const paging: Paging = { key: `${key}${descending ? '<' : '>'}`, head, skip, rowsPerPage, descending };
-      if (known !== undefined && bound === undefined && this.walkIsCheap(valid, window, known, skip + rowsPerPage + 1)) {
+      if (known !== undefined && bound === undefined && this.walkIsCheap(valid, window, context, head, known, skip + rowsPerPage + 1)) {
         // Few rows of the window per match: walk them newest (or oldest) first, each checked on its own columns.
         const where = buildSqliteWhere(valid, window, { ...context, rowByRow: true });
         const rows = this.anchoredRows(valid, window, context, paging, position, (after, offset, take) => this.pageRows(where, 'INDEXED BY messages_time', descending, after, offset, take));
@@ -153,19 +153,24 @@ export class SqlitePageFinder {
   /**
    * True when a page walked in time order reads few rows: for `contains` and for filters whose indexes cannot
    * give the page in time order (a user or package with another filter), the window's rows per match times
-   * the rows wanted stays within {@link MAX_WALKED_ROWS} (the window's rows are counted up to what it affords).
+   * the rows wanted stays within {@link MAX_WALKED_ROWS} (the window's rows counted up to what it affords, or kept).
    */
-  private walkIsCheap(query: MessageQuery, window: Window, total: number, wanted: number): boolean {
+  private walkIsCheap(query: MessageQuery, window: Window, context: SqlitePlanContext, head: number, total: number, wanted: number): boolean {
     if (total === 0) return false;
     const walked = valuesOf(query, 'contains') !== undefined || valuesOf(query, 'notContains') !== undefined || sideTableFilters(query) > 0;
     if (!walked) return false;
     // The walk reads the window's rows in time order: it is cheap when they are few per match.
     const affordable = Math.floor((MAX_WALKED_ROWS * total) / wanted);
     if (window.start === undefined && window.end === undefined) return this.planner.messageCount() <= affordable;
+    // The window's own total is kept like any other (the same key as a query of that window alone).
+    const key = totalKey({}, window);
+    const kept = this.totals.upToDate(key, head, (after) => this.newMatches({}, window, context, after, head));
+    if (kept !== undefined) return kept <= affordable;
     const inWindow = this.statements
       .get('SELECT count(*) FROM (SELECT 1 FROM messages INDEXED BY messages_time WHERE time >= ? AND time < ? LIMIT ?)')
       .pluck()
       .get(window.start ?? Number.MIN_SAFE_INTEGER, window.end ?? Number.MAX_SAFE_INTEGER, affordable + 1) as number;
+    if (inWindow <= affordable) this.totals.record(key, head, inWindow);
     return inWindow <= affordable;
   }
 
