@@ -2,7 +2,7 @@ import { DEFAULT_ROWS_PER_PAGE, queryWindow, type MessageQuery } from '@statbus/
 import { checkQuery } from '../query/check-query.js';
 import type { KeysetPosition } from '../query/keyset-cursor.js';
 import { normaliseNeedle } from '../query/message-text.js';
-import { valuesOf } from '../query/query-filters.js';
+import { isTopicPattern, valuesOf } from '../query/query-filters.js';
 import { escapeRegexLiteral, topicPatternRegex } from './topic-pattern-regex.js';
 
 /** A MongoDB query document (plain data: it is also evaluated by `mingo` in the tests). */
@@ -29,15 +29,11 @@ export interface MongoQueryPlan {
   readonly position?: KeysetPosition;
 }
 
-function isPattern(topic: string): boolean {
-  return topic.split('.').some((word) => word === '*' || word === '#');
-}
-
 function topicFilter(topics: readonly string[]): MongoFilter {
   const alternatives: MongoFilter[] = [];
-  const exact = topics.filter((topic) => !isPattern(topic));
+  const exact = topics.filter((topic) => !isTopicPattern(topic));
   if (exact.length > 0) alternatives.push({ topic: { $in: exact } });
-  for (const pattern of topics.filter(isPattern)) {
+  for (const pattern of topics.filter(isTopicPattern)) {
     const source = topicPatternRegex(pattern);
     alternatives.push(source === undefined ? { topic: { $exists: true } } : { topic: { $regex: source } });
   }

@@ -22,3 +22,8 @@ export function selectsEverything(query: MessageQuery): boolean {
   if (query.start !== undefined || query.end !== undefined || query.delta !== undefined) return false;
   return LIST_FILTERS.every((filter) => valuesOf(query, filter) === undefined && valuesOf(query, negated(filter)) === undefined);
 }
+
+/** True when a topic filter value holds a wildcard word (`*` or `#`): a pattern, not a topic. */
+export function isTopicPattern(topic: string): boolean {
+  return topic.split('.').some((word) => word === '*' || word === '#');
+}

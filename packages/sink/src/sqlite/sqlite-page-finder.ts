@@ -5,8 +5,9 @@ import { encodeCursor } from '../query/keyset-cursor.js';
 import { negated, selectsEverything, valuesOf } from '../query/query-filters.js';
 import type { SqliteQueryPlanner } from './sqlite-query-planner.js';
 import { rowToMessage, type MessageRow } from './sqlite-rows.js';
-import type { SqliteStatementCache } from './sqlite-statement-cache.js';
 import type { RowKey, SqlitePageAnchors } from './sqlite-page-anchors.js';
+import { SQLITE_SIDE_INDEXES } from './sqlite-side-indexes.js';
+import type { SqliteStatementCache } from './sqlite-statement-cache.js';
 import { MAX_TOTAL_CATCH_UP_ROWS, totalKey, type SqliteTotalCache } from './sqlite-total-cache.js';
 import { buildSqliteWhere, type SqlFragment, type SqlitePlanContext } from './sqlite-where.js';
 
@@ -28,8 +29,6 @@ interface Paging {
  * when that reads at most this many rows (the rows of the window per match, times the rows wanted).
  */
 const MAX_WALKED_ROWS = 4000;
-
-const SIDE_TABLE_FILTERS = ['users', 'packages', 'agents'] as const;
 
 /** `find` and `count` over `messages`: the query checked, planned, counted exactly and paged, in one read transaction. */
 export class SqlitePageFinder {
@@ -157,7 +156,7 @@ export class SqlitePageFinder {
    */
   private walkIsCheap(query: MessageQuery, window: Window, context: SqlitePlanContext, head: number, total: number, wanted: number): boolean {
     if (total === 0) return false;
-    const walked = valuesOf(query, 'contains') !== undefined || valuesOf(query, 'notContains') !== undefined || sideTableFilters(query) > 0;
+    const walked = valuesOf(query, 'contains') !== undefined || valuesOf(query, 'notContains') !== undefined || hasSideTableFilter(query);
     if (!walked) return false;
     // The walk reads the window's rows in time order: it is cheap when they are few per match.
     const affordable = Math.floor((MAX_WALKED_ROWS * total) / wanted);
@@ -245,7 +244,7 @@ function toPage(query: MessageQuery, window: Window, page: number, rowsPerPage: 
   };
 }
 
-/** How many users, packages or agents filters (or their `not` forms) the query has. */
-function sideTableFilters(query: MessageQuery): number {
-  return SIDE_TABLE_FILTERS.flatMap((filter) => [filter, negated(filter)]).filter((name) => valuesOf(query, name) !== undefined).length;
+/** True when the query filters by users, packages or agents (or their `not` forms): what the side tables serve. */
+function hasSideTableFilter(query: MessageQuery): boolean {
+  return SQLITE_SIDE_INDEXES.some(({ filter }) => valuesOf(query, filter) !== undefined || valuesOf(query, negated(filter)) !== undefined);
 }

@@ -1,9 +1,9 @@
 import type { MessageQuery } from '@statbus/core';
-import { LIST_FILTERS, negated, selectsEverything, valuesOf } from '../query/query-filters.js';
+import { LIST_FILTERS, isTopicPattern, negated, selectsEverything, valuesOf } from '../query/query-filters.js';
 import { SQLITE_SIDE_INDEXES, type SqliteSideIndex } from './sqlite-side-indexes.js';
 import type { SqliteStatementCache } from './sqlite-statement-cache.js';
 import { readStoreCounter } from './sqlite-store-counter.js';
-import { TOPIC_MATCH_FUNCTION, buildSqliteWhere, isTopicPattern, type SqlitePlanContext } from './sqlite-where.js';
+import { TOPIC_MATCH_FUNCTION, buildSqliteWhere, type SqlitePlanContext } from './sqlite-where.js';
 import type { TrigramSample } from './trigram-sample.js';
 
 /** A pattern matching more stored topics than this is matched row by row instead of as a list of topics. */
@@ -63,9 +63,8 @@ export class SqliteQueryPlanner {
     const categories = valuesOf(query, 'categories');
     if (topics === undefined && categories === undefined) return false;
     // One exact topic, or one category, alone: its own index already reads the matches in time order.
-    const one = (values: readonly string[] | undefined, exact: boolean): boolean => values !== undefined && values.length === 1 && exact;
-    if (categories === undefined && one(topics, !isTopicPattern(topics?.[0] ?? '#'))) return false;
-    if (topics === undefined && one(categories, true)) return false;
+    if (categories === undefined && topics?.length === 1 && !isTopicPattern(topics[0] as string)) return false;
+    if (topics === undefined && categories?.length === 1) return false;
     return total >= DRIVE_BY_TIME_SHARE * this.messageCount();
   }
 

@@ -1,6 +1,6 @@
 import { literalPrefix, type MessageQuery } from '@statbus/core';
 import { normaliseNeedle } from '../query/message-text.js';
-import { negated, valuesOf } from '../query/query-filters.js';
+import { isTopicPattern, negated, valuesOf } from '../query/query-filters.js';
 import { SQLITE_SIDE_INDEXES, sideIndexMembership } from './sqlite-side-indexes.js';
 import { TRIGRAM, trigramsOf, type TrigramPlan } from './trigram-sample.js';
 
@@ -54,11 +54,6 @@ const NON_ASCII = /[^\u0000-\u007f]/u;
 const MAX_TRIGRAMS = 12;
 
 const placeholders = (count: number): string => Array.from({ length: count }, () => '?').join(', ');
-
-/** True when a topic filter value holds a wildcard word (`*` or `#`). */
-export function isTopicPattern(topic: string): boolean {
-  return topic.split('.').some((word) => word === '*' || word === '#');
-}
 
 /** The smallest string greater than every string starting with `prefix` (code-unit order = SQLite BINARY for BMP text). */
 function prefixUpperBound(prefix: string): string {
