@@ -58,6 +58,21 @@ function writeVersion1File(path: string, messages: readonly ArchivedMessage[]): 
   }
 }
 
+/** `message` with `body` in place of its own. */
+function withBody(message: ArchivedMessage, body: Record<string, string>): ArchivedMessage {
+  return { ...message, envelope: { ...message.envelope, body } };
+}
+
+/** The messages' ids, sorted. */
+function sorted(...messages: ArchivedMessage[]): string[] {
+  return messages.map((message) => message.envelope.id).sort();
+}
+
+/** The sorted ids of the stored messages whose body contains `needle`. */
+async function ids(store: SqliteMessageStore, needle: string): Promise<string[]> {
+  return sorted(...(await store.find({ contains: [needle], order: 'asc' })).messages);
+}
+
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
@@ -137,7 +152,6 @@ describe(SqliteMessageStore, () => {
         try {
           await store.init();
           const [a, b, c] = makeStoreFixture({ count: 3 }).messages as readonly [ArchivedMessage, ArchivedMessage, ArchivedMessage];
-          const withBody = (message: ArchivedMessage, body: Record<string, string>): ArchivedMessage => ({ ...message, envelope: { ...message.envelope, body } });
           await store.insertMany([
             withBody(a, { pad: `a${'x'.repeat(800)}b`, rule: '=====' }),
             withBody(b, { pad: 'axxb', rule: '===' }),
@@ -145,20 +159,17 @@ describe(SqliteMessageStore, () => {
           ]);
           expect(await store.catchUpIndexes()).toBe(3);
           expect(indexedUpTo(path)).toEqual([3, 3]);
-          const ids = async (needle: string): Promise<string[]> =>
-            (await store.find({ contains: [needle], order: 'asc' })).messages.map((message) => message.envelope.id).sort();
-          const sorted = (...messages: ArchivedMessage[]): string[] => messages.map((message) => message.envelope.id).sort();
-          expect(await ids('x'.repeat(700))).toEqual(sorted(a));
-          expect(await ids('axxxx')).toEqual(sorted(a));
-          expect(await ids('xxxxb')).toEqual(sorted(a));
-          expect(await ids('axx')).toEqual(sorted(a, b));
-          expect(await ids('xxxxx')).toEqual(sorted(a, c));
-          expect(await ids('"xxxxxé')).toEqual(sorted(c));
-          expect(await ids('xéééééé')).toEqual(sorted(c));
-          expect(await ids('éééééé')).toEqual(sorted(c));
-          expect(await ids('ééééééé')).toEqual([]);
-          expect(await ids('====')).toEqual(sorted(a));
-          expect(await ids('😀😀😀😀')).toEqual(sorted(c));
+          expect(await ids(store, 'x'.repeat(700))).toEqual(sorted(a));
+          expect(await ids(store, 'axxxx')).toEqual(sorted(a));
+          expect(await ids(store, 'xxxxb')).toEqual(sorted(a));
+          expect(await ids(store, 'axx')).toEqual(sorted(a, b));
+          expect(await ids(store, 'xxxxx')).toEqual(sorted(a, c));
+          expect(await ids(store, '"xxxxxé')).toEqual(sorted(c));
+          expect(await ids(store, 'xéééééé')).toEqual(sorted(c));
+          expect(await ids(store, 'éééééé')).toEqual(sorted(c));
+          expect(await ids(store, 'ééééééé')).toEqual([]);
+          expect(await ids(store, '====')).toEqual(sorted(a));
+          expect(await ids(store, '😀😀😀😀')).toEqual(sorted(c));
         } finally {
           await store.close();
         }
@@ -187,17 +198,14 @@ describe(SqliteMessageStore, () => {
         try {
           await store.init();
           const [a, b, c, d] = makeStoreFixture({ count: 4 }).messages as readonly [ArchivedMessage, ArchivedMessage, ArchivedMessage, ArchivedMessage];
-          const withBody = (message: ArchivedMessage, text: string): ArchivedMessage => ({ ...message, envelope: { ...message.envelope, body: { text } } });
-          await store.insertMany([withBody(a, '\u212Aarma up'), withBody(b, 'İstanbul'), withBody(c, 'Karma in Straße'), withBody(d, 'naïve karma')]);
-          const sorted = (...messages: ArchivedMessage[]): string[] => messages.map((message) => message.envelope.id).sort();
+          await store.insertMany([withBody(a, { text: '\u212Aarma up' }), withBody(b, { text: 'İstanbul' }), withBody(c, { text: 'Karma in Straße' }), withBody(d, { text: 'naïve karma' })]);
           for (const indexed of [false, true]) {
             if (indexed) await store.catchUpIndexes();
-            const ids = async (needle: string): Promise<string[]> => (await store.find({ contains: [needle] })).messages.map((message) => message.envelope.id).sort();
-            expect(await ids('karma')).toEqual(sorted(a, c, d));
-            expect(await ids('KARMA UP')).toEqual(sorted(a));
-            expect(await ids('istanbul')).toEqual([]);
-            expect(await ids('i̇stanbul')).toEqual(sorted(b));
-            expect(await ids('stanbul')).toEqual(sorted(b));
+            expect(await ids(store, 'karma')).toEqual(sorted(a, c, d));
+            expect(await ids(store, 'KARMA UP')).toEqual(sorted(a));
+            expect(await ids(store, 'istanbul')).toEqual([]);
+            expect(await ids(store, 'i̇stanbul')).toEqual(sorted(b));
+            expect(await ids(store, 'stanbul')).toEqual(sorted(b));
           }
         } finally {
           await store.close();
@@ -211,20 +219,16 @@ describe(SqliteMessageStore, () => {
         try {
           await store.init();
           const [a, b, c] = makeStoreFixture({ count: 3 }).messages as readonly [ArchivedMessage, ArchivedMessage, ArchivedMessage];
-          const withBody = (message: ArchivedMessage, body: Record<string, string>): ArchivedMessage => ({ ...message, envelope: { ...message.envelope, body } });
           await store.insertMany([
             withBody(a, { path: 'C:\\Temp\\x_y', note: '100% "done"' }),
             withBody(b, { path: 'C:/Temp/xAy', note: '100 percent, Grüße' }),
             withBody(c, { path: 'c:\\temp', note: '100% Grüße' }),
           ]);
-          const ids = async (needle: string): Promise<string[]> =>
-            (await store.find({ contains: [needle], order: 'asc' })).messages.map((message) => message.envelope.id).sort();
-          const sorted = (...messages: ArchivedMessage[]): string[] => messages.map((message) => message.envelope.id).sort();
-          expect(await ids('x_y')).toEqual(sorted(a));
-          expect(await ids('100%')).toEqual(sorted(a, c));
-          expect(await ids('\\\\temp')).toEqual(sorted(a, c));
-          expect(await ids('\\"done\\"')).toEqual(sorted(a));
-          expect(await ids('%')).toEqual(sorted(a, c));
+          expect(await ids(store, 'x_y')).toEqual(sorted(a));
+          expect(await ids(store, '100%')).toEqual(sorted(a, c));
+          expect(await ids(store, '\\\\temp')).toEqual(sorted(a, c));
+          expect(await ids(store, '\\"done\\"')).toEqual(sorted(a));
+          expect(await ids(store, '%')).toEqual(sorted(a, c));
         } finally {
           await store.close();
         }
