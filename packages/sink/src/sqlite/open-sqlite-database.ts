@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { TopicMatcher } from '@statbus/core';
-import { INDEX_TEXT_FUNCTION, indexText } from './index-text.js';
 import { DEFAULT_CACHE_MB, DEFAULT_MMAP_MB, type SqliteStoreOptions } from './sqlite-store-options.js';
 import { runSqliteMigrations } from './sqlite-migrations.js';
 import { BODY_CONTAINS_FUNCTION, TOPIC_MATCH_FUNCTION } from './sqlite-where.js';
@@ -44,7 +43,6 @@ export function openSqliteDatabase(path: string, options: SqliteStoreOptions, ma
       typeof body === 'string' && typeof needle === 'string' && body.toLowerCase().includes(needle) ? 1 : 0,
     );
     db.function(JS_LOWER_FUNCTION, { deterministic: true }, (text: unknown) => (typeof text === 'string' ? text.toLowerCase() : text));
-    db.function(INDEX_TEXT_FUNCTION, { deterministic: true }, (text: unknown) => (typeof text === 'string' ? indexText(text) : text));
     runSqliteMigrations(db);
   } catch (error) {
     db.close();

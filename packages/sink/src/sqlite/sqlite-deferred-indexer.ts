@@ -1,9 +1,8 @@
 import type Database from 'better-sqlite3';
-import { INDEX_TEXT_FUNCTION } from './index-text.js';
-import { JS_LOWER_FUNCTION } from './open-sqlite-database.js';
 import { SQLITE_SIDE_INDEXES } from './sqlite-side-indexes.js';
 import type { SqliteStatementCache } from './sqlite-statement-cache.js';
 import { readStoreCounter, type SqliteStoreCounter } from './sqlite-store-counter.js';
+import { BlockSignatures, SIGNATURE_BLOCK_ROWS, blockOf } from './text-signatures.js';
 
 /**
  * Messages per side-table transaction. Large on purpose: a chunk writes each page of the three tables it
@@ -11,24 +10,11 @@ import { readStoreCounter, type SqliteStoreCounter } from './sqlite-store-counte
  */
 const SIDE_CHUNK = 50_000;
 /**
- * Messages per text-index transaction: FTS5 writes a segment per transaction and merges segments later, so
- * larger transactions index faster (20k: ~50k msg/s, 5k: ~37k; ~0.4 s of work each).
+ * Messages per text-index transaction (whole blocks of signatures; ~5 µs a message, so ~40 ms of work each).
  */
-const TEXT_CHUNK = 20_000;
+const TEXT_CHUNK = 8 * SIGNATURE_BLOCK_ROWS;
 /** A backlog smaller than a chunk waits this long (ms) for more messages before it is indexed anyway. */
 const IDLE_DELAY_MS = 100;
-
-/**
- * Bodies of at least this many bytes are indexed with their runs of one character cut (`indexText`); shorter ones
- * are lower-cased in SQL: a call into JavaScript costs ~0.5 µs, more than a short body could save.
- */
-const CUT_RUNS_FROM_BYTES = 512;
-
-/** The text index's input: the lower-cased body, its runs of one character cut when it is long. */
-const TEXT_SQL = `INSERT INTO message_text (rowid, text)
-  SELECT n, CASE WHEN octet_length(body) >= ${CUT_RUNS_FROM_BYTES} THEN ${INDEX_TEXT_FUNCTION}(body)
-    WHEN length(body) = octet_length(body) THEN lower(body) ELSE ${JS_LOWER_FUNCTION}(body) END
-  FROM messages WHERE n > ? AND n <= ?`;
 
 /**
  * Fills the indexes `insertMany` leaves out — the users, packages and agents tables up to the `side_indexed`
@@ -106,11 +92,15 @@ export class SqliteDeferredIndexer {
     this.timer = undefined;
   }
 
-  /** One full chunk per turn (inserts and queries run between chunks), or the whole small backlog when idle. */
+  /**
+   * One full chunk per turn (inserts and queries run between chunks), or the whole small backlog when idle. A full
+   * text chunk stops at a block's end, so that a block is signed once; only an idle backlog signs part of one
+   * (rewritten whole when the block fills).
+   */
   private step(full: boolean): void {
     if (full) {
       if (this.backlog().side >= SIDE_CHUNK) this.indexChunk('side_indexed', SIDE_CHUNK);
-      else this.indexChunk('text_indexed', TEXT_CHUNK);
+      else this.indexChunk('text_indexed', TEXT_CHUNK, true);
     } else {
       this.indexChunk('side_indexed', SIDE_CHUNK);
       this.indexChunk('text_indexed', TEXT_CHUNK);
@@ -126,20 +116,40 @@ export class SqliteDeferredIndexer {
     };
   }
 
-  /** One transaction: the next `limit` messages past `counter` into its index(es). Returns how many. */
-  private indexChunk(counter: Exclude<SqliteStoreCounter, 'messages'>, limit: number): number {
+  /**
+   * One transaction: the next `limit` messages past `counter` into its index(es). Returns how many. With
+   * `wholeBlocks`, the text index stops before the block the chunk would end in (unless that is its first block).
+   */
+  private indexChunk(counter: Exclude<SqliteStoreCounter, 'messages'>, limit: number, wholeBlocks = false): number {
     return this.db.transaction(() => {
       const from = readStoreCounter(this.statements, counter);
-      const [to, count] = this.statements
-        .get('SELECT max(n), count(*) FROM (SELECT n FROM messages WHERE n > ? ORDER BY n LIMIT ?)')
+      let [to] = this.statements
+        .get('SELECT max(n) FROM (SELECT n FROM messages WHERE n > ? ORDER BY n LIMIT ?)')
         .raw()
-        .get(from, limit) as [number | null, number];
+        .get(from, limit) as [number | null];
       if (to === null) return 0;
+      if (wholeBlocks && blockOf(to) > blockOf(from + 1)) to = blockOf(to) * SIGNATURE_BLOCK_ROWS - 1;
       if (counter === 'side_indexed') for (const index of SQLITE_SIDE_INDEXES) this.statements.get(index.fillSql).run(from, to);
-      else this.statements.get(TEXT_SQL).run(from, to);
+      else this.signText(from, to);
       this.statements.get('UPDATE store_counter SET value = ? WHERE name = ?').run(to, counter);
-      return count;
+      return this.statements.get('SELECT count(*) FROM messages WHERE n > ? AND n <= ?').pluck().get(from, to) as number;
     }).immediate();
+  }
+
+  /**
+   * Signs the rows `from + 1 … to` into `text_signatures`. A block is always written whole, from its first row:
+   * one signed in part before (an idle backlog) is read again and replaced.
+   */
+  private signText(from: number, to: number): void {
+    const read = this.statements.get('SELECT n, body FROM messages WHERE n >= ? AND n <= ? ORDER BY n').raw();
+    const write = this.statements.get('INSERT OR REPLACE INTO text_signatures (grp, block, bits) VALUES (?, ?, ?)');
+    for (let block = blockOf(from + 1); block <= blockOf(to); block += 1) {
+      const signatures = new BlockSignatures(block);
+      const first = block * SIGNATURE_BLOCK_ROWS;
+      const last = Math.min(to, first + SIGNATURE_BLOCK_ROWS - 1);
+      for (const [n, body] of read.all(first, last) as [number, string][]) signatures.add(n, body.toLowerCase());
+      for (const row of signatures.rows()) write.run(row.grp, row.block, row.bits);
+    }
   }
 }
 

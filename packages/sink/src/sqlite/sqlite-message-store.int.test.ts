@@ -23,11 +23,11 @@ function indexedUpTo(path: string): number[] {
   }
 }
 
-/** The FTS5 settings stored with the text index. */
-function textIndexConfig(path: string): Record<string, number> {
+/** Whether the store file holds a table (or virtual table) of this name. */
+function hasTable(path: string, name: string): boolean {
   const db = new Database(path, { readonly: true });
   try {
-    return Object.fromEntries(db.prepare("SELECT k, v FROM message_text_config WHERE k IN ('automerge', 'crisismerge')").raw().all() as [string, number][]);
+    return db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(name) !== undefined;
   } finally {
     db.close();
   }
@@ -87,7 +87,7 @@ describe(SqliteMessageStore, () => {
         const store = new SqliteMessageStore(path);
         try {
           await store.init();
-          expect(store.schemaVersions()).toEqual([1, 2, 3]);
+          expect(store.schemaVersions()).toEqual([1, 2, 3, 4]);
           const db = new Database(path, { readonly: true });
           try {
             expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -110,7 +110,7 @@ describe(SqliteMessageStore, () => {
         const second = new SqliteMessageStore(path);
         try {
           await second.init();
-          expect(second.schemaVersions()).toEqual([1, 2, 3]);
+          expect(second.schemaVersions()).toEqual([1, 2, 3, 4]);
           expect(await second.count({})).toEqual({ count: 1, exact: true });
         } finally {
           await second.close();
@@ -245,9 +245,9 @@ describe(SqliteMessageStore, () => {
         const store = new SqliteMessageStore(path, { indexInBackground: false });
         try {
           await store.init();
-          expect(store.schemaVersions()).toEqual([1, 2, 3]);
+          expect(store.schemaVersions()).toEqual([1, 2, 3, 4]);
           expect(indexedUpTo(path)).toEqual([400, 0]);
-          expect(textIndexConfig(path)).toEqual({ automerge: 16, crisismerge: 64 });
+          expect([hasTable(path, 'message_text'), hasTable(path, 'text_signatures')]).toEqual([false, true]);
           const now = Date.now();
           for (const { name, query } of storeQueryCases(fixture)) {
             const expected = referenceFind(fixture.messages, query, now);
@@ -255,6 +255,39 @@ describe(SqliteMessageStore, () => {
             expect(page.messages.map((m) => m.envelope.id), name).toEqual(expected.map((m) => m.envelope.id));
           }
           expect(await store.catchUpIndexes()).toBe(400);
+        } finally {
+          await store.close();
+        }
+      });
+    });
+
+    describe('when the file has schema version 3 with its FTS5 text index filled', () => {
+      it('should drop that index, sign every row again and miss no contains match meanwhile', async () => {
+        const path = newPath();
+        const fixture = makeStoreFixture({ count: 300 });
+        writeVersion1File(path, fixture.messages);
+        const db = new Database(path);
+        try {
+          runSqliteMigrations(db, SQLITE_MIGRATIONS.filter((migration) => migration.version <= 3));
+          db.exec("INSERT INTO message_text (rowid, text) SELECT n, lower(body) FROM messages; UPDATE store_counter SET value = 300 WHERE name IN ('text_indexed', 'side_indexed')");
+        } finally {
+          db.close();
+        }
+        const store = new SqliteMessageStore(path, { indexInBackground: false });
+        try {
+          await store.init();
+          expect(store.schemaVersions()).toEqual([1, 2, 3, 4]);
+          expect(indexedUpTo(path)).toEqual([300, 0]);
+          const now = Date.now();
+          for (const indexed of [false, true]) {
+            if (indexed) expect(await store.catchUpIndexes()).toBe(300);
+            for (const { name, query } of storeQueryCases(fixture).filter((entry) => entry.query.contains !== undefined)) {
+              const expected = referenceFind(fixture.messages, query, now);
+              const page = await store.find({ ...query, rowsPerPage: 1000, page: 1 });
+              expect(page.messages.map((m) => m.envelope.id), `${name} (signed: ${indexed})`).toEqual(expected.map((m) => m.envelope.id));
+            }
+          }
+          expect(indexedUpTo(path)).toEqual([300, 300]);
         } finally {
           await store.close();
         }

@@ -28,6 +28,7 @@ import { prepareMessage, rowToMessage, type MessageRow } from './sqlite-rows.js'
 import { SqliteStatementCache } from './sqlite-statement-cache.js';
 import { readStoreCounter } from './sqlite-store-counter.js';
 import type { SqliteStoreOptions } from './sqlite-store-options.js';
+import { SqliteTextCandidates } from './sqlite-text-candidates.js';
 import { SqliteTotalCache } from './sqlite-total-cache.js';
 import { TrigramSample } from './trigram-sample.js';
 
@@ -78,7 +79,7 @@ export class SqliteMessageStore implements MessageStore {
         messageCount: () => readStoreCounter(statements, 'messages'),
         sampleBodies: (count) => sampleBodies(statements, count),
       });
-      const planner = new SqliteQueryPlanner(statements, trigrams);
+      const planner = new SqliteQueryPlanner(statements, new SqliteTextCandidates(statements, trigrams));
       this.store = {
         db,
         statements,

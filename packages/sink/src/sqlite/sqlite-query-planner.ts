@@ -4,7 +4,7 @@ import { SQLITE_SIDE_INDEXES, type SqliteSideIndex } from './sqlite-side-indexes
 import type { SqliteStatementCache } from './sqlite-statement-cache.js';
 import { readStoreCounter } from './sqlite-store-counter.js';
 import { TOPIC_MATCH_FUNCTION, buildSqliteWhere, type SqlitePlanContext } from './sqlite-where.js';
-import type { TrigramSample } from './trigram-sample.js';
+import type { SqliteTextCandidates } from './sqlite-text-candidates.js';
 
 /** A pattern matching more stored topics than this is matched row by row instead of as a list of topics. */
 const MAX_EXPANDED_TOPICS = 500;
@@ -21,10 +21,11 @@ type Window = { start?: number; end?: number };
 export class SqliteQueryPlanner {
   constructor(
     private readonly statements: SqliteStatementCache,
-    private readonly trigrams: TrigramSample,
+    private readonly text: SqliteTextCandidates,
   ) {}
 
   planContext(window: Window): SqlitePlanContext {
+    const candidates = new Map<string, readonly number[]>();
     return {
       textIndexedUpTo: readStoreCounter(this.statements, 'text_indexed'),
       sideIndexedUpTo: readStoreCounter(this.statements, 'side_indexed'),
@@ -43,8 +44,13 @@ export class SqliteQueryPlanner {
           .get(window.start ?? Number.MIN_SAFE_INTEGER, window.end ?? Number.MAX_SAFE_INTEGER) as [number | null, number | null];
         return first === null || last === null ? { first: 1, last: 0 } : { first, last };
       },
-      containsPlan: (needle, docListEntryCost) => this.trigrams.plan(needle, docListEntryCost),
-      messageCount: () => this.messageCount(),
+      textCandidates: (needle, first, last) => {
+        // A page and its count build the same condition: the index is read once per query.
+        const key = `${first} ${last} ${needle}`;
+        let found = candidates.get(key);
+        if (found === undefined) candidates.set(key, (found = this.text.candidates(needle, first, last)));
+        return found;
+      },
     };
   }
 

@@ -2,7 +2,7 @@ import { literalPrefix, type MessageQuery } from '@statbus/core';
 import { normaliseNeedle } from '../query/message-text.js';
 import { isTopicPattern, negated, valuesOf } from '../query/query-filters.js';
 import { SQLITE_SIDE_INDEXES, sideIndexMembership } from './sqlite-side-indexes.js';
-import { TRIGRAM, trigramsOf, type TrigramPlan } from './trigram-sample.js';
+import { TRIGRAM } from './text-signatures.js';
 
 /** A piece of SQL and its positional parameters. */
 export interface SqlFragment {
@@ -26,10 +26,11 @@ export interface SqlitePlanContext {
   readonly sideIndexedUpTo: number;
   /** The smallest and largest `n` inside the time window, when `contains` can use it to narrow the text index. */
   readonly windowRows?: () => { readonly first: number; readonly last: number } | undefined;
-  /** The trigrams a `contains` needle should ask the text index for, and what reading them costs (a sample's estimate). */
-  readonly containsPlan?: (needle: string, docListEntryCost: number) => TrigramPlan;
-  /** The number of messages stored, to turn the plan's shares into rows. */
-  readonly messageCount?: () => number;
+  /**
+   * The text index's candidates for a lower-cased `contains` needle among the signed rows from `first` to `last`
+   * (row keys), ascending; without it, `contains` checks every row.
+   */
+  readonly textCandidates?: (needle: string, first: number, last: number) => readonly number[];
   /** For a page of a users-, packages- or agents-only query: the side-table time its rows cannot pass. */
   readonly sideTableTime?: { readonly descending: boolean; readonly bound: number };
   /**
@@ -39,10 +40,11 @@ export interface SqlitePlanContext {
   readonly rowByRow?: boolean;
 }
 
-/** Cost of reading one doclist entry of the text index, relative to checking one candidate's body. */
-const DOCLIST_ENTRY_COST = 0.05;
-/** Cost of checking one row of a window, read in key order, relative to checking one candidate (read at random). */
-const SCAN_ROW_COST = 0.7;
+/**
+ * Cost of checking one row of a range read in key order, relative to checking one candidate of the text index
+ * (read at random, after passing through the list of candidates).
+ */
+const SCAN_ROW_COST = 0.5;
 /** Needles up to this length are checked with LIKE (SQLite's pattern limit is 50,000 bytes, escapes double some). */
 const MAX_LIKE_NEEDLE = 10_000;
 /** The only characters outside ASCII that JavaScript's `toLowerCase` turns into ASCII: İ → "i̇", K (Kelvin) → "k". */
@@ -50,9 +52,6 @@ const DOTTED_CAPITAL_I = 0x130;
 const KELVIN_SIGN = 0x212a;
 // eslint-disable-next-line no-control-regex -- any character outside ASCII
 const NON_ASCII = /[^\u0000-\u007f]/u;
-/** Without a sample, at most this many trigrams of a needle are asked of the index. */
-const MAX_TRIGRAMS = 12;
-
 const placeholders = (count: number): string => Array.from({ length: count }, () => '?').join(', ');
 
 /** The smallest string greater than every string starting with `prefix` (code-unit order = SQLite BINARY for BMP text). */
@@ -120,45 +119,28 @@ function bodyCheck(lowered: readonly string[]): SqlFragment {
   };
 }
 
-/** Every trigram, or a spread of {@link MAX_TRIGRAMS} of them, when no sample says which are rare. */
-function unplanned(needle: string): TrigramPlan {
-  const trigrams = trigramsOf(needle);
-  const step = Math.max(1, Math.ceil(trigrams.length / MAX_TRIGRAMS));
-  return { trigrams: trigrams.filter((_, i) => i % step === 0 || i === trigrams.length - 1), docListShare: 1, candidateShare: 1 };
-}
-
-/** An FTS5 query for rows whose text holds every one of `trigrams`. */
-function trigramQuery(trigrams: readonly string[]): string {
-  return `(${trigrams.map((trigram) => `"${trigram.replace(/"/gu, '""')}"`).join(' AND ')})`;
-}
-
 /**
- * `contains`: the body check decides. When every needle has a trigram, either the window's rows are checked
- * one by one (a short window) or the text index proposes candidates from each needle's rarest trigrams (narrowed
- * to the window's rows when there is one), with the not-yet-indexed tail — whichever the estimate says is cheaper.
+ * `contains`: the body check decides. When every needle has a trigram and the text index is there, it proposes
+ * candidates among the signed rows of the window (all rows without one), and the rows not yet signed are checked
+ * directly; when the candidates are so many that reading the range in order is cheaper, the range is read instead.
  */
 function containsCondition(needles: readonly string[], context: SqlitePlanContext): SqlFragment {
   const lowered = needles.map(normaliseNeedle);
   const check = bodyCheck(lowered);
-  if (context.rowByRow === true || lowered.some((needle) => Array.from(needle).length < TRIGRAM)) return check;
-  const plans = lowered.map((needle) => context.containsPlan?.(needle, DOCLIST_ENTRY_COST) ?? unplanned(needle));
-  const rows = context.windowRows?.();
-  if (rows !== undefined && context.messageCount !== undefined) {
-    // The doclists are read whole; only the window's candidates are checked.
-    const windowRows = Math.max(0, rows.last - rows.first + 1);
-    const total = context.messageCount();
-    const indexCost = plans.reduce((sum, plan) => sum + plan.docListShare * DOCLIST_ENTRY_COST * total + plan.candidateShare * windowRows, 0);
-    if (windowRows * SCAN_ROW_COST <= indexCost) {
-      return { sql: `(m.n >= ? AND m.n <= ? AND ${check.sql})`, params: [rows.first, rows.last, ...check.params] };
-    }
+  const textCandidates = context.textCandidates;
+  if (context.rowByRow === true || textCandidates === undefined || lowered.some((needle) => needle.length < TRIGRAM)) return check;
+  const rows = context.windowRows?.() ?? { first: 1, last: Number.MAX_SAFE_INTEGER };
+  const signedLast = Math.min(rows.last, context.textIndexedUpTo);
+  const candidates = new Set<number>();
+  for (const needle of lowered) for (const n of textCandidates(needle, rows.first, signedLast)) candidates.add(n);
+  const signedRows = Math.max(0, signedLast - rows.first + 1);
+  if (signedRows * SCAN_ROW_COST <= candidates.size) {
+    return rows.last === Number.MAX_SAFE_INTEGER ? check : { sql: `(m.n >= ? AND m.n <= ? AND ${check.sql})`, params: [rows.first, rows.last, ...check.params] };
   }
-  const range = rows === undefined ? '' : ' AND rowid >= ? AND rowid <= ?';
-  const params: (string | number)[] = [plans.map((plan) => trigramQuery(plan.trigrams)).join(' OR ')];
-  if (rows !== undefined) params.push(rows.first, rows.last);
-  params.push(context.textIndexedUpTo, ...check.params);
+  const list = lowered.length === 1 ? [...candidates] : [...candidates].sort((a, b) => a - b);
   return {
-    sql: `(m.n IN (SELECT rowid FROM message_text WHERE message_text MATCH ?${range} UNION ALL SELECT n FROM messages WHERE n > ?) AND ${check.sql})`,
-    params,
+    sql: `(m.n IN (SELECT value FROM json_each(?) UNION ALL SELECT n FROM messages WHERE n > ?) AND ${check.sql})`,
+    params: [JSON.stringify(list), context.textIndexedUpTo, ...check.params],
   };
 }
 

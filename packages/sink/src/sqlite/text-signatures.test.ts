@@ -1,0 +1,93 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  BlockSignatures,
+  SIGNATURE_BLOCK_ROWS,
+  SIGNATURE_HASHES,
+  SLICE_BYTES,
+  blockOf,
+  candidateRows,
+  sliceLocation,
+  trigramHash,
+  trigramHashes,
+  type SignatureRow,
+} from './text-signatures.js';
+
+/** The slices of `hashes`, per block, read from stored rows the way the store reads them (group row, offset). */
+function slicesOf(rows: readonly SignatureRow[], hashes: readonly number[]): Map<number, Uint8Array>[] {
+  return hashes.map((hash) => {
+    const { grp, offset } = sliceLocation(hash);
+    const blocks = new Map<number, Uint8Array>();
+    for (const row of rows) if (row.grp === grp) blocks.set(row.block, row.bits.subarray(offset - 1, offset - 1 + SLICE_BYTES));
+    return blocks;
+  });
+}
+
+function sign(bodies: ReadonlyMap<number, string>): SignatureRow[] {
+  const blocks = new Map<number, BlockSignatures>();
+  for (const [n, body] of bodies) {
+    const block = blocks.get(blockOf(n)) ?? new BlockSignatures(blockOf(n));
+    blocks.set(block.block, block);
+    block.add(n, body.toLowerCase());
+  }
+  return [...blocks.values()].flatMap((block) => block.rows());
+}
+
+describe('text signatures', () => {
+  describe('candidateRows', () => {
+    it('should propose every row whose lower-cased body holds the needle, within the range', () => {
+      const text = fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'é', 'É', 'İ', '"', ' ', '\u{1F600}'), maxLength: 40 });
+      fc.assert(
+        fc.property(
+          fc.uniqueArray(fc.integer({ min: 1, max: 3 * SIGNATURE_BLOCK_ROWS }), { minLength: 1, maxLength: 30 }),
+          fc.array(text, { minLength: 30, maxLength: 30 }),
+          fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'é', '"', ' ', '\u{1F600}'), minLength: 3, maxLength: 6 }),
+          fc.integer({ min: 0, max: 3 * SIGNATURE_BLOCK_ROWS }),
+          (keys, texts, needle, first) => {
+            const bodies = new Map(keys.map((n, i) => [n, texts[i] as string]));
+            const lowered = needle.toLowerCase();
+            const candidates = candidateRows(slicesOf(sign(bodies), trigramHashes(lowered)), first, 3 * SIGNATURE_BLOCK_ROWS);
+            const holding = keys.filter((n) => n >= first && (bodies.get(n) as string).toLowerCase().includes(lowered)).sort((a, b) => a - b);
+            expect(candidates.filter((n) => holding.includes(n))).toEqual(holding);
+            expect(candidates).toEqual([...candidates].sort((a, b) => a - b));
+            expect(candidates.every((n) => bodies.has(n) && n >= first)).toBe(true);
+          },
+        ),
+      );
+    });
+
+    it('should propose few rows that do not hold a needle of four trigrams', () => {
+      const bodies = new Map<number, string>();
+      const words = ['update', 'build', 'karma', 'stable', 'testing', 'kernel', 'firefox', 'python3', 'systemd', 'x86_64'];
+      let state = 7;
+      for (let n = 1; n <= 2 * SIGNATURE_BLOCK_ROWS; n += 1) {
+        let body = '';
+        while (body.length < 1000) body += `${words[(state = (state * 1103515245 + 12345) % 2 ** 31) % words.length] as string} `;
+        bodies.set(n, n === 77 ? `${body}quetzal` : body);
+      }
+      const candidates = candidateRows(slicesOf(sign(bodies), trigramHashes('quetzal').slice(0, 4)), 1, 2 * SIGNATURE_BLOCK_ROWS);
+      expect(candidates).toContain(77);
+      expect(candidates.length).toBeLessThan(20);
+    });
+  });
+
+  describe('trigramHash', () => {
+    it('should spread the trigrams of words over every hash value', () => {
+      const seen = new Set<number>();
+      for (let a = 97; a < 123; a += 1) for (let b = 97; b < 123; b += 1) for (let c = 32; c < 123; c += 1) seen.add(trigramHash(a, b, c));
+      expect(seen.size).toBe(SIGNATURE_HASHES);
+    });
+  });
+
+  describe('BlockSignatures', () => {
+    it('should refuse a row of another block', () => {
+      expect(() => new BlockSignatures(1).add(5, 'abc')).toThrow(RangeError);
+    });
+
+    it('should store no group of slices without a bit set', () => {
+      const block = new BlockSignatures(0);
+      block.add(3, 'ab');
+      expect(block.rows()).toEqual([]);
+    });
+  });
+});
