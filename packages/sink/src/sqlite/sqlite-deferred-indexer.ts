@@ -142,13 +142,13 @@ export class SqliteDeferredIndexer {
    */
   private signText(from: number, to: number): void {
     const read = this.statements.get('SELECT n, body FROM messages WHERE n >= ? AND n <= ? ORDER BY n').raw();
-    const write = this.statements.get('INSERT OR REPLACE INTO text_signatures (grp, block, bits) VALUES (?, ?, ?)');
+    const write = this.statements.get('INSERT OR REPLACE INTO text_signatures (key, bits) VALUES (?, ?)');
     for (let block = blockOf(from + 1); block <= blockOf(to); block += 1) {
       const signatures = new BlockSignatures(block);
       const first = block * SIGNATURE_BLOCK_ROWS;
       const last = Math.min(to, first + SIGNATURE_BLOCK_ROWS - 1);
       for (const [n, body] of read.all(first, last) as [number, string][]) signatures.add(n, body.toLowerCase());
-      for (const row of signatures.rows()) write.run(row.grp, row.block, row.bits);
+      for (const row of signatures.rows()) write.run(row.key, row.bits);
     }
   }
 }

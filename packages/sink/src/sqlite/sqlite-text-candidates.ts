@@ -1,14 +1,16 @@
 import type { SqliteStatementCache } from './sqlite-statement-cache.js';
-import { blockOf, candidateRows, sliceLocation, trigramHash, SLICE_BYTES } from './text-signatures.js';
+import { SIGNATURE_GROUPS, SLICE_BYTES, blockOf, candidateRows, sliceLocation, trigramHash } from './text-signatures.js';
 import type { TrigramSample } from './trigram-sample.js';
 
 /**
- * Trigrams of a needle whose slices are read: each costs one short row per block of the range, and each cuts the
+ * Trigrams of a needle whose slices are read: each costs one row per block of the range, and each cuts the
  * false candidates (rows where every trigram read only collides) by ~14×; four leave ~2 per 100,000 rows.
  */
 const MAX_TRIGRAMS = 4;
 
-const SLICES_SQL = `SELECT block, substr(bits, ?, ${SLICE_BYTES}) FROM text_signatures WHERE grp = ? AND block >= ? AND block <= ?`;
+/** The slice at `offset` of group `grp` in every block from the first to the last: a row looked up per block. */
+const SLICES_SQL = `WITH RECURSIVE blocks (block) AS (SELECT ? UNION ALL SELECT block + 1 FROM blocks WHERE block < ?)
+  SELECT b.block, substr(s.bits, ?, ${SLICE_BYTES}) FROM blocks b JOIN text_signatures s ON s.key = b.block * ${SIGNATURE_GROUPS} + ?`;
 
 /** Reads the `contains` index (`text_signatures`) in the caller's read transaction. */
 export class SqliteTextCandidates {
@@ -33,7 +35,7 @@ export class SqliteTextCandidates {
     const slices = [...hashes].map((hash) => {
       const { grp, offset } = sliceLocation(hash);
       const blocks = new Map<number, Uint8Array>();
-      for (const [block, bits] of read.all(offset, grp, blockOf(first), blockOf(last)) as [number, Buffer][]) blocks.set(block, bits);
+      for (const [block, bits] of read.all(blockOf(first), blockOf(last), offset, grp) as [number, Buffer][]) blocks.set(block, bits);
       return blocks;
     });
     return candidateRows(slices, first, last);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   BlockSignatures,
   SIGNATURE_BLOCK_ROWS,
+  SIGNATURE_GROUPS,
   SIGNATURE_HASHES,
   SLICE_BYTES,
   blockOf,
@@ -18,7 +19,9 @@ function slicesOf(rows: readonly SignatureRow[], hashes: readonly number[]): Map
   return hashes.map((hash) => {
     const { grp, offset } = sliceLocation(hash);
     const blocks = new Map<number, Uint8Array>();
-    for (const row of rows) if (row.grp === grp) blocks.set(row.block, row.bits.subarray(offset - 1, offset - 1 + SLICE_BYTES));
+    for (const row of rows) {
+      if (row.key % SIGNATURE_GROUPS === grp) blocks.set(Math.floor(row.key / SIGNATURE_GROUPS), row.bits.subarray(offset - 1, offset - 1 + SLICE_BYTES));
+    }
     return blocks;
   });
 }

@@ -9,7 +9,8 @@
  *
  * Building it is a tight loop over the body's code units (~5 µs for 1 KiB), a tenth of what an FTS5 trigram
  * index costs to fill (~45 µs): the archiver no longer spends most of its time on the index. Slices are stored
- * sixteen to a row of `text_signatures (grp, block, bits)`, so a query reads one short range per trigram.
+ * 31 to a row of `text_signatures (key, bits)`, a block's rows together, so that signing a block appends a few
+ * full pages; a query reads one row per block and trigram.
  */
 
 /** Rows per block: one bit each in a slice. */
@@ -20,9 +21,14 @@ export const SLICE_BYTES = SIGNATURE_BLOCK_ROWS / 8;
 /** Hash values: one slice each per block. */
 export const SIGNATURE_HASHES = 4096;
 const HASH_SHIFT = 32 - 12;
-/** Slices stored together in one row of `text_signatures` (its `grp` is the hash divided by this). */
-export const SLICES_PER_GROUP = 16;
+/**
+ * Slices stored together in one row of `text_signatures` (a group: the hash divided by this): 31 slices make a
+ * row that fills one 4 KiB page, so a block's signatures are written as ~133 full pages, appended in key order.
+ */
+export const SLICES_PER_GROUP = 31;
 const GROUP_BYTES = SLICES_PER_GROUP * SLICE_BYTES;
+/** Groups of slices per block: the rows of `text_signatures` a block has at most. */
+export const SIGNATURE_GROUPS = Math.ceil(SIGNATURE_HASHES / SLICES_PER_GROUP);
 /** A needle needs this many code units to have a trigram. */
 export const TRIGRAM = 3;
 
@@ -45,10 +51,14 @@ export function trigramHashes(text: string): number[] {
   return [...seen];
 }
 
-/** One stored row of the index: the slices of hashes `grp × 16 … grp × 16 + 15` of one block. */
+/** The key of a row of `text_signatures`: blocks in order, the groups of a block together. */
+export function signatureKey(block: number, grp: number): number {
+  return block * SIGNATURE_GROUPS + grp;
+}
+
+/** One stored row of the index: the slices of hashes `grp × 31 … grp × 31 + 30` of one block. */
 export interface SignatureRow {
-  readonly grp: number;
-  readonly block: number;
+  readonly key: number;
   readonly bits: Buffer;
 }
 
@@ -84,9 +94,10 @@ export class BlockSignatures {
   /** The block's stored rows: one per group of slices with any bit set. */
   rows(): SignatureRow[] {
     const rows: SignatureRow[] = [];
-    for (let grp = 0; grp < SIGNATURE_HASHES / SLICES_PER_GROUP; grp += 1) {
+    for (let grp = 0; grp < SIGNATURE_GROUPS; grp += 1) {
       const from = grp * GROUP_BYTES;
-      if (!isZero(this.bits, from, from + GROUP_BYTES)) rows.push({ grp, block: this.block, bits: Buffer.from(this.bits.subarray(from, from + GROUP_BYTES)) });
+      const to = Math.min(from + GROUP_BYTES, this.bits.length);
+      if (!isZero(this.bits, from, to)) rows.push({ key: signatureKey(this.block, grp), bits: Buffer.from(this.bits.subarray(from, to)) });
     }
     return rows;
   }
