@@ -131,16 +131,15 @@ function containsCondition(needles: readonly string[], context: SqlitePlanContex
   if (context.rowByRow === true || textCandidates === undefined || lowered.some((needle) => needle.length < TRIGRAM)) return check;
   const rows = context.windowRows?.() ?? { first: 1, last: Number.MAX_SAFE_INTEGER };
   const signedLast = Math.min(rows.last, context.textIndexedUpTo);
-  const candidates = new Set<number>();
-  for (const needle of lowered) for (const n of textCandidates(needle, rows.first, signedLast)) candidates.add(n);
+  const lists = lowered.map((needle) => textCandidates(needle, rows.first, signedLast));
+  const candidates = lists.length === 1 ? (lists[0] as readonly number[]) : [...new Set(lists.flat())].sort((a, b) => a - b);
   const signedRows = Math.max(0, signedLast - rows.first + 1);
-  if (signedRows * SCAN_ROW_COST <= candidates.size) {
+  if (signedRows * SCAN_ROW_COST <= candidates.length) {
     return rows.last === Number.MAX_SAFE_INTEGER ? check : { sql: `(m.n >= ? AND m.n <= ? AND ${check.sql})`, params: [rows.first, rows.last, ...check.params] };
   }
-  const list = lowered.length === 1 ? [...candidates] : [...candidates].sort((a, b) => a - b);
   return {
     sql: `(m.n IN (SELECT value FROM json_each(?) UNION ALL SELECT n FROM messages WHERE n > ?) AND ${check.sql})`,
-    params: [JSON.stringify(list), context.textIndexedUpTo, ...check.params],
+    params: [JSON.stringify(candidates), context.textIndexedUpTo, ...check.params],
   };
 }
 

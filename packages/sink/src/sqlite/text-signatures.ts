@@ -9,23 +9,23 @@
  *
  * Building it is a tight loop over the body's code units (~5 µs for 1 KiB), a tenth of what an FTS5 trigram
  * index costs to fill (~45 µs): the archiver no longer spends most of its time on the index. Slices are stored
- * 31 to a row of `text_signatures (key, bits)`, a block's rows together, so that signing a block appends a few
+ * 7 to a row of `text_signatures (key, bits)`, a block's rows together, so that signing a block appends a few
  * full pages; a query reads one row per block and trigram.
  */
 
 /** Rows per block: one bit each in a slice. */
-export const SIGNATURE_BLOCK_ROWS = 1024;
-const BLOCK_SHIFT = 10;
+export const SIGNATURE_BLOCK_ROWS = 4096;
+const BLOCK_SHIFT = 12;
 /** Bytes of one slice (a bit per row of the block). */
 export const SLICE_BYTES = SIGNATURE_BLOCK_ROWS / 8;
 /** Hash values: one slice each per block. */
 export const SIGNATURE_HASHES = 4096;
 const HASH_SHIFT = 32 - 12;
 /**
- * Slices stored together in one row of `text_signatures` (a group: the hash divided by this): 31 slices make a
- * row that fills one 4 KiB page, so a block's signatures are written as ~133 full pages, appended in key order.
+ * Slices stored together in one row of `text_signatures` (a group: the hash divided by this): 7 slices make a
+ * row that fills most of a 4 KiB page, so a block's signatures are written as ~590 pages, appended in key order.
  */
-export const SLICES_PER_GROUP = 31;
+export const SLICES_PER_GROUP = 7;
 const GROUP_BYTES = SLICES_PER_GROUP * SLICE_BYTES;
 /** Groups of slices per block: the rows of `text_signatures` a block has at most. */
 export const SIGNATURE_GROUPS = Math.ceil(SIGNATURE_HASHES / SLICES_PER_GROUP);
@@ -56,7 +56,7 @@ export function signatureKey(block: number, grp: number): number {
   return block * SIGNATURE_GROUPS + grp;
 }
 
-/** One stored row of the index: the slices of hashes `grp × 31 … grp × 31 + 30` of one block. */
+/** One stored row of the index: the slices of hashes `grp × 7 … grp × 7 + 6` of one block. */
 export interface SignatureRow {
   readonly key: number;
   readonly bits: Buffer;
