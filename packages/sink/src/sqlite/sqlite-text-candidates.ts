@@ -2,11 +2,13 @@ import type { SqliteStatementCache } from './sqlite-statement-cache.js';
 import { SIGNATURE_GROUPS, SLICE_BYTES, blockOf, candidateRows, sliceLocation, trigramHash } from './text-signatures.js';
 import type { TrigramSample } from './trigram-sample.js';
 
-/**
- * Trigrams of a needle whose slices are read: each costs one row per block of the range, and each cuts the
- * false candidates (rows where every trigram read only collides) by ~14×; four leave ~2 per 100,000 rows.
- */
+/** Trigrams of a needle whose slices are read at most: each costs one row per block of the range. */
 const MAX_TRIGRAMS = 4;
+/**
+ * Trigrams read at least (when the needle has them): each cuts the false candidates (rows where every trigram read
+ * only collides with one of theirs) by ~14×; two leave ~5 in 1,000 rows, three ~3 in 10,000.
+ */
+const MIN_TRIGRAMS = 3;
 
 /** The slice at `offset` of group `grp` in every block from the first to the last: a row looked up per block. */
 const SLICES_SQL = `WITH RECURSIVE blocks (block) AS (SELECT ? UNION ALL SELECT block + 1 FROM blocks WHERE block < ?)
@@ -27,9 +29,8 @@ export class SqliteTextCandidates {
   candidates(needle: string, first: number, last: number): number[] {
     if (last < first) return [];
     const hashes = new Set<number>();
-    for (const trigram of this.sample.rarestFirst(needle)) {
+    for (const trigram of this.sample.choose(needle, MAX_TRIGRAMS, MIN_TRIGRAMS)) {
       hashes.add(trigramHash(trigram.charCodeAt(0), trigram.charCodeAt(1), trigram.charCodeAt(2)));
-      if (hashes.size === MAX_TRIGRAMS) break;
     }
     const read = this.statements.get(SLICES_SQL).raw();
     const slices = [...hashes].map((hash) => {

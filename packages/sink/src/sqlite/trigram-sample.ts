@@ -20,29 +20,48 @@ export interface TrigramSampleSource {
 
 /**
  * How common each trigram is, estimated from a few thousand bodies spread over the archive, so that a
- * `contains` query asks the text index for a needle's rarest trigrams: they leave the fewest candidates.
+ * `contains` query asks the text index for the trigrams of a needle that leave the fewest candidates.
  */
 export class TrigramSample {
   private counts = new Map<string, number>();
+  private bodies: readonly string[] = [];
   private sampledAt = -1;
 
   constructor(private readonly source: TrigramSampleSource) {}
 
-  /** The distinct trigrams of a lower-cased needle, rarest in the sample first (ties in the needle's order). */
-  rarestFirst(needle: string): string[] {
+  /**
+   * Up to `max` distinct trigrams of a lower-cased needle to ask the index for, rarest in the sample first. Past
+   * the first `atLeast` (each one cuts the false candidates of the signatures), a trigram is taken only if it
+   * leaves fewer of the sample's bodies than those already taken (trigrams of one word come together: the
+   * second of them removes nothing, a trigram across two words may).
+   */
+  choose(needle: string, max: number, atLeast: number): string[] {
     this.refresh();
-    return trigramsOf(needle)
+    const ranked = trigramsOf(needle)
       .map((trigram, at) => ({ trigram, at, count: this.counts.get(trigram) ?? 0 }))
       .sort((a, b) => a.count - b.count || a.at - b.at)
       .map(({ trigram }) => trigram);
+    const chosen: string[] = [];
+    let survivors = this.bodies;
+    for (const trigram of ranked) {
+      if (chosen.length === max) break;
+      const next = survivors.filter((body) => body.includes(trigram));
+      if (chosen.length >= atLeast && next.length === survivors.length) continue;
+      chosen.push(trigram);
+      survivors = next;
+    }
+    for (const trigram of ranked) if (chosen.length < Math.min(max, atLeast) && !chosen.includes(trigram)) chosen.push(trigram);
+    return chosen;
   }
 
   private refresh(): void {
     const count = this.source.messageCount();
     if (this.sampledAt >= 0 && count <= this.sampledAt * (1 + RESAMPLE_GROWTH)) return;
     const counts = new Map<string, number>();
-    for (const body of this.source.sampleBodies(SAMPLE_ROWS)) for (const trigram of trigramsOf(body)) counts.set(trigram, (counts.get(trigram) ?? 0) + 1);
+    const bodies = this.source.sampleBodies(SAMPLE_ROWS);
+    for (const body of bodies) for (const trigram of trigramsOf(body)) counts.set(trigram, (counts.get(trigram) ?? 0) + 1);
     this.counts = counts;
+    this.bodies = bodies;
     this.sampledAt = count;
   }
 }
