@@ -91,6 +91,7 @@ class ConsumerHost {
   private expected = Number.POSITIVE_INFINITY;
   private received = 0;
   private reported = -1;
+  private postedAt = 0;
   private lastAt = 0;
   private samples: number[] = [];
   private cpu: NodeJS.CpuUsage = process.cpuUsage();
@@ -103,7 +104,9 @@ class ConsumerHost {
       this.lastAt = now();
       this.received += 1;
       if (this.sampling) this.samples.push(this.lastAt - stamp);
-      if (this.received === this.expected) this.progress();
+      // Also from here, not only from the ticker: a consumer working through a backlog in microtasks (the in-memory
+      // transport) starves timers, and a coordinator hearing nothing for `idleMs` would stop waiting too early.
+      if (this.received === this.expected || this.lastAt - this.postedAt >= PROGRESS_INTERVAL_MS) this.progress();
     },
     probe: (producer: string): void => {
       if (this.probedBy.has(producer)) return;
@@ -123,6 +126,7 @@ class ConsumerHost {
   progress(): void {
     if (this.received === this.reported) return;
     this.reported = this.received;
+    this.postedAt = now();
     post({ type: 'progress', side: this.name, count: this.received });
   }
 
