@@ -1,7 +1,7 @@
 export { AsyncQueue } from './async/async-queue.js';
 export { Broadcaster, DEFAULT_BROADCAST_BACKLOG } from './async/broadcaster.js';
 export { canonicalJson, signingBytes } from './codec/canonical-json.js';
-export { DEFAULT_MAX_MESSAGE_BYTES, assertMessageSize, decodeEnvelope, encodeEnvelope, envelopeJson } from './codec/envelope-codec.js';
+export { DEFAULT_MAX_MESSAGE_BYTES, assertMessageSize, decodeEnvelope, encodeEnvelope, envelopeJson, envelopeJsonParts } from './codec/envelope-codec.js';
 export type { CodecOptions } from './codec/envelope-codec.js';
 export { AMQP_DEFAULTS, amqpConfigSchema } from './config/amqp-config.js';
 export type { AmqpConfig } from './config/amqp-config.js';

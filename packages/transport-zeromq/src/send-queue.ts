@@ -1,7 +1,10 @@
 /** The part of a ZeroMQ socket a {@link SendQueue} uses. */
 export interface SendableSocket {
-  send(frames: Buffer | Buffer[]): Promise<void>;
+  send(frames: Frames): Promise<void>;
 }
+
+/** One message for a socket: one frame or several, each bytes or text (sent as its UTF-8). */
+export type Frames = Buffer | string | (Buffer | string)[];
 
 /** How a {@link SendQueue} hands messages to its socket. */
 export interface SendQueueOptions {
@@ -23,7 +26,7 @@ export interface SendQueueOptions {
 export const DEFAULT_TURN_BUDGET = 256;
 
 interface Pending {
-  readonly frames: Buffer | Buffer[];
+  readonly frames: Frames;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 }
@@ -90,7 +93,7 @@ export class SendQueue {
   }
 
   /** Resolves when ZeroMQ queued the message; rejects with the socket's error or the one given to {@link fail}. */
-  send(frames: Buffer | Buffer[]): Promise<void> {
+  send(frames: Frames): Promise<void> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     if (this.#immediate && this.#head === this.#items.length && this.#sentThisTurn < this.#turnBudget) return this.#handOver(frames);
     return new Promise<void>((resolve, reject) => {
@@ -140,7 +143,7 @@ export class SendQueue {
     setImmediate(this.#turn);
   }
 
-  #handOver(frames: Buffer | Buffer[]): Promise<void> {
+  #handOver(frames: Frames): Promise<void> {
     this.#sentThisTurn += 1;
     this.#scheduleTurn();
     try {

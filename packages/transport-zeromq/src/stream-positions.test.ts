@@ -10,15 +10,15 @@ const message = (topic: string, seq: number, body: JsonObject = {}): Envelope =>
 
 describe(StreamPositions, () => {
   describe('.frame', () => {
-    it('should give the bytes of encodeMessageFrame for the next position, numbering each topic from 1', () => {
+    it('should give text whose UTF-8 is the bytes of encodeMessageFrame for the next position, numbering each topic from 1', () => {
       const positions = new StreamPositions('abc');
       const reference = new StreamPositions('abc');
       for (const [topic, seq] of [['a.b', 1], ['a.c', 2], ['a.b', 3], ['a.b', 7], ['é.x', 8]] as const) {
         const envelope = message(topic, seq, { a: 'é' });
-        expect(positions.frame(envelope, LIMIT)).toEqual(encodeMessageFrame(topic, reference.next(topic, seq), envelopeJson(envelope)));
+        expect(Buffer.from(positions.frame(envelope, LIMIT), 'utf8')).toEqual(encodeMessageFrame(topic, reference.next(topic, seq), envelopeJson(envelope)));
       }
       const envelope = message('a.b', 9, { text: `${'long text '.repeat(10)}✓` });
-      const frame = positions.frame(envelope, LIMIT);
+      const frame = Buffer.from(positions.frame(envelope, LIMIT), 'utf8');
       const decoded = decodeMessageFrame(frame);
       expect(decoded?.position).toEqual({ publisher: 'abc', n: 4, seq: 9, prevSeq: 7 });
       expect(decoded?.topic).toBe('a.b');
@@ -31,9 +31,19 @@ describe(StreamPositions, () => {
         const big = message('a.b', 1, { blob: 'x'.repeat(200) });
         expect(() => positions.frame(big, { maxMessageBytes: 100 })).toThrow(expect.objectContaining({ code: 'ERR_MESSAGE_TOO_LARGE' }) as Error);
         expect(positions.beating).toBe(0);
-        expect(decodeMessageFrame(positions.frame(message('a.b', 2), LIMIT))?.position).toEqual({ publisher: 'abc', n: 1, seq: 2, prevSeq: 0 });
+        expect(decodeMessageFrame(Buffer.from(positions.frame(message('a.b', 2), LIMIT)))?.position).toEqual({ publisher: 'abc', n: 1, seq: 2, prevSeq: 0 });
         expect(() => positions.frame({ ...big, seq: 3 }, { maxMessageBytes: 100 })).toThrow(/over the limit/);
-        expect(decodeMessageFrame(positions.frame(message('a.b', 4), LIMIT))?.position).toEqual({ publisher: 'abc', n: 2, seq: 4, prevSeq: 2 });
+        expect(decodeMessageFrame(Buffer.from(positions.frame(message('a.b', 4), LIMIT)))?.position).toEqual({ publisher: 'abc', n: 2, seq: 4, prevSeq: 2 });
+      });
+
+      it('should count the UTF-8 bytes of the envelope, not its characters', () => {
+        const positions = new StreamPositions('abc');
+        const envelope = message('a.b', 1, { text: 'é✓'.repeat(40) });
+        const size = Buffer.byteLength(envelopeJson(envelope), 'utf8');
+        expect(size).toBeGreaterThan(envelopeJson(envelope).length + 100);
+        expect(() => positions.frame(envelope, { maxMessageBytes: size - 1 })).toThrow(expect.objectContaining({ code: 'ERR_MESSAGE_TOO_LARGE' }) as Error);
+        expect(() => positions.frame(envelope, { maxMessageBytes: envelopeJson(envelope).length })).toThrow(/over the limit/);
+        expect(Buffer.from(positions.frame(envelope, { maxMessageBytes: size }), 'utf8').toString('utf8')).toContain(envelopeJson(envelope));
       });
     });
   });

@@ -207,7 +207,7 @@ export class ZeroMqTransport implements Transport {
     if (!this.#canPublish) {
       return Promise.reject(new TransportError('ERR_PUBLISH', 'Nowhere to publish: [zeromq] bind is empty and use_relay is false'));
     }
-    let frame: Buffer;
+    let frame: string;
     try {
       frame = this.#positions.frame(envelope, this.#codec);
     } catch (error) {
