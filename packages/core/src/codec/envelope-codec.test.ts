@@ -147,6 +147,17 @@ describe(bodyJson, () => {
     );
   });
 
+  it('should escape in a long string each character JSON escapes, wherever it is, and keep well-formed pairs as they are', () => {
+    const clean = 'word '.repeat(40);
+    const odd = ['"', '\\', '\u0000', '\n', '\u001f', '\ud800', '\udfff', '\udc00\ud800', '😀', 'é', '\u007f', '\u2028'];
+    for (const character of odd) {
+      for (const at of [0, 100, clean.length]) {
+        const body = { text: `${clean.slice(0, at)}${character}${clean.slice(at)}` };
+        expect(bodyJson(body)).toBe(JSON.stringify(body));
+      }
+    }
+  });
+
   it('should throw as JSON.stringify does for a cycle or a BigInt', () => {
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic['self'] = { back: cyclic };

@@ -73,8 +73,25 @@ function producerJson(producer: unknown): string | undefined {
   return json;
 }
 
-/** Strings at least this long are checked by {@link NEEDS_ESCAPE} instead of going through the stringifier. */
+/** Strings at least this long are checked by {@link needsEscape} instead of going through the stringifier. */
 const LONG_STRING = 64;
+
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is looked for
+const CONTROL_CHARACTER = /[\u0000-\u001f]/;
+
+/** `String.prototype.isWellFormed`: ES2024, in Node 20; the project's TypeScript lib is ES2023. */
+interface WellFormedCheck {
+  isWellFormed(): boolean;
+}
+
+/**
+ * {@link NEEDS_ESCAPE}'s test for a long string, in four native searches instead of one: `includes` of one
+ * character is a vectorised search, a regular expression of one range scans about twice as fast as one of
+ * a class of several, and `isWellFormed` (no lone surrogate) costs nothing for a string of one-byte characters.
+ */
+function needsEscape(text: string): boolean {
+  return text.includes('"') || text.includes('\\') || CONTROL_CHARACTER.test(text) || !(text as unknown as WellFormedCheck).isWellFormed();
+}
 
 /**
  * Appends `JSON.stringify(body)` to the JSON text being built in `parts`, whose last, unfinished piece is
@@ -92,7 +109,7 @@ function appendBody(body: Record<string, unknown>, parts: string[], text: string
     const value = body[key];
     let valueJson: string | undefined;
     if (typeof value === 'string') {
-      if (value.length >= LONG_STRING && !NEEDS_ESCAPE.test(value)) {
+      if (value.length >= LONG_STRING && !needsEscape(value)) {
         parts.push(`${json}${first ? '{' : ','}${jsonString(key)}:"`, value);
         json = '"';
         first = false;
