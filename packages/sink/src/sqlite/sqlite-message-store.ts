@@ -27,7 +27,7 @@ import { SqliteQueryPlanner } from './sqlite-query-planner.js';
 import { prepareMessage, rowToMessage, type MessageRow } from './sqlite-rows.js';
 import { SqliteStatementCache } from './sqlite-statement-cache.js';
 import { readStoreCounter } from './sqlite-store-counter.js';
-import type { SqliteStoreOptions } from './sqlite-store-options.js';
+import { DEFAULT_CONTAINS_SCAN_ROWS, type SqliteStoreOptions } from './sqlite-store-options.js';
 import { SqliteTextCandidates } from './sqlite-text-candidates.js';
 import { SqliteTotalCache } from './sqlite-total-cache.js';
 import { TrigramSample } from './trigram-sample.js';
@@ -79,7 +79,11 @@ export class SqliteMessageStore implements MessageStore {
         messageCount: () => readStoreCounter(statements, 'messages'),
         sampleBodies: (count) => sampleBodies(statements, count),
       });
-      const planner = new SqliteQueryPlanner(statements, new SqliteTextCandidates(statements, trigrams));
+      const planner = new SqliteQueryPlanner(
+        statements,
+        new SqliteTextCandidates(statements, trigrams),
+        this.options.containsScanRows ?? DEFAULT_CONTAINS_SCAN_ROWS,
+      );
       this.store = {
         db,
         statements,

@@ -22,6 +22,7 @@ export class SqliteQueryPlanner {
   constructor(
     private readonly statements: SqliteStatementCache,
     private readonly text: SqliteTextCandidates,
+    private readonly containsScanRows: number,
   ) {}
 
   planContext(window: Window): SqlitePlanContext {
@@ -38,12 +39,14 @@ export class SqliteQueryPlanner {
       },
       windowRows: () => {
         if (window.start === undefined && window.end === undefined) return undefined;
-        const [first, last] = this.statements
-          .get('SELECT min(n), max(n) FROM messages WHERE time >= ? AND time < ?')
+        const [first, last, count] = this.statements
+          .get('SELECT min(n), max(n), count(*) FROM messages WHERE time >= ? AND time < ?')
           .raw()
-          .get(window.start ?? Number.MIN_SAFE_INTEGER, window.end ?? Number.MAX_SAFE_INTEGER) as [number | null, number | null];
-        return first === null || last === null ? { first: 1, last: 0 } : { first, last };
+          .get(window.start ?? Number.MIN_SAFE_INTEGER, window.end ?? Number.MAX_SAFE_INTEGER) as [number | null, number | null, number];
+        return first === null || last === null ? { first: 1, last: 0, count: 0 } : { first, last, count };
       },
+      messageCount: () => this.messageCount(),
+      containsScanRows: this.containsScanRows,
       textCandidates: (needle, first, last) => {
         // A page and its count build the same condition: the index is read once per query.
         const key = `${first} ${last} ${needle}`;

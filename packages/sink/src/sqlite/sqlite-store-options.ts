@@ -11,6 +11,9 @@ export const DEFAULT_CACHE_MB = 256;
 /** Default {@link SqliteStoreOptions.mmapMb}. */
 export const DEFAULT_MMAP_MB = 2048;
 
+/** Default {@link SqliteStoreOptions.containsScanRows}: ~10 ms of checking rows one by one. */
+export const DEFAULT_CONTAINS_SCAN_ROWS = 10_000;
+
 /** Options of `SqliteMessageStore`. */
 export interface SqliteStoreOptions {
   /** Default `FULL`; see {@link SqliteSynchronous}. */
@@ -43,6 +46,12 @@ export interface SqliteStoreOptions {
    * 256; 0 remembers none).
    */
   readonly pageAnchorSets?: number;
+  /**
+   * A `contains` over a time window of at most this many rows (or, without a window, over an archive of at most
+   * this many) checks each row instead of asking the text index first: cheaper for few rows. Default
+   * {@link DEFAULT_CONTAINS_SCAN_ROWS}; 0 always asks the index (tests use it to exercise the index on small files).
+   */
+  readonly containsScanRows?: number;
   /** @deprecated the former name of {@link SqliteStoreOptions.indexInBackground}; it now covers every deferred index. */
   readonly indexTextInBackground?: boolean;
 }

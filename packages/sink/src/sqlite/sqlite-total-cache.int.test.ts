@@ -45,7 +45,7 @@ describe('SqliteMessageStore totals and page anchors', () => {
   describe('when messages keep arriving after the totals of the contract queries were counted', () => {
     it('should answer every page and total exactly after each batch, deferred indexes behind or not', async () => {
       const fixture = makeStoreFixture({ count: 900 });
-      const store = new SqliteMessageStore(newPath(), { indexInBackground: false });
+      const store = new SqliteMessageStore(newPath(), { indexInBackground: false, containsScanRows: 0 });
       try {
         await store.init();
         const stored: ArchivedMessage[] = [];
@@ -68,7 +68,7 @@ describe('SqliteMessageStore totals and page anchors', () => {
     it('should bring the totals this instance kept up to date with its rows', async () => {
       const path = newPath();
       const fixture = makeStoreFixture({ count: 400 });
-      const reader = new SqliteMessageStore(path, { indexInBackground: false });
+      const reader = new SqliteMessageStore(path, { indexInBackground: false, containsScanRows: 0 });
       const writer = new SqliteMessageStore(path);
       try {
         await reader.init();
@@ -84,7 +84,7 @@ describe('SqliteMessageStore totals and page anchors', () => {
   describe('when the total cache and the page anchors are off', () => {
     it('should count every total and pass every row in front of a page, and still answer exactly', async () => {
       const fixture = makeStoreFixture({ count: 300 });
-      const store = new SqliteMessageStore(newPath(), { indexInBackground: false, totalCacheEntries: 0, pageAnchorSets: 0 });
+      const store = new SqliteMessageStore(newPath(), { indexInBackground: false, totalCacheEntries: 0, pageAnchorSets: 0, containsScanRows: 0 });
       try {
         await store.init();
         await expectExactInTwoHalves(store, store, fixture);

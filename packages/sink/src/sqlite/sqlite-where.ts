@@ -24,8 +24,15 @@ export interface SqlitePlanContext {
   readonly textIndexedUpTo: number;
   /** Rows with `n` above this are not yet in the users, packages and agents tables: checked on their own columns. */
   readonly sideIndexedUpTo: number;
-  /** The smallest and largest `n` inside the time window, when `contains` can use it to narrow the text index. */
-  readonly windowRows?: () => { readonly first: number; readonly last: number } | undefined;
+  /**
+   * The smallest and largest `n` inside the time window and the number of rows in it, when `contains` can use them
+   * (the window's key range narrows the text index; few rows are cheaper to check than any index).
+   */
+  readonly windowRows?: () => { readonly first: number; readonly last: number; readonly count: number } | undefined;
+  /** The number of messages stored. */
+  readonly messageCount?: () => number;
+  /** A `contains` over at most this many rows (the window's, or all) checks each row without the text index. */
+  readonly containsScanRows?: number;
   /**
    * The text index's candidates for a lower-cased `contains` needle among the signed rows from `first` to `last`
    * (row keys), ascending; without it, `contains` checks every row.
@@ -41,7 +48,7 @@ export interface SqlitePlanContext {
 }
 
 /**
- * Cost of checking one row of a range read in key order, relative to checking one candidate of the text index
+ * Cost of checking one row of the window read in index order, relative to checking one candidate of the text index
  * (read at random, after passing through the list of candidates).
  */
 const SCAN_ROW_COST = 0.5;
@@ -129,14 +136,15 @@ function containsCondition(needles: readonly string[], context: SqlitePlanContex
   const check = bodyCheck(lowered);
   const textCandidates = context.textCandidates;
   if (context.rowByRow === true || textCandidates === undefined || lowered.some((needle) => needle.length < TRIGRAM)) return check;
-  const rows = context.windowRows?.() ?? { first: 1, last: Number.MAX_SAFE_INTEGER };
+  // The window's rows are read through the time index (or every row, without a window) when that is cheaper.
+  const window = context.windowRows?.();
+  const scanned = window?.count ?? context.messageCount?.() ?? Number.POSITIVE_INFINITY;
+  if (scanned <= (context.containsScanRows ?? 0)) return check;
+  const rows = window ?? { first: 1, last: Number.MAX_SAFE_INTEGER };
   const signedLast = Math.min(rows.last, context.textIndexedUpTo);
   const lists = lowered.map((needle) => textCandidates(needle, rows.first, signedLast));
   const candidates = lists.length === 1 ? (lists[0] as readonly number[]) : [...new Set(lists.flat())].sort((a, b) => a - b);
-  const signedRows = Math.max(0, signedLast - rows.first + 1);
-  if (signedRows * SCAN_ROW_COST <= candidates.length) {
-    return rows.last === Number.MAX_SAFE_INTEGER ? check : { sql: `(m.n >= ? AND m.n <= ? AND ${check.sql})`, params: [rows.first, rows.last, ...check.params] };
-  }
+  if (scanned * SCAN_ROW_COST <= candidates.length) return check;
   return {
     sql: `(m.n IN (SELECT value FROM json_each(?) UNION ALL SELECT n FROM messages WHERE n > ?) AND ${check.sql})`,
     params: [JSON.stringify(candidates), context.textIndexedUpTo, ...check.params],
