@@ -128,15 +128,15 @@ function bodyCheck(lowered: readonly string[]): SqlFragment {
 
 /**
  * `contains`: the body check decides. When every needle has a trigram and the text index is there, it proposes
- * candidates among the signed rows of the window (all rows without one), and the rows not yet signed are checked
- * directly; when the candidates are so many that reading the range in order is cheaper, the range is read instead.
+ * candidates among the signed rows of the window's row-key range (all rows without a window), and the rows not yet
+ * signed are checked directly. A window of few rows, or one whose candidates outnumber half its rows, is checked
+ * row by row instead (the time bounds lead SQLite to the time index; without a window, every row).
  */
 function containsCondition(needles: readonly string[], context: SqlitePlanContext): SqlFragment {
   const lowered = needles.map(normaliseNeedle);
   const check = bodyCheck(lowered);
   const textCandidates = context.textCandidates;
   if (context.rowByRow === true || textCandidates === undefined || lowered.some((needle) => needle.length < TRIGRAM)) return check;
-  // The window's rows are read through the time index (or every row, without a window) when that is cheaper.
   const window = context.windowRows?.();
   const scanned = window?.count ?? context.messageCount?.() ?? Number.POSITIVE_INFINITY;
   if (scanned <= (context.containsScanRows ?? 0)) return check;
