@@ -1,5 +1,5 @@
 import type { SqliteStatementCache } from './sqlite-statement-cache.js';
-import { SIGNATURE_GROUPS, SLICE_BYTES, blockOf, candidateRows, sliceLocation, trigramHash } from './text-signatures.js';
+import { SIGNATURE_GROUPS, SLICE_BYTES, blockOf, candidateRows, hashOfTrigram, sliceLocation } from './text-signatures.js';
 import type { TrigramSample } from './trigram-sample.js';
 
 /** Trigrams of a needle whose slices are read at most: each costs one row per block of the range (~0.75 ms at 1M). */
@@ -28,10 +28,7 @@ export class SqliteTextCandidates {
    */
   candidates(needle: string, first: number, last: number): number[] {
     if (last < first) return [];
-    const hashes = new Set<number>();
-    for (const trigram of this.sample.choose(needle, MAX_TRIGRAMS, MIN_TRIGRAMS)) {
-      hashes.add(trigramHash(trigram.charCodeAt(0), trigram.charCodeAt(1), trigram.charCodeAt(2)));
-    }
+    const hashes = new Set(this.sample.choose(needle, MAX_TRIGRAMS, MIN_TRIGRAMS).map(hashOfTrigram));
     const read = this.statements.get(SLICES_SQL).raw();
     const slices = [...hashes].map((hash) => {
       const { grp, offset } = sliceLocation(hash);

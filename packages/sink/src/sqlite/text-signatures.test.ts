@@ -9,10 +9,11 @@ import {
   blockOf,
   candidateRows,
   sliceLocation,
+  hashOfTrigram,
   trigramHash,
-  trigramHashes,
   type SignatureRow,
 } from './text-signatures.js';
+import { trigramsOf } from './trigram-sample.js';
 
 /** The slices of `hashes`, per block, read from stored rows the way the store reads them (group row, offset). */
 function slicesOf(rows: readonly SignatureRow[], hashes: readonly number[]): Map<number, Uint8Array>[] {
@@ -49,7 +50,7 @@ describe('text signatures', () => {
           (keys, texts, needle, first) => {
             const bodies = new Map(keys.map((n, i) => [n, texts[i] as string]));
             const lowered = needle.toLowerCase();
-            const candidates = candidateRows(slicesOf(sign(bodies), trigramHashes(lowered)), first, 3 * SIGNATURE_BLOCK_ROWS);
+            const candidates = candidateRows(slicesOf(sign(bodies), trigramsOf(lowered).map(hashOfTrigram)), first, 3 * SIGNATURE_BLOCK_ROWS);
             const holding = keys.filter((n) => n >= first && (bodies.get(n) as string).toLowerCase().includes(lowered)).sort((a, b) => a - b);
             expect(candidates.filter((n) => holding.includes(n))).toEqual(holding);
             expect(candidates).toEqual([...candidates].sort((a, b) => a - b));
@@ -68,7 +69,7 @@ describe('text signatures', () => {
         while (body.length < 1000) body += `${words[(state = (state * 1103515245 + 12345) % 2 ** 31) % words.length] as string} `;
         bodies.set(n, n === 77 ? `${body}quetzal` : body);
       }
-      const candidates = candidateRows(slicesOf(sign(bodies), trigramHashes('quetzal').slice(0, 4)), 1, 2 * SIGNATURE_BLOCK_ROWS);
+      const candidates = candidateRows(slicesOf(sign(bodies), trigramsOf('quetzal').slice(0, 4).map(hashOfTrigram)), 1, 2 * SIGNATURE_BLOCK_ROWS);
       expect(candidates).toContain(77);
       expect(candidates.length).toBeLessThan(20);
     });

@@ -44,11 +44,9 @@ export function trigramHash(a: number, b: number, c: number): number {
   return (x ^ (x >>> 13)) >>> HASH_SHIFT;
 }
 
-/** The distinct trigram hashes of a lower-cased text (a needle), in the order they first appear. */
-export function trigramHashes(text: string): number[] {
-  const seen = new Set<number>();
-  for (let i = 0; i + TRIGRAM <= text.length; i += 1) seen.add(trigramHash(text.charCodeAt(i), text.charCodeAt(i + 1), text.charCodeAt(i + 2)));
-  return [...seen];
+/** The hash of a trigram given as a string of three code units (as `trigramsOf` lists them). */
+export function hashOfTrigram(trigram: string): number {
+  return trigramHash(trigram.charCodeAt(0), trigram.charCodeAt(1), trigram.charCodeAt(2));
 }
 
 /** The key of a row of `text_signatures`: blocks in order, the groups of a block together. */

@@ -50,7 +50,6 @@ export class TrigramSample {
       chosen.push(trigram);
       survivors = next;
     }
-    for (const trigram of ranked) if (chosen.length < Math.min(max, atLeast) && !chosen.includes(trigram)) chosen.push(trigram);
     return chosen;
   }
 
