@@ -121,16 +121,19 @@ export class SqliteDeferredIndexer {
   private indexChunk(counter: Exclude<SqliteStoreCounter, 'messages'>, limit: number, wholeBlocks = false): number {
     return this.db.transaction(() => {
       const from = readStoreCounter(this.statements, counter);
-      let [to] = this.statements
-        .get('SELECT max(n) FROM (SELECT n FROM messages WHERE n > ? ORDER BY n LIMIT ?)')
+      let [to, count] = this.statements
+        .get('SELECT max(n), count(*) FROM (SELECT n FROM messages WHERE n > ? ORDER BY n LIMIT ?)')
         .raw()
-        .get(from, limit) as [number | null];
+        .get(from, limit) as [number | null, number];
       if (to === null) return 0;
-      if (wholeBlocks && blockOf(to) > blockOf(from + 1)) to = blockOf(to) * SIGNATURE_BLOCK_ROWS - 1;
+      if (wholeBlocks && blockOf(to) > blockOf(from + 1)) {
+        to = blockOf(to) * SIGNATURE_BLOCK_ROWS - 1;
+        count = this.statements.get('SELECT count(*) FROM messages WHERE n > ? AND n <= ?').pluck().get(from, to) as number;
+      }
       if (counter === 'side_indexed') for (const index of SQLITE_SIDE_INDEXES) this.statements.get(index.fillSql).run(from, to);
       else this.signText(from, to);
       this.statements.get('UPDATE store_counter SET value = ? WHERE name = ?').run(to, counter);
-      return this.statements.get('SELECT count(*) FROM messages WHERE n > ? AND n <= ?').pluck().get(from, to) as number;
+      return count;
     }).immediate();
   }
 
