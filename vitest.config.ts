@@ -9,7 +9,11 @@ export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions } },
   test: {
-    reporters: process.env['CI'] === 'true' ? ['default', ['json', { outputFile: '.vitest-results.json' }]] : ['default'],
+    // The skipped reporter names every test that did not run here, and why, in every run's own output.
+    reporters:
+      process.env['CI'] === 'true'
+        ? ['default', './test/support/skipped-reporter.ts', ['json', { outputFile: '.vitest-results.json' }]]
+        : ['default', './test/support/skipped-reporter.ts'],
     projects: [
       {
         extends: true,
