@@ -148,4 +148,23 @@ describe('GET /stream', () => {
       expect(await response.json()).toMatchObject({ error: 'bad_request', parameter: 'Last-Event-ID' });
     });
   });
+
+  describe('when a topic pattern is outside the grammar', () => {
+    it.each([
+      ['topic', 'a..b'],
+      ['topic', '##'],
+      ['topic', 'a b'],
+      ['topic', '*#'],
+      ['not_topic', 'a..b'],
+      ['not_topic', '*#'],
+    ])('should answer 400 naming %s for %j, as /raw does', async (parameter, pattern) => {
+      const { base } = await setUp();
+      const query = `${parameter}=${encodeURIComponent(pattern)}`;
+      for (const route of ['stream', 'raw']) {
+        const response = await fetch(`${base}/${route}?${query}`);
+        expect(response.status, route).toBe(400);
+        expect(await response.json(), route).toMatchObject({ error: 'bad_request', parameter });
+      }
+    });
+  });
 });

@@ -28,6 +28,8 @@ export function registerStreamRoute(app: FastifyInstance, options: QueryServerOp
 
   app.get('/stream', async (request, reply) => {
     const parsed = parseParams(request.query as RawParams, ['filters', 'stream'], config.max_rows_per_page);
+    // Before anything is opened: a bad pattern is a 400 naming its parameter, as on /raw.
+    const accept = compileQueryFilter(parsed.query);
     if (clients >= config.max_stream_clients) {
       return reply.code(503).send({ error: 'too_many_streams', message: `at most ${config.max_stream_clients} streams at once` });
     }
@@ -35,7 +37,6 @@ export function registerStreamRoute(app: FastifyInstance, options: QueryServerOp
     const resume = parsed.lastEventId ?? (typeof header === 'string' && header !== '' ? header : undefined);
     const start = resume ?? (await store.changesHead());
     const first = await store.changes(start, STREAM_BATCH);
-    const accept = compileQueryFilter(parsed.query);
     const shape = recordShape(parsed.format, options.version);
     const out = new PassThrough();
     const stop = new AbortController();

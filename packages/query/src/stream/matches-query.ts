@@ -1,17 +1,31 @@
-import { compilePatterns, type ArchivedMessage, type MessageQuery, type TopicMatcher } from '@statbus/core';
+import { QueryError, TopicError, compilePatterns, type ArchivedMessage, type MessageQuery, type TopicMatcher } from '@statbus/core';
 
 function present(values: readonly string[] | undefined): readonly string[] | undefined {
   return values === undefined || values.length === 0 ? undefined : values;
+}
+
+/** Compiles one filter's patterns; a pattern outside the grammar is the client's mistake, named by its field. */
+function compileField(query: MessageQuery, field: 'topics' | 'notTopics'): TopicMatcher | undefined {
+  const patterns = present(query[field]);
+  if (patterns === undefined) return undefined;
+  try {
+    return compilePatterns(patterns);
+  } catch (error) {
+    if (error instanceof TopicError) throw new QueryError(field, error.message);
+    throw error;
+  }
 }
 
 /**
  * The filters of a query (not its time or paging) as a predicate over one message, with the stores'
  * semantics: values OR-ed, filters AND-ed, `not*` excluding, topic patterns AMQP-style, `contains` a
  * case-insensitive substring of the body's JSON text. Compiled once per query.
+ *
+ * @throws {QueryError} naming `topics` or `notTopics` for a pattern outside the grammar.
  */
 export function compileQueryFilter(query: MessageQuery): (message: ArchivedMessage) => boolean {
-  const topics: TopicMatcher | undefined = present(query.topics) && compilePatterns(query.topics ?? []);
-  const notTopics: TopicMatcher | undefined = present(query.notTopics) && compilePatterns(query.notTopics ?? []);
+  const topics = compileField(query, 'topics');
+  const notTopics = compileField(query, 'notTopics');
   const contains = present(query.contains)?.map((needle) => needle.toLowerCase());
   const notContains = present(query.notContains)?.map((needle) => needle.toLowerCase());
   const anyOf = (wanted: readonly string[] | undefined, have: readonly string[]): boolean =>
