@@ -2,6 +2,7 @@ import { isAscii } from 'node:buffer';
 import { CodecError } from '../errors/codec-error.js';
 import type { Envelope } from '../envelope/envelope.js';
 import { isParsedEnvelope } from '../envelope/fast-envelope-check.js';
+import { MAX_BODY_DEPTH, jsonTextDepthExceeds } from '../envelope/json-depth.js';
 import { validateEnvelope } from '../envelope/validate-envelope.js';
 
 /** Default largest encoded message, in bytes (1 MiB); `codec.max_message_bytes` in config. */
@@ -17,6 +18,15 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 
 function tooLarge(size: number, limit: number): CodecError {
   return new CodecError('ERR_MESSAGE_TOO_LARGE', `Message of ${size} bytes is over the limit of ${limit} bytes`, { size, limit });
+}
+
+function notJson(bytes: Uint8Array, offset: number, size: number, cause: unknown): CodecError {
+  const preview = Buffer.from(bytes.buffer, bytes.byteOffset + offset, Math.min(40, size)).toString('latin1').replace(/[^\x20-\x7e]/g, '.');
+  return new CodecError('ERR_CODEC', `Message of ${size} bytes is not UTF-8 JSON (starts with ${JSON.stringify(preview)})`, { size, cause });
+}
+
+function tooDeep(size: number): CodecError {
+  return new CodecError('ERR_CODEC', `Message of ${size} bytes nests its body deeper than ${MAX_BODY_DEPTH} levels`, { size });
 }
 
 const CANONICAL_FIELDS = ['id', 'topic', 'time', 'producer', 'seq', 'headers', 'body'] as const;
@@ -229,22 +239,26 @@ export function encodeEnvelope(envelope: Envelope, options?: CodecOptions, reser
  * the whole envelope is valid or the call throws.
  *
  * @throws {CodecError} `ERR_MESSAGE_TOO_LARGE` over the limit (checked before parsing), `ERR_CODEC` for
- *   bytes that are not UTF-8 JSON.
+ *   bytes that are not UTF-8 JSON or that nest deeper than {@link MAX_BODY_DEPTH} (also checked before parsing).
  * @throws {EnvelopeError} for JSON that is not a valid envelope.
  */
 export function decodeEnvelope(bytes: Uint8Array, options?: CodecOptions, offset = 0): Envelope {
   const limit = options?.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const size = bytes.length - offset;
   if (size > limit) throw tooLarge(size, limit);
+  let text: string;
   let value: unknown;
   try {
-    value = JSON.parse(utf8Text(bytes, offset));
+    text = utf8Text(bytes, offset);
   } catch (error) {
-    const preview = Buffer.from(bytes.buffer, bytes.byteOffset + offset, Math.min(40, size)).toString('latin1').replace(/[^\x20-\x7e]/g, '.');
-    throw new CodecError('ERR_CODEC', `Message of ${size} bytes is not UTF-8 JSON (starts with ${JSON.stringify(preview)})`, {
-      size,
-      cause: error,
-    });
+    throw notJson(bytes, offset, size, error);
+  }
+  // Refused before parsing: JSON.parse copes, but every recursive walk after it (schema, archive) would not.
+  if (jsonTextDepthExceeds(text, MAX_BODY_DEPTH + 1)) throw tooDeep(size);
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw notJson(bytes, offset, size, error);
   }
   if (isParsedEnvelope(value)) return value;
   return validateEnvelope(value, { fromJson: true });

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { EnvelopeError, type EnvelopeIssue } from '../errors/envelope-error.js';
 import type { Envelope } from './envelope.js';
 import { envelopeSchema, parsedEnvelopeSchema } from './envelope-schema.js';
+import { MAX_BODY_DEPTH, jsonDepthExceeds } from './json-depth.js';
 
 function toIssues(error: z.ZodError): EnvelopeIssue[] {
   return error.issues.map((issue) => ({
@@ -18,6 +19,10 @@ export type EnvelopeCheck = { readonly ok: true; readonly envelope: Envelope } |
  * `JSON.parse` produced: its body is then only checked to be an object, since it cannot hold anything but JSON.
  */
 export function checkEnvelope(value: unknown, options?: { fromJson?: boolean }): EnvelopeCheck {
+  // Before the schema, whose recursive walk would overflow the stack on a body nested thousands deep.
+  if (typeof value === 'object' && value !== null && jsonDepthExceeds((value as { body?: unknown }).body, MAX_BODY_DEPTH)) {
+    return { ok: false, error: new EnvelopeError([{ path: 'body', message: `nested deeper than ${MAX_BODY_DEPTH} levels` }]) };
+  }
   const schema = options?.fromJson === true ? parsedEnvelopeSchema : envelopeSchema;
   const result = schema.safeParse(value);
   if (result.success) return { ok: true, envelope: result.data };
