@@ -37,4 +37,19 @@ describe('the installed statbus binary', () => {
     expect(failure).toMatchObject({ code: 1 });
     expect((failure as { stderr: string }).stderr).toMatch(/2 problems/);
   });
+
+  describe('keys generate', () => {
+    it('should keep the private key out of git and name --force when the pair exists', async () => {
+      await exec('git', ['init', '-q'], { cwd });
+      await exec(bin, ['keys', 'generate', 'bodhi', '--dir', 'keys'], { cwd });
+      const { stdout: status } = await exec('git', ['status', '--porcelain', '--untracked-files=all'], { cwd });
+      expect(status).toMatch(/keys\/bodhi\.pub/);
+      expect(status).not.toMatch(/bodhi\.key/);
+      const again = await exec(bin, ['keys', 'generate', 'bodhi', '--dir', 'keys'], { cwd }).catch((error: unknown) => error);
+      expect(again).toMatchObject({ code: 1 });
+      expect((again as { stderr: string }).stderr).toMatch(/already exists; run again with --force/);
+      expect((again as { stderr: string }).stderr).not.toMatch(/\n\s+at /);
+      await exec(bin, ['keys', 'generate', 'bodhi', '--dir', 'keys', '--force'], { cwd });
+    });
+  });
 });

@@ -1,6 +1,8 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { generateKeyPair } from '@statbus/core';
 import { Command } from 'commander';
+import { CliError } from '../cli-error.js';
 import { addGlobalOptions, loadCliConfig, type GlobalOptions } from '../global-options.js';
 import type { CliIo } from '../io.js';
 
@@ -16,6 +18,11 @@ export function keysCommand(io: CliIo): Command {
       .action(async (name: string, options: GlobalOptions & { dir?: string; force?: boolean }) => {
         const { config } = loadCliConfig(options, io);
         const dir = resolve(io.cwd, options.dir ?? config.signing.keys_dir);
+        if (options.force !== true) {
+          for (const file of [`${name}.key`, `${name}.pub`]) {
+            if (existsSync(join(dir, file))) throw new CliError(`${join(dir, file)} already exists; run again with --force to replace the key pair`);
+          }
+        }
         const pair = await generateKeyPair(name, dir, { overwrite: options.force === true });
         io.stdout.write(`private key: ${pair.privateKeyPath}\npublic key:  ${pair.publicKeyPath}\n`);
       }),

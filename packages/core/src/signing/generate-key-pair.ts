@@ -27,9 +27,13 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+/** What {@link generateKeyPair} writes into a key directory that has no `.gitignore` of its own. */
+export const KEYS_GITIGNORE = '# Private signing keys (written by statbus keys generate): never commit them.\n*.key\n';
+
 /**
  * Makes a new Ed25519 key pair for producer `name` and writes `<name>.key` and `<name>.pub` into `dir`
- * (created when missing). Never overwrites an existing key unless `overwrite` is set.
+ * (created when missing, with a `.gitignore` that keeps private keys out of a repository when the directory
+ * has none). Never overwrites an existing key unless `overwrite` is set.
  *
  * @returns when both files are written.
  * @throws {SigningKeyError} when `name` cannot name a key file, a file already exists, or writing fails.
@@ -43,7 +47,7 @@ export async function generateKeyPair(name: string, dir: string, options: { over
   if (options.overwrite !== true) {
     // Checked up front so that an existing half of a pair never gets a new, mismatched other half.
     for (const existing of [privateKeyPath, publicKeyPath]) {
-      if (await exists(existing)) throw new SigningKeyError(`Key file ${existing} already exists (pass overwrite to replace it)`, { path: existing });
+      if (await exists(existing)) throw new SigningKeyError(`Key file ${existing} already exists (set overwrite to replace it)`, { path: existing });
     }
   }
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -53,6 +57,11 @@ export async function generateKeyPair(name: string, dir: string, options: { over
   let path = dir;
   try {
     await mkdir(dir, { recursive: true });
+    path = join(dir, '.gitignore');
+    // 'wx': a .gitignore the user already has is theirs, and left as it is.
+    await writeFile(path, KEYS_GITIGNORE, { flag: 'wx' }).catch((error: unknown) => {
+      if (errorCode(error) !== 'EEXIST') throw error;
+    });
     path = privateKeyPath;
     await writeFile(privateKeyPath, privateKeyPem, { mode: 0o600, flag });
     // The mode of writeFile only applies to a new file, and the umask may have narrowed it: set it again.
@@ -60,7 +69,7 @@ export async function generateKeyPair(name: string, dir: string, options: { over
     path = publicKeyPath;
     await writeFile(publicKeyPath, publicKeyPem, { mode: 0o644, flag });
   } catch (error) {
-    const why = errorCode(error) === 'EEXIST' ? 'already exists (pass overwrite to replace it)' : 'cannot be written';
+    const why = errorCode(error) === 'EEXIST' ? 'already exists (set overwrite to replace it)' : 'cannot be written';
     throw new SigningKeyError(`Key file ${path} ${why}`, { path, cause: error });
   }
   return { name, privateKeyPath, publicKeyPath, publicKeyPem };

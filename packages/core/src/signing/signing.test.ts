@@ -38,6 +38,14 @@ describe(generateKeyPair, () => {
     expect(pair.publicKeyPem).toMatch(/^-----BEGIN PUBLIC KEY-----/u);
   });
 
+  it('should keep private keys out of git with a .gitignore, leaving one the user wrote alone', async () => {
+    await generateKeyPair('bodhi', join(dir, 'keys'));
+    expect(await readFile(join(dir, 'keys', '.gitignore'), 'utf8')).toMatch(/^\*\.key$/mu);
+    await writeFile(join(dir, '.gitignore'), 'mine\n');
+    await generateKeyPair('koji', dir);
+    expect(await readFile(join(dir, '.gitignore'), 'utf8')).toBe('mine\n');
+  });
+
   describe('when a key of that name exists', () => {
     it('should refuse to overwrite it unless asked', async () => {
       const first = await generateKeyPair('bodhi', dir);
