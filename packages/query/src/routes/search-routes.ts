@@ -1,4 +1,4 @@
-import { DEFAULT_ROWS_PER_PAGE, queryWindow, type ArchivedMessage, type JsonValue, type MessagePage, type MessageQuery } from '@statbus/core';
+import { DEFAULT_ROWS_PER_PAGE, QueryError, queryWindow, type ArchivedMessage, type JsonValue, type MessagePage, type MessageQuery } from '@statbus/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { conglomerate } from '../format/conglomerate.js';
 import { toV1Message } from '../format/v1-message.js';
@@ -81,7 +81,7 @@ export function registerSearchRoutes(app: FastifyInstance, options: QueryServerO
   const byId = (shape: Shape) => async (request: { query: unknown }) => {
     const parsed = parseParams(request.query as RawParams, ['id'], config.max_rows_per_page);
     useJsonp(request as never, parsed.callback);
-    if (parsed.id === undefined || parsed.id === '') throw new NotFoundError('id', 'id: give the message id, e.g. /id?id=2024-…');
+    if (parsed.id === undefined || parsed.id === '') throw new QueryError('id', 'missing: give the message id, e.g. /id?id=2024-…');
     const message = await store.get(parsed.id);
     if (message === undefined) throw new NotFoundError('id', `no message with id ${JSON.stringify(parsed.id.slice(0, 100))}`);
     return shape(message, parsed.meta);

@@ -8,6 +8,7 @@ import { registerSearchRoutes } from '../routes/search-routes.js';
 import { registerStreamRoute } from '../routes/stream-route.js';
 import { errorHandler, type ErrorBody } from './http-errors.js';
 import { registerJsonp } from './jsonp.js';
+import { answerConnect, clientErrorHandler } from './raw-http-errors.js';
 import type { QueryServerOptions } from './query-server-options.js';
 import { ResponseCache } from './response-cache.js';
 
@@ -25,7 +26,9 @@ export function createQueryServer(options: QueryServerOptions): FastifyInstance 
     routerOptions: { ignoreTrailingSlash: true },
     // `/stream` responses never end on their own: closing the server must not wait for them.
     forceCloseConnections: true,
+    clientErrorHandler,
   });
+  answerConnect(app.server);
   const origins = options.config.cors_origins;
   if (origins.length > 0) void app.register(cors, { origin: origins.includes('*') ? '*' : [...origins], methods: ['GET', 'HEAD', 'OPTIONS'], strictPreflight: false });
   app.setErrorHandler(errorHandler(logger));

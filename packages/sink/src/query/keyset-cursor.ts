@@ -71,7 +71,7 @@ function parsePayload(cursor: string): CursorPayload | undefined {
  */
 export function decodeCursor(query: MessageQuery & { cursor: string }): KeysetPosition {
   const payload = parsePayload(query.cursor);
-  if (payload === undefined) throw new QueryError('cursor', 'malformed cursor (give back a nextCursor unchanged)');
+  if (payload === undefined) throw new QueryError('cursor', 'malformed cursor (pass back, unchanged, the cursor a page gave: nextCursor, or next_cursor over HTTP)');
   if (payload.h !== queryFingerprint(query)) {
     throw new QueryError('cursor', 'this cursor belongs to a query with other filters or order');
   }
