@@ -52,4 +52,65 @@ describe('the installed statbus binary', () => {
       await exec(bin, ['keys', 'generate', 'bodhi', '--dir', 'keys', '--force'], { cwd });
     });
   });
+
+  describe('ordinary mistakes', () => {
+    const fails = async (args: string[], options: { shell?: boolean } = {}): Promise<{ code: number; stderr: string }> => {
+      const failure = (await exec(bin, args, { cwd, ...options }).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: unknown) => error,
+      )) as { code: number; stderr: string };
+      return { code: failure.code, stderr: failure.stderr };
+    };
+    const oneLine = (stderr: string): void => {
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+      expect(stderr).not.toMatch(/\n\s+at |unexpected error/);
+    };
+
+    it('should name a port in use in one line, exit 1, and add the stack only with --verbose', async () => {
+      const { createServer } = await import('node:net');
+      const taken = createServer();
+      await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+      const { port } = taken.address() as { port: number };
+      try {
+        const args = ['serve', '--host', '127.0.0.1', '--port', String(port), '--store', `sqlite:${join(cwd, 'serve.db')}`];
+        const failure = await fails(args);
+        expect(failure.code).toBe(1);
+        expect(failure.stderr).toMatch(new RegExp(`127\\.0\\.0\\.1:${port} is already in use`));
+        oneLine(failure.stderr.split('\n').filter((line) => line.startsWith('statbus:')).join('\n'));
+        expect(failure.stderr).not.toMatch(/\n\s+at /);
+        expect((await fails([...args, '--verbose'])).stderr).toMatch(/\n\s+at /);
+      } finally {
+        taken.close();
+      }
+    });
+
+    it('should name a missing input file in one line and exit 1', async () => {
+      const store = `sqlite:${join(cwd, 'import.db')}`;
+      for (const args of [['db', 'import', '/nonexistent.json', '--store', store], ['publish', '--topic', 'bodhi.update.comment', '/nonexistent.txt']]) {
+        const failure = await fails(args);
+        expect(failure.code, args.join(' ')).toBe(1);
+        expect(failure.stderr, args.join(' ')).toMatch(/\/nonexistent\.(json|txt): no such file or directory/);
+        oneLine(failure.stderr);
+      }
+    });
+
+    it('should exit 2, a usage error, for a flag value out of range or not a time', async () => {
+      for (const args of [['serve', '--port', '99999'], ['dump', '--since', 'banana', '--store', `sqlite:${join(cwd, 'dump.db')}`]]) {
+        const failure = await fails(args);
+        expect(failure.code, args.join(' ')).toBe(2);
+        oneLine(failure.stderr);
+      }
+    });
+
+    it('should end quietly when the reader of its output goes away (dump | head -1)', async () => {
+      const store = join(cwd, 'pipe.db');
+      const records = Array.from({ length: 3000 }, (_, index) => JSON.stringify({ topic: 'org.statbus.dev.bodhi.update.comment', msg: { index, pad: 'x'.repeat(200) }, msg_id: `2026-pipe-${index}`, timestamp: 1_700_000_000 + index }));
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(join(cwd, 'pipe.ndjson'), `${records.join('\n')}\n`);
+      await exec(bin, ['db', 'import', join(cwd, 'pipe.ndjson'), '--store', `sqlite:${store}`], { cwd });
+      const { stdout, stderr } = await exec('bash', ['-o', 'pipefail', '-c', `"${bin}" dump --store "sqlite:${store}" | head -1`], { cwd });
+      expect(stdout.trim().split('\n')).toHaveLength(1);
+      expect(stderr).toBe('');
+    });
+  });
 });

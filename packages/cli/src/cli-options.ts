@@ -9,7 +9,7 @@ export function collect(value: string, previous: string[]): string[] {
 export function integerParser(flag: string, min: number, max: number): (value: string) => number {
   return (value) => {
     const number = Number(value);
-    if (!Number.isInteger(number) || number < min || number > max) throw new CliError(`${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+    if (!Number.isInteger(number) || number < min || number > max) throw new CliError(`${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`, { exitCode: 2 });
     return number;
   };
 }
@@ -26,7 +26,7 @@ export const parsePort = portParser('--port');
 export function positiveNumber(flag: string): (value: string) => number {
   return (value) => {
     const number = Number(value);
-    if (!Number.isFinite(number) || number <= 0) throw new CliError(`${flag} must be a positive number, got ${JSON.stringify(value)}`);
+    if (!Number.isFinite(number) || number <= 0) throw new CliError(`${flag} must be a positive number, got ${JSON.stringify(value)}`, { exitCode: 2 });
     return number;
   };
 }

@@ -8,15 +8,17 @@ export interface GlobalOptions {
   readonly transport?: string;
   readonly store?: string;
   readonly logLevel?: string;
+  readonly verbose?: boolean;
 }
 
-/** Adds the options every command takes: `--config`, `--transport`, `--store`, `--log-level`. */
+/** Adds the options every command takes: `--config`, `--transport`, `--store`, `--log-level`, `--verbose`. */
 export function addGlobalOptions(command: Command): Command {
   return command
     .option('-c, --config <file>', 'TOML config file (default: $STATBUS_CONFIG, else ./statbus.toml when it exists)')
     .addOption(new Option('-t, --transport <kind>', 'transport to use, overriding the config: zeromq or amqp'))
     .option('--store <url>', 'message store, overriding the config: sqlite:<path> or mongodb://…')
-    .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']));
+    .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']))
+    .option('--verbose', 'on failure, print the stack trace too');
 }
 
 /** Loads the config the way every command does: file, then `STATBUS_*`, then flags. */

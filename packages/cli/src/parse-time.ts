@@ -6,5 +6,5 @@ export function parseTime(flag: string, value: string): number {
   if (value.trim() !== '' && Number.isFinite(seconds)) return Math.round(seconds * 1000);
   const ms = Date.parse(value);
   if (Number.isFinite(ms)) return ms;
-  throw new CliError(`${flag} ${JSON.stringify(value)} is not a time: give epoch seconds or ISO 8601 (2026-01-31T12:00:00Z)`);
+  throw new CliError(`${flag} ${JSON.stringify(value)} is not a time: give epoch seconds or ISO 8601 (2026-01-31T12:00:00Z)`, { exitCode: 2 });
 }

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { StatbusError } from '@statbus/core';
 import { CliError } from './cli-error.js';
+import { describeFailure, isBrokenPipe } from './describe-failure.js';
 import { benchCommand } from './commands/bench-command.js';
 import { configCommand } from './commands/config-command.js';
 import { dbCommand } from './commands/db-command.js';
@@ -55,9 +56,16 @@ export function buildProgram(io: CliIo): Command {
   return program;
 }
 
+/** `--verbose`, or a debug or trace log level (flag or `STATBUS_LOG__LEVEL`), shows a failure's stack. */
+function wantsStack(argv: readonly string[], io: CliIo): boolean {
+  const level = argv.find((arg, index) => argv[index - 1] === '--log-level') ?? argv.find((arg) => arg.startsWith('--log-level='))?.slice(12) ?? io.env['STATBUS_LOG__LEVEL'];
+  return argv.includes('--verbose') || level === 'debug' || level === 'trace';
+}
+
 /**
- * Runs the CLI and returns the exit code: 0 on success, 1 for a failure (with a message on stderr), 2 for
- * a usage error, or the code a halted consumer asked for. Never throws for bad input.
+ * Runs the CLI and returns the exit code: 0 on success (and when stdout's reader went away), 1 for a failure
+ * (one line on stderr; `--verbose` adds the stack), 2 for a usage error, or the code a halted consumer asked
+ * for. Never throws for bad input.
  */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const program = buildProgram(io);
@@ -69,9 +77,17 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
       return error.exitCode === 0 ? 0 : 2;
     }
+    if (isBrokenPipe(error)) return 0;
+    const verbose = wantsStack(argv, io);
+    const stack = (cause: unknown): string => (verbose && cause instanceof Error && cause.stack !== undefined ? `\n${cause.stack}` : '');
     if (error instanceof StatbusError || error instanceof CliError) {
-      io.stderr.write(`statbus: ${error.message}\n`);
+      io.stderr.write(`statbus: ${error.message}${stack(error.cause ?? error)}\n`);
       return error instanceof CliError ? error.exitCode : 1;
+    }
+    const known = describeFailure(error);
+    if (known !== undefined) {
+      io.stderr.write(`statbus: ${known}${stack(error)}\n`);
+      return 1;
     }
     io.stderr.write(`statbus: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return 1;

@@ -1,4 +1,5 @@
-import { createReadStream } from 'node:fs';
+import { constants, createReadStream } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { StatbusError, TRANSPORT, type JsonObject } from '@statbus/core';
 import { Producer, type PublishOptions } from '@statbus/producer';
@@ -69,6 +70,8 @@ export function publishCommand(io: CliIo): Command {
         ...(options.agent === undefined ? {} : { agent: options.agent }),
         ...(options.severity === undefined ? {} : { severity: options.severity }),
       };
+      // A missing file is named before the bus is asked for anything.
+      if (options.message === undefined && file !== undefined && file !== '-') await access(file, constants.R_OK);
       await transport.connect();
       const refused: string[] = [];
       let published = 0;
