@@ -66,7 +66,7 @@ export { TransportCounterSet } from './transport/transport-counter-set.js';
 export { archiveMessage } from './query/archive-message.js';
 export type { MessageExtractor } from './query/archive-message.js';
 export { queryWindow, validateMessageQuery } from './query/validate-message-query.js';
-export { MAX_TOPIC_BYTES, buildTopic, isValidTopic, parseTopic, resolveTopic, topicCategory, validateTopic } from './topic/topic-grammar.js';
+export { MAX_TOPIC_BYTES, UNCLASSIFIED_CATEGORY, buildTopic, isValidTopic, parseTopic, resolveTopic, topicCategory, validateTopic } from './topic/topic-grammar.js';
 export type { TopicNamespace, TopicParts } from './topic/topic-grammar.js';
 export { compilePattern, compilePatterns, literalPrefix, matchTopic, validatePattern } from './topic/topic-pattern.js';
 export type { TopicMatcher } from './topic/topic-pattern.js';

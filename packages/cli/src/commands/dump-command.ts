@@ -6,7 +6,7 @@ import { commandContext } from '../command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import type { CliIo } from '../io.js';
 import { parseTime } from '../parse-time.js';
-import { resolvePattern } from '../resolve-pattern.js';
+import { topicPatternsOf } from '../resolve-pattern.js';
 import { withStore } from '../with-store.js';
 
 /** Writes to stdout, waiting when the reader is slower than the store. */
@@ -20,7 +20,7 @@ export function dumpCommand(io: CliIo): Command {
     .description('write archived messages as NDJSON (one record per line: envelope, category, users, packages, agent), oldest first')
     .option('--since <time>', 'from this time on (epoch seconds or ISO 8601)')
     .option('--before <time>', 'before this time')
-    .option('--topic <pattern>', 'only these topics or patterns; repeatable', collect, [])
+    .option('--topic <pattern>', 'only these topics or patterns, matched as given and under <prefix>.<env>.; repeatable', collect, [])
     .option('--category <name>', 'only these categories; repeatable', collect, [])
     .action(async (options: GlobalOptions & { since?: string; before?: string; topic: string[]; category: string[] }) => {
       const context = commandContext(options, io);
@@ -29,7 +29,7 @@ export function dumpCommand(io: CliIo): Command {
         rowsPerPage: 1000,
         ...(options.since === undefined ? {} : { start: parseTime('--since', options.since) }),
         ...(options.before === undefined ? {} : { end: parseTime('--before', options.before) }),
-        ...(options.topic.length === 0 ? {} : { topics: options.topic.map((topic) => resolvePattern(context.config, topic)) }),
+        ...(options.topic.length === 0 ? {} : { topics: topicPatternsOf(context.config, options.topic) }),
         ...(options.category.length === 0 ? {} : { categories: options.category }),
       };
       await withStore(context, async (store) => {
@@ -43,6 +43,7 @@ export function dumpCommand(io: CliIo): Command {
           page = await store.find({ ...query, cursor: page.nextCursor });
         }
         io.stderr.write('\n');
+        if (written === 0 && query.topics !== undefined) io.stderr.write(`statbus dump: no message matches topic patterns ${query.topics.join(', ')}\n`);
       });
     });
 }

@@ -24,7 +24,7 @@ export interface ProducerIdentity {
 export interface Envelope {
   /** Unique message id: `<year>-<uuid>` (a time-ordered version 7 UUID) when made by statbus; any other non-blank id (fedmsg's `<year>-<uuid4>`, plain UUIDs) is accepted. */
   readonly id: string;
-  /** The full topic, `<prefix>.<env>.<category>.<object>[.<subobject>].<event>`. */
+  /** The full topic, `<prefix>.<env>.<category>.<event…>` (one or more words after the category). */
   readonly topic: string;
   /** When the message was sent, in milliseconds since the Unix epoch (UTC). */
   readonly time: number;
