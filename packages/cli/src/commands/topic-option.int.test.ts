@@ -1,24 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../program.js';
+import { runCli, type CliRun } from '../testing/in-process-cli.js';
 
 let cwd: string;
 let env: Record<string, string>;
 
-async function statbus(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const stdin = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on('data', (chunk: Buffer) => out.push(chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => err.push(chunk.toString()));
-  stdin.end(input ?? '');
-  const code = await run(args, { stdout, stderr, stdin, env, cwd });
-  return { code, stdout: out.join(''), stderr: err.join('') };
+async function statbus(args: string[], input?: string): Promise<CliRun> {
+  return runCli(args, { env, cwd, ...(input === undefined ? {} : { input }) });
 }
 
 const FEDORA = [
