@@ -39,6 +39,7 @@ export type { EnvelopeInit } from './envelope/create-envelope.js';
 export {
   HEADER_AGENT,
   HEADER_PACKAGES,
+  HEADER_REPLAYED,
   HEADER_SCHEMA,
   HEADER_SEVERITY,
   HEADER_USERNAMES,

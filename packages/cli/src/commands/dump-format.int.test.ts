@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEnvelope, type ArchivedMessage } from '@statbus/core';
+import { createEnvelope, type ArchivedMessage, type JsonObject } from '@statbus/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../testing/in-process-cli.js';
 import { DUMP_FORMATS } from './dump-command.js';
@@ -10,11 +10,12 @@ let cwd: string;
 const storeEnv = (name: string): Record<string, string> => ({ STATBUS_STORE: `sqlite:${join(cwd, `${name}.db`)}` });
 
 const producer = { name: 'bodhi', host: 'bodhi01.example.org', pid: 42, instance: 'bodhi-1' };
-const ORIGINAL = [
+const SEED: { topic: string; users: string[]; packages: string[]; body: JsonObject }[] = [
   { topic: 'org.fedoraproject.prod.bodhi.update.comment', users: ['alice', 'bob'], packages: ['kernel'], body: { comment: { text: 'LGTM', karma: 1 } } },
   { topic: 'org.fedoraproject.prod.git.receive', users: ['carol'], packages: ['valgrind', 'gdb'], body: { commit: { repo: 'valgrind', branch: 'rawhide' } } },
   { topic: 'org.fedoraproject.prod.logger.log', users: [], packages: [], body: { log: 'hi', nested: { list: [1, 'two', null] } } },
-].map(({ topic, users, packages, body }, index) => ({
+];
+const ORIGINAL = SEED.map(({ topic, users, packages, body }, index) => ({
   envelope: createEnvelope({
     topic,
     body,

@@ -43,3 +43,9 @@ export const HEADER_PACKAGES = 'packages';
 export const HEADER_AGENT = 'agent';
 export const HEADER_SEVERITY = 'severity';
 export const HEADER_SCHEMA = 'schema';
+/**
+ * Set by `statbus replay` on a message it publishes again (value: when, ISO 8601). The id is the original's,
+ * so archives store it once; consumers that must not act twice can skip it. Not covered by the signature:
+ * the replayed message is the original one.
+ */
+export const HEADER_REPLAYED = 'replayed';
