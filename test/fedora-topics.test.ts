@@ -33,7 +33,7 @@ async function zeromqBus(): Promise<TopicBus> {
   };
 }
 
-async function amqpBus(archiveQueue: string): Promise<TopicBus> {
+function amqpBus(archiveQueue: string): TopicBus {
   const tag = randomBytes(6).toString('hex');
   const names = { exchange: `statbus.test.topics.${tag}`, dead_letter_exchange: `statbus.test.topics.${tag}.dlx`, dead_letter_queue: `statbus.test.topics.${tag}.dlq` };
   return {
@@ -73,7 +73,7 @@ describe.each([
 
   beforeAll(async () => {
     if (!up) return;
-    bus = kind === 'amqp' ? await amqpBus(archiveQueue) : await zeromqBus();
+    bus = kind === 'amqp' ? amqpBus(archiveQueue) : await zeromqBus();
     dir = mkdtempSync(join(tmpdir(), 'statbus-fedora-topics-'));
     store = new SqliteMessageStore(join(dir, 'archive.db'));
     await store.init();
