@@ -15,6 +15,7 @@ import { statsCommand } from './commands/stats-command.js';
 import { keysCommand } from './commands/keys-command.js';
 import { publishCommand } from './commands/publish-command.js';
 import { relayCommand } from './commands/relay-command.js';
+import { replayCommand } from './commands/replay-command.js';
 import { serveCommand } from './commands/serve-command.js';
 import { tailCommand } from './commands/tail-command.js';
 import { upCommand } from './commands/up-command.js';
@@ -44,6 +45,7 @@ export function buildProgram(io: CliIo): Command {
   program.addCommand(nomCommand(io));
   program.addCommand(dbCommand(io));
   program.addCommand(dumpCommand(io));
+  program.addCommand(replayCommand(io));
   program.addCommand(statsCommand(io));
   program.addCommand(latestCommand(io));
   program.addCommand(serveCommand(io));

@@ -1,16 +1,26 @@
 import { validatePattern, type StatbusConfig } from '@statbus/core';
 
 /**
- * A `--topic` value as a full pattern: values starting with `<topic_prefix>.` or with a wildcard are taken
- * as they are; anything else is the part after `<topic_prefix>.<environment>.`.
+ * The one rule of `--topic` on every command that reads topics (`tail`, `hub`, `dump`, `latest`, `stats`,
+ * `replay`): a value V matches the topics V matches as given (a full topic or pattern, under any prefix)
+ * and the topics `<topic_prefix>.<environment>.V` matches (the short form). When V already starts with
+ * `<topic_prefix>.<environment>.`, or starts with `#` (which matches under every prefix), V alone is used.
  *
- * @throws {TopicError} when the result is not a valid pattern.
+ * `bodhi.update.comment` → `bodhi.update.comment`, `org.statbus.dev.bodhi.update.comment`;
+ * `org.fedoraproject.prod.git.receive` → itself and `org.statbus.dev.org.fedoraproject.prod.git.receive`.
+ *
+ * @throws {TopicError} when V is not a valid pattern.
  */
-export function resolvePattern(config: StatbusConfig, value: string): string {
-  const full =
-    value.startsWith(`${config.topic_prefix}.`) || value === '#' || value.startsWith('#.') || value === '*' || value.startsWith('*.')
-      ? value
-      : `${config.topic_prefix}.${config.environment}.${value}`;
-  validatePattern(full);
-  return full;
+export function topicPatterns(config: Pick<StatbusConfig, 'topic_prefix' | 'environment'>, value: string): string[] {
+  validatePattern(value);
+  const head = `${config.topic_prefix}.${config.environment}.`;
+  if (value.startsWith(head) || value === '#' || value.startsWith('#.')) return [value];
+  const short = `${head}${value}`;
+  validatePattern(short);
+  return [value, short];
+}
+
+/** {@link topicPatterns} of several values, each pattern once, in order. */
+export function topicPatternsOf(config: Pick<StatbusConfig, 'topic_prefix' | 'environment'>, values: readonly string[]): string[] {
+  return [...new Set(values.flatMap((value) => topicPatterns(config, value)))];
 }

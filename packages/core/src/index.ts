@@ -39,6 +39,7 @@ export type { EnvelopeInit } from './envelope/create-envelope.js';
 export {
   HEADER_AGENT,
   HEADER_PACKAGES,
+  HEADER_REPLAYED,
   HEADER_SCHEMA,
   HEADER_SEVERITY,
   HEADER_USERNAMES,
@@ -67,7 +68,7 @@ export { TransportCounterSet } from './transport/transport-counter-set.js';
 export { archiveMessage } from './query/archive-message.js';
 export type { MessageExtractor } from './query/archive-message.js';
 export { queryWindow, validateMessageQuery } from './query/validate-message-query.js';
-export { MAX_TOPIC_BYTES, buildTopic, isValidTopic, parseTopic, resolveTopic, topicCategory, validateTopic } from './topic/topic-grammar.js';
+export { MAX_TOPIC_BYTES, UNCLASSIFIED_CATEGORY, buildTopic, isValidTopic, parseTopic, resolveTopic, topicCategory, validateTopic } from './topic/topic-grammar.js';
 export type { TopicNamespace, TopicParts } from './topic/topic-grammar.js';
 export { compilePattern, compilePatterns, literalPrefix, matchTopic, validatePattern } from './topic/topic-pattern.js';
 export type { TopicMatcher } from './topic/topic-pattern.js';

@@ -79,8 +79,14 @@ describe(Producer, () => {
       });
     });
 
+    describe('when the topic has one word after the category, as many of Fedora\'s do', () => {
+      it.each(['logger.log', 'git.receive', 'buildsys.tag'])('should publish %s', async (suffix) => {
+        expect((await producerWith({ topic_prefix: 'org.fedoraproject', environment: 'prod' }).publish(suffix, {})).topic).toBe(`org.fedoraproject.prod.${suffix}`);
+      });
+    });
+
     describe('when the topic is malformed or outside the namespace', () => {
-      it.each(['bodhi.update', 'bodhi.up date.comment', 'org.statbus.prod.bodhi', 'bodhi..comment', 'bodhi.*.comment'])('should reject %s with a TopicError', async (topic) => {
+      it.each(['bodhi', 'bodhi.up date.comment', 'org.statbus.prod.bodhi', 'bodhi..comment', 'bodhi.*.comment'])('should reject %s with a TopicError', async (topic) => {
         const producer = producerWith({ topic_prefix: 'org.statbus', environment: 'prod' });
         await expect(producer.publish(topic, {})).rejects.toBeInstanceOf(TopicError);
         expect(producer.seq).toBe(0);

@@ -27,7 +27,9 @@ export { SQLITE_MIGRATIONS, runSqliteMigrations } from './sqlite/sqlite-migratio
 export type { SqliteMigration } from './sqlite/sqlite-migrations.js';
 export { detectShape, exportRecord, importRecord } from './import/import-record.js';
 export type { ImportedRecord, RecordShape } from './import/import-record.js';
-export { importRecords } from './import/import-records.js';
-export type { ImportSummary } from './import/import-records.js';
+export { DEFAULT_DATANOMMER_BATCH, readDatanommer } from './import/datanommer-reader.js';
+export type { DatanommerReadOptions } from './import/datanommer-reader.js';
+export { importInputRecords, importRecords } from './import/import-records.js';
+export type { ImportOptions, ImportSummary } from './import/import-records.js';
 export { readRecords } from './import/read-records.js';
 export type { InputRecord } from './import/read-records.js';

@@ -1,3 +1,5 @@
+export { DATANOMMER_SCHEMA_SQL } from './fixtures/datanommer-schema.js';
+export { FEDORA_TOPICS, FEDORA_TOPIC_HEAD, FEDORA_TOPIC_SUFFIXES } from './fixtures/fedora-topics.js';
 export { INVALID_PATTERNS, INVALID_TOPICS, PATTERN_CASES } from './fixtures/pattern-cases.js';
 export type { PatternCase } from './fixtures/pattern-cases.js';
 export type { TransportCapabilities, TransportHarness } from './transport-contract/transport-harness.js';

@@ -1,12 +1,13 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { redactUrl } from '@statbus/core';
-import { importRecords, type ImportSummary } from '@statbus/sink';
+import { importInputRecords, importRecords, readDatanommer, type ImportSummary } from '@statbus/sink';
 import { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { commandContext } from '../command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import type { CliIo } from '../io.js';
+import { parseTime } from '../parse-time.js';
 import { withStore } from '../with-store.js';
 
 function progressLine(summary: Readonly<ImportSummary>): string {
@@ -32,29 +33,46 @@ export function dbCommand(io: CliIo): Command {
     addGlobalOptions(new Command('import'))
       .description(
         'import an export: statbus dump records or envelopes, datagrepper /raw (v1) messages, or fedora-messaging messages ' +
-          '(datanommer-dump, datagrepper /v2/); NDJSON or one JSON array; idempotent, original ids and times kept',
+          '(datanommer-dump, datagrepper /v2/); NDJSON or one JSON array; or a datanommer database read directly (postgresql://…), ' +
+          'with its users and packages; idempotent, original ids and times kept',
       )
-      .argument('[file]', 'file to read; - or absent for stdin')
-      .option('--batch-size <n>', 'messages per write', (value) => Number(value), 1000)
-      .action(async (file: string | undefined, options: GlobalOptions & { batchSize: number }) => {
+      .argument('[source]', 'file to read; - or absent for stdin; postgresql://user@host/db for a datanommer database')
+      .option('--batch-size <n>', 'messages per write (and rows per database read)', (value) => Number(value), 1000)
+      .option('--since <time>', 'a datanommer database: only messages from this time on (epoch seconds or ISO 8601)')
+      .option('--before <time>', 'a datanommer database: only messages before this time')
+      .action(async (source: string | undefined, options: GlobalOptions & { batchSize: number; since?: string; before?: string }) => {
         if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new CliError('--batch-size must be a positive whole number');
         const context = commandContext(options, io);
-        const input = (file === undefined || file === '-' ? io.stdin : createReadStream(file)) as Readable | undefined;
-        if (input === undefined) throw new CliError('no input: give a FILE or pipe records into stdin');
+        const database = source !== undefined && /^postgres(ql)?:\/\//u.test(source) ? source : undefined;
+        if (database === undefined && (options.since !== undefined || options.before !== undefined)) throw new CliError('--since and --before apply to a datanommer database (postgresql://…)', { exitCode: 2 });
+        const input = database !== undefined ? undefined : ((source === undefined || source === '-' ? io.stdin : createReadStream(source)) as Readable | undefined);
+        if (database === undefined && input === undefined) throw new CliError('no input: give a FILE or pipe records into stdin');
         const interactive = (io.stderr as { isTTY?: boolean }).isTTY === true;
         let reported = 0;
+        const importOptions = {
+          prefix: context.config.topic_prefix,
+          batchSize: options.batchSize,
+          onProgress: (progress: Readonly<ImportSummary>) => {
+            if (interactive) io.stderr.write(`\r${progressLine(progress)}`);
+            else if (progress.read - reported >= 10 * options.batchSize) {
+              reported = progress.read;
+              io.stderr.write(`${progressLine(progress)}\n`);
+            }
+          },
+        };
         const summary = await withStore(context, (store) =>
-          importRecords(store, input, {
-            prefix: context.config.topic_prefix,
-            batchSize: options.batchSize,
-            onProgress: (progress) => {
-              if (interactive) io.stderr.write(`\r${progressLine(progress)}`);
-              else if (progress.read - reported >= 10 * options.batchSize) {
-                reported = progress.read;
-                io.stderr.write(`${progressLine(progress)}\n`);
-              }
-            },
-          }),
+          database === undefined
+            ? importRecords(store, input as Readable, importOptions)
+            : importInputRecords(
+                store,
+                readDatanommer(database, {
+                  batchSize: options.batchSize,
+                  ...(options.since === undefined ? {} : { start: parseTime('--since', options.since) }),
+                  ...(options.before === undefined ? {} : { end: parseTime('--before', options.before) }),
+                  onEstimate: (rows) => io.stderr.write(`statbus db import: reading the datanommer database at ${redactUrl(database)}${rows === undefined ? '' : ` (about ${rows} messages)`}\n`),
+                }),
+                importOptions,
+              ),
         );
         io.stderr.write(`${interactive ? '\r' : ''}statbus db import: ${progressLine(summary)}\n`);
         for (const [reason, count] of summary.refused) io.stderr.write(`  refused ${count} × ${reason}\n`);

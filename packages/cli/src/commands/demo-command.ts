@@ -1,6 +1,7 @@
 import { TRANSPORT } from '@statbus/core';
 import { Producer } from '@statbus/producer';
 import { Command } from 'commander';
+import { CliError } from '../cli-error.js';
 import { positiveNumber } from '../cli-options.js';
 import { commandContext } from '../command-context.js';
 import { DemoTraffic } from '../demo/demo-traffic.js';
@@ -22,7 +23,8 @@ function positiveInteger(flag: string): (value: string) => number {
 /**
  * `statbus demo`: the traffic generator of `statbus up --demo` on its own, publishing over the configured
  * transport — the demo producer of the docker-compose stack. Runs until SIGINT/SIGTERM (or `--count`
- * messages), then waits for every publish it started and says how many the bus accepted.
+ * messages), then waits for every publish it started and says how many the bus accepted; exits 1 when any was
+ * refused by its own producer or not taken by the bus.
  */
 export function demoCommand(io: CliIo): Command {
   return addProbeOptions(addGlobalOptions(new Command('demo')))
@@ -35,7 +37,7 @@ export function demoCommand(io: CliIo): Command {
       const shutdown = shutdownSignal(io);
       const transport = container.get(TRANSPORT);
       let demo: DemoTraffic | undefined;
-      const probe = await startProbe(options, () => ({ ready: demo !== undefined, published: demo?.published ?? 0, failed: demo?.failed ?? 0 }));
+      const probe = await startProbe(options, () => ({ ready: demo !== undefined, published: demo?.published ?? 0, refused: demo?.refused ?? 0, failed: demo?.failed ?? 0 }));
       try {
         await transport.connect();
         demo = new DemoTraffic(container.get(Producer), { rate: options.rate, dayMs: options.day * 1000, ...(options.count === undefined ? {} : { limit: options.count }) }, logger);
@@ -44,7 +46,13 @@ export function demoCommand(io: CliIo): Command {
         const reason = await Promise.race([shutdown.received, demo.finished.then(() => 'done')]);
         logger.info({ reason }, 'demo stopping');
         const published = await demo.stop();
-        io.stderr.write(`statbus demo: published ${published} messages${demo.failed > 0 ? `, ${demo.failed} refused by the bus` : ''}\n`);
+        io.stderr.write(
+          `statbus demo: published ${published} messages` +
+            `${demo.refused > 0 ? `, ${demo.refused} refused by the demo's own producer (its fault, not the bus's)` : ''}` +
+            `${demo.failed > 0 ? `, ${demo.failed} not taken by the bus` : ''}\n`,
+        );
+        for (const [kind, reason] of demo.reasons) io.stderr.write(`  ${kind}: ${reason}\n`);
+        if (demo.refused > 0 || demo.failed > 0) throw new CliError(`demo: ${demo.refused + demo.failed} message(s) not published (see above)`);
       } finally {
         await transport.close();
         await probe?.close();

@@ -9,7 +9,7 @@ import { commandContext } from '../command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import { shutdownSignal, type CliIo } from '../io.js';
 import { loadSchemas } from '../load-schemas.js';
-import { resolvePattern } from '../resolve-pattern.js';
+import { topicPatternsOf } from '../resolve-pattern.js';
 
 interface HubOptions extends GlobalOptions {
   readonly consumer: string[];
@@ -56,7 +56,7 @@ export function hubCommand(io: CliIo): Command {
   return addGlobalOptions(new Command('hub'))
     .description('run consumers: MODULE:EXPORT is a handler function (give --topic) or a consumer object/class with patterns and handle()')
     .option('--consumer <module:export>', 'the consumer to run; repeatable; default: [consumer] consumers', collect, [])
-    .option('--topic <pattern>', 'patterns for function consumers; repeatable', collect, [])
+    .option('--topic <pattern>', 'patterns for function consumers (full, or the part after <prefix>.<env>.: see README); repeatable', collect, [])
     .option('--group <name>', 'consumer group (the shared queue over AMQP); default [consumer] group')
     .action(async (options: HubOptions) => {
       const { config, container } = commandContext(options, io);
@@ -68,7 +68,7 @@ export function hubCommand(io: CliIo): Command {
         throw new CliError('a function consumer needs --topic PATTERN (or [consumer] topics): which messages it handles');
       }
       const shutdown = shutdownSignal(io);
-      const topics = patterns.map((topic) => resolvePattern(config, topic));
+      const topics = topicPatternsOf(config, patterns);
       const hub = container.get(ConsumerHub);
       loadSchemas(config, io.cwd, hub);
       const registration = options.group === undefined ? {} : { group: options.group };
@@ -89,7 +89,7 @@ export function hubCommand(io: CliIo): Command {
         }
         await hub.start();
         void shutdown.received.then((signal) => hub.stop({ reason: signal }));
-        io.stderr.write(`statbus hub: ${loaded.length} consumer(s) over ${config.transport}\n`);
+        io.stderr.write(`statbus hub: ${loaded.length} consumer(s) over ${config.transport}${topics.length === 0 ? '' : ` for ${topics.join(', ')}`}\n`);
         const result = await hub.finished;
         shutdown.stop();
         if (result.exitCode !== 0) throw new CliError(`hub halted: ${result.reason ?? 'no reason given'}`, { exitCode: result.exitCode });

@@ -4,7 +4,7 @@ import { CliError } from '../cli-error.js';
 import { commandContext } from '../command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import type { CliIo } from '../io.js';
-import { resolvePattern } from '../resolve-pattern.js';
+import { topicPatterns } from '../resolve-pattern.js';
 import { withStore } from '../with-store.js';
 
 interface LatestOptions extends GlobalOptions {
@@ -24,7 +24,7 @@ function human(message: ArchivedMessage): string {
 export function latestCommand(io: CliIo): Command {
   return addGlobalOptions(new Command('latest'))
     .description('the newest archived message of a topic, a category, or overall')
-    .addOption(new Option('--topic <pattern>', 'of this topic or pattern').conflicts(['category', 'overall']))
+    .addOption(new Option('--topic <pattern>', 'of this topic or pattern, matched as given and under <prefix>.<env>.').conflicts(['category', 'overall']))
     .addOption(new Option('--category <name>', 'of this category').conflicts('overall'))
     .option('--overall', 'of the whole archive')
     .option('--human', 'a line a person reads, instead of the JSON record')
@@ -33,15 +33,22 @@ export function latestCommand(io: CliIo): Command {
         throw new CliError('say which: --topic P, --category C or --overall');
       }
       const context = commandContext(options, io);
+      const patterns = options.topic === undefined ? undefined : topicPatterns(context.config, options.topic);
       const query: MessageQuery = {
         order: 'desc',
         rowsPerPage: 1,
-        ...(options.topic === undefined ? {} : { topics: [resolvePattern(context.config, options.topic)] }),
+        ...(patterns === undefined ? {} : { topics: patterns }),
         ...(options.category === undefined ? {} : { categories: [options.category] }),
       };
       const page = await withStore(context, (store) => store.find(query));
       const latest = page.messages[0];
-      if (latest === undefined) throw new CliError('no message matches');
+      if (latest === undefined) {
+        const what = [
+          ...(patterns === undefined ? [] : [`topic patterns ${patterns.join(', ')}`]),
+          ...(options.category === undefined ? [] : [`category ${options.category}`]),
+        ];
+        throw new CliError(`no message matches${what.length === 0 ? ' (the archive is empty)' : ` ${what.join(' and ')}`}`);
+      }
       io.stdout.write(`${options.human === true ? human(latest) : JSON.stringify(latest)}\n`);
     });
 }

@@ -4,7 +4,7 @@ import { collect } from '../cli-options.js';
 import { commandContext } from '../command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import { shutdownSignal, type CliIo } from '../io.js';
-import { resolvePattern } from '../resolve-pattern.js';
+import { topicPatternsOf } from '../resolve-pattern.js';
 import { CliError } from '../cli-error.js';
 
 interface TailOptions extends GlobalOptions {
@@ -51,7 +51,7 @@ function render(envelope: Envelope, format: TailOptions['format']): string {
 export function tailCommand(io: CliIo): Command {
   return addGlobalOptions(new Command('tail'))
     .description('watch messages on the bus as they pass (fedmsg-tail)')
-    .option('--topic <pattern>', 'topic or pattern (full, or the part after <prefix>.<env>.); repeatable; default: every topic', collect, [])
+    .option('--topic <pattern>', 'topic or pattern, matched as given and under <prefix>.<env>.; repeatable; default: every topic', collect, [])
     .option('--include <regex>', 'only topics matching this regular expression; repeatable', collect, [])
     .option('--exclude <regex>', 'skip topics matching this regular expression; repeatable', collect, [])
     .option('--user <name>', 'only messages concerning this user; repeatable', collect, [])
@@ -66,7 +66,7 @@ export function tailCommand(io: CliIo): Command {
     })
     .action(async (options: TailOptions) => {
       const { config, logger, container } = commandContext(options, io);
-      const patterns = options.topic.length === 0 ? ['#'] : options.topic.map((value) => resolvePattern(config, value));
+      const patterns = options.topic.length === 0 ? ['#'] : topicPatternsOf(config, options.topic);
       const accept = tailFilter(config, options);
       const transport = container.get(TRANSPORT);
       const shutdown = shutdownSignal(io);

@@ -77,7 +77,7 @@ export function upCommand(io: CliIo): Command {
           while (last !== undefined && (await store.get(last.id)) === undefined && Date.now() < deadline) {
             await new Promise((resolve) => setTimeout(resolve, 20));
           }
-          io.stderr.write(`statbus up: demo published ${published} messages\n`);
+          io.stderr.write(`statbus up: demo published ${published} messages${demo.refused > 0 ? `, ${demo.refused} refused by its own producer` : ''}${demo.failed > 0 ? `, ${demo.failed} not taken by the bus` : ''}\n`);
         }
       } finally {
         await server.close();

@@ -1,4 +1,4 @@
-import type { Envelope, Logger } from '@statbus/core';
+import { TransportError, type Envelope, type Logger } from '@statbus/core';
 import type { Producer } from '@statbus/producer';
 import { DEMO_EVENTS, DEMO_PACKAGES, DEMO_USERS, type DemoPick } from './demo-catalogue.js';
 
@@ -43,6 +43,9 @@ export class DemoTraffic {
   readonly #onPublished: (envelope: Envelope) => void;
   #published = 0;
   #failed = 0;
+  #refused = 0;
+  /** The first reason of each kind, for the user to look at. */
+  readonly #reasons = new Map<string, string>();
   #issued = 0;
   #finish: () => void = () => undefined;
   /** Resolves once `limit` messages were issued and have settled (never without a limit). */
@@ -68,9 +71,22 @@ export class DemoTraffic {
     return this.#published;
   }
 
-  /** Messages the bus refused (rejected publishes, each logged). */
+  /** Messages the bus did not take (the transport rejected the publish), each logged. */
   get failed(): number {
     return this.#failed;
+  }
+
+  /**
+   * Messages the demo itself made wrong, refused by the producer before they reached the bus (a topic
+   * outside the grammar, a body failing its schema…), each logged: a fault of the demo, not of the bus.
+   */
+  get refused(): number {
+    return this.#refused;
+  }
+
+  /** The first message of each kind of failure, by kind (`refused` or `failed`) and error code. */
+  get reasons(): ReadonlyMap<string, string> {
+    return this.#reasons;
   }
 
   start(): void {
@@ -112,8 +128,14 @@ export class DemoTraffic {
           this.#onPublished(envelope);
         },
         (error: unknown) => {
-          this.#failed += 1;
-          this.#logger.warn({ err: error, failed: this.#failed }, 'demo message not published');
+          const byBus = error instanceof TransportError;
+          if (byBus) this.#failed += 1;
+          else this.#refused += 1;
+          const code = (error as { code?: unknown }).code;
+          const key = `${byBus ? 'failed' : 'refused'} ${typeof code === 'string' ? code : 'ERR_UNKNOWN'}`;
+          if (!this.#reasons.has(key)) this.#reasons.set(key, `${event.suffix}: ${(error as Error).message}`);
+          // Logged without the stack: the message names the fault, and a flood of traces hides it.
+          this.#logger.warn({ topic: event.suffix, reason: (error as Error).message, code, failed: this.#failed, refused: this.#refused }, byBus ? 'demo message not taken by the bus' : 'demo message refused by the producer');
         },
       )
       .finally(() => this.#inFlight.delete(publishing));

@@ -1,4 +1,4 @@
-import type { Envelope, JsonValue } from '../envelope/envelope.js';
+import { HEADER_REPLAYED, type Envelope, type JsonValue } from '../envelope/envelope.js';
 
 function canonical(value: JsonValue): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
@@ -14,9 +14,15 @@ export function canonicalJson(value: JsonValue): string {
 
 /**
  * The bytes a signature covers: the canonical JSON of the envelope without its `signature` field.
- * Independent of key order, so a re-encoded envelope still verifies.
+ * Independent of key order, so a re-encoded envelope still verifies. The
+ * {@link HEADER_REPLAYED} header is left out, so that a replayed message still verifies.
  */
 export function signingBytes(envelope: Envelope): Buffer {
   const { signature: _signature, ...unsigned } = envelope;
+  if (HEADER_REPLAYED in envelope.headers) {
+    // A replay marks the original message; the original signature still covers everything it said.
+    const { [HEADER_REPLAYED]: _replayed, ...headers } = envelope.headers;
+    return Buffer.from(canonicalJson({ ...unsigned, headers } as unknown as JsonValue), 'utf8');
+  }
   return Buffer.from(canonicalJson(unsigned as unknown as JsonValue), 'utf8');
 }

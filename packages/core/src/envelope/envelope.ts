@@ -24,7 +24,7 @@ export interface ProducerIdentity {
 export interface Envelope {
   /** Unique message id: `<year>-<uuid>` (a time-ordered version 7 UUID) when made by statbus; any other non-blank id (fedmsg's `<year>-<uuid4>`, plain UUIDs) is accepted. */
   readonly id: string;
-  /** The full topic, `<prefix>.<env>.<category>.<object>[.<subobject>].<event>`. */
+  /** The full topic, `<prefix>.<env>.<category>.<event…>` (one or more words after the category). */
   readonly topic: string;
   /** When the message was sent, in milliseconds since the Unix epoch (UTC). */
   readonly time: number;
@@ -43,3 +43,9 @@ export const HEADER_PACKAGES = 'packages';
 export const HEADER_AGENT = 'agent';
 export const HEADER_SEVERITY = 'severity';
 export const HEADER_SCHEMA = 'schema';
+/**
+ * Set by `statbus replay` on a message it publishes again (value: when, ISO 8601). The id is the original's,
+ * so archives store it once; consumers that must not act twice can skip it. Not covered by the signature:
+ * the replayed message is the original one.
+ */
+export const HEADER_REPLAYED = 'replayed';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEnvelope } from '../envelope/create-envelope.js';
-import type { Envelope } from '../envelope/envelope.js';
+import { HEADER_REPLAYED, type Envelope } from '../envelope/envelope.js';
 import { generateKeyPair } from './generate-key-pair.js';
 import { loadPublicKeys } from './load-public-keys.js';
 import { RoutingPolicy } from './routing-policy.js';
@@ -131,6 +131,12 @@ describe(Verifier, () => {
     it('should report a changed body as a bad signature', () => {
       const signed = signer.sign(envelopeOf('bodhi'));
       expect(verifier.verify({ ...signed, body: { update: 'FEDORA-2026-1', karma: -1 } }).outcome).toBe('bad-signature');
+    });
+
+    it('should accept a message marked replayed, and refuse any other header added after signing', () => {
+      const signed = signer.sign(envelopeOf('bodhi'));
+      expect(verifier.verify({ ...signed, headers: { ...signed.headers, [HEADER_REPLAYED]: '2026-01-01T00:00:00.000Z' } }).outcome).toBe('ok');
+      expect(verifier.verify({ ...signed, headers: { ...signed.headers, severity: 'error' } }).outcome).toBe('bad-signature');
     });
 
     it('should report a signature made with another key as bad', async () => {

@@ -7,15 +7,18 @@ export const MAX_TOPIC_BYTES = 255;
 // upper case and digits, and AMQP routing keys allow any byte.
 const WORD = /^[^\s.*#]+$/u;
 
-/** The parts of a topic `<prefix>.<env>.<category>.<object>[.<subobject>…].<event>`. */
+/**
+ * The parts of a topic `<prefix>.<env>.<category>.<event…>`: one or more words after the category, as on
+ * Fedora's bus (`…logger.log`, `…buildsys.tag`, `…git.receive` have one; `…bodhi.update.comment` two).
+ */
 export interface TopicParts {
   readonly prefix: string;
   readonly env: string;
   readonly category: string;
-  readonly object: string;
-  /** Words between object and event; empty when there are none. */
-  readonly subobjects: readonly string[];
+  /** The words after the category, joined by dots (`update.comment`, `receive`). */
   readonly event: string;
+  /** The same words, one or more. */
+  readonly eventWords: readonly string[];
 }
 
 /** Where topics of this bus start: `<prefix>.<env>.` (prefix may itself hold dots, e.g. `org.fedoraproject`). */
@@ -85,10 +88,10 @@ export function resolveTopic(namespace: TopicNamespace, topicOrSuffix: string): 
 }
 
 /**
- * Splits a topic of this namespace into category, object, subobjects and event.
+ * Splits a topic of this namespace into its category and the words after it.
  *
- * @throws {TopicError} when the topic is malformed, is not under `<prefix>.<env>.`, or lacks a category,
- *   an object or an event.
+ * @throws {TopicError} when the topic is malformed, is not under `<prefix>.<env>.`, or lacks a category or
+ *   a word after it.
  */
 export function parseTopic(topic: string, namespace: TopicNamespace): TopicParts {
   const words = validateTopic(topic);
@@ -96,23 +99,27 @@ export function parseTopic(topic: string, namespace: TopicNamespace): TopicParts
   const matchesHead = head.every((word, index) => words[index] === word);
   if (!matchesHead) fail(topic, `does not start with ${JSON.stringify(`${namespace.prefix}.${namespace.env}.`)}`);
   const rest = words.slice(head.length);
-  if (rest.length < 3) {
-    fail(topic, `needs <category>.<object>.<event> after ${JSON.stringify(`${namespace.prefix}.${namespace.env}`)}, got ${rest.length} word(s)`);
+  if (rest.length < 2) {
+    fail(topic, `needs <category>.<event…> (a category and at least one word after it) after ${JSON.stringify(`${namespace.prefix}.${namespace.env}`)}, got ${rest.length} word(s)`);
   }
+  const eventWords = rest.slice(1);
   return {
     prefix: namespace.prefix,
     env: namespace.env,
     category: rest[0] as string,
-    object: rest[1] as string,
-    subobjects: rest.slice(2, -1),
-    event: rest[rest.length - 1] as string,
+    event: eventWords.join('.'),
+    eventWords,
   };
 }
 
+/** The category datanommer gives a topic it cannot split (fewer words than a category needs). */
+export const UNCLASSIFIED_CATEGORY = 'Unclassified';
+
 /**
- * The category of any topic, also of topics from other namespaces found in imported archives:
- * the word after `<prefix>.<env>` when the topic is under `prefix`, otherwise the fourth word as in
- * Fedora's `org.fedoraproject.prod.<category>…` (or the second-to-last word of shorter topics).
+ * The category of any topic, also of topics from other namespaces found in imported archives: the word
+ * after `<prefix>.<env>` when the topic is under `prefix`; otherwise as datanommer takes it, the fourth
+ * word (`org.fedoraproject.prod.<category>…`), the third for ActiveMQ's `VirtualTopic.…` topics, and
+ * {@link UNCLASSIFIED_CATEGORY} for a topic too short to have one.
  */
 export function topicCategory(topic: string, prefix?: string): string {
   const words = topic.split('.');
@@ -121,6 +128,6 @@ export function topicCategory(topic: string, prefix?: string): string {
     const word = words[index];
     if (word !== undefined) return word;
   }
-  if (words.length >= 5) return words[3] as string;
-  return words[Math.max(0, words.length - 2)] as string;
+  const word = words[topic.includes('VirtualTopic') ? 2 : 3];
+  return word === undefined || word === '' ? UNCLASSIFIED_CATEGORY : word;
 }

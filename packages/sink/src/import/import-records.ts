@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { ArchivedMessage, MessageStore } from '@statbus/core';
 import { importRecord } from './import-record.js';
-import { readRecords } from './read-records.js';
+import { readRecords, type InputRecord } from './read-records.js';
 
 /** Progress and outcome of {@link importRecords}. */
 export interface ImportSummary {
@@ -23,16 +23,27 @@ function reasonKey(reason: string): string {
   return reason.split(/[:(]/u)[0]?.trim() ?? reason;
 }
 
+/** Options of {@link importRecords} and {@link importInputRecords}. */
+export interface ImportOptions {
+  readonly prefix?: string;
+  readonly batchSize?: number;
+  readonly onProgress?: (summary: Readonly<ImportSummary>) => void;
+}
+
 /**
  * Imports records (see {@link importRecord}) from `input` into `store` in batches, keeping original ids
  * and times. Idempotent: importing the same input twice stores nothing new. `onProgress` is called after
  * each batch.
  */
-export async function importRecords(
-  store: MessageStore,
-  input: Readable,
-  options: { prefix?: string; batchSize?: number; onProgress?: (summary: Readonly<ImportSummary>) => void } = {},
-): Promise<ImportSummary> {
+export function importRecords(store: MessageStore, input: Readable, options: ImportOptions = {}): Promise<ImportSummary> {
+  return importInputRecords(store, readRecords(input), options);
+}
+
+/**
+ * {@link importRecords} from records already read (a file's lines, a database's rows such as
+ * `readDatanommer` yields): the same batches, refusals and summary.
+ */
+export async function importInputRecords(store: MessageStore, records: AsyncIterable<InputRecord>, options: ImportOptions = {}): Promise<ImportSummary> {
   const batchSize = options.batchSize ?? 1000;
   const summary: ImportSummary = { read: 0, inserted: 0, duplicates: 0, refused: new Map(), examples: [] };
   const refuse = (where: string, reason: string): void => {
@@ -49,7 +60,7 @@ export async function importRecords(
     batch = [];
     options.onProgress?.(summary);
   };
-  for await (const record of readRecords(input)) {
+  for await (const record of records) {
     summary.read += 1;
     if ('error' in record) {
       refuse(record.where, record.error);
