@@ -1,0 +1,55 @@
+import type { JsonValue } from '@statbus/core';
+
+/** Splits `a.b[].c` into `['a', 'b', '[]', 'c']`. */
+export function pathSteps(path: string): string[] {
+  const steps: string[] = [];
+  for (const part of path.split('.')) {
+    if (part === '') continue;
+    let rest = part;
+    while (rest.endsWith('[]')) rest = rest.slice(0, -2);
+    if (rest !== '') steps.push(rest);
+    for (let i = 0; i < (part.length - rest.length) / 2; i += 1) steps.push('[]');
+  }
+  return steps;
+}
+
+const isObject = (value: unknown): value is Record<string, JsonValue> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Every value at `steps` under `root`: `[]` walks an array's elements, `*` an object's values, `~` an
+ * object's keys; a missing step gives nothing.
+ */
+export function readPath(root: JsonValue | undefined, steps: readonly string[]): JsonValue[] {
+  let current: JsonValue[] = root === undefined ? [] : [root];
+  for (const step of steps) {
+    const next: JsonValue[] = [];
+    for (const value of current) {
+      if (step === '[]') {
+        if (Array.isArray(value)) next.push(...value);
+      } else if (step === '*') {
+        if (isObject(value)) next.push(...Object.values(value));
+        else if (Array.isArray(value)) next.push(...value);
+      } else if (step === '~') {
+        if (isObject(value)) next.push(...Object.keys(value));
+      } else if (isObject(value)) {
+        const child = value[step];
+        if (child !== undefined) next.push(child);
+      } else if (Array.isArray(value) && /^\d+$/u.test(step)) {
+        const child = value[Number(step)];
+        if (child !== undefined) next.push(child);
+      }
+    }
+    current = next;
+  }
+  return current;
+}
+
+/** The strings among `values`, arrays of strings flattened one level. */
+export function stringsOf(values: readonly JsonValue[]): string[] {
+  const out: string[] = [];
+  for (const value of values) {
+    if (typeof value === 'string') out.push(value);
+    else if (Array.isArray(value)) for (const item of value) if (typeof item === 'string') out.push(item);
+  }
+  return out;
+}

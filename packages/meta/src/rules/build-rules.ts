@@ -1,0 +1,55 @@
+import type { ExtractionRule } from '../extraction-rule.js';
+
+const owner = { path: 'owner' };
+
+/** Koji (`buildsys.*`): the build's owner and who tagged it; the build's package name. */
+export const BUILDSYS_RULES: readonly ExtractionRule[] = [
+  { family: 'buildsys', topic: 'buildsys.tag', users: [owner, 'user'], packages: ['name'] },
+  { family: 'buildsys', topic: 'buildsys.untag', users: [owner, 'user'], packages: ['name'] },
+  { family: 'buildsys', topic: 'buildsys.build.state.change', users: [owner], packages: ['name'] },
+  // Scratch builds belong to no package.
+  { family: 'buildsys', topic: 'buildsys.task.state.change', users: [owner], packages: [] },
+  { family: 'buildsys', topic: 'buildsys.package.list.change', users: [], packages: ['package'] },
+  { family: 'buildsys', topic: 'buildsys.rpm.sign', users: [], packages: ['info.name', { path: 'rpm.name', fallback: true }] },
+  { family: 'buildsys', topic: 'buildsys.#', users: [], packages: [] },
+];
+
+/** Bodhi: who submitted, commented (and whom a comment mentions), who acted; the update's builds. */
+export const BODHI_RULES: readonly ExtractionRule[] = [
+  {
+    family: 'bodhi',
+    topic: 'bodhi.#',
+    users: [
+      'update.submitter',
+      'update.submitter.name',
+      'override.submitter',
+      'override.submitter.name',
+      'comment.author',
+      { path: 'comment.text', as: 'mentions' },
+      'agent',
+    ],
+  },
+  {
+    family: 'bodhi',
+    topic: 'bodhi.update.comment',
+    packages: [
+      { path: 'comment.update_title', as: 'nvr-list' },
+      { path: 'comment.update.title', as: 'nvr-list', fallback: true },
+      { path: 'comment.update.builds[].nvr', as: 'nvr', fallback: true },
+    ],
+  },
+  {
+    family: 'bodhi',
+    topic: 'bodhi.buildroot_override.#',
+    packages: [{ path: 'override.build', as: 'nvr-list' }, { path: 'override.build.nvr', as: 'nvr-list' }, { path: 'override.nvr', as: 'nvr', fallback: true }],
+  },
+  { family: 'bodhi', topic: 'bodhi.stack.#', packages: ['stack.packages[].name'] },
+  { family: 'bodhi', topic: 'bodhi.masher.start', packages: [{ path: 'updates', as: 'nvr-list' }] },
+  {
+    family: 'bodhi',
+    topic: 'bodhi.#',
+    when: { path: 'update', exists: true },
+    packages: [{ path: 'update.title', as: 'nvr-list' }, { path: 'update.builds[].nvr', as: 'nvr', fallback: true }],
+  },
+  { family: 'bodhi', topic: 'bodhi.#', packages: [] },
+];
