@@ -10,6 +10,10 @@
  * - `mentions` — every `@name` in a text.
  * - `email` — an email address → its owner's username, from {@link ExtractorOptions.identities}, else the
  *   local part of an `@fedoraproject.org` address, else the address itself (as fedmsg_meta's FAS lookup does).
+ * - `account` — a person named in any of the forms Fedora uses: a FAS OpenID URL
+ *   (`https://ralph.id.fedoraproject.org/`) → `ralph`, an email as `email` does except that an address
+ *   nobody is known by gives nothing, a plain name as it is.
+ * - `mail-address` — a mail `From:` (`Ralph <ralph@fedoraproject.org>`) → its address, then as `account`.
  * - `nick` — an IRC or forge nick → the username {@link ExtractorOptions.identities} maps it to, else the
  *   nick itself.
  * - `owner` — a project path `owner/project` (or `@group/project`) → `owner`; groups (starting with `@`) give nothing.
@@ -24,6 +28,8 @@ export type ValueTransform =
   | 'dist-git'
   | 'mentions'
   | 'email'
+  | 'account'
+  | 'mail-address'
   | 'nick'
   | 'owner'
   | 'project'
@@ -33,7 +39,7 @@ export type ValueTransform =
 export interface ValueCondition {
   /** Path into the body (same syntax as {@link ValueSource.path}); the first value found is tested. */
   readonly path: string;
-  /** Holds when the value is one of these (compared as strings). */
+  /** Holds when the value is one of these (compared as strings, without case). */
   readonly in?: readonly (string | number | boolean | null)[];
   /** Holds when the value is none of these. */
   readonly notIn?: readonly (string | number | boolean | null)[];
@@ -50,7 +56,8 @@ export interface ValueCondition {
  * an array (`update.builds[].nvr`), `*` every value of an object (`commits.*.author`), `~` every key of an
  * object (`stats.files.~`). Strings found are taken, arrays of strings are flattened, objects, numbers and
  * null are ignored (so `update.submitter` and `update.submitter.name` can both be listed for a field that
- * is sometimes a string and sometimes an object).
+ * is sometimes a string and sometimes an object). `[key=value]` keeps the array elements whose `key` is
+ * `value`, compared without case (`packages[distro=fedora].package_name`).
  */
 export interface ValueSource {
   /** Path into the body; exactly one of `path`, `topicWords` or `value`. */
@@ -70,7 +77,7 @@ export interface ValueSource {
   readonly when?: ValueCondition | readonly ValueCondition[];
   /** Use this source only when the sources before it in the list found nothing. */
   readonly fallback?: boolean;
-  /** Leave out these values (compared after the transform). */
+  /** Leave out these values (compared after the transform); an entry ending in `*` leaves out every value starting with the rest. */
   readonly except?: readonly string[];
 }
 

@@ -5,27 +5,36 @@ export function pathSteps(path: string): string[] {
   const steps: string[] = [];
   for (const part of path.split('.')) {
     if (part === '') continue;
-    let rest = part;
-    while (rest.endsWith('[]')) rest = rest.slice(0, -2);
-    if (rest !== '') steps.push(rest);
-    for (let i = 0; i < (part.length - rest.length) / 2; i += 1) steps.push('[]');
+    const at = part.indexOf('[');
+    const name = at === -1 ? part : part.slice(0, at);
+    if (name !== '') steps.push(name);
+    if (at !== -1) for (const match of part.slice(at).matchAll(/\[([^\]]*)\]/gu)) steps.push(`[${match[1] ?? ''}]`);
   }
   return steps;
 }
 
+const FILTER = /^\[([^=\]]+)=([^\]]*)\]$/u;
+
 const isObject = (value: unknown): value is Record<string, JsonValue> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * Every value at `steps` under `root`: `[]` walks an array's elements, `*` an object's values, `~` an
- * object's keys; a missing step gives nothing.
+ * Every value at `steps` under `root`: `[]` walks an array's elements, `[key=value]` the elements whose
+ * `key` is `value` (compared without case), `*` an object's values, `~` an object's keys; a missing step
+ * gives nothing.
  */
 export function readPath(root: JsonValue | undefined, steps: readonly string[]): JsonValue[] {
   let current: JsonValue[] = root === undefined ? [] : [root];
   for (const step of steps) {
     const next: JsonValue[] = [];
     for (const value of current) {
+      const filter = FILTER.exec(step);
       if (step === '[]') {
         if (Array.isArray(value)) next.push(...value);
+      } else if (filter !== null) {
+        const [, key = '', wanted = ''] = filter;
+        if (Array.isArray(value)) {
+          next.push(...value.filter((item) => isObject(item) && String(item[key]).toLowerCase() === wanted.toLowerCase()));
+        }
       } else if (step === '*') {
         if (isObject(value)) next.push(...Object.values(value));
         else if (Array.isArray(value)) next.push(...value);

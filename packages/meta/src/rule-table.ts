@@ -4,7 +4,7 @@ import { pathSteps, readPath, stringsOf } from './read-path.js';
 import { applyTransform } from './transforms.js';
 
 const TRANSFORMS: ReadonlySet<ValueTransform> = new Set<ValueTransform>([
-  'value', 'nvr', 'nvr-list', 'rpm-filename', 'dist-git', 'mentions', 'email', 'nick', 'owner', 'project', 'url-user',
+  'value', 'nvr', 'nvr-list', 'rpm-filename', 'dist-git', 'mentions', 'email', 'account', 'mail-address', 'nick', 'owner', 'project', 'url-user',
 ]);
 const SOURCE_KEYS = new Set(['path', 'topicWords', 'value', 'as', 'split', 'when', 'fallback', 'except']);
 const RULE_KEYS = new Set(['topic', 'when', 'users', 'packages', 'family']);
@@ -50,10 +50,16 @@ function conditionHolds(compiled: CompiledCondition, body: JsonObject): boolean 
   const found = readPath(body, compiled.steps).find((value) => value !== null);
   if (condition.exists !== undefined && (found !== undefined) !== condition.exists) return false;
   const text = found === undefined ? undefined : typeof found === 'object' ? JSON.stringify(found) : String(found);
-  const listed = (list: readonly (string | number | boolean | null)[]): boolean => list.some((item) => String(item) === text);
+  const listed = (list: readonly (string | number | boolean | null)[]): boolean => list.some((item) => String(item).toLowerCase() === text?.toLowerCase());
   if (condition.in !== undefined && !(text === undefined ? (condition.whenMissing ?? false) : listed(condition.in))) return false;
   if (condition.notIn !== undefined && !(text === undefined ? (condition.whenMissing ?? true) : !listed(condition.notIn))) return false;
   return true;
+}
+
+function excluded(except: ReadonlySet<string>, value: string): boolean {
+  if (except.has(value)) return true;
+  for (const entry of except) if (entry.endsWith('*') && value.startsWith(entry.slice(0, -1))) return true;
+  return false;
 }
 
 function allHold(conditions: readonly CompiledCondition[], body: JsonObject): boolean {
@@ -192,7 +198,7 @@ export class RuleTable {
         const pieces = source.split === undefined ? [raw] : raw.split(source.split);
         for (const piece of pieces) {
           for (const value of applyTransform(source.transform, piece, this.identities)) {
-            if (value !== '' && !source.except.has(value)) found.add(value);
+            if (value !== '' && !excluded(source.except, value)) found.add(value);
           }
         }
       }

@@ -30,6 +30,7 @@ export function packageOfDistGitPath(path: string): string | undefined {
 }
 
 const FEDORA_EMAIL = /^([^@\s]+)@fedoraproject\.org$/u;
+const OPENID = /^(?:https?:\/\/)?([^./\s]+)\.id\.fedoraproject\.org\/?$/u;
 
 /** Applies `transform` to one string found in a message. */
 export function applyTransform(transform: ValueTransform, raw: string, identities: Readonly<Record<string, string>>): string[] {
@@ -55,6 +56,19 @@ export function applyTransform(transform: ValueTransform, raw: string, identitie
       if (known !== undefined) return [known];
       const local = FEDORA_EMAIL.exec(value.toLowerCase());
       return [local === null ? value : (local[1] as string)];
+    }
+    case 'account': {
+      const openid = OPENID.exec(value);
+      if (openid !== null) return [openid[1] as string];
+      if (!value.includes('@')) return [value];
+      const known = identities[value] ?? identities[value.toLowerCase()];
+      if (known !== undefined) return [known];
+      const local = FEDORA_EMAIL.exec(value.toLowerCase());
+      return local === null ? [] : [local[1] as string];
+    }
+    case 'mail-address': {
+      const address = /<([^>]+)>/u.exec(value)?.[1] ?? value;
+      return applyTransform('account', address, identities);
     }
     case 'nick':
       return [identities[value] ?? value];

@@ -1,6 +1,21 @@
 import type { ExtractionRule } from '../extraction-rule.js';
 import { BODHI_RULES, BUILDSYS_RULES } from './build-rules.js';
+import { GITHUB_RULES, MAILMAN_RULES, MEETBOT_RULES, TAGGER_RULES } from './community-rules.js';
 import { GIT_RULES, PAGURE_RULES } from './forge-rules.js';
+import { ANITYA_RULES, BADGES_RULES, COPR_RULES, FAS_RULES } from './people-rules.js';
 
 /** Every built-in fact, most frequent families first. */
-export const FEDORA_RULES: readonly ExtractionRule[] = [...BUILDSYS_RULES, ...BODHI_RULES, ...GIT_RULES, ...PAGURE_RULES];
+export const FEDORA_RULES: readonly ExtractionRule[] = [
+  ...BUILDSYS_RULES,
+  ...BODHI_RULES,
+  ...GIT_RULES,
+  ...PAGURE_RULES,
+  ...COPR_RULES,
+  ...FAS_RULES,
+  ...BADGES_RULES,
+  ...ANITYA_RULES,
+  ...MEETBOT_RULES,
+  ...TAGGER_RULES,
+  ...MAILMAN_RULES,
+  ...GITHUB_RULES,
+];

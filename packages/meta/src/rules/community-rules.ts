@@ -1,0 +1,25 @@
+import type { ExtractionRule } from '../extraction-rule.js';
+
+/** Meetbot (zodbot's meetings): every attendee but the bot, by FAS name. */
+export const MEETBOT_RULES: readonly ExtractionRule[] = [
+  { family: 'meetbot', topic: 'meetbot.#', users: [{ path: 'attendees.~', as: 'nick', except: ['zodbot'] }, { path: 'attendees[]', as: 'nick', except: ['zodbot'] }], packages: [] },
+];
+
+/** Fedora Tagger: who voted, rated or declared usage; on which package (old messages: `{package: {name: …}}` keyed by name). */
+export const TAGGER_RULES: readonly ExtractionRule[] = [
+  { family: 'fedoratagger', topic: 'fedoratagger.tag.#', users: [{ path: 'vote.user.username', except: ['anonymous'] }], packages: ['vote.tag.package', 'vote.tag.package.~'] },
+  { family: 'fedoratagger', topic: 'fedoratagger.rating.update', users: [{ path: 'rating.user.username', except: ['anonymous'] }], packages: ['rating.package.name'] },
+  { family: 'fedoratagger', topic: 'fedoratagger.usage.toggle', users: [{ path: 'user.username', except: ['anonymous'] }], packages: ['package.name'] },
+  { family: 'fedoratagger', topic: 'fedoratagger.user.rank.update', users: ['user.username'], packages: [] },
+  { family: 'fedoratagger', topic: 'fedoratagger.#', users: [], packages: [] },
+];
+
+/** GitHub (github2fedmsg): the FAS accounts of the GitHub users involved, never an organisation. */
+export const GITHUB_RULES: readonly ExtractionRule[] = [
+  { family: 'github', topic: 'github.#', users: [{ path: 'fas_usernames.*', except: ['github_org_*'] }], packages: [] },
+];
+
+/** Mailing lists (Mailman 3 / HyperKitty): the sender, when FAS knows the address. */
+export const MAILMAN_RULES: readonly ExtractionRule[] = [
+  { family: 'mailman', topic: 'mailman.#', users: [{ path: 'msg.from', as: 'mail-address' }], packages: [] },
+];
