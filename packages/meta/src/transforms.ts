@@ -23,10 +23,10 @@ export function packageOfDistGitPath(path: string): string | undefined {
   const words = path.replace(/\.git$/u, '').split('/').filter((word) => word !== '');
   const name = words[words.length - 1];
   if (name === undefined) return undefined;
+  if (words.some((word) => word === 'forks' || word === 'fork')) return undefined;
   const namespace = words[words.length - 2];
   if (namespace === undefined || PACKAGE_NAMESPACES.has(namespace)) return name;
-  if (OTHER_NAMESPACES.has(namespace) || words.some((word) => word === 'forks' || word === 'fork')) return undefined;
-  return name;
+  return OTHER_NAMESPACES.has(namespace) ? undefined : name;
 }
 
 const FEDORA_EMAIL = /^([^@\s]+)@fedoraproject\.org$/u;
