@@ -13,6 +13,11 @@ export function pathSteps(path: string): string[] {
   return steps;
 }
 
+/** A string, number or boolean as text; anything else has none. */
+function scalarText(value: JsonValue | undefined): string | undefined {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
+}
+
 const FILTER = /^\[([^=\]]+)=([^\]]*)\]$/u;
 
 const isObject = (value: unknown): value is Record<string, JsonValue> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -33,7 +38,7 @@ export function readPath(root: JsonValue | undefined, steps: readonly string[]):
       } else if (filter !== null) {
         const [, key = '', wanted = ''] = filter;
         if (Array.isArray(value)) {
-          next.push(...value.filter((item) => isObject(item) && String(item[key]).toLowerCase() === wanted.toLowerCase()));
+          next.push(...value.filter((item) => isObject(item) && scalarText(item[key])?.toLowerCase() === wanted.toLowerCase()));
         }
       } else if (step === '*') {
         if (isObject(value)) next.push(...Object.values(value));

@@ -83,7 +83,7 @@ function compileConditions(value: unknown, where: string, issues: ConfigIssue[])
 }
 
 function compileSource(value: unknown, where: string, issues: ConfigIssue[]): CompiledSource | undefined {
-  const source: ValueSource | undefined = typeof value === 'string' ? { path: value } : isObject(value) ? (value as ValueSource) : undefined;
+  const source: ValueSource | undefined = typeof value === 'string' ? { path: value } : isObject(value) ? value : undefined;
   if (source === undefined) {
     issues.push({ path: where, message: 'a source is a path string or an object with `path`, `topicWords` or `value`' });
     return undefined;

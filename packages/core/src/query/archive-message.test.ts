@@ -6,7 +6,8 @@ const producer = { name: 'p', host: 'h', pid: 1, instance: 'i' };
 const envelope = (headers: Record<string, string> = {}) =>
   createEnvelope({ topic: 'org.fedoraproject.prod.bodhi.update.comment', body: { author: 'alice', pkg: 'kernel' }, seq: 1, producer, headers });
 
-const bodhi: MessageExtractor = { patterns: ['org.fedoraproject.*.bodhi.#'], users: (e) => [String(e.body['author'])], packages: (e) => [String(e.body['pkg'])] };
+const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+const bodhi: MessageExtractor = { patterns: ['org.fedoraproject.*.bodhi.#'], users: (e) => [text(e.body['author'])], packages: (e) => [text(e.body['pkg'])] };
 const never: MessageExtractor = { patterns: ['org.fedoraproject.*.koji.#'], users: () => ['wrong'] };
 
 describe(archiveMessage, () => {

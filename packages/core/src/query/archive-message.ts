@@ -74,15 +74,15 @@ export function archiveMessage(envelope: Envelope, options?: ArchiveMessageOptio
   if (users === undefined || packages === undefined) {
     const select = options?.extractor ?? (options?.extractors === undefined ? undefined : selectExtractor(options.extractors));
     const extractor = select?.(envelope);
-    const attempt = (find: ((envelope: Envelope) => readonly string[]) | undefined): string[] => {
+    const attempt = (field: 'users' | 'packages'): string[] => {
       try {
-        return derived(find?.call(extractor, envelope));
+        return derived(field === 'users' ? extractor?.users?.(envelope) : extractor?.packages?.(envelope));
       } catch {
         return [];
       }
     };
-    users ??= attempt(extractor?.users);
-    packages ??= attempt(extractor?.packages);
+    users ??= attempt('users');
+    packages ??= attempt('packages');
   }
   const agent = headers[HEADER_AGENT];
   return {
