@@ -2,6 +2,7 @@
  * How a string found in a message body becomes a user or a package name.
  *
  * - `value` — the string as it is (the default).
+ * - `lower` — the string in lower case (wiki user names).
  * - `nvr` — a build's `name-version-release` (or `name-epoch:version-release`) → `name`.
  * - `nvr-list` — several builds separated by commas or spaces (a bodhi update title) → each `name`.
  * - `rpm-filename` — `name-version-release.arch.rpm` → `name`.
@@ -22,6 +23,7 @@
  */
 export type ValueTransform =
   | 'value'
+  | 'lower'
   | 'nvr'
   | 'nvr-list'
   | 'rpm-filename'
@@ -43,6 +45,8 @@ export interface ValueCondition {
   readonly in?: readonly (string | number | boolean | null)[];
   /** Holds when the value is none of these. */
   readonly notIn?: readonly (string | number | boolean | null)[];
+  /** Holds when the value (as text) matches this regular expression (source, e.g. `buildsys\\.build`). */
+  readonly matches?: string;
   /** `true`: holds when the path has a value (not null); `false`: when it has none. */
   readonly exists?: boolean;
   /** What the `in` / `notIn` tests give when the path has no value; default `false` for `in`, `true` for `notIn`. */

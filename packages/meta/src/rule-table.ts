@@ -4,15 +4,16 @@ import { pathSteps, readPath, stringsOf } from './read-path.js';
 import { applyTransform } from './transforms.js';
 
 const TRANSFORMS: ReadonlySet<ValueTransform> = new Set<ValueTransform>([
-  'value', 'nvr', 'nvr-list', 'rpm-filename', 'dist-git', 'mentions', 'email', 'account', 'mail-address', 'nick', 'owner', 'project', 'url-user',
+  'value', 'lower', 'nvr', 'nvr-list', 'rpm-filename', 'dist-git', 'mentions', 'email', 'account', 'mail-address', 'nick', 'owner', 'project', 'url-user',
 ]);
 const SOURCE_KEYS = new Set(['path', 'topicWords', 'value', 'as', 'split', 'when', 'fallback', 'except']);
 const RULE_KEYS = new Set(['topic', 'when', 'users', 'packages', 'family']);
-const CONDITION_KEYS = new Set(['path', 'in', 'notIn', 'exists', 'whenMissing']);
+const CONDITION_KEYS = new Set(['path', 'in', 'notIn', 'matches', 'exists', 'whenMissing']);
 
 interface CompiledCondition {
   readonly steps: readonly string[];
   readonly condition: ValueCondition;
+  readonly pattern: RegExp | undefined;
 }
 
 interface CompiledSource {
@@ -53,6 +54,7 @@ function conditionHolds(compiled: CompiledCondition, body: JsonObject): boolean 
   const listed = (list: readonly (string | number | boolean | null)[]): boolean => list.some((item) => String(item).toLowerCase() === text?.toLowerCase());
   if (condition.in !== undefined && !(text === undefined ? (condition.whenMissing ?? false) : listed(condition.in))) return false;
   if (condition.notIn !== undefined && !(text === undefined ? (condition.whenMissing ?? true) : !listed(condition.notIn))) return false;
+  if (compiled.pattern !== undefined && !(text === undefined ? (condition.whenMissing ?? false) : compiled.pattern.test(text))) return false;
   return true;
 }
 
@@ -77,7 +79,15 @@ function compileConditions(value: unknown, where: string, issues: ConfigIssue[])
       return;
     }
     for (const key of Object.keys(item)) if (!CONDITION_KEYS.has(key)) issues.push({ path: `${at}.${key}`, message: 'unknown key' });
-    out.push({ steps: pathSteps(item['path']), condition: item as unknown as ValueCondition });
+    let pattern: RegExp | undefined;
+    if (item['matches'] !== undefined) {
+      try {
+        pattern = new RegExp(String(item['matches']), 'u');
+      } catch (error) {
+        issues.push({ path: `${at}.matches`, message: `not a regular expression: ${(error as Error).message}` });
+      }
+    }
+    out.push({ steps: pathSteps(item['path']), condition: item as unknown as ValueCondition, pattern });
   });
   return out;
 }

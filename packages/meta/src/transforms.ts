@@ -39,6 +39,8 @@ export function applyTransform(transform: ValueTransform, raw: string, identitie
   switch (transform) {
     case 'value':
       return [value];
+    case 'lower':
+      return [value.toLowerCase()];
     case 'nvr':
       return [nameOfNvr(value)];
     case 'nvr-list':

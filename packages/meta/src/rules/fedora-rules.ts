@@ -2,6 +2,16 @@ import type { ExtractionRule } from '../extraction-rule.js';
 import { BODHI_RULES, BUILDSYS_RULES } from './build-rules.js';
 import { GITHUB_RULES, MAILMAN_RULES, MEETBOT_RULES, TAGGER_RULES } from './community-rules.js';
 import { GIT_RULES, PAGURE_RULES } from './forge-rules.js';
+import {
+  COMPOSE_RULES,
+  FEDOCAL_RULES,
+  HOTNESS_RULES,
+  KERNELTEST_RULES,
+  KOSCHEI_RULES,
+  PKGDB_RULES,
+  PLANET_RULES,
+  WIKI_RULES,
+} from './service-rules.js';
 import { ANITYA_RULES, BADGES_RULES, COPR_RULES, FAS_RULES } from './people-rules.js';
 
 /** Every built-in fact, most frequent families first. */
@@ -18,4 +28,12 @@ export const FEDORA_RULES: readonly ExtractionRule[] = [
   ...TAGGER_RULES,
   ...MAILMAN_RULES,
   ...GITHUB_RULES,
+  ...PKGDB_RULES,
+  ...COMPOSE_RULES,
+  ...PLANET_RULES,
+  ...WIKI_RULES,
+  ...HOTNESS_RULES,
+  ...KOSCHEI_RULES,
+  ...KERNELTEST_RULES,
+  ...FEDOCAL_RULES,
 ];
