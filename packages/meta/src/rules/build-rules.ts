@@ -53,3 +53,24 @@ export const BODHI_RULES: readonly ExtractionRule[] = [
   },
   { family: 'bodhi', topic: 'bodhi.#', packages: [] },
 ];
+
+/**
+ * CI: CentOS CI pipelines (`ci.pipeline.*`, `allpackages.pipeline.*`, `container.pipeline.*`) name who
+ * triggered them and no package; Fedora CI's messages (`ci.koji-build.*`, `ci.dist-git-pr.*`,
+ * fedora-messaging's ci schema) name the artifact's issuer and component.
+ */
+export const CI_RULES: readonly ExtractionRule[] = [
+  { family: 'ci', topic: 'ci.pipeline.#', users: ['username'], packages: [] },
+  { family: 'ci', topic: 'allpackages.pipeline.#', users: ['username'], packages: [] },
+  { family: 'ci', topic: 'container.pipeline.#', users: ['username'], packages: [] },
+  {
+    family: 'ci',
+    topic: 'ci.#',
+    users: ['artifact.issuer', { path: 'username', fallback: true }],
+    packages: [
+      { path: 'artifact.component', when: { path: 'artifact.type', notIn: ['fedora-module', 'productmd-compose', 'container-image'], whenMissing: true } },
+      { path: 'artifact.nvr', as: 'nvr', fallback: true, when: { path: 'artifact.type', in: ['koji-build', 'brew-build'] } },
+      { path: 'artifact.builds[].nvr', as: 'nvr', fallback: true, when: { path: 'artifact.type', in: ['koji-build-group', 'redhat-build-group'] } },
+    ],
+  },
+];

@@ -23,3 +23,11 @@ export const GITHUB_RULES: readonly ExtractionRule[] = [
 export const MAILMAN_RULES: readonly ExtractionRule[] = [
   { family: 'mailman', topic: 'mailman.#', users: [{ path: 'msg.from', as: 'mail-address' }], packages: [] },
 ];
+
+/** Nuancier (wallpaper elections): who acted and whose candidate it is. */
+export const NUANCIER_RULES: readonly ExtractionRule[] = [
+  { family: 'nuancier', topic: 'nuancier.#', users: ['agent', 'candidate.submitter'], packages: [] },
+];
+
+/** FMN (notifications): the person whose preferences changed, named by their FAS OpenID. */
+export const FMN_RULES: readonly ExtractionRule[] = [{ family: 'fmn', topic: 'fmn.#', users: [{ path: 'openid', as: 'account' }], packages: [] }];

@@ -1,6 +1,6 @@
 import type { ExtractionRule } from '../extraction-rule.js';
-import { BODHI_RULES, BUILDSYS_RULES } from './build-rules.js';
-import { GITHUB_RULES, MAILMAN_RULES, MEETBOT_RULES, TAGGER_RULES } from './community-rules.js';
+import { BODHI_RULES, BUILDSYS_RULES, CI_RULES } from './build-rules.js';
+import { FMN_RULES, GITHUB_RULES, MAILMAN_RULES, MEETBOT_RULES, NUANCIER_RULES, TAGGER_RULES } from './community-rules.js';
 import { GIT_RULES, PAGURE_RULES } from './forge-rules.js';
 import {
   COMPOSE_RULES,
@@ -36,4 +36,7 @@ export const FEDORA_RULES: readonly ExtractionRule[] = [
   ...KOSCHEI_RULES,
   ...KERNELTEST_RULES,
   ...FEDOCAL_RULES,
+  ...CI_RULES,
+  ...NUANCIER_RULES,
+  ...FMN_RULES,
 ];
