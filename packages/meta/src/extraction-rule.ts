@@ -2,6 +2,7 @@
  * How a string found in a message body becomes a user or a package name.
  *
  * - `value` — the string as it is (the default).
+ * - `capability` — an RPM capability `name(arch)` → `name`.
  * - `lower` — the string in lower case (wiki user names).
  * - `nvr` — a build's `name-version-release` (or `name-epoch:version-release`) → `name`.
  * - `nvr-list` — several builds separated by commas or spaces (a bodhi update title) → each `name`.
@@ -23,6 +24,7 @@
  */
 export type ValueTransform =
   | 'value'
+  | 'capability'
   | 'lower'
   | 'nvr'
   | 'nvr-list'
@@ -57,7 +59,7 @@ export interface ValueCondition {
  * Where in a message values are found.
  *
  * `path` is a dotted path into the body: `update.submitter`, `comment.author`. `[]` walks every element of
- * an array (`update.builds[].nvr`), `*` every value of an object (`commits.*.author`), `~` every key of an
+ * an array (`update.builds[].nvr`), a number one element (`-1` the last), `*` every value of an object (`commits.*.author`), `~` every key of an
  * object (`stats.files.~`). Strings found are taken, arrays of strings are flattened, objects, numbers and
  * null are ignored (so `update.submitter` and `update.submitter.name` can both be listed for a field that
  * is sometimes a string and sometimes an object). `[key=value]` keeps the array elements whose `key` is

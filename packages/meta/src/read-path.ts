@@ -48,8 +48,8 @@ export function readPath(root: JsonValue | undefined, steps: readonly string[]):
       } else if (isObject(value)) {
         const child = value[step];
         if (child !== undefined) next.push(child);
-      } else if (Array.isArray(value) && /^\d+$/u.test(step)) {
-        const child = value[Number(step)];
+      } else if (Array.isArray(value) && /^-?\d+$/u.test(step)) {
+        const child = value.at(Number(step));
         if (child !== undefined) next.push(child);
       }
     }

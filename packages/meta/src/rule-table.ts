@@ -4,7 +4,7 @@ import { pathSteps, readPath, stringsOf } from './read-path.js';
 import { applyTransform } from './transforms.js';
 
 const TRANSFORMS: ReadonlySet<ValueTransform> = new Set<ValueTransform>([
-  'value', 'lower', 'nvr', 'nvr-list', 'rpm-filename', 'dist-git', 'mentions', 'email', 'account', 'mail-address', 'nick', 'owner', 'project', 'url-user',
+  'value', 'capability', 'lower', 'nvr', 'nvr-list', 'rpm-filename', 'dist-git', 'mentions', 'email', 'account', 'mail-address', 'nick', 'owner', 'project', 'url-user',
 ]);
 const SOURCE_KEYS = new Set(['path', 'topicWords', 'value', 'as', 'split', 'when', 'fallback', 'except']);
 const RULE_KEYS = new Set(['topic', 'when', 'users', 'packages', 'family']);

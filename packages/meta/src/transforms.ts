@@ -39,6 +39,8 @@ export function applyTransform(transform: ValueTransform, raw: string, identitie
   switch (transform) {
     case 'value':
       return [value];
+    case 'capability':
+      return [value.split('(')[0]?.trim() ?? ''];
     case 'lower':
       return [value.toLowerCase()];
     case 'nvr':

@@ -8,8 +8,11 @@ import {
   HOTNESS_RULES,
   KERNELTEST_RULES,
   KOSCHEI_RULES,
+  MDAPI_RULES,
   PKGDB_RULES,
   PLANET_RULES,
+  QUIET_RULES,
+  SUMMERSHUM_RULES,
   WIKI_RULES,
 } from './service-rules.js';
 import { ANITYA_RULES, BADGES_RULES, COPR_RULES, FAS_RULES } from './people-rules.js';
@@ -39,4 +42,7 @@ export const FEDORA_RULES: readonly ExtractionRule[] = [
   ...CI_RULES,
   ...NUANCIER_RULES,
   ...FMN_RULES,
+  ...SUMMERSHUM_RULES,
+  ...MDAPI_RULES,
+  ...QUIET_RULES,
 ];

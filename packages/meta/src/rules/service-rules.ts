@@ -68,3 +68,29 @@ export const KERNELTEST_RULES: readonly ExtractionRule[] = [{ family: 'kerneltes
 
 /** The calendar (`fedocal.*`): who acted. */
 export const FEDOCAL_RULES: readonly ExtractionRule[] = [{ family: 'fedocal', topic: 'fedocal.#', users: ['agent'], packages: [] }];
+
+/** summershum (lookaside source hashes): who uploaded the source, and its package. */
+export const SUMMERSHUM_RULES: readonly ExtractionRule[] = [
+  { family: 'summershum', topic: 'summershum.#', users: ['original.agent'], packages: ['original.name'] },
+];
+
+/** Jenkins and release engineering's atomic checks: nobody and no package. */
+export const QUIET_RULES: readonly ExtractionRule[] = [
+  { family: 'jenkins', topic: 'jenkins.#', users: [], packages: [] },
+  { family: 'releng', topic: 'releng.#', users: [], packages: [] },
+];
+
+/** mdapi (repository metadata): the packages that changed. */
+export const MDAPI_RULES: readonly ExtractionRule[] = [
+  {
+    family: 'mdapi',
+    topic: 'mdapi.#',
+    users: [],
+    packages: [
+      'packages',
+      // Older messages list differences per category: `[capability, …]` rows, or `[path, 'file', package]` for files.
+      { path: 'differences.*.*[].0', as: 'capability', except: ['/*'] },
+      { path: 'differences.files.*[].-1', as: 'capability' },
+    ],
+  },
+];
