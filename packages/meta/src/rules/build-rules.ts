@@ -74,3 +74,8 @@ export const CI_RULES: readonly ExtractionRule[] = [
     ],
   },
 ];
+
+/** Taskotron results: the package of a koji build the task checked (a bodhi update's packages need bodhi itself). */
+export const TASKOTRON_RULES: readonly ExtractionRule[] = [
+  { family: 'taskotron', topic: 'taskotron.#', users: [], packages: [{ path: 'task.item', as: 'nvr', when: { path: 'task.type', in: ['koji_build'] } }] },
+];

@@ -31,3 +31,16 @@ export const NUANCIER_RULES: readonly ExtractionRule[] = [
 
 /** FMN (notifications): the person whose preferences changed, named by their FAS OpenID. */
 export const FMN_RULES: readonly ExtractionRule[] = [{ family: 'fmn', topic: 'fmn.#', users: [{ path: 'openid', as: 'account' }], packages: [] }];
+
+/** IRC karma (`irc.karma`): who gave it and who got it. */
+export const IRC_RULES: readonly ExtractionRule[] = [{ family: 'irc', topic: 'irc.#', users: ['agent', 'recipient'], packages: [] }];
+
+/** Ask Fedora (askbot): who posted, and who a post newly mentions. */
+export const ASKBOT_RULES: readonly ExtractionRule[] = [
+  { family: 'askbot', topic: 'askbot.#', users: ['agent', 'newly_mentioned_users'], packages: [] },
+];
+
+/** Elections: who acted (old messages `agent`, newer `fas_user`). */
+export const ELECTIONS_RULES: readonly ExtractionRule[] = [
+  { family: 'fedora_elections', topic: 'fedora_elections.#', users: ['agent', { path: 'fas_user', when: { path: 'agent', exists: false } }], packages: [] },
+];

@@ -1,6 +1,16 @@
 import type { ExtractionRule } from '../extraction-rule.js';
-import { BODHI_RULES, BUILDSYS_RULES, CI_RULES } from './build-rules.js';
-import { FMN_RULES, GITHUB_RULES, MAILMAN_RULES, MEETBOT_RULES, NUANCIER_RULES, TAGGER_RULES } from './community-rules.js';
+import { BODHI_RULES, BUILDSYS_RULES, CI_RULES, TASKOTRON_RULES } from './build-rules.js';
+import {
+  ASKBOT_RULES,
+  ELECTIONS_RULES,
+  FMN_RULES,
+  GITHUB_RULES,
+  IRC_RULES,
+  MAILMAN_RULES,
+  MEETBOT_RULES,
+  NUANCIER_RULES,
+  TAGGER_RULES,
+} from './community-rules.js';
 import { GIT_RULES, PAGURE_RULES } from './forge-rules.js';
 import {
   COMPOSE_RULES,
@@ -45,4 +55,8 @@ export const FEDORA_RULES: readonly ExtractionRule[] = [
   ...SUMMERSHUM_RULES,
   ...MDAPI_RULES,
   ...QUIET_RULES,
+  ...IRC_RULES,
+  ...ASKBOT_RULES,
+  ...ELECTIONS_RULES,
+  ...TASKOTRON_RULES,
 ];
