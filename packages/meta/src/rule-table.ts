@@ -80,12 +80,15 @@ function compileConditions(value: unknown, where: string, issues: ConfigIssue[])
     }
     for (const key of Object.keys(item)) if (!CONDITION_KEYS.has(key)) issues.push({ path: `${at}.${key}`, message: 'unknown key' });
     let pattern: RegExp | undefined;
-    if (item['matches'] !== undefined) {
+    const matches = item['matches'];
+    if (typeof matches === 'string') {
       try {
-        pattern = new RegExp(String(item['matches']), 'u');
+        pattern = new RegExp(matches, 'u');
       } catch (error) {
         issues.push({ path: `${at}.matches`, message: `not a regular expression: ${(error as Error).message}` });
       }
+    } else if (matches !== undefined) {
+      issues.push({ path: `${at}.matches`, message: 'must be a regular expression (a string)' });
     }
     out.push({ steps: pathSteps(item['path']), condition: item as unknown as ValueCondition, pattern });
   });
