@@ -83,7 +83,7 @@ export interface ValueSource {
   readonly when?: ValueCondition | readonly ValueCondition[];
   /** Use this source only when the sources before it in the list found nothing. */
   readonly fallback?: boolean;
-  /** Leave out these values (compared after the transform); an entry ending in `*` leaves out every value starting with the rest. */
+  /** Leave out these values (compared after the transform); an entry ending in `*` leaves out every value starting with the rest, one starting with `*` every value ending with it. */
   readonly except?: readonly string[];
 }
 

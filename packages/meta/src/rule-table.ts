@@ -60,7 +60,10 @@ function conditionHolds(compiled: CompiledCondition, body: JsonObject): boolean 
 
 function excluded(except: ReadonlySet<string>, value: string): boolean {
   if (except.has(value)) return true;
-  for (const entry of except) if (entry.endsWith('*') && value.startsWith(entry.slice(0, -1))) return true;
+  for (const entry of except) {
+    if (entry.endsWith('*') && value.startsWith(entry.slice(0, -1))) return true;
+    if (entry.startsWith('*') && value.endsWith(entry.slice(1))) return true;
+  }
   return false;
 }
 

@@ -13,6 +13,8 @@ import {
 } from './community-rules.js';
 import { GIT_RULES, PAGURE_RULES } from './forge-rules.js';
 import {
+  ANSIBLE_RULES,
+  BUGZILLA_RULES,
   COMPOSE_RULES,
   FEDOCAL_RULES,
   HOTNESS_RULES,
@@ -23,6 +25,7 @@ import {
   PLANET_RULES,
   QUIET_RULES,
   SUMMERSHUM_RULES,
+  TRAC_RULES,
   WIKI_RULES,
 } from './service-rules.js';
 import { ANITYA_RULES, BADGES_RULES, COPR_RULES, FAS_RULES } from './people-rules.js';
@@ -59,4 +62,7 @@ export const FEDORA_RULES: readonly ExtractionRule[] = [
   ...ASKBOT_RULES,
   ...ELECTIONS_RULES,
   ...TASKOTRON_RULES,
+  ...BUGZILLA_RULES,
+  ...TRAC_RULES,
+  ...ANSIBLE_RULES,
 ];

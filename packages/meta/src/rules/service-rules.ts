@@ -94,3 +94,26 @@ export const MDAPI_RULES: readonly ExtractionRule[] = [
     ],
   },
 ];
+
+/** Bugzilla: the FAS accounts behind the addresses on a bug (commenter, actor, creator, assignee, CCs); its component. */
+export const BUGZILLA_RULES: readonly ExtractionRule[] = [
+  {
+    family: 'bugzilla',
+    topic: 'bugzilla.#',
+    users: ['comment.author', 'event.who', 'bug.creator', 'bug.assigned_to', 'bug.cc'].map((path) => ({ path, as: 'account' as const, except: ['*@lists.fedoraproject.org'] })),
+    packages: [{ path: 'bug.component', except: ['Package Review'] }],
+  },
+];
+
+/** Fedora Hosted trac: who acted, and who a page or ticket names (owner, reporter, CCs). */
+export const TRAC_RULES: readonly ExtractionRule[] = [
+  {
+    family: 'trac',
+    topic: 'trac.#',
+    users: ['agent', 'page.author', 'ticket.owner', 'ticket.reporter', { path: 'ticket.cc', split: ',' }, 'commit.username'],
+    packages: [],
+  },
+];
+
+/** Infrastructure ansible runs: who ran the playbook. */
+export const ANSIBLE_RULES: readonly ExtractionRule[] = [{ family: 'ansible', topic: 'ansible.#', users: ['userid'], packages: [] }];
