@@ -79,3 +79,11 @@ export const CI_RULES: readonly ExtractionRule[] = [
 export const TASKOTRON_RULES: readonly ExtractionRule[] = [
   { family: 'taskotron', topic: 'taskotron.#', users: [], packages: [{ path: 'task.item', as: 'nvr', when: { path: 'task.type', in: ['koji_build'] } }] },
 ];
+
+/** The factory-2 services: module builds and composes (their owner), waivers (who waived), gating decisions (the koji builds decided on). */
+export const FACTORY_RULES: readonly ExtractionRule[] = [
+  { family: 'mbs', topic: 'mbs.#', users: ['owner'], packages: [] },
+  { family: 'odcs', topic: 'odcs.#', users: ['compose.owner'], packages: [] },
+  { family: 'waiverdb', topic: 'waiverdb.#', users: ['username'], packages: [] },
+  { family: 'greenwave', topic: 'greenwave.#', users: [], packages: [{ path: 'subject[type=koji_build].item', as: 'nvr' }] },
+];

@@ -1,5 +1,5 @@
 import type { ExtractionRule } from '../extraction-rule.js';
-import { BODHI_RULES, BUILDSYS_RULES, CI_RULES, TASKOTRON_RULES } from './build-rules.js';
+import { BODHI_RULES, BUILDSYS_RULES, CI_RULES, FACTORY_RULES, TASKOTRON_RULES } from './build-rules.js';
 import {
   ASKBOT_RULES,
   ELECTIONS_RULES,
@@ -24,6 +24,7 @@ import {
   PKGDB_RULES,
   PLANET_RULES,
   QUIET_RULES,
+  SMALL_SERVICE_RULES,
   SUMMERSHUM_RULES,
   TRAC_RULES,
   WIKI_RULES,
@@ -65,4 +66,6 @@ export const FEDORA_RULES: readonly ExtractionRule[] = [
   ...BUGZILLA_RULES,
   ...TRAC_RULES,
   ...ANSIBLE_RULES,
+  ...FACTORY_RULES,
+  ...SMALL_SERVICE_RULES,
 ];

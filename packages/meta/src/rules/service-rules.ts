@@ -117,3 +117,17 @@ export const TRAC_RULES: readonly ExtractionRule[] = [
 
 /** Infrastructure ansible runs: who ran the playbook. */
 export const ANSIBLE_RULES: readonly ExtractionRule[] = [{ family: 'ansible', topic: 'ansible.#', users: ['userid'], packages: [] }];
+
+/**
+ * Smaller services: openQA comments (their author), translations (nobody), the infrastructure repos (who
+ * pushed), ABRT crash reports (the package's maintainers and components), image and compose services (nobody).
+ */
+export const SMALL_SERVICE_RULES: readonly ExtractionRule[] = [
+  { family: 'openqa', topic: 'openqa.#', users: ['user'], packages: [] },
+  { family: 'zanata', topic: 'zanata.#', users: [], packages: [] },
+  { family: 'infragit', topic: 'infragit.#', users: ['commit.username'], packages: [] },
+  { family: 'faf', topic: 'faf.#', users: ['maintainers'], packages: ['components'] },
+  { family: 'fedimg', topic: 'fedimg.#', users: [], packages: [] },
+  { family: 'autocloud', topic: 'autocloud.#', users: [], packages: [] },
+  { family: 'pdc', topic: 'pdc.#', users: [], packages: [] },
+];
