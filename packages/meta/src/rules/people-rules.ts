@@ -20,7 +20,12 @@ export const COPR_RULES: readonly ExtractionRule[] = [
 
 /** Anitya (release-monitoring.org): who acted; the Fedora packages a project maps to. */
 export const ANITYA_RULES: readonly ExtractionRule[] = [
-  { family: 'anitya', topic: 'anitya.#', users: [{ path: 'message.agent', as: 'account' }] },
+  {
+    family: 'anitya',
+    topic: 'anitya.#',
+    // The oldest messages name nobody: anitya itself sent them.
+    users: [{ path: 'message.agent', as: 'account' }, { value: 'anitya', when: { path: 'message', exists: false } }],
+  },
   {
     family: 'anitya',
     topic: 'anitya.project.map.update',
