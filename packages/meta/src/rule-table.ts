@@ -196,8 +196,12 @@ export class RuleTable {
     const subject = topicSubject(topic, this.prefix);
     let users: string[] | undefined;
     let packages: string[] | undefined;
+    const head = subject[0];
     for (const rule of this.rules) {
       if (users !== undefined && packages !== undefined) break;
+      const first = rule.words[0];
+      // Most rules name their category: skip the others without matching the whole pattern.
+      if (first !== head && first !== '*' && first !== '#') continue;
       if (!matchWords(rule.words, subject) || !allHold(rule.when, body)) continue;
       if (users === undefined && rule.users !== undefined) users = this.collect(rule.users, body, subject);
       if (packages === undefined && rule.packages !== undefined) packages = this.collect(rule.packages, body, subject);
