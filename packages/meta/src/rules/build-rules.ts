@@ -25,6 +25,8 @@ export const BODHI_RULES: readonly ExtractionRule[] = [
       'override.submitter',
       'override.submitter.name',
       'comment.author',
+      // fedora-messaging's bodhi comments name the commenter as a user object.
+      { path: 'comment.user.name', when: { path: 'comment.author', exists: false } },
       { path: 'comment.text', as: 'mentions' },
       'agent',
     ],
