@@ -1,5 +1,6 @@
 import { CONFIG, LOGGER, type Logger, type StatbusConfig } from '@statbus/core';
 import { consumerModule } from '@statbus/consumer';
+import { defaultExtractors, loadMetaRulesFile } from '@statbus/meta';
 import { ARCHIVER_OPTIONS, sinkModule } from '@statbus/sink';
 import { ZeroMqRelay, zeromqTransportModule } from '@statbus/transport-zeromq';
 import { amqpTransportModule } from '@statbus/transport-amqp';
@@ -33,6 +34,7 @@ export function createContainer(config: StatbusConfig, logger: Logger): Containe
     retryInitialMs: sink.retry_initial_ms,
     retryMaxMs: sink.retry_max_ms,
     ...(sink.prefetch === undefined ? {} : { prefetch: sink.prefetch }),
+    extractors: defaultExtractors({ prefix: config.topic_prefix, ...(sink.meta_rules === undefined ? {} : loadMetaRulesFile(sink.meta_rules)) }),
   });
   return container;
 }

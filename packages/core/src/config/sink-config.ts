@@ -13,7 +13,9 @@ export const SINK_DEFAULTS = {
  * `[sink]`: the archiver (`statbus nom`). It writes messages in batches of up to `batch_size`, waiting at
  * most `max_wait_ms` for a batch to fill, and acks them only once written. Over AMQP every archiver with
  * the same `queue` shares one durable queue (how the archive scales out). A failing store is retried with
- * backoff from `retry_initial_ms` to `retry_max_ms`.
+ * backoff from `retry_initial_ms` to `retry_max_ms`. `meta_rules` names a JSON file of the organisation's own
+ * facts for finding users and packages in messages (`@statbus/meta`'s `{ rules, identities }`), tried
+ * before Fedora's built-in ones.
  */
 export const sinkConfigSchema = z
   .strictObject({
@@ -23,6 +25,7 @@ export const sinkConfigSchema = z
     prefetch: z.number().int().min(1).max(65_535).optional(),
     retry_initial_ms: z.number().int().positive().default(SINK_DEFAULTS.retry_initial_ms),
     retry_max_ms: z.number().int().positive().default(SINK_DEFAULTS.retry_max_ms),
+    meta_rules: z.string().min(1, 'must be the path of a JSON file of rules').optional(),
   })
   .prefault({});
 

@@ -5,6 +5,10 @@ import { metaFields } from './message-meta.js';
 /** Name reported as `source_name` (datanommer stores the sending library's name there). */
 export const SOURCE_NAME = 'statbus';
 
+/** Headers in which an imported message keeps its original `source_name` / `source_version`. */
+const SOURCE_NAME_HEADER = 'source_name';
+const SOURCE_VERSION_HEADER = 'source_version';
+
 /** A message in datagrepper's v1 (fedmsg / datanommer) shape, as `/raw` and `/id` serve it. */
 export interface V1Message {
   readonly msg_id: string;
@@ -28,22 +32,25 @@ export interface V1Message {
 /**
  * datanommer's message dict: `i` is the producer's sequence number, `username` the producer's name (fedmsg
  * put the sending process's user there), `certificate` is always null (statbus signs with Ed25519, reported
- * in `crypto`), `users` and `packages` are what the archive indexes the message by.
+ * in `crypto`), `users` and `packages` are what the archive indexes the message by. `source_name` and
+ * `source_version` are statbus's, except for an imported message that kept its own (in the `source_name` /
+ * `source_version` headers, reported here and not among `headers`).
  */
 export function toV1Message(message: ArchivedMessage, meta: readonly MetaValue[] = [], sourceVersion = '0'): V1Message {
   const { envelope } = message;
+  const { [SOURCE_NAME_HEADER]: givenName, [SOURCE_VERSION_HEADER]: givenVersion, ...headers } = envelope.headers;
   return {
     msg_id: envelope.id,
     i: envelope.seq,
     topic: envelope.topic,
     timestamp: envelope.time / 1000,
     msg: envelope.body,
-    headers: envelope.headers,
+    headers: givenName === undefined && givenVersion === undefined ? envelope.headers : headers,
     username: envelope.producer.name,
     users: message.users,
     packages: message.packages,
-    source_name: SOURCE_NAME,
-    source_version: sourceVersion,
+    source_name: givenName ?? SOURCE_NAME,
+    source_version: givenVersion ?? sourceVersion,
     certificate: null,
     signature: envelope.signature ?? null,
     crypto: envelope.signature === undefined ? null : 'ed25519',

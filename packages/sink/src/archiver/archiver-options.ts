@@ -15,7 +15,10 @@ export interface ArchiverOptions {
   readonly retryInitialMs?: number;
   /** Longest wait between retries (ms). Default 10 000. */
   readonly retryMaxMs?: number;
-  /** Find users and packages in messages whose headers do not list them; the first whose patterns match is used. */
+  /**
+   * Find users and packages in messages that do not give them; the first whose patterns match is used.
+   * Default: `@statbus/meta`'s `defaultExtractors()` (Fedora's topic families). `[]` derives nothing.
+   */
   readonly extractors?: readonly MessageExtractor[];
 }
 

@@ -117,6 +117,29 @@ describe(Archiver, () => {
       });
     });
 
+    describe('when real Fedora messages carry no users or packages and no extractor is configured', () => {
+      it("should derive them with the default extractors (Fedora's topic families)", async () => {
+        const bus = new MemoryBus();
+        const store = await sqliteStore();
+        const transport = await memoryTransport(bus);
+        const archiver = new Archiver(transport, store, { topic_prefix: 'org.fedoraproject' }, silentLogger, fast);
+        await archiver.start();
+        cleanups.push(() => archiver.stop());
+        const producer = { name: 'fedmsg', host: 'localhost', pid: 1, instance: 'i1' };
+        const push = createEnvelope({
+          topic: 'org.fedoraproject.prod.git.receive',
+          producer,
+          seq: 1,
+          body: { commit: { repo: 'valgrind', username: 'mjw', branch: 'master', rev: '7a98f80d' } },
+        });
+        const given = createEnvelope({ topic: 'org.fedoraproject.prod.git.receive', producer, seq: 2, headers: { usernames: 'someone' }, body: push.body });
+        await publishAll(transport, [push, given]);
+        await waitFor(async () => (await store.count({})).count === 2);
+        expect(await store.get(push.id)).toMatchObject({ category: 'git', users: ['mjw'], packages: ['valgrind'] });
+        expect(await store.get(given.id)).toMatchObject({ users: ['someone'], packages: ['valgrind'] });
+      });
+    });
+
     describe('when the store fails for a while', () => {
       it('should not ack, retry with backoff, and lose and duplicate nothing', async () => {
         const bus = new MemoryBus();

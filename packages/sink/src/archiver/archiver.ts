@@ -7,18 +7,19 @@ import {
   StoreError,
   TRANSPORT,
   archiveMessage,
-  compilePatterns,
+  selectExtractor,
   type ArchivedMessage,
   type Delivery,
   type Envelope,
   type InsertResult,
   type Logger,
-  type MessageExtractor,
+  type ExtractorSelector,
   type MessageStore,
   type StatbusConfig,
   type Subscription,
   type Transport,
 } from '@statbus/core';
+import { defaultExtractors } from '@statbus/meta';
 import {
   ARCHIVER_OPTIONS,
   DEFAULT_ARCHIVER_BATCH_SIZE,
@@ -62,7 +63,7 @@ export class Archiver {
   private readonly options: Required<Omit<ArchiverOptions, 'extractors' | 'prefetch'>> & { prefetch: number };
   private readonly logger: Logger;
   private readonly prefix: string;
-  private readonly extractors: readonly { matcher: { test(topic: string): boolean }; extractor: MessageExtractor }[];
+  private readonly extractor: ExtractorSelector;
   private readonly totals = { archived: 0, duplicates: 0, rejected: 0, retries: 0, batches: 0 };
   private pending: Delivery[] = [];
   private subscription: Subscription | undefined;
@@ -89,7 +90,7 @@ export class Archiver {
     };
     this.prefix = config.topic_prefix;
     this.logger = logger.child({ component: 'archiver' });
-    this.extractors = (options.extractors ?? []).map((extractor) => ({ matcher: compilePatterns(extractor.patterns), extractor }));
+    this.extractor = selectExtractor(options.extractors ?? defaultExtractors());
   }
 
   /** Subscribes to `#` on the archive queue; resolves when the subscription is live. */
@@ -142,8 +143,7 @@ export class Archiver {
   }
 
   private archive(envelope: Envelope): ArchivedMessage {
-    const found = this.extractors.find(({ matcher }) => matcher.test(envelope.topic))?.extractor;
-    return archiveMessage(envelope, { prefix: this.prefix, extractor: () => found });
+    return archiveMessage(envelope, { prefix: this.prefix, extractor: this.extractor });
   }
 
   private async writeBatch(batch: readonly Delivery[]): Promise<void> {

@@ -74,6 +74,34 @@ describe(importRecord, () => {
     });
   });
 
+  describe('when a record gives no users or packages', () => {
+    it("should derive them with the default extractors (Fedora's topic families)", () => {
+      const { users: _users, packages: _packages, ...bare } = datagrepperV1;
+      const result = importRecord({ ...bare, topic: 'org.fedoraproject.prod.bodhi.update.comment', msg: { comment: { author: 'alice', text: 'ok @bob', update_title: 'kernel-6.1-1.fc39' } } });
+      expect(result.ok && [result.message.users, result.message.packages]).toEqual([['alice', 'bob'], ['kernel']]);
+    });
+
+    it('should derive nothing with an empty extractor list', () => {
+      const { users: _users, packages: _packages, ...bare } = datagrepperV1;
+      const result = importRecord(bare, { extractors: [] });
+      expect(result.ok && [result.message.users, result.message.packages]).toEqual([[], []]);
+    });
+  });
+
+  describe('when a v1 record gives users, packages and its source', () => {
+    it('should keep them as given, empty lists included, and keep source_name and source_version', () => {
+      const result = importRecord({ ...datagrepperV1, users: [], packages: ['kernel'] });
+      expect(result.ok && [result.message.users, result.message.packages]).toEqual([[], ['kernel']]);
+      expect(result.ok && result.message.envelope.headers).toMatchObject({ source_name: 'datanommer', source_version: '0.9.1' });
+    });
+
+    it('should take them from meta.usernames and meta.packages when datagrepper put them there', () => {
+      const { users: _users, packages: _packages, ...bare } = datagrepperV1;
+      const result = importRecord({ ...bare, meta: { usernames: ['zoe'], packages: ['vim'] } });
+      expect(result.ok && [result.message.users, result.message.packages]).toEqual([['zoe'], ['vim']]);
+    });
+  });
+
   describe('when the record is bad', () => {
     it.each([
       [[1, 2], /JSON object/],

@@ -1,15 +1,35 @@
 import {
-
   HEADER_PACKAGES,
   HEADER_SCHEMA,
   HEADER_SEVERITY,
   HEADER_USERNAMES,
   archiveMessage,
   checkEnvelope,
-
+  selectExtractor,
   type ArchivedMessage,
   type Envelope,
+  type ExtractorSelector,
+  type MessageExtractor,
 } from '@statbus/core';
+import { defaultExtractors } from '@statbus/meta';
+
+/**
+ * Header names under which an imported record keeps datanommer's `source_name` / `source_version` (the
+ * library that sent it), so `/raw` reports them as they were.
+ */
+export const HEADER_SOURCE_NAME = 'source_name';
+export const HEADER_SOURCE_VERSION = 'source_version';
+
+/** Options of {@link importRecord}. */
+export interface ImportRecordOptions {
+  /** The configured topic prefix (for the category). */
+  readonly prefix?: string;
+  /**
+   * Find users and packages in records that do not give them; default `@statbus/meta`'s
+   * `defaultExtractors()`, as the archiver does.
+   */
+  readonly extractors?: readonly MessageExtractor[];
+}
 
 /** The shapes `statbus db import` reads. */
 export type RecordShape = 'statbus-archive' | 'statbus-envelope' | 'datagrepper-v1' | 'fedora-messaging';
@@ -53,10 +73,22 @@ function importedProducer(name: unknown, source: string): Envelope['producer'] {
   return { name: typeof name === 'string' && name !== '' ? name : source, host: 'imported', pid: 0, instance: source };
 }
 
-function finish(shape: RecordShape, candidate: Record_, prefix: string | undefined, index?: Partial<ArchivedMessage>): ImportedRecord {
+interface Derivation {
+  readonly prefix: string | undefined;
+  readonly extractor: ExtractorSelector;
+}
+
+let defaultSelector: ExtractorSelector | undefined;
+
+function derivation(options: ImportRecordOptions): Derivation {
+  const extractor = options.extractors === undefined ? (defaultSelector ??= selectExtractor(defaultExtractors())) : selectExtractor(options.extractors);
+  return { prefix: options.prefix, extractor };
+}
+
+function finish(shape: RecordShape, candidate: Record_, how: Derivation, index?: Partial<ArchivedMessage>): ImportedRecord {
   const check = checkEnvelope(candidate);
   if (!check.ok) return { ok: false, reason: check.error.message };
-  const derived = archiveMessage(check.envelope, prefix === undefined ? {} : { prefix });
+  const derived = archiveMessage(check.envelope, { ...(how.prefix === undefined ? {} : { prefix: how.prefix }), extractor: how.extractor });
   return {
     ok: true,
     shape,
@@ -69,15 +101,30 @@ function finish(shape: RecordShape, candidate: Record_, prefix: string | undefin
   };
 }
 
-/** datagrepper's `/raw` (v1) record: `msg_id, i, topic, timestamp (s), msg, headers?, username, users?, packages?`. */
-function fromDatagrepperV1(record: Record_, prefix: string | undefined): ImportedRecord {
+/** A list the record gives (an array, possibly empty), else undefined: given lists win over derived ones. */
+function givenList(value: unknown): string[] | undefined {
+  return Array.isArray(value) ? stringList(value) : undefined;
+}
+
+/**
+ * datagrepper's `/raw` (v1) record: `msg_id, i, topic, timestamp (s), msg, headers?, username, users?,
+ * packages?, source_name?, source_version?` (users and packages also under `meta.usernames` /
+ * `meta.packages` when it was asked for `meta=`). Users and packages it gives are kept as given.
+ */
+function fromDatagrepperV1(record: Record_, how: Derivation): ImportedRecord {
   const timestamp = record['timestamp'];
   if (typeof timestamp !== 'number' || !Number.isFinite(timestamp)) return { ok: false, reason: 'timestamp: must be a number of seconds' };
   const headers = stringHeaders(record['headers']);
-  const users = stringList(record['users']);
-  const packages = stringList(record['packages']);
-  if (users.length > 0) headers[HEADER_USERNAMES] ??= users.join(',');
-  if (packages.length > 0) headers[HEADER_PACKAGES] ??= packages.join(',');
+  const meta = isObject(record['meta']) ? record['meta'] : {};
+  const users = givenList(record['users']) ?? givenList(meta['usernames']);
+  const packages = givenList(record['packages']) ?? givenList(meta['packages']);
+  for (const [header, field] of [[HEADER_SOURCE_NAME, 'source_name'], [HEADER_SOURCE_VERSION, 'source_version']] as const) {
+    const value = record[field];
+    if (typeof value === 'string' && value !== '') headers[header] ??= value;
+  }
+  // Carried as headers too, so a replayed or re-exported envelope still says who and what it concerns.
+  if (users !== undefined && users.length > 0) headers[HEADER_USERNAMES] ??= users.join(',');
+  if (packages !== undefined && packages.length > 0) headers[HEADER_PACKAGES] ??= packages.join(',');
   const sequence = record['i'];
   return finish(
     'datagrepper-v1',
@@ -90,12 +137,13 @@ function fromDatagrepperV1(record: Record_, prefix: string | undefined): Importe
       headers,
       body: isObject(record['msg']) ? (record['msg']) : { msg: record['msg'] ?? null },
     },
-    prefix,
+    how,
+    { ...(users === undefined ? {} : { users }), ...(packages === undefined ? {} : { packages }) },
   );
 }
 
 /** fedora-messaging's record (datanommer-dump, datagrepper `/v2/`): `id, topic, headers{sent-at, …}, body`. */
-function fromFedoraMessaging(record: Record_, prefix: string | undefined): ImportedRecord {
+function fromFedoraMessaging(record: Record_, how: Derivation): ImportedRecord {
   const raw = record['headers'] as Record_;
   const sentAt = raw['sent-at'];
   const time = typeof sentAt === 'string' ? Date.parse(sentAt) : Number.NaN;
@@ -120,7 +168,7 @@ function fromFedoraMessaging(record: Record_, prefix: string | undefined): Impor
       headers,
       body: isObject(record['body']) ? (record['body']) : { body: record['body'] ?? null },
     },
-    prefix,
+    how,
   );
 }
 
@@ -129,26 +177,27 @@ function fromFedoraMessaging(record: Record_, prefix: string | undefined): Impor
  * v1 or fedora-messaging's — into an archived message, keeping the original id and time. A record that
  * cannot be one is refused with the reason; nothing is half-imported.
  */
-export function importRecord(record: unknown, options: { prefix?: string } = {}): ImportedRecord {
+export function importRecord(record: unknown, options: ImportRecordOptions = {}): ImportedRecord {
   if (!isObject(record)) return { ok: false, reason: 'a record must be a JSON object' };
   const shape = detectShape(record);
+  const how = derivation(options);
   switch (shape) {
     case 'statbus-archive': {
       const users = stringList(record['users']);
       const packages = stringList(record['packages']);
       const agent = record['agent'];
-      return finish('statbus-archive', record['envelope'] as Record_, options.prefix, {
+      return finish('statbus-archive', record['envelope'] as Record_, how, {
         users,
         packages,
         ...(typeof agent === 'string' && agent !== '' ? { agent } : {}),
       });
     }
     case 'statbus-envelope':
-      return finish('statbus-envelope', record, options.prefix);
+      return finish('statbus-envelope', record, how);
     case 'datagrepper-v1':
-      return fromDatagrepperV1(record, options.prefix);
+      return fromDatagrepperV1(record, how);
     case 'fedora-messaging':
-      return fromFedoraMessaging(record, options.prefix);
+      return fromFedoraMessaging(record, how);
     default:
       return { ok: false, reason: 'unknown shape: expected a statbus envelope or dump record, a datagrepper v1 message (msg_id, msg) or a fedora-messaging message (id, headers, body)' };
   }
