@@ -4,9 +4,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import type { MessageQuery } from '@statbus/core';
-import { encodeCursor } from '../query/keyset-cursor.js';
-import { SqliteMessageStore } from '../sqlite/sqlite-message-store.js';
-import type { SqliteSynchronous } from '../sqlite/sqlite-store-options.js';
+import { SqliteMessageStore, encodeCursor, type SqliteSynchronous } from '@statbus/sink';
 import {
   BENCH_CATEGORIES,
   BENCH_EVENTS,
@@ -19,7 +17,7 @@ import {
   type BenchIds,
 } from './bench-messages.js';
 
-// Usage: node dist/bench/bench-store.js [sizes=100000,1000000] [batch=1000] [synchronous=FULL] [keep|-] [ids=statbus|ordered|random]
+// Usage: npm run bench:store -- [sizes=100000,1000000] [batch=1000] [synchronous=FULL] [keep|-] [ids=statbus|ordered|random]
 // Fills one SQLite file up to each size in turn, timing only insertMany (messages are generated outside the
 // timer), then times each query shape: warm-up runs, then p50/p95/p99. A raw better-sqlite3 INSERT into one
 // plain table runs in the same process first, as the ceiling to compare ingest with. Seeded: reproducible.
