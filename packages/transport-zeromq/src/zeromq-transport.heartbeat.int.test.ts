@@ -39,6 +39,7 @@ describe(`${ZeroMqTransport.name} stream heartbeats`, () => {
       const { held, seqs, stop } = await burstPastStalledSubscriber(publisher, await subscriber.subscribe([TOPIC], { prefetch: 1 }), {
         topic: TOPIC,
         published,
+        make: envelopeFactory(),
         afterBurst: () => waitFor(() => bus.relay.counters().forwarded >= published, { message: 'the relay took the burst' }),
       });
       const missed = (): number => subscriber.counters().missed;
@@ -79,7 +80,7 @@ describe(`${ZeroMqTransport.name} stream heartbeats`, () => {
       });
       await publisher.connect();
       const published = 2000;
-      const { seqs, stop } = await burstPastStalledSubscriber(publisher, await subscriber.subscribe([TOPIC], { prefetch: 1 }), { topic: TOPIC, published });
+      const { seqs, stop } = await burstPastStalledSubscriber(publisher, await subscriber.subscribe([TOPIC], { prefetch: 1 }), { topic: TOPIC, published, make: envelopeFactory() });
       await waitFor(() => seqs.length + subscriber.counters().missed === published, { message: 'received + reported missed == published' });
       console.info(`tail loss, bound publisher: ${published} published, ${seqs.length} received (last seq ${seqs.at(-1)}), ${subscriber.counters().missed} reported missed`);
       expect(seqs.at(-1), 'the tail of the burst was lost').toBeLessThan(published);

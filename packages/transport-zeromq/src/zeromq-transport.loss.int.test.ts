@@ -39,6 +39,7 @@ describe(ZeroMqTransport, () => {
         const { seqs, make, stop } = await burstPastStalledSubscriber(publisher, subscription, {
           topic: TOPIC,
           published,
+          make: envelopeFactory(),
           afterBurst: () => waitFor(() => bus.relay.counters().forwarded >= published, { message: 'the relay took the burst' }),
         });
         // Once the backlog is read, one more message shows what was lost at the end of the burst.
