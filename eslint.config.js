@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { packageEdgeRules } from './eslint.edges.js';
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/.turbo/**', 'coverage/**'] },
@@ -29,6 +30,7 @@ export default tseslint.config(
       '@typescript-eslint/unbound-method': 'off',
     },
   },
+  ...packageEdgeRules,
   {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,

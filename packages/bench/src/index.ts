@@ -14,6 +14,10 @@ export type {
   SkippedRow,
   ThroughputRow,
 } from './report/bench-report.js';
+export { machineLine, loadLine, sectionsFromBenchReport } from './docs/bench-report-sections.js';
+export { SECTION_ORDER, parseBenchSection } from './docs/bench-section.js';
+export type { BenchSection } from './docs/bench-section.js';
+export { readBenchSections, recordBenchSection, renderBenchmarksDoc, sectionFile, writeBenchmarksDoc } from './docs/benchmarks-doc.js';
 export { formatReport } from './report/format-table.js';
 export { renderHtml } from './report/render-html.js';
 export { StatusLine } from './report/status-line.js';

@@ -1,16 +1,18 @@
 import {
   CONFIG,
   LOGGER,
+  SchemaRegistry,
   StatbusError,
   TRANSPORT,
   Verifier,
   compilePatterns,
+  type JsonSchema,
   type Logger,
+  type SchemaOptions,
   type StatbusConfig,
   type Transport,
   type TransportStatus,
 } from '@statbus/core';
-import { SchemaRegistry, type JsonSchema, type SchemaOptions } from '@statbus/producer';
 import { inject, injectable } from 'inversify';
 import { AttemptTracker } from './attempt-tracker.js';
 import { emptyCounters, emptyHandlerCounters, snapshotCounters, type ConsumerCounters } from './consumer-counters.js';

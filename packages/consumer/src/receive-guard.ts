@@ -1,5 +1,4 @@
-import type { Envelope, Verifier, VerificationOutcome } from '@statbus/core';
-import type { SchemaRegistry } from '@statbus/producer';
+import type { Envelope, SchemaRegistry, Verifier, VerificationOutcome } from '@statbus/core';
 
 /** Why a received message was refused before reaching a handler. */
 export type RejectionReason = Exclude<VerificationOutcome, 'ok'> | 'schema';

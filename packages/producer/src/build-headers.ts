@@ -1,5 +1,14 @@
-import { EnvelopeError, HEADER_AGENT, HEADER_PACKAGES, HEADER_SCHEMA, HEADER_SEVERITY, HEADER_USERNAMES } from '@statbus/core';
-import { SEVERITIES, type HeaderHints, type Severity } from './header-hints.js';
+import {
+  EnvelopeError,
+  HEADER_AGENT,
+  HEADER_PACKAGES,
+  HEADER_SCHEMA,
+  HEADER_SEVERITY,
+  HEADER_USERNAMES,
+  SEVERITIES,
+  type HeaderHints,
+  type Severity,
+} from '@statbus/core';
 import type { PublishOptions } from './publish-options.js';
 
 function list(field: string, values: readonly unknown[]): string {

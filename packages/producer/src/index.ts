@@ -1,11 +1,7 @@
 export { buildHeaders } from './build-headers.js';
-export { SEVERITIES } from './header-hints.js';
-export type { HeaderExtractor, HeaderHints, Severity } from './header-hints.js';
 export { Producer } from './producer.js';
 export { producerModule } from './producer-module.js';
 export type { PublishOptions } from './publish-options.js';
-export { SchemaDefinitionError } from './schema-definition-error.js';
-export { SchemaRegistry } from './schema-registry.js';
-export type { JsonSchema, RegisteredSchema, SchemaCheck, SchemaOptions } from './schema-registry.js';
-export { SchemaValidationError } from './schema-validation-error.js';
-export type { SchemaIssue } from './schema-validation-error.js';
+// The schema registry lives in core (the consumer validates with it too); re-exported for the producer's users.
+export { SEVERITIES, SchemaDefinitionError, SchemaRegistry, SchemaValidationError } from '@statbus/core';
+export type { HeaderExtractor, HeaderHints, JsonSchema, RegisteredSchema, SchemaCheck, SchemaIssue, SchemaOptions, Severity } from '@statbus/core';

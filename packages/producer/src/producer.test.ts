@@ -12,12 +12,12 @@ import {
   silentLogger,
   type Envelope,
   type JsonObject,
+  SchemaValidationError,
   type StatbusConfigInput,
 } from '@statbus/core';
 import { MemoryTransport, collect, received, waitFor } from '@statbus/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Producer } from './producer.js';
-import { SchemaValidationError } from './schema-validation-error.js';
 
 const COMMENT = 'org.statbus.dev.bodhi.update.comment';
 

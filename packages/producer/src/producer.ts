@@ -3,21 +3,23 @@ import { hostname } from 'node:os';
 import {
   CONFIG,
   LOGGER,
+  SchemaRegistry,
   Signer,
   TRANSPORT,
   createEnvelope,
   resolveTopic,
   type Envelope,
   type JsonObject,
+  type JsonSchema,
   type Logger,
   type ProducerIdentity,
+  type SchemaOptions,
   type StatbusConfig,
   type Transport,
 } from '@statbus/core';
 import { inject, injectable } from 'inversify';
 import { buildHeaders } from './build-headers.js';
 import type { PublishOptions } from './publish-options.js';
-import { SchemaRegistry, type JsonSchema, type SchemaOptions } from './schema-registry.js';
 
 /** Resolved topics remembered before the memory starts over. */
 const MAX_RESOLVED_TOPICS = 1024;

@@ -1,4 +1,4 @@
-import type { HeaderHints } from './header-hints.js';
+import type { HeaderHints } from '@statbus/core';
 
 /**
  * Options of {@link Producer.publish}. `usernames`, `packages`, `agent` and `severity` win over what the

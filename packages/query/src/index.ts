@@ -4,6 +4,7 @@ export { createQueryServer } from './server/create-query-server.js';
 export { NotFoundError, errorHandler, parameterOf } from './server/http-errors.js';
 export type { ErrorBody } from './server/http-errors.js';
 export { openApiDocument } from './server/openapi-document.js';
+export { searchBody } from './routes/search-routes.js';
 export { checkCallback, parseParams } from './params/parse-params.js';
 export type { MetaValue, ParameterGroup, ParsedParams, RawParams } from './params/parse-params.js';
 export { parseDelta, parseTime } from './params/parse-time.js';

@@ -104,10 +104,10 @@ describe.skipIf(!brokerUp)(`${AmqpTransport.name} against RabbitMQ at ${BROKER_U
     });
 
     describe('when the transport was never connected', () => {
-      it('should reject with ERR_CONNECTION', async () => {
+      it('should reject with ERR_NOT_CONNECTED', async () => {
         const transport = new AmqpTransport(testConfig(), silentLogger);
         const failure = await transport.publish(envelopes()()).catch((error: unknown) => error);
-        expect((failure as TransportError).code).toBe('ERR_CONNECTION');
+        expect((failure as TransportError).code).toBe('ERR_NOT_CONNECTED');
       });
     });
   });

@@ -100,8 +100,8 @@ export class AmqpTransport implements Transport {
    * @returns a promise that resolves when the broker confirmed the message.
    * @throws {CodecError} `ERR_MESSAGE_TOO_LARGE` over `codec.max_message_bytes`.
    * @throws {TransportError} `ERR_PUBLISH` when the broker refused it (nack); `ERR_CLOSED` after
-   *   {@link close}, or when close gave up waiting for its confirm; `ERR_CONNECTION` before {@link connect},
-   *   or when the first connection, begun but not finished, fails.
+   *   {@link close}, or when close gave up waiting for its confirm; `ERR_NOT_CONNECTED` before {@link connect};
+   *   `ERR_CONNECTION` when the first connection, begun but not finished, fails.
    */
   publish(envelope: Envelope): Promise<void> {
     if (this.#closing !== undefined) return Promise.reject(this.#closedError());
@@ -118,7 +118,7 @@ export class AmqpTransport implements Transport {
    * @throws {TopicError} for a malformed pattern or no pattern.
    * @throws {TransportError} `ERR_SUBSCRIBE` when the broker refused the queue or a binding (e.g. a
    *   queue of that name exists with other arguments) or `prefetch` is out of range; `ERR_CLOSED` after {@link close};
-   *   `ERR_CONNECTION` before {@link connect}.
+   *   `ERR_NOT_CONNECTED` before {@link connect}.
    */
   async subscribe(patterns: readonly string[], options: SubscribeOptions = {}): Promise<Subscription> {
     if (this.#closing !== undefined) throw this.#closedError();
@@ -191,6 +191,6 @@ export class AmqpTransport implements Transport {
   }
 
   #notConnectedError(): TransportError {
-    return new TransportError('ERR_CONNECTION', 'The AMQP transport is not connected: call connect() first', { address: this.#session.address });
+    return new TransportError('ERR_NOT_CONNECTED', 'The AMQP transport is not connected: call connect() first', { address: this.#session.address });
   }
 }

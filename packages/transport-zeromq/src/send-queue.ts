@@ -19,8 +19,8 @@ export interface SendQueueOptions {
    * turn, so that the process's own sockets (a subscriber in the same process) get to read, and a publisher
    * does not outrun them into their high-water marks. Default 1,024: a tenth of the default high-water mark,
    * and at least a usual window of unsettled publishes (1,000), whose frames then never wait in the queue,
-   * where each would outlive a young-generation collection and be copied by it (with 256, the publisher's
-   * CPU per 1 KiB message was 0.5-1 µs higher). The price: up to ~5 ms of sends in one turn at 1 KiB.
+   * where each would outlive a young-generation collection and be copied by it. The price: a turn that sends a
+   * full budget holds the event loop for that many sends.
    */
   readonly turnBudget?: number;
 }

@@ -30,6 +30,7 @@ describe(ZeroMqRelay, () => {
         try {
           await relay.start();
           await relay.start();
+          await Promise.all([publisher.connect(), subscriber.connect()]);
           const collector = collect(await subscriber.subscribe(['org.statbus.dev.#']));
           const make = envelopeFactory();
           const sent = Array.from({ length: 100 }, (_, index) => make('org.statbus.dev.koji.build.state', { index }));

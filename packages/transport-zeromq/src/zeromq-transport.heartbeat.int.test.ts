@@ -32,12 +32,14 @@ describe(`${ZeroMqTransport.name} stream heartbeats`, () => {
       bus = await RelayBus.start({ send_hwm: 10, relay_inbound: `ipc://${directory}/in`, relay_outbound: `ipc://${directory}/out` });
       const publisher = bus.transport({ stream_heartbeat_ms: HEARTBEAT_MS });
       const subscriber = bus.transport({ receive_hwm: 10 });
+      await subscriber.connect();
       await publisher.connect();
       const statuses = recordStatus(subscriber.status());
       const published = 2000;
       const { held, seqs, stop } = await burstPastStalledSubscriber(publisher, await subscriber.subscribe([TOPIC], { prefetch: 1 }), {
         topic: TOPIC,
         published,
+        make: envelopeFactory(),
         afterBurst: () => waitFor(() => bus.relay.counters().forwarded >= published, { message: 'the relay took the burst' }),
       });
       const missed = (): number => subscriber.counters().missed;
@@ -71,13 +73,14 @@ describe(`${ZeroMqTransport.name} stream heartbeats`, () => {
         new ZeroMqTransport(configSchema.parse({ zeromq: { use_relay: false, endpoints, ...zeromq } }), silentLogger);
       const publisher = direct({ bind: ['bodhi'], send_hwm: 10, stream_heartbeat_ms: HEARTBEAT_MS });
       const subscriber = direct({ receive_hwm: 10 });
+      await subscriber.connect();
       onTestFinished(async () => {
         await subscriber.close();
         await publisher.close();
       });
       await publisher.connect();
       const published = 2000;
-      const { seqs, stop } = await burstPastStalledSubscriber(publisher, await subscriber.subscribe([TOPIC], { prefetch: 1 }), { topic: TOPIC, published });
+      const { seqs, stop } = await burstPastStalledSubscriber(publisher, await subscriber.subscribe([TOPIC], { prefetch: 1 }), { topic: TOPIC, published, make: envelopeFactory() });
       await waitFor(() => seqs.length + subscriber.counters().missed === published, { message: 'received + reported missed == published' });
       console.info(`tail loss, bound publisher: ${published} published, ${seqs.length} received (last seq ${seqs.at(-1)}), ${subscriber.counters().missed} reported missed`);
       expect(seqs.at(-1), 'the tail of the burst was lost').toBeLessThan(published);
@@ -90,7 +93,9 @@ describe(`${ZeroMqTransport.name} stream heartbeats`, () => {
     it('should ignore them like the messages: no gap, nothing dropped, nothing delivered', async () => {
       bus = await RelayBus.start();
       const publisher = bus.transport({ stream_heartbeat_ms: 20 });
+      await publisher.connect();
       const subscriber = bus.transport();
+      await subscriber.connect();
       const collector = collect(await subscriber.subscribe([TOPIC]));
       const make = envelopeFactory();
       for (let index = 0; index < 20; index += 1) await publisher.publish(make(index % 2 === 0 ? TOPIC : LONGER));
@@ -108,10 +113,12 @@ describe(`${ZeroMqTransport.name} stream heartbeats`, () => {
     it('should take it as the baseline, not report the earlier messages lost', async () => {
       bus = await RelayBus.start();
       const publisher = bus.transport({ stream_heartbeat_ms: 20 });
+      await publisher.connect();
       const make = envelopeFactory();
       for (let index = 0; index < 20; index += 1) await publisher.publish(make(TOPIC));
       await waitFor(() => bus.relay.counters().forwarded === 20, { message: 'the first 20 passed the relay' });
       const subscriber = bus.transport();
+      await subscriber.connect();
       const collector = collect(await subscriber.subscribe(['#']));
       const beats = bus.relay.counters().heartbeats;
       await waitFor(() => bus.relay.counters().heartbeats > beats, { message: 'a heartbeat after the subscription' });
@@ -126,6 +133,7 @@ describe(`${ZeroMqTransport.name} stream heartbeats`, () => {
     it('should report them as a gap of the producer of the last message seen, and deliver no heartbeat', async () => {
       bus = await RelayBus.start();
       const subscriber = bus.transport();
+      await subscriber.connect();
       const statuses = recordStatus(subscriber.status());
       const collector = collect(await subscriber.subscribe([TOPIC]));
       const make = envelopeFactory('forged');
@@ -146,8 +154,10 @@ describe(`${ZeroMqTransport.name} stream heartbeats`, () => {
       it('should send a last heartbeat of its stream through the relay', async () => {
         bus = await RelayBus.start();
         const subscriber = bus.transport();
+        await subscriber.connect();
         const collector = collect(await subscriber.subscribe([TOPIC]));
         const publisher = bus.transport({ stream_heartbeat_ms: 60_000 });
+        await publisher.connect();
         await publisher.publish(envelopeFactory('cli')(TOPIC));
         await publisher.close();
         await waitFor(() => bus.relay.counters().heartbeats === 1, { message: 'the heartbeat sent at close' });
@@ -158,6 +168,7 @@ describe(`${ZeroMqTransport.name} stream heartbeats`, () => {
       it('should send none when heartbeats are off', async () => {
         bus = await RelayBus.start();
         const publisher = bus.transport({ stream_heartbeat_ms: 0 });
+        await publisher.connect();
         await publisher.publish(envelopeFactory('cli')(TOPIC));
         await publisher.close();
         await waitFor(() => bus.relay.counters().forwarded === 1);

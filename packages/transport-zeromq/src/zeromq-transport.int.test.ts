@@ -28,6 +28,7 @@ describe(ZeroMqTransport, () => {
         it('should deliver it, every time (the subscription is live when subscribe resolves)', async () => {
           const publisher = bus.transport();
           const subscriber = bus.transport();
+          await subscriber.connect();
           await publisher.connect();
           const make = envelopeFactory();
           for (let round = 0; round < 20; round += 1) {
@@ -45,6 +46,7 @@ describe(ZeroMqTransport, () => {
         it('should drop each by reason, report it, and keep delivering', async () => {
           const publisher = bus.transport();
           const subscriber = bus.transport({}, { codec: { max_message_bytes: 2048 } });
+          await subscriber.connect();
           await publisher.connect();
           const statuses = recordStatus(subscriber.status());
           const collector = collect(await subscriber.subscribe(['#']));
@@ -75,6 +77,7 @@ describe(ZeroMqTransport, () => {
         it('should redeliver it up to max_deliveries, then drop it as rejected', async () => {
           const publisher = bus.transport();
           const subscriber = bus.transport({ max_deliveries: 3 });
+          await subscriber.connect();
           await publisher.connect();
           const statuses = recordStatus(subscriber.status());
           const subscription = await subscriber.subscribe(['#']);
@@ -98,6 +101,7 @@ describe(ZeroMqTransport, () => {
         it('should drop it as rejected at once', async () => {
           const publisher = bus.transport();
           const subscriber = bus.transport();
+          await subscriber.connect();
           await publisher.connect();
           const subscription = await subscriber.subscribe(['#']);
           await publisher.publish(envelopeFactory()(TOPIC));
@@ -112,6 +116,7 @@ describe(ZeroMqTransport, () => {
         it('should call it again with the redelivered message', async () => {
           const publisher = bus.transport();
           const subscriber = bus.transport();
+          await subscriber.connect();
           await publisher.connect();
           const calls: number[] = [];
           await subscriber.subscribe(['#'], {
@@ -133,6 +138,7 @@ describe(ZeroMqTransport, () => {
       describe('when the relay goes away and comes back', () => {
         it('should report disconnected, then connected again', async () => {
           const subscriber = bus.transport({ reconnect_interval_ms: 20, reconnect_interval_max_ms: 50 });
+          await subscriber.connect();
           const statuses = recordStatus(subscriber.status());
           await subscriber.subscribe(['#']);
           const outbound = bus.relay.outboundAddress!;
@@ -181,6 +187,7 @@ describe(ZeroMqTransport, () => {
           await bodhi.connect();
           await copr.connect();
           const subscriber = transport({ endpoints });
+          await subscriber.connect();
           const collector = collect(await subscriber.subscribe(['org.statbus.dev.#']));
           await bodhi.publish(envelopeFactory('bodhi')(TOPIC));
           await copr.publish(envelopeFactory('copr')('org.statbus.dev.copr.build.end'));
@@ -192,6 +199,7 @@ describe(ZeroMqTransport, () => {
       describe('when the transport binds nothing and uses no relay', () => {
         it('should reject with ERR_PUBLISH rather than lose the message', async () => {
           const lonely = transport({});
+          await lonely.connect();
           await expect(lonely.publish(envelopeFactory()(TOPIC))).rejects.toMatchObject({ code: 'ERR_PUBLISH' });
         });
       });

@@ -39,6 +39,7 @@ describe(ZeroMqTransport, () => {
         const { seqs, make, stop } = await burstPastStalledSubscriber(publisher, subscription, {
           topic: TOPIC,
           published,
+          make: envelopeFactory(),
           afterBurst: () => waitFor(() => bus.relay.counters().forwarded >= published, { message: 'the relay took the burst' }),
         });
         // Once the backlog is read, one more message shows what was lost at the end of the burst.
@@ -65,6 +66,7 @@ describe(ZeroMqTransport, () => {
         bus = await RelayBus.start();
         const publisher = bus.transport();
         const subscriber = bus.transport();
+        await subscriber.connect();
         await publisher.connect();
         const collector = collect(await subscriber.subscribe([TOPIC]));
         const make = envelopeFactory();
@@ -83,6 +85,7 @@ describe(ZeroMqTransport, () => {
         for (let index = 0; index < 20; index += 1) await publisher.publish(make(TOPIC));
         await waitFor(() => bus.relay.counters().forwarded === 20, { message: 'the first 20 passed the relay' });
         const subscriber = bus.transport();
+        await subscriber.connect();
         const collector = collect(await subscriber.subscribe(['#']));
         await publisher.publish(make(TOPIC));
         await waitFor(() => collector.envelopes.length === 1);
@@ -95,6 +98,7 @@ describe(ZeroMqTransport, () => {
       it('should report the hole of its envelope seq to a subscriber of every topic', async () => {
         bus = await RelayBus.start();
         const subscriber = bus.transport();
+        await subscriber.connect();
         const statuses = recordStatus(subscriber.status());
         const collector = collect(await subscriber.subscribe(['#']));
         const make = envelopeFactory('foreign');
@@ -112,10 +116,12 @@ describe(ZeroMqTransport, () => {
       it('should lose none of its first messages', async () => {
         bus = await RelayBus.start();
         const subscriber = bus.transport();
+        await subscriber.connect();
         const collector = collect(await subscriber.subscribe(['#']));
         const rounds = 20;
         for (let round = 0; round < rounds; round += 1) {
           const fresh = bus.transport();
+          await fresh.connect();
           const make = envelopeFactory(`fresh-${round}`);
           await fresh.publish(make(TOPIC, { round }));
           await fresh.publish(make(TOPIC, { round }));
@@ -130,6 +136,7 @@ describe(ZeroMqTransport, () => {
       it('should show why waiting is needed: its first message is usually lost', async () => {
         bus = await RelayBus.start();
         const subscriber = bus.transport();
+        await subscriber.connect();
         const collector = collect(await subscriber.subscribe(['#']));
         const rounds = 20;
         for (let round = 0; round < rounds; round += 1) {
@@ -139,6 +146,7 @@ describe(ZeroMqTransport, () => {
           socket.close();
         }
         const marker = bus.transport();
+        await marker.connect();
         await marker.publish(envelopeFactory('marker')(TOPIC));
         await waitFor(() => collector.envelopes.some((envelope) => envelope.producer.name === 'marker'));
         const plain = collector.envelopes.filter((envelope) => envelope.producer.name.startsWith('plain-')).length;

@@ -119,23 +119,25 @@ export class ZeroMqTransport implements Transport {
   }
 
   /**
-   * Queues one envelope on the publisher socket (connecting first when needed). Resolves when ZeroMQ
-   * queued it; messages of one caller keep their order.
+   * Queues one envelope on the publisher socket. Resolves when ZeroMQ queued it; messages of one caller
+   * keep their order. Called while `connect()` is under way, it waits for it.
    *
    * @throws {CodecError} when the encoded envelope is over `codec.max_message_bytes`.
-   * @throws {TransportError} `ERR_CLOSED` after `close()`; `ERR_PUBLISH` when nothing is bound and no
-   *   relay is used, or ZeroMQ refused the message; `ERR_CONNECTION` from an implicit `connect()`.
+   * @throws {TransportError} `ERR_NOT_CONNECTED` before `connect()`; `ERR_CLOSED` after `close()`;
+   *   `ERR_PUBLISH` when nothing is bound and no relay is used, or ZeroMQ refused the message;
+   *   `ERR_CONNECTION` when the connection under way fails.
    */
   publish(envelope: Envelope): Promise<void> {
     if (this.#closing !== undefined) return Promise.reject(this.#closedError());
+    if (this.#connecting === undefined) return Promise.reject(this.#notConnectedError());
     if (this.#sendQueue === undefined) {
-      // Not connected yet: an envelope over the limit is refused before connecting, as once connected.
+      // Still connecting: an envelope over the limit is refused now, as once connected.
       try {
         encodeEnvelope(envelope, this.#codec);
       } catch (error) {
         return Promise.reject(asError(error));
       }
-      return this.connect().then(() => this.#enqueue(envelope));
+      return this.#connecting.then(() => this.#enqueue(envelope));
     }
     return this.#enqueue(envelope);
   }
@@ -145,13 +147,14 @@ export class ZeroMqTransport implements Transport {
    * publisher or relay confirmed it (or `ready_timeout_ms` passed, which is logged).
    * `options.queue` only labels the subscription: brokerless subscribers each get every message.
    *
-   * @throws {TopicError} for a malformed pattern; {@link TransportError} `ERR_CLOSED` after `close()`,
-   *   `ERR_SUBSCRIBE` for no pattern or an address that cannot be connected to.
+   * @throws {TopicError} for a malformed pattern or no pattern; {@link TransportError} `ERR_NOT_CONNECTED`
+   *   before `connect()`, `ERR_CLOSED` after `close()`, `ERR_SUBSCRIBE` for an address that cannot be connected to.
    */
   async subscribe(patterns: readonly string[], options: SubscribeOptions = {}): Promise<Subscription> {
     if (this.#closing !== undefined) throw this.#closedError();
-    if (patterns.length === 0) throw new TransportError('ERR_SUBSCRIBE', 'subscribe() needs at least one pattern');
+    if (patterns.length === 0) throw new TopicError('pattern', '', 'subscribe needs at least one pattern');
     compilePatterns(patterns);
+    if (this.#connecting === undefined) throw this.#notConnectedError();
     const subscription = new ZeroMqSubscription({
       patterns,
       config: this.#config.zeromq,
@@ -199,6 +202,10 @@ export class ZeroMqTransport implements Transport {
 
   #closedError(): TransportError {
     return new TransportError('ERR_CLOSED', 'The ZeroMQ transport is closed');
+  }
+
+  #notConnectedError(): TransportError {
+    return new TransportError('ERR_NOT_CONNECTED', 'The ZeroMQ transport is not connected: call connect() first');
   }
 
   #enqueue(envelope: Envelope): Promise<void> {

@@ -15,18 +15,21 @@ export interface Transport {
   readonly kind: string;
 
   /**
-   * Connects (or binds). Resolves when publish and subscribe can be used.
+   * Connects (or binds). Resolves when publish and subscribe can be used. Idempotent: a second call
+   * resolves with the first.
    *
-   * @throws {TransportError} `ERR_CONNECTION` naming the address, after the configured retries.
+   * @throws {TransportError} `ERR_CONNECTION` naming the address, after the configured retries;
+   *   `ERR_CLOSED` after `close()` (a closed transport does not reopen).
    */
   connect(): Promise<void>;
 
   /**
    * Publishes one envelope. ZeroMQ: resolves when the message is queued on the socket.
    * AMQP: resolves when the broker confirmed it (persisted when persistent).
-   * Publishes of one producer keep their order.
+   * Publishes of one producer keep their order. Called while `connect()` is under way, it waits for it.
    *
-   * @throws {TransportError} `ERR_CLOSED` after `close()`; `ERR_PUBLISH` when the bus refused it.
+   * @throws {TransportError} `ERR_NOT_CONNECTED` before `connect()` (no backend connects by itself);
+   *   `ERR_CLOSED` after `close()`; `ERR_PUBLISH` when the bus refused it.
    * @throws {CodecError} when the encoded envelope is over the size limit.
    */
   publish(envelope: Envelope): Promise<void>;
@@ -35,8 +38,9 @@ export interface Transport {
    * Subscribes to topics matching any of `patterns`. Resolves when the subscription is live: messages
    * published after that are delivered.
    *
-   * @throws {TopicError} for a malformed pattern; {@link TransportError} `ERR_CLOSED` after `close()`,
-   *   `ERR_SUBSCRIBE` when the bus refused it.
+   * @throws {TopicError} (`ERR_PATTERN`) for a malformed pattern or an empty list; {@link TransportError}
+   *   `ERR_NOT_CONNECTED` before `connect()`, `ERR_CLOSED` after `close()`, `ERR_SUBSCRIBE` when the bus
+   *   refused it. A closed transport reports `ERR_CLOSED` first, then bad patterns, then `ERR_NOT_CONNECTED`.
    */
   subscribe(patterns: readonly string[], options?: SubscribeOptions): Promise<Subscription>;
 
@@ -50,7 +54,7 @@ export interface Transport {
 
   /**
    * Drains pending publishes, closes every subscription, then the connection. Idempotent: later calls
-   * resolve when the first one finished.
+   * resolve when the first one finished. Never rejects; closing a transport never connected is allowed.
    */
   close(): Promise<void>;
 }

@@ -7,8 +7,8 @@ const pool = new Uint8Array(POOL_BYTES);
 let taken = POOL_BYTES;
 
 /**
- * The 16 random bytes of the next id. The `uuid` package asks `crypto.getRandomValues` for each id (~2 µs, more
- * than the rest of an envelope's making); the bytes are as random, drawn 4 KiB at a time.
+ * The 16 random bytes of the next id. The `uuid` package asks `crypto.getRandomValues` for each id, a call that
+ * costs more than the rest of an envelope's making; the bytes are as random, drawn 4 KiB at a time.
  */
 function randomBytes(): Uint8Array {
   if (taken === POOL_BYTES) {

@@ -9,6 +9,7 @@ export type StatbusErrorCode =
   | 'ERR_CODEC'
   | 'ERR_MESSAGE_TOO_LARGE'
   | 'ERR_CONNECTION'
+  | 'ERR_NOT_CONNECTED'
   | 'ERR_CLOSED'
   | 'ERR_PUBLISH'
   | 'ERR_SUBSCRIBE'

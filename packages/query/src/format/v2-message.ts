@@ -28,7 +28,7 @@ export interface V2Message {
 export function toV2Message(message: ArchivedMessage, meta: readonly MetaValue[] = []): V2Message {
   const { envelope } = message;
   // Built from a list: adding each message's own user and package keys one by one to an object made V8 build a
-  // new hidden class per combination (8 µs a message; 3 µs so).
+  // new hidden class per combination, which made every later property access slow.
   const entries: [string, JsonValue][] = Object.entries(envelope.headers);
   entries.push(
     ['fedora_messaging_schema', envelope.headers['schema'] ?? BASE_SCHEMA],

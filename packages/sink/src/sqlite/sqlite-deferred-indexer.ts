@@ -9,7 +9,7 @@ import { BlockSignatures, SIGNATURE_BLOCK_ROWS, blockOf } from './text-signature
  * touches once, so the larger the chunk, the fewer pages written per message (~0.2 s of work at 1M messages).
  */
 const SIDE_CHUNK = 50_000;
-/** Messages per text-index transaction: two blocks of signatures, ~8 µs a message, so ~70 ms of work each. */
+/** Messages per text-index transaction: two whole blocks of signatures, few enough that the event loop is not held long. */
 const TEXT_CHUNK = 2 * SIGNATURE_BLOCK_ROWS;
 /** A backlog smaller than a chunk waits this long (ms) for more messages before it is indexed anyway. */
 const IDLE_DELAY_MS = 100;

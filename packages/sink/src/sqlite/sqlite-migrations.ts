@@ -8,35 +8,24 @@ export interface SqliteMigration {
 }
 
 /**
- * The schema, oldest first. Never edit a released step: add one.
+ * The schema, oldest first. Never edit a released step: add one (a file of any older version is brought up to
+ * date at `init()`, so the steps of indexes later dropped stay as they were).
  *
- * `messages.n` is the integer key every side table points at (cheaper than the text id); it grows with
- * insertion, which the change feed relies on. Users and packages are many-to-many tables keyed
- * `(name, time, n)` so a filter on them reads one index range in time order. `messages_time` holds the whole
- * order `(time, id)` (it grows at its end, and deep offset pages skip rows in it without reading them); the
- * topic, category and agent indexes end at the time: ties on a millisecond are few, SQLite sorts them by id
- * within the group and still stops at the page end, and those indexes are much smaller (ingest is mostly index upkeep). `message_text` is a
- * contentless FTS5 trigram index (`detail = none`, `columnsize = 0`: rowids only, no copy of the text) over
- * the lower-cased JSON body; it only proposes candidates for `contains`, which are then checked against the
- * body itself. It is filled after the commit, in the background, up to the `text_indexed` counter: rows past
- * it are checked directly, so `contains` never misses a stored message. `topic_summary` and the `messages`
- * counter are kept up to date by `insertMany`, in the same transaction, so the catalogue and totals are exact and cheap.
- *
- * Version 2 takes the users, packages and agent index rows out of `insertMany`: each batch touched pages all
- * over those three indexes (one random leaf per row), and writing those pages to the WAL at every commit was
- * most of the cost of ingest. `message_agents` replaces the `(agent, time)` index, and the three side tables are
- * filled after the commit, in large chunks, up to the `side_indexed` counter (the text index's scheme): rows
- * past it are matched on their own `users`, `packages` and `agent` columns, so no filter misses a stored message.
- * Version-1 files had their users and packages filled at insert: the counter starts at their last row.
- *
- * Version 3 lets the text index merge its segments 16 at a time instead of 4 (and forces a merge at 64
- * instead of 16): FTS5 rewrote every posting several times while indexing; filling the index now costs a
- * third less CPU (97k → 152k messages per CPU-second at 1M) and queries read no more (same time at 1M).
- *
- * Version 4 replaces the FTS5 index with bit-sliced trigram signatures (`text-signatures.ts`): on bodies of real
- * words FTS5 cost ~45 µs a message to fill, most of the archiver's time; signatures cost ~10. A block's rows
- * are appended together (`key` = block × groups + group), each about a page. The counter starts again at 0: an existing file is
- * signed in the background after the upgrade (rows not yet signed are checked directly meanwhile).
+ * The schema they leave:
+ * - `messages.n` is the integer key every side table points at (cheaper than the text id); it grows with
+ *   insertion, which the change feed relies on. `messages_time` holds the whole order `(time, id)`, so it grows
+ *   at its end and offset pages skip rows in it without reading them; the topic and category indexes end at the
+ *   time (ties on a millisecond are few and sorted within the group), which keeps them small.
+ * - `topic_summary` and the `messages` counter are updated by `insertMany` in its own transaction, so the
+ *   catalogue and unfiltered totals are exact and read in O(topics).
+ * - Users, packages and agents live in side tables keyed `(value, time, n)`, so a filter on them reads one index
+ *   range in time order. They are filled after the commit, in large chunks, up to the `side_indexed` counter
+ *   (version 2): a batch touches pages all over those indexes, and writing them to the WAL at every commit would
+ *   dominate ingest. Rows past the counter are matched on their own columns, so no filter misses a stored message.
+ * - `contains` candidates come from bit-sliced trigram signatures (`text-signatures.ts`, version 4), filled the
+ *   same way up to `text_indexed` and always checked against the body itself. Versions 1 and 3 built and tuned
+ *   an FTS5 index that version 4 drops: filling it cost more than the rest of the archiver. Version 4 starts the
+ *   counter at 0, so an existing file is signed in the background after the upgrade.
  */
 export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   {

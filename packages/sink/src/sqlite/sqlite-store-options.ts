@@ -11,7 +11,7 @@ export const DEFAULT_CACHE_MB = 256;
 /** Default {@link SqliteStoreOptions.mmapMb}. */
 export const DEFAULT_MMAP_MB = 2048;
 
-/** Default {@link SqliteStoreOptions.containsScanRows}: ~10 ms of checking rows one by one. */
+/** Default {@link SqliteStoreOptions.containsScanRows}: about where checking rows one by one costs as much as asking the index. */
 export const DEFAULT_CONTAINS_SCAN_ROWS = 10_000;
 
 /** Options of `SqliteMessageStore`. */

@@ -2,7 +2,7 @@ import type { SqliteStatementCache } from './sqlite-statement-cache.js';
 import { SIGNATURE_GROUPS, SLICE_BYTES, blockOf, candidateRows, hashOfTrigram, sliceLocation } from './text-signatures.js';
 import type { TrigramSample } from './trigram-sample.js';
 
-/** Trigrams of a needle whose slices are read at most: each costs one row per block of the range (~0.75 ms at 1M). */
+/** Trigrams of a needle whose slices are read at most: each costs one row per block of the range. */
 const MAX_TRIGRAMS = 6;
 /**
  * Trigrams read at least (when the needle has them): each cuts the false candidates (rows where every trigram read

@@ -7,8 +7,8 @@
  * the needle's trigrams collides with one of the row's (~7 % per trigram for a 1 KiB body), which the body check
  * then rejects.
  *
- * Building it is a tight loop over the body's code units (~5 µs for 1 KiB), a tenth of what an FTS5 trigram
- * index costs to fill (~45 µs): the archiver no longer spends most of its time on the index. Slices are stored
+ * Building it is a tight loop over the body's code units, far cheaper than filling an FTS5 trigram index, which
+ * had been most of the archiver's work. Slices are stored
  * 7 to a row of `text_signatures (key, bits)`, a block's rows together, so that signing a block appends a few
  * full pages; a query reads one row per block and trigram.
  */

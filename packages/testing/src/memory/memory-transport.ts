@@ -1,9 +1,9 @@
 import {
   Broadcaster,
   DEFAULT_MAX_MESSAGE_BYTES,
+  TopicError,
   TransportCounterSet,
   TransportError,
-
   decodeEnvelope,
   dropReasonOf,
   encodeEnvelope,
@@ -63,6 +63,10 @@ export class MemoryTransport implements Transport {
     if (this.#closing !== undefined) throw new TransportError('ERR_CLOSED', `Cannot ${operation}: the transport is closed`, { address: ADDRESS });
   }
 
+  #assertConnected(operation: string): void {
+    if (!this.#connected) throw new TransportError('ERR_NOT_CONNECTED', `Cannot ${operation}: call connect() first`, { address: ADDRESS });
+  }
+
   // eslint-disable-next-line @typescript-eslint/require-await -- async so that a throw becomes a rejection
   async connect(): Promise<void> {
     this.#assertOpen('connect');
@@ -75,6 +79,7 @@ export class MemoryTransport implements Transport {
   // eslint-disable-next-line @typescript-eslint/require-await -- async so that a throw becomes a rejection
   async publish(envelope: Envelope): Promise<void> {
     this.#assertOpen('publish');
+    this.#assertConnected('publish');
     const bytes = encodeEnvelope(envelope, { maxMessageBytes: this.#options.maxMessageBytes });
     this.bus.route(envelope.topic, bytes);
     this.#counters.published += 1;
@@ -83,8 +88,9 @@ export class MemoryTransport implements Transport {
   // eslint-disable-next-line @typescript-eslint/require-await -- async so that a throw becomes a rejection
   async subscribe(patterns: readonly string[], options: SubscribeOptions = {}): Promise<Subscription> {
     this.#assertOpen('subscribe');
-    if (patterns.length === 0) throw new TransportError('ERR_SUBSCRIBE', 'Cannot subscribe to no pattern (use "#" for every topic)');
+    if (patterns.length === 0) throw new TopicError('pattern', '', 'subscribe needs at least one pattern (use "#" for every topic)');
     patterns.forEach(validatePattern);
+    this.#assertConnected('subscribe');
     const queue = options.queue === undefined ? undefined : this.bus.queue(options.queue);
     const subscription: MemorySubscription = new MemorySubscription(
       {

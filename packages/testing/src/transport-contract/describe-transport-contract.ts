@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PATTERN_CASES, INVALID_PATTERNS } from '../fixtures/pattern-cases.js';
 import { waitFor } from '../wait-for.js';
 import { CONTRACT_PREFIX, collect, envelopeFactory, received, recordStatus } from './contract-helpers.js';
+import { describeTransportStates } from './describe-transport-states.js';
 import type { TransportHarness } from './transport-harness.js';
 
 const TOPIC = `${CONTRACT_PREFIX}.bodhi.update.comment`;
@@ -37,6 +38,15 @@ export function describeTransportContract(name: string, setup: () => Promise<Tra
     afterEach(async () => {
       await Promise.allSettled(open.splice(0).map((transport) => transport.close()));
       await harness.teardown();
+    });
+
+    describeTransportStates({
+      fresh: async () => {
+        const transport = await harness.create();
+        open.push(transport);
+        return transport;
+      },
+      connected,
     });
 
     describe('.publish and .subscribe', () => {

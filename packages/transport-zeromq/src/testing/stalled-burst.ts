@@ -1,5 +1,7 @@
-import type { Delivery, Subscription, Transport, TransportStatus } from '@statbus/core';
-import { envelopeFactory } from '@statbus/testing';
+import type { Delivery, Envelope, JsonObject, Subscription, Transport, TransportStatus } from '@statbus/core';
+
+/** Makes the next envelope of one producer on `topic` (the test kit's `envelopeFactory()`). */
+export type EnvelopeMaker = (topic: string, body?: JsonObject) => Envelope;
 
 /** What {@link burstPastStalledSubscriber} leaves running. */
 export interface StalledBurst {
@@ -8,7 +10,7 @@ export interface StalledBurst {
   /** Seq numbers received, in order; it keeps growing while the subscriber reads on. */
   readonly seqs: number[];
   /** The factory the burst was made with: its next envelope continues the producer's seq numbers. */
-  readonly make: ReturnType<typeof envelopeFactory>;
+  readonly make: EnvelopeMaker;
   /** Closes the subscription and waits for the reading to end. */
   stop(): Promise<void>;
 }
@@ -21,10 +23,10 @@ export interface StalledBurst {
 export async function burstPastStalledSubscriber(
   publisher: Transport,
   subscription: Subscription,
-  burst: { readonly topic: string; readonly published: number; readonly afterBurst?: () => Promise<unknown> },
+  burst: { readonly topic: string; readonly published: number; readonly make: EnvelopeMaker; readonly afterBurst?: () => Promise<unknown> },
 ): Promise<StalledBurst> {
   const iterator = subscription[Symbol.asyncIterator]();
-  const make = envelopeFactory();
+  const { make } = burst;
   const body = { blob: 'x'.repeat(4096) };
   await publisher.publish(make(burst.topic, body));
   const held = (await iterator.next()).value as Delivery;

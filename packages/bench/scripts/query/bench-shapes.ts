@@ -1,9 +1,6 @@
 import { DEFAULT_ROWS_PER_PAGE, type MessageStore } from '@statbus/core';
 import { FIXTURE_PREFIX } from '@statbus/testing';
-import { toV1Message } from '../format/v1-message.js';
-import { toV2Message } from '../format/v2-message.js';
-import { parseParams, type RawParams } from '../params/parse-params.js';
-import { searchBody } from '../routes/search-routes.js';
+import { parseParams, searchBody, toV1Message, toV2Message, type RawParams } from '@statbus/query';
 import type { SeededArchive } from './bench-seed.js';
 
 /** One query shape of the benchmark: its URL, and the same work done in-process without HTTP. */

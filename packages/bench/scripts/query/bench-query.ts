@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QUERY_DEFAULTS } from '@statbus/core';
 import { SqliteMessageStore } from '@statbus/sink';
-import { createQueryServer } from '../server/create-query-server.js';
-import { reportListening, startQueryWorkers, stopRequested } from '../server/query-workers.js';
+import { createQueryServer, reportListening, startQueryWorkers, stopRequested } from '@statbus/query';
 import { seedArchive } from './bench-seed.js';
 import { benchShapes, type BenchShape } from './bench-shapes.js';
 import { runLoad, type LoadClient } from './load-client.js';
+import { headCommit, loadNow, machineDescription, takeSectionFlag, writeSection } from '../section-output.js';
 
-// npm run bench:query -w @statbus/query -- [sizes=100000] [seconds per shape=5] [connections=50] [--workers=2] [--cache=0,256] [--keep=DIR] [--only=TEXT] [--client=autocannon|wrk]
+// npm run bench:query -- [sizes=100000] [seconds per shape=5] [connections=50] [--workers=2] [--cache=0,256] [--keep=DIR] [--only=TEXT] [--client=autocannon|wrk] [--section=FILE]
 //
 // Per size: seeds one SQLite file (or reuses it from --keep), completes the deferred indexes (users, packages, agents, text), then per
 // query shape measures (1) the store call alone (with every total counted again, and with the totals the store keeps) and the store call plus the route's shaping and JSON, in
@@ -84,6 +84,16 @@ function cpuMs(pids: readonly number[]): number {
 
 const fmt = (ms: number): string => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
 
+const COLUMNS = ['shape', 'store, asked first p50 / p99 (ms)', 'store, asked again p50 / p99 (ms)', 'store + shaping + JSON p50 / p99 (ms)', 'HTTP: 1 request alone (ms)', 'HTTP p50 (ms)', 'HTTP p99 (ms)', 'requests/s', 'server CPU ms/request', 'errors/non-2xx'];
+/** Every table row printed, with the size and the run it belongs to, for `--section`. */
+const printedRows: string[][] = [];
+
+/** Prints a table row and keeps it, cell by cell, for the section. */
+function printRow(run: string, line: string): void {
+  console.log(line);
+  printedRows.push([run, ...line.replace(/^\| /u, '').replace(/ \|$/u, '').split(' | ')]);
+}
+
 async function inProcess(path: string, shapes: readonly BenchShape[]): Promise<Map<string, string>> {
   const store = new SqliteMessageStore(path, { indexInBackground: false });
   // The same queries with every total counted again and every row in front of a page passed: what a filter set
@@ -106,25 +116,26 @@ async function inProcess(path: string, shapes: readonly BenchShape[]): Promise<M
   return cells;
 }
 
-async function loadRun(path: string, shapes: readonly BenchShape[], cells: Map<string, string>, options: { workers: number; cacheEntries: number; seconds: number; connections: number; client: LoadClient }): Promise<void> {
+async function loadRun(path: string, shapes: readonly BenchShape[], cells: Map<string, string>, options: { size: number; workers: number; cacheEntries: number; seconds: number; connections: number; client: LoadClient }): Promise<void> {
+  const run = `${options.size.toLocaleString('en')} messages, ${options.workers} worker(s), cache ${options.cacheEntries}`;
   cluster.setupPrimary({ exec: fileURLToPath(import.meta.url), args: ['--serve', path, String(options.cacheEntries)] });
   const server = await startQueryWorkers({ count: options.workers });
   try {
     console.log(`\n${options.client}, workers = ${options.workers}, cache_entries = ${options.cacheEntries}${options.cacheEntries === 0 ? ' (every request asks the store, which keeps each filter set\'s total)' : ' (the same URL again: answered from the cache while the archive is unchanged)'}; load average at start ${load()}`);
-    console.log('| shape | store, asked first p50 / p99 (ms) | store, asked again p50 / p99 (ms) | store + shaping + JSON p50 / p99 (ms) | HTTP: 1 request alone (ms) | HTTP p50 (ms) | HTTP p99 (ms) | requests/s | server CPU ms/request | errors/non-2xx |\n|---|---|---|---|---|---|---|---|---|---|');
+    console.log(`| ${COLUMNS.join(' | ')} |\n|${COLUMNS.map(() => '---').join('|')}|`);
     for (const shape of shapes) {
       const url = `${server.url}${shape.path}`;
       for (let i = 0; i < options.workers * 2; i += 1) await timeOne(url);
       const alone = await timeOne(url);
       const prefix = `| ${shape.name} | ${cells.get(shape.name) ?? '— | — | —'} | ${fmt(alone)}`;
       if (alone > MAX_ALONE_MS) {
-        console.log(`${prefix} | — | — | — | — | load run skipped: one request alone takes over ${MAX_ALONE_MS} ms |`);
+        printRow(run, `${prefix} | — | — | — | — | load run skipped: one request alone takes over ${MAX_ALONE_MS} ms |`);
         continue;
       }
       const cpuBefore = cpuMs(server.pids());
       const result = await runLoad(options.client, url, options.connections, options.seconds);
       const perRequest = (cpuMs(server.pids()) - cpuBefore) / Math.max(1, result.requestsPerSecond * options.seconds);
-      console.log(`${prefix} | ${fmt(result.p50)} | ${fmt(result.p99)} | ${Math.round(result.requestsPerSecond).toLocaleString('en')} | ${perRequest.toFixed(2)} | ${result.errors}/${result.non2xx} |`);
+      printRow(run, `${prefix} | ${fmt(result.p50)} | ${fmt(result.p99)} | ${Math.round(result.requestsPerSecond).toLocaleString('en')} | ${perRequest.toFixed(2)} | ${result.errors}/${result.non2xx} |`);
       await drained(server.url);
     }
     console.log(`load average at end ${load()}`);
@@ -144,7 +155,7 @@ async function benchSize(size: number, keep: string | undefined, options: { work
     console.log(`\n${size.toLocaleString('en')} messages (${seeding}; deferred indexes completed in ${(seeded.indexMs / 1000).toFixed(1)} s before measuring); ${options.connections} connections, ${options.seconds} s per shape; load average ${load()}`);
     const cells = await inProcess(path, shapes);
     for (const workers of options.workers) {
-      for (const cacheEntries of options.caches) await loadRun(path, shapes, cells, { workers, cacheEntries, seconds: options.seconds, connections: options.connections, client: options.client });
+      for (const cacheEntries of options.caches) await loadRun(path, shapes, cells, { size, workers, cacheEntries, seconds: options.seconds, connections: options.connections, client: options.client });
     }
   } finally {
     if (keep === undefined) rmSync(dir, { recursive: true, force: true });
@@ -158,6 +169,9 @@ function option(args: readonly string[], name: string): string | undefined {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (cluster.isWorker) return serveWorker(args[1] ?? '', Number(args[2] ?? 0));
+  const sectionFile = takeSectionFlag(args);
+  const startedAt = new Date();
+  const loadAtStart = loadNow();
   const [sizes = '100000', seconds = '5', connections = '50'] = args.filter((arg) => !arg.startsWith('--'));
   const list = (value: string | undefined, fallback: number[]): number[] => (value === undefined ? fallback : value.split(',').map(Number));
   const options = {
@@ -170,6 +184,19 @@ async function main(): Promise<void> {
   };
   console.log(`statbus query benchmark — ${new Date().toISOString()} — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${load()}`);
   for (const size of sizes.split(',').map(Number)) await benchSize(size, option(args, 'keep'), options);
+  if (sectionFile !== undefined) {
+    writeSection(sectionFile, {
+      section: 'query',
+      title: 'The query API over HTTP',
+      date: startedAt.toISOString(),
+      machine: machineDescription(),
+      commit: headCommit(),
+      load: `${loadAtStart.toFixed(2)} → ${loadNow().toFixed(2)}`,
+      command: `npm run bench:query -- ${args.join(' ')}`,
+      summary: `The store contract's fixture, deferred indexes completed first; per shape the store asked first (no totals kept) and again, with the route's shaping, and over HTTP from ${options.client} with ${options.connections} keep-alive connections for ${options.seconds} s, on the same machine as the server.`,
+      table: { columns: ['run', ...COLUMNS], rows: printedRows },
+    });
+  }
 }
 
 await main();

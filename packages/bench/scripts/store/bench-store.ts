@@ -4,9 +4,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import type { MessageQuery } from '@statbus/core';
-import { encodeCursor } from '../query/keyset-cursor.js';
-import { SqliteMessageStore } from '../sqlite/sqlite-message-store.js';
-import type { SqliteSynchronous } from '../sqlite/sqlite-store-options.js';
+import { SqliteMessageStore, encodeCursor, type SqliteSynchronous } from '@statbus/sink';
 import {
   BENCH_CATEGORIES,
   BENCH_EVENTS,
@@ -18,8 +16,9 @@ import {
   BenchMessages,
   type BenchIds,
 } from './bench-messages.js';
+import { headCommit, loadNow, machineDescription, takeSectionFlag, writeSection } from '../section-output.js';
 
-// Usage: node dist/bench/bench-store.js [sizes=100000,1000000] [batch=1000] [synchronous=FULL] [keep|-] [ids=statbus|ordered|random]
+// Usage: npm run bench:store -- [sizes=100000,1000000] [batch=1000] [synchronous=FULL] [keep|-] [ids=statbus|ordered|random] [--section=FILE]
 // Fills one SQLite file up to each size in turn, timing only insertMany (messages are generated outside the
 // timer), then times each query shape: warm-up runs, then p50/p95/p99. A raw better-sqlite3 INSERT into one
 // plain table runs in the same process first, as the ceiling to compare ingest with. Seeded: reproducible.
@@ -109,11 +108,19 @@ function rawBaseline(dir: string, count: number, batch: number, synchronous: Sql
 }
 
 async function main(): Promise<void> {
-  const sizes = (process.argv[2] ?? '100000,1000000').split(',').map(Number);
-  const batch = Number(process.argv[3] ?? 1000);
-  const synchronous = (process.argv[4] ?? 'FULL') as SqliteSynchronous;
-  const keep = process.argv[5] === 'keep';
-  const ids = (process.argv[6] ?? 'statbus') as BenchIds;
+  const argv = process.argv.slice(2);
+  const sectionFile = takeSectionFlag(argv);
+  const sizes = (argv[0] ?? '100000,1000000').split(',').map(Number);
+  const batch = Number(argv[1] ?? 1000);
+  const synchronous = (argv[2] ?? 'FULL') as SqliteSynchronous;
+  const keep = argv[3] === 'keep';
+  const ids = (argv[4] ?? 'statbus') as BenchIds;
+  const startedAt = new Date();
+  const loadAtStart = loadNow();
+  const ingestRows = new Map<string, string[]>();
+  const ingestRow = (name: string, value: string): void => {
+    ingestRows.set(name, [...(ingestRows.get(name) ?? []), value]);
+  };
   const generator = new BenchMessages(Math.max(...sizes), ids);
   const random = (): number => generator.random();
   const pick = <T>(items: readonly T[]): T => generator.pick(items);
@@ -152,6 +159,10 @@ async function main(): Promise<void> {
       const indexMs = performance.now() - indexStarted;
       const indexCpuUsed = process.cpuUsage(indexCpu);
       const indexCpuSeconds = (indexCpuUsed.user + indexCpuUsed.system) / 1e6;
+      ingestRow('insertMany (durable commit)', `${rate(added, ms)} msg/s`);
+      ingestRow('deferred indexes catch-up', `${rate(indexed, indexMs)} msg/s`);
+      ingestRow('both together (sustained)', `${rate(added, ms + indexMs)} msg/s`);
+      ingestRow('file', `${(statSync(path).size / 1e6).toFixed(0)} MB`);
       console.log(`deferred indexes catch-up (users, packages, agents, text): ${indexed.toLocaleString('en')} rows in ${(indexMs / 1000).toFixed(1)} s = ${rate(indexed, indexMs)} msg/s (${Math.round(indexed / indexCpuSeconds).toLocaleString('en')} msg per CPU-second); insertMany + catch-up together (sustained): ${rate(added, ms + indexMs)} msg/s; file ${(statSync(path).size / 1e6).toFixed(0)} MB`);
       const deep = await store.find({ rowsPerPage: 1, page: Math.floor(size / 2) });
       const middle = deep.messages[0]?.envelope;
@@ -193,6 +204,25 @@ async function main(): Promise<void> {
       }
     }
     console.log(`\nload average at end: ${load()}`);
+    if (sectionFile !== undefined) {
+      const shapeNames = [...(results.get(sizes[0] ?? 0)?.keys() ?? [])];
+      const cell = (figures: Figures | undefined): string =>
+        figures === undefined ? '–' : `${figures.p50.toFixed(2)} / ${figures.p99.toFixed(2)} (${figures.cpu99.toFixed(2)})`;
+      writeSection(sectionFile, {
+        section: 'store',
+        title: 'The SQLite store (ingest and query shapes)',
+        date: startedAt.toISOString(),
+        machine: machineDescription(),
+        commit: headCommit(),
+        load: `${loadAtStart.toFixed(2)} → ${loadNow().toFixed(2)}`,
+        command: `npm run bench:store -- ${sizes.join(',')} ${batch} ${synchronous} ${keep ? 'keep' : '-'} ${ids}`,
+        summary: `One file grown to each size, timing only insertMany (batches of ${batch}, synchronous = ${synchronous}, ${ids} ids), then the catch-up of the deferred indexes, then ${WARMUP} warm-up and ${RUNS} timed finds per shape. Query cells are wall p50 / p99 ms, CPU p99 ms in brackets.`,
+        table: {
+          columns: ['figure', ...sizes.map((size) => size.toLocaleString('en'))],
+          rows: [...[...ingestRows].map(([name, values]) => [name, ...values]), ...shapeNames.map((name) => [name, ...sizes.map((size) => cell(results.get(size)?.get(name)))])],
+        },
+      });
+    }
   } finally {
     await store.close();
     if (keep) console.log(`kept: ${path}`);

@@ -1,6 +1,7 @@
-import { compilePattern, type JsonObject, type TopicMatcher } from '@statbus/core';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import type { JsonObject } from '../envelope/envelope.js';
+import { compilePattern, type TopicMatcher } from '../topic/topic-pattern.js';
 import type { HeaderExtractor } from './header-hints.js';
 import { SchemaDefinitionError } from './schema-definition-error.js';
 import { SchemaValidationError, type SchemaIssue } from './schema-validation-error.js';

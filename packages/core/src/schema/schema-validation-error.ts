@@ -1,4 +1,4 @@
-import { StatbusError } from '@statbus/core';
+import { StatbusError } from '../errors/statbus-error.js';
 
 /** One way a body fails its schema, as ajv reports it. */
 export interface SchemaIssue {

@@ -1,4 +1,4 @@
-import type { JsonObject } from '@statbus/core';
+import type { JsonObject } from '../envelope/envelope.js';
 
 /** The severities a message may carry in its `severity` header (fedora-messaging's levels). */
 export const SEVERITIES = ['debug', 'info', 'warning', 'error'] as const;

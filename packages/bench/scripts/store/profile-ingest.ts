@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { SqliteMessageStore } from '../sqlite/sqlite-message-store.js';
+import { SqliteMessageStore } from '@statbus/sink';
 import { BenchMessages } from './bench-messages.js';
 
 // Usage: profile-ingest.ts [total=300000] [batch=1000] [no-catch-up]

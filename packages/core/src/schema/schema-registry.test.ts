@@ -1,5 +1,5 @@
-import { TopicError } from '@statbus/core';
 import { describe, expect, it } from 'vitest';
+import { TopicError } from '../errors/topic-error.js';
 import { SchemaDefinitionError } from './schema-definition-error.js';
 import { SchemaRegistry } from './schema-registry.js';
 import { SchemaValidationError } from './schema-validation-error.js';

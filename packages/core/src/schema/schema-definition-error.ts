@@ -1,4 +1,4 @@
-import { StatbusError } from '@statbus/core';
+import { StatbusError } from '../errors/statbus-error.js';
 
 /** A JSON Schema that cannot be registered: ajv cannot compile it, or it is asynchronous. Code `ERR_CONFIG`. */
 export class SchemaDefinitionError extends StatbusError {

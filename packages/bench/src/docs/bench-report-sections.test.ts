@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import type { BenchReport, ThroughputRow } from '../report/bench-report.js';
+import { sectionsFromBenchReport } from './bench-report-sections.js';
+import { parseBenchSection } from './bench-section.js';
+
+const machine = { cpu: 'Test CPU', cores: 2, memoryGiB: 4, node: 'v20.20.2', platform: 'linux', loadAverage: { start: [0.5, 0.4, 0.3], end: [0.75, 0.5, 0.3] } };
+const resources = { producerCpuUsPerMessage: 10, consumerCpuUsPerMessage: 12, producerMaxRssMiB: 60.4, consumerMaxRssMiB: 80.6, processes: [] };
+const throughput: ThroughputRow = {
+  candidate: 'statbus-zeromq', name: 'statbus ZeroMQ', size: 1024, perSecond: 54_249.4, rounds: [54_000], ratio: 0.8234,
+  sent: 100, expected: 100, received: 100, lost: 0, detected: { gaps: 0, missed: 0, dropped: 0 }, ...resources,
+};
+
+function report(overrides: Partial<BenchReport>): BenchReport {
+  return {
+    version: 1, date: '2026-12-06T10:00:00.000Z', durationSeconds: 10, machine, options: { rounds: 3 } as never,
+    throughput: [], latency: [], pipeline: [], skipped: [], failures: [], ...overrides,
+  };
+}
+
+describe('sectionsFromBenchReport', () => {
+  it('should make a valid transport section of the throughput rows, with the date, machine, commit and load', () => {
+    const [section, ...rest] = sectionsFromBenchReport(report({ throughput: [throughput] }), 'abc1234');
+    expect(rest).toEqual([]);
+    expect(parseBenchSection(section, 'transport')).toMatchObject({
+      section: 'transport',
+      date: '2026-12-06T10:00:00.000Z',
+      machine: '2 × Test CPU, 4.0 GiB, Node v20.20.2, linux',
+      commit: 'abc1234',
+      load: '0.50 → 0.75',
+    });
+    expect(section?.table.rows).toEqual([['statbus ZeroMQ', 1024, 54_249, '0.82×', 0, '0 (0) + 0', '10.0 / 12.0', '60 / 81']]);
+  });
+
+  it('should make no section for a mode the report did not run', () => {
+    expect(sectionsFromBenchReport(report({}), 'abc1234')).toEqual([]);
+  });
+});

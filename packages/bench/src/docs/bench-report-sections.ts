@@ -1,0 +1,79 @@
+import type { BenchReport, MachineInfo } from '../report/bench-report.js';
+import type { BenchSection } from './bench-section.js';
+
+/** Where a run was measured, as one line: `2 × Intel Xeon, 23.5 GiB, Node v20.20.2, linux`. */
+export function machineLine(machine: MachineInfo): string {
+  return `${machine.cores} × ${machine.cpu}, ${machine.memoryGiB.toFixed(1)} GiB, Node ${machine.node}, ${machine.platform}`;
+}
+
+/** The 1-minute load average at the start and at the end of a run. */
+export function loadLine(start: readonly number[], end: readonly number[]): string {
+  return `${(start[0] ?? Number.NaN).toFixed(2)} → ${(end[0] ?? Number.NaN).toFixed(2)}`;
+}
+
+const round = (value: number): number => Math.round(value);
+const fixed = (value: number, digits = 1): string => (Number.isFinite(value) ? value.toFixed(digits) : '–');
+
+function detected(row: { readonly detected?: { readonly gaps: number; readonly missed: number; readonly dropped: number } }): string {
+  return row.detected === undefined ? 'n/a' : `${row.detected.gaps} (${row.detected.missed}) + ${row.detected.dropped}`;
+}
+
+/**
+ * The `transport` and `pipeline` sections of a `statbus bench --json` report (the modes it ran), with the
+ * commit of the tree it measured.
+ */
+export function sectionsFromBenchReport(report: BenchReport, commit: string): BenchSection[] {
+  const common = { date: report.date, machine: machineLine(report.machine), commit, load: loadLine(report.machine.loadAverage.start, report.machine.loadAverage.end) };
+  const sections: BenchSection[] = [];
+  if (report.throughput.length > 0) {
+    const latency = report.latency.map(
+      (row) => `${row.name}, ${row.rate.toLocaleString('en-US')} msg/s: p50 ${fixed(row.latency.p50, 2)} ms, p99 ${fixed(row.latency.p99, 2)} ms, lost ${row.lost}`,
+    );
+    sections.push({
+      section: 'transport',
+      title: 'Transports beside the raw libraries',
+      ...common,
+      command: `statbus bench --mode transport --rounds ${report.options.rounds} --json bench.json`,
+      summary:
+        'Each producer sends as fast as the candidate accepts; msg/s is the median over rounds, and "vs raw" the median of statbus ÷ raw within a round (the ratio holds when absolute rates drift on a shared machine).',
+      table: {
+        columns: ['candidate', 'size (B)', 'msg/s (median)', 'vs raw', 'lost', 'gaps (missed) + dropped', 'CPU µs/msg prod / cons', 'peak RSS MiB prod / cons'],
+        rows: report.throughput.map((row) => [
+          row.name,
+          row.size,
+          round(row.perSecond),
+          row.ratio === undefined ? '' : `${row.ratio.toFixed(2)}×`,
+          row.lost,
+          detected(row),
+          `${fixed(row.producerCpuUsPerMessage)} / ${fixed(row.consumerCpuUsPerMessage)}`,
+          `${round(row.producerMaxRssMiB)} / ${round(row.consumerMaxRssMiB)}`,
+        ]),
+      },
+      notes: [...latency, ...report.skipped.map((row) => `skipped: ${row.name} (${row.mode}): ${row.reason}`)],
+    });
+  }
+  if (report.pipeline.length > 0) {
+    sections.push({
+      section: 'pipeline',
+      title: 'The archive pipeline (producer → transport → archiver → store)',
+      ...common,
+      command: `statbus bench --mode pipeline --rounds ${report.options.rounds} --json bench.json`,
+      summary:
+        'The archiver writing into the store beside a consumer that only acks; ratio = archived ÷ transport-only in the same round. Sustained is the highest fixed rate the archive kept up with (95 % achieved, nothing lost, backlog drained within a second).',
+      table: {
+        columns: ['candidate', 'store', 'transport-only msg/s', 'archived msg/s', 'ratio', 'sustained msg/s', 'drain ms', 'lost'],
+        rows: report.pipeline.map((row) => [
+          row.name,
+          row.store,
+          round(row.transportOnly.perSecond),
+          round(row.archived.perSecond),
+          `${row.ratio.toFixed(2)}×`,
+          row.sustainedRate === undefined ? '–' : round(row.sustainedRate),
+          round(row.archived.drainMs),
+          row.archived.lost,
+        ]),
+      },
+    });
+  }
+  return sections;
+}
