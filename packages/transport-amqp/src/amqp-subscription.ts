@@ -1,6 +1,5 @@
 import {
   AsyncQueue,
-  decodeEnvelope,
   dropReasonOf,
   type AmqpConfig,
   type Delivery,
@@ -23,6 +22,7 @@ import { AmqpDelivery, type DeliverySettler, type Settlement } from './amqp-deli
 import type { AmqpSession, SessionParticipant } from './amqp-session.js';
 import { abortableDelay } from './backoff.js';
 import { DeliveryTracker } from './delivery-tracker.js';
+import { decodeAmqpMessage } from './decode-amqp-message.js';
 
 /** What a subscription needs from its transport. */
 export interface SubscriptionContext {
@@ -221,7 +221,7 @@ export class AmqpSubscription implements Subscription, SessionParticipant, Deliv
     if (channel !== this.#channel || acks === undefined) return;
     let envelope: Envelope;
     try {
-      envelope = decodeEnvelope(message.content, { maxMessageBytes: this.#context.maxMessageBytes });
+      envelope = decodeAmqpMessage(message, this.#context.maxMessageBytes);
     } catch (error) {
       this.#drop(channel, message, error);
       return;
