@@ -90,6 +90,10 @@ function headerText(value: unknown): string {
   return JSON.stringify(value) ?? '';
 }
 
+function nonEmpty(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
 function issue(path: string, message: string): EnvelopeIssue {
   return { path, message };
 }
@@ -216,11 +220,11 @@ export function decodeFedoraMessaging(
     topic: routingKey,
     time,
     producer: {
-      name: producer?.name ?? (typeof properties.appId === 'string' && properties.appId !== '' ? properties.appId : 'fedora-messaging'),
+      // Without statbus's header a message names no producer instance and has no sequence: named as `db import` names them.
+      name: producer?.name ?? (nonEmpty(properties.appId) ?? headers[HEADER_SCHEMA] ?? 'fedora-messaging'),
       host: producer?.host ?? '',
       pid: producer?.pid ?? 0,
-      // Without statbus's header a message has no producer instance nor sequence: each is its own stream of one.
-      instance: producer?.instance ?? `fedora-messaging:${String(id)}`,
+      instance: producer?.instance ?? 'fedora-messaging',
     },
     seq: producer?.seq ?? 1,
     headers,
