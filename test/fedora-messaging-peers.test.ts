@@ -201,6 +201,17 @@ describe.skipIf(!up)(`fedora-messaging's wire format against RabbitMQ at ${BROKE
     await delivery.value?.ack();
     expect(transport.counters().dropped.invalid).toBe(2);
     await waitFor(async () => (await channel.checkQueue(config.amqp.dead_letter_queue)).messageCount === 2, { message: 'two dead-lettered' });
+    const reasons: unknown[] = [];
+    for (;;) {
+      const dead = await channel.get(config.amqp.dead_letter_queue, { noAck: true });
+      if (dead === false) break;
+      reasons.push(dead.properties.headers?.['x-statbus-drop-error']);
+      expect(dead.properties.headers?.['x-statbus-drop-reason']).toBe('invalid');
+    }
+    expect(reasons).toEqual([
+      expect.stringMatching(/neither a statbus envelope nor a fedora-messaging message/u),
+      expect.stringMatching(/headers\.fedora_messaging_severity: must be 10, 20, 30 or 40/u),
+    ]);
   });
 });
 

@@ -248,10 +248,32 @@ export class AmqpSubscription implements Subscription, SessionParticipant, Deliv
       'dropping an AMQP message that is not a valid envelope',
     );
     try {
-      channel.reject(message, false);
+      if (this.#options.queue === undefined) channel.reject(message, false);
+      else this.#deadLetter(channel, message, reason, cause);
     } catch {
       // The channel is closing: the message comes back and is dropped then.
     }
+  }
+
+  /**
+   * Dead-letters a message this subscriber cannot read with the reason named: a copy goes to the dead-letter
+   * exchange with `x-statbus-drop-reason` (`malformed`, `invalid`, `too-large`), `x-statbus-drop-error` and
+   * `x-statbus-queue` headers, then the message is acked, both on this channel, in that order. (A reject would
+   * dead-letter it with RabbitMQ's reason `rejected` only.)
+   */
+  #deadLetter(channel: Channel, message: ConsumeMessage, reason: string, cause: Error): void {
+    const { amqp } = this.#context;
+    const headers = {
+      ...message.properties.headers,
+      'x-statbus-drop-reason': reason,
+      'x-statbus-drop-error': cause.message.slice(0, 1_000),
+      'x-statbus-queue': this.queueName ?? '',
+    };
+    // Not `userId` (the broker refuses one that is not this connection's user), `expiration` (the copy is kept) nor `clusterId`.
+    const { userId: _userId, expiration: _expiration, clusterId: _clusterId, ...kept } = message.properties as Record<string, unknown>;
+    const properties = Object.fromEntries(Object.entries(kept).filter(([, value]) => value !== undefined && value !== null));
+    channel.publish(amqp.dead_letter_exchange, message.fields.routingKey, message.content, { ...properties, headers });
+    channel.ack(message);
   }
 
   #channelLost(channel: Channel, model: ChannelModel): void {
