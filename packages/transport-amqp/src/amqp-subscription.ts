@@ -270,7 +270,8 @@ export class AmqpSubscription implements Subscription, SessionParticipant, Deliv
       'x-statbus-queue': this.queueName ?? '',
     };
     // Not `userId` (the broker refuses one that is not this connection's user), `expiration` (the copy is kept) nor `clusterId`.
-    const { userId: _userId, expiration: _expiration, clusterId: _clusterId, ...kept } = message.properties as Record<string, unknown>;
+    const all: Record<string, unknown> = { ...message.properties };
+    const { userId: _userId, expiration: _expiration, clusterId: _clusterId, ...kept } = all;
     const properties = Object.fromEntries(Object.entries(kept).filter(([, value]) => value !== undefined && value !== null));
     channel.publish(amqp.dead_letter_exchange, message.fields.routingKey, message.content, { ...properties, headers });
     channel.ack(message);

@@ -11,7 +11,7 @@ import {
   type Envelope,
   type EnvelopeIssue,
 } from '@statbus/core';
-import type { MessageProperties, Options } from 'amqplib';
+import type { Options } from 'amqplib';
 
 /**
  * fedora-messaging's wire format (its `docs/wire-format.rst`, and what its `Message._build_properties` sets):
@@ -59,11 +59,21 @@ function isBrokerHeader(name: string): boolean {
 /** Envelope headers that become something else than a plain AMQP header. */
 const MAPPED_HEADERS = new Set<string>([HEADER_SCHEMA, HEADER_SEVERITY, FM_PRIORITY, ...FM_MARKERS.map((marker) => marker.header)]);
 
+/** The AMQP properties of a received message that the format reads (amqplib types them `any`). */
+export interface ReceivedProperties {
+  readonly headers?: Readonly<Record<string, unknown>> | null | undefined;
+  readonly messageId?: unknown;
+  readonly timestamp?: unknown;
+  readonly contentEncoding?: unknown;
+  readonly contentType?: unknown;
+  readonly appId?: unknown;
+}
+
 /**
  * True when a received message is in fedora-messaging's format: it carries one of the headers every
  * fedora-messaging publisher sets. statbus's own format carries none of them.
  */
-export function isFedoraMessagingMessage(properties: Pick<MessageProperties, 'headers'>): boolean {
+export function isFedoraMessagingMessage(properties: Pick<ReceivedProperties, 'headers'>): boolean {
   const headers = properties.headers;
   if (headers === undefined || headers === null) return false;
   return headers[FM_SCHEMA] !== undefined || headers[FM_SEVERITY] !== undefined || headers[FM_SENT_AT] !== undefined;
@@ -134,18 +144,18 @@ function readStatbusProducer(value: unknown, issues: EnvelopeIssue[]): StatbusPr
  */
 export function decodeFedoraMessaging(
   routingKey: string,
-  properties: Pick<MessageProperties, 'headers' | 'messageId' | 'timestamp' | 'contentEncoding' | 'contentType' | 'appId'>,
+  properties: ReceivedProperties,
   content: Buffer,
   options: { readonly maxMessageBytes: number; readonly receivedAt?: number },
 ): Envelope {
   assertMessageSize(content.length, { maxMessageBytes: options.maxMessageBytes });
   const issues: EnvelopeIssue[] = [];
   const encoding = properties.contentEncoding;
-  if (encoding !== undefined && encoding !== null && !/^utf-?8$/iu.test(String(encoding))) {
+  if (encoding !== undefined && encoding !== null && !/^utf-?8$/iu.test(headerText(encoding))) {
     issues.push(issue('properties.content_encoding', `must be utf-8, got ${JSON.stringify(encoding)}`));
   }
   const contentType = properties.contentType;
-  if (contentType !== undefined && contentType !== null && !/^application\/json\b/iu.test(String(contentType))) {
+  if (contentType !== undefined && contentType !== null && !/^application\/json\b/iu.test(headerText(contentType))) {
     issues.push(issue('properties.content_type', `must be application/json, got ${JSON.stringify(contentType)}`));
   }
   let body: unknown;
