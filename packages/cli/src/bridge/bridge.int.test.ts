@@ -145,6 +145,65 @@ describe(Bridge, () => {
       expect(bridge.counters()).toMatchObject({ toAmqp: count, toZeromq: count, lost: 0, failed: 0, duplicates: 0, gaps: 0 });
     });
 
+    it('should not loop with two bridges at once (each carries the other one\'s messages never), duplicates being the same ids', async () => {
+      const tag = randomBytes(6).toString('hex');
+      const producerAddress = `tcp://127.0.0.1:${await freePort()}`;
+      const bridgeAddresses = [`tcp://127.0.0.1:${await freePort()}`, `tcp://127.0.0.1:${await freePort()}`];
+      const endpoints = { producer: [producerAddress], one: [bridgeAddresses[0] ?? ''], two: [bridgeAddresses[1] ?? ''] };
+      // Both bridges consume from one queue (the way to run two for availability): a message of the broker is carried by one of them.
+      const queue = `statbus.test.bridge.${tag}.queue`;
+      const base = config(tag, {});
+      cleanups.push(async () => {
+        const model = await connect(BROKER_URL);
+        const channel = await model.createChannel();
+        for (const name of [queue, base.amqp.dead_letter_queue]) await channel.deleteQueue(name);
+        for (const name of [base.amqp.exchange, base.amqp.dead_letter_exchange]) await channel.deleteExchange(name);
+        await model.close();
+      });
+      const zeromqProducer = await opened(new ZeroMqTransport(config(tag, { bind: [producerAddress] }), silentLogger));
+      const bridges: Bridge[] = [];
+      for (const address of bridgeAddresses) {
+        const zeromqSide = await opened(new ZeroMqTransport(config(tag, { bind: [address], endpoints }), silentLogger));
+        const amqpSide = new AmqpTransport(base, silentLogger);
+        cleanups.push(() => amqpSide.close());
+        const bridge = new Bridge(zeromqSide, amqpSide, silentLogger, { queue, patterns: ['org.statbus.dev.#'] });
+        bridge.start();
+        cleanups.push(() => bridge.stop());
+        bridges.push(bridge);
+      }
+      await waitFor(() => bridges.every((bridge) => bridge.state().zeromq === 'up' && bridge.state().amqp === 'up'), { message: 'both bridges up' });
+      const zeromqConsumer = await opened(new ZeroMqTransport(config(tag, { endpoints }), silentLogger));
+      const amqpProducer = await opened(new AmqpTransport(base, silentLogger));
+      const amqpConsumer = await opened(new AmqpTransport(base, silentLogger));
+      const onZeromq = collect(await zeromqConsumer.subscribe(['org.statbus.dev.#']));
+      const onAmqp = collect(await amqpConsumer.subscribe(['org.statbus.dev.#']));
+
+      const count = 50;
+      const fromZeromq = Array.from({ length: count }, (_, index) => producerOf('zeromq-side')(index));
+      const fromAmqp = Array.from({ length: count }, (_, index) => producerOf('amqp-side')(index));
+      await Promise.all([
+        (async () => {
+          for (const envelope of fromZeromq) await zeromqProducer.publish(envelope);
+        })(),
+        Promise.all(fromAmqp.map((envelope) => amqpProducer.publish(envelope))),
+      ]);
+      // Every carried copy comes back to the bridges once and stops there: ZeroMQ's messages are carried by both
+      // (2 × count marked copies on the broker), the broker's by one (its copy seen by both on ZeroMQ).
+      const looped = (): number => bridges.reduce((sum, bridge) => sum + bridge.counters().looped, 0);
+      await waitFor(() => looped() === 4 * count, { timeoutMs: 20_000, message: `every copy stopped (${looped()} of ${4 * count})` });
+      await waitFor(() => onZeromq.length === 2 * count && onAmqp.length === 3 * count, {
+        timeoutMs: 20_000,
+        message: `every copy delivered (zeromq ${onZeromq.length}, amqp ${onAmqp.length})`,
+      });
+      const every = [...fromZeromq, ...fromAmqp].map((envelope) => envelope.id).sort();
+      expect([...new Set(onZeromq)].sort()).toEqual(every);
+      expect([...new Set(onAmqp)].sort()).toEqual(every);
+      const totals = bridges.map((bridge) => bridge.counters());
+      expect(totals.map((total) => total.toAmqp)).toEqual([count, count]);
+      expect(totals.reduce((sum, total) => sum + total.toZeromq, 0)).toBe(count);
+      expect(totals.every((total) => total.lost === 0 && total.failed === 0)).toBe(true);
+    });
+
     it('should report what overflows its buffer toward a broker that is down as lost, per producer and seq range, and keep trying', async () => {
       const tag = randomBytes(6).toString('hex');
       const producerAddress = `tcp://127.0.0.1:${await freePort()}`;
