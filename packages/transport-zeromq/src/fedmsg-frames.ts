@@ -1,4 +1,4 @@
-import { CodecError, EnvelopeError, assertMessageSize, validateEnvelope, type Envelope, type EnvelopeIssue, type JsonObject } from '@statbus/core';
+import { CodecError, EnvelopeError, assertMessageSize, createEnvelope, type Envelope, type EnvelopeIssue, type JsonObject } from '@statbus/core';
 
 /**
  * fedmsg's wire format (fedmsg/core.py `FedMsgContext.publish`): two frames, the topic then the UTF-8 JSON of
@@ -25,6 +25,8 @@ const OWN_KEYS = new Set(['topic', 'msg', 'msg_id', 'timestamp', 'i', 'username'
 const SIGNATURE_KEYS = new Set(['signature', 'certificate']);
 
 type JsonRecord = Record<string, unknown>;
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 function isRecord(value: unknown): value is JsonRecord {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -81,9 +83,9 @@ export function fedmsgToEnvelope(frameTopic: string, value: JsonRecord, received
   if (isRecord(statbus?.headers)) Object.assign(headers, statbus.headers);
   const seq = typeof i === 'number' && i >= 1 ? i : 1;
   const numbered = statbus !== undefined && typeof statbus.instance === 'string' && typeof i === 'number' && i >= 1;
-  const candidate: JsonRecord = {
-    id,
-    topic,
+  const envelope = createEnvelope({
+    id: id as string,
+    topic: topic as string,
     time: typeof timestamp === 'number' ? Math.round(timestamp * 1000) : receivedAt,
     producer: {
       name: typeof username === 'string' && username !== '' ? username : 'fedmsg',
@@ -93,10 +95,10 @@ export function fedmsgToEnvelope(frameTopic: string, value: JsonRecord, received
     },
     seq,
     headers,
-    body: msg,
-  };
-  if (typeof statbus?.signature === 'string') candidate['signature'] = statbus.signature;
-  return { envelope: validateEnvelope(candidate, { fromJson: true }), numbered };
+    body: msg as JsonObject,
+    ...(typeof statbus?.signature === 'string' ? { signature: statbus.signature } : {}),
+  });
+  return { envelope, numbered };
 }
 
 /**
@@ -109,7 +111,7 @@ export function decodeFedmsg(frameTopic: string, bytes: Buffer, maxMessageBytes:
   assertMessageSize(bytes.length, { maxMessageBytes });
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    value = JSON.parse(UTF8.decode(bytes));
   } catch (error) {
     throw new CodecError('ERR_CODEC', `fedmsg message on ${JSON.stringify(frameTopic)} is not UTF-8 JSON`, { size: bytes.length, cause: error });
   }
