@@ -1,4 +1,4 @@
-import { silentLogger, type TransportStatus } from '@statbus/core';
+import { createEnvelope, silentLogger, type TransportStatus } from '@statbus/core';
 import { collect, envelopeFactory, recordStatus, waitFor } from '@statbus/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RelayBus } from './testing/relay-bus.js';
@@ -49,5 +49,22 @@ describe("fedmsg's frames over real ZeroMQ sockets", () => {
     ]);
     expect(subscriber.counters().gaps).toBe(0);
     await Promise.all([subscriber.close(), statbusPublisher.close(), fedmsgPublisher.close()]);
+  });
+
+  it("should report a gap in a statbus producer's fedmsg frames by i, and none for fedmsg's own", async () => {
+    const subscriber = bus.transport();
+    const statuses = recordStatus(subscriber.status());
+    const collector = collect(await subscriber.subscribe(['#']));
+    const publisher = bus.transport({ wire_format: 'fedmsg' });
+    await publisher.connect();
+    const producer = { name: 'koji', host: 'koji01', pid: 5, instance: 'koji-instance' };
+    for (const seq of [1, 2, 5]) await publisher.publish(createEnvelope({ topic: TOPIC, seq, producer, body: { seq } }));
+    // fedmsg's own messages: `i` of many processes, never checked.
+    for (const i of [7, 3]) {
+      await bus.inject([TOPIC, JSON.stringify({ topic: TOPIC, msg: {}, msg_id: `2024-00000000-0000-4000-8000-00000000000${i}`, timestamp: 1, i, username: 'apache' })]);
+    }
+    await waitFor(() => collector.envelopes.length === 5, { message: 'five delivered' });
+    expect(statuses.filter((event) => event.type === 'gap')).toEqual([{ type: 'gap', producer: 'koji', instance: 'koji-instance', from: 3, to: 4, missed: 2 }]);
+    await Promise.all([subscriber.close(), publisher.close()]);
   });
 });
