@@ -4,6 +4,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configSchema, createEnvelope, silentLogger, type Delivery, type StatbusConfig } from '@statbus/core';
+import { createQueryServer } from '@statbus/query';
 import { Archiver, SqliteMessageStore } from '@statbus/sink';
 import { waitFor } from '@statbus/testing';
 import { AmqpTransport } from '@statbus/transport-amqp';
@@ -120,6 +121,15 @@ describe.skipIf(!up)(`fedora-messaging's wire format against RabbitMQ at ${BROKE
       expect(byPackage.messages.map((message) => message.envelope.id)).toEqual([ids[1]]);
       const debug = await store.find({ users: ['newbie'] });
       expect(debug.messages[0]?.envelope.headers['severity']).toBe('debug');
+
+      // datagrepper's API over that archive: /raw (v1) by user, /v2/search (fedora-messaging's shape) by package.
+      const app = createQueryServer({ store, config: config.query });
+      cleanups.push(() => app.close());
+      const raw = JSON.parse((await app.inject({ url: '/raw?user=jcline' })).body) as { raw_messages: { msg_id: string; msg: unknown }[] };
+      expect(raw.raw_messages.map((message) => [message.msg_id, message.msg])).toEqual([[ids[0], messages[0]?.body]]);
+      const v2 = JSON.parse((await app.inject({ url: '/v2/search?package=valgrind' })).body) as { raw_messages: { id: string; headers: Record<string, unknown> }[] };
+      expect(v2.raw_messages.map((message) => message.id)).toEqual([ids[1]]);
+      expect(v2.raw_messages[0]?.headers).toMatchObject({ fedora_messaging_rpm_valgrind: true, fedora_messaging_user_mjw: true, fedora_messaging_severity: 30 });
     });
 
     it('should give a pika consumer every property and header fedora-messaging requires', async () => {
