@@ -89,4 +89,29 @@ describe(Bridge, () => {
       expect(warnings).toContain('bridge: 6 message(s) of koji lost on ZeroMQ before the bridge (seq 4..9)');
     });
   });
+
+  describe('when it carries one way only', () => {
+    it('should carry from ZeroMQ to AMQP and nothing back', async () => {
+      const zeromqBus = new MemoryBus();
+      const amqpBus = new MemoryBus();
+      const bridge = new Bridge(new MemoryTransport(zeromqBus), new MemoryTransport(amqpBus), silentLogger, { direction: 'zeromq-to-amqp' });
+      bridge.start();
+      cleanups.push(() => bridge.stop());
+      await waitFor(() => bridge.state().zeromq === 'up' && bridge.state().amqp === 'up', { message: 'both sides up' });
+      const onZeromq: string[] = [];
+      const onAmqp: string[] = [];
+      const zeromqSide = new MemoryTransport(zeromqBus);
+      const amqpSide = new MemoryTransport(amqpBus);
+      await Promise.all([zeromqSide.connect(), amqpSide.connect()]);
+      await zeromqSide.subscribe(['#'], { handler: (delivery) => void onZeromq.push(delivery.envelope.body['from'] as string) });
+      await amqpSide.subscribe(['#'], { handler: (delivery) => void onAmqp.push(delivery.envelope.body['from'] as string) });
+      const origin = { name: 'unit', host: 'h', pid: 1, instance: 'i' };
+      await zeromqSide.publish(createEnvelope({ topic: TOPIC, seq: 1, producer: origin, body: { from: 'zeromq' } }));
+      await amqpSide.publish(createEnvelope({ topic: TOPIC, seq: 2, producer: origin, body: { from: 'amqp' } }));
+      await waitFor(() => bridge.counters().toAmqp === 1 && onAmqp.length === 2, { message: 'the ZeroMQ message carried' });
+      expect(onAmqp.sort()).toEqual(['amqp', 'zeromq']);
+      expect(onZeromq).toEqual(['zeromq']);
+      expect(bridge.counters().toZeromq).toBe(0);
+    });
+  });
 });

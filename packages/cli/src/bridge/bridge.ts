@@ -17,7 +17,11 @@ export const BRIDGE_DEFAULTS = {
   memory: 100_000,
   retryInitialMs: 200,
   retryMaxMs: 10_000,
+  direction: 'both',
 } as const;
+
+/** Which way a bridge carries messages. */
+export type BridgeDirection = 'both' | 'zeromq-to-amqp' | 'amqp-to-zeromq';
 
 /** How a {@link Bridge} runs; every field has a default in {@link BRIDGE_DEFAULTS}. */
 export interface BridgeOptions {
@@ -32,6 +36,8 @@ export interface BridgeOptions {
   /** Backoff between tries of a side that is down. */
   readonly retryInitialMs?: number;
   readonly retryMaxMs?: number;
+  /** Both ways (default), or one: two one-way bridges do not loop either (the `bridged-from` header). */
+  readonly direction?: BridgeDirection;
 }
 
 /** What a side is doing. */
@@ -98,12 +104,14 @@ export class Bridge {
 
   /** Starts both sides (each retried until it is up) and returns at once; watch {@link state}. */
   start(): void {
+    const { direction } = this.#options;
     this.#running.push(this.#watch('zeromq', this.#zeromq), this.#watch('amqp', this.#amqp));
     this.#running.push(
       this.#bringUp('zeromq', async () => {
         await this.#zeromq.connect();
-        const subscription = await this.#zeromq.subscribe(this.#options.patterns, { prefetch: 1_000_000 });
         this.#zeromqUp();
+        if (direction === 'amqp-to-zeromq') return undefined;
+        const subscription = await this.#zeromq.subscribe(this.#options.patterns, { prefetch: 1_000_000 });
         this.#running.push(this.#fromZeromq(subscription));
         return subscription;
       }),
@@ -112,6 +120,7 @@ export class Bridge {
         // Once connected, the transport itself holds and resends what a later connection loss leaves unconfirmed.
         this.#amqpConnected = true;
         this.#pump();
+        if (direction === 'zeromq-to-amqp') return undefined;
         return this.#amqp.subscribe(this.#options.patterns, { queue: this.#options.queue, handler: (delivery) => this.#fromAmqp(delivery) });
       }),
     );
@@ -147,15 +156,15 @@ export class Bridge {
     this.#log.info(this.counters(), 'bridge stopped');
   }
 
-  async #bringUp(side: BridgeSide, up: () => Promise<Subscription>): Promise<void> {
+  async #bringUp(side: BridgeSide, up: () => Promise<Subscription | undefined>): Promise<void> {
     for (let attempt = 1; !this.#stopping.signal.aborted; attempt += 1) {
       try {
         const subscription = await up();
         if (this.#stopping.signal.aborted) {
-          await subscription.close();
+          await subscription?.close();
           return;
         }
-        this.#subscriptions.push(subscription);
+        if (subscription !== undefined) this.#subscriptions.push(subscription);
         this.#state[side] = 'up';
         this.#log.info({ side, patterns: this.#options.patterns }, `bridge: the ${side} side is up`);
         return;

@@ -1,8 +1,8 @@
 import { redactUrl, validatePattern } from '@statbus/core';
 import { AmqpTransport } from '@statbus/transport-amqp';
 import { ZeroMqTransport } from '@statbus/transport-zeromq';
-import { Command } from 'commander';
-import { BRIDGE_DEFAULTS, Bridge } from '../bridge/bridge.js';
+import { Command, Option } from 'commander';
+import { BRIDGE_DEFAULTS, Bridge, type BridgeDirection } from '../bridge/bridge.js';
 import { collect, integerParser } from '../cli-options.js';
 import { loadCliConfig, addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import { createLogger } from '../create-logger.js';
@@ -15,6 +15,7 @@ type BridgeCommandOptions = GlobalOptions &
     readonly queue: string;
     readonly buffer: number;
     readonly memory: number;
+    readonly direction: BridgeDirection;
   };
 
 function parsePattern(value: string, previous: string[]): string[] {
@@ -34,6 +35,7 @@ export function bridgeCommand(io: CliIo): Command {
     .option('--pattern <pattern>', 'full topic pattern to carry (AMQP semantics; repeatable)', parsePattern, [])
     .option('--queue <name>', 'durable AMQP queue the bridge consumes from', BRIDGE_DEFAULTS.queue)
     .option('--buffer <count>', 'messages from ZeroMQ awaiting AMQP at most; more are dropped and reported as lost', integerParser('--buffer', 1, 10_000_000), BRIDGE_DEFAULTS.bufferSize)
+    .addOption(new Option('--direction <way>', 'carry both ways, or one').choices(['both', 'zeromq-to-amqp', 'amqp-to-zeromq']).default(BRIDGE_DEFAULTS.direction))
     .option('--memory <count>', 'message ids remembered to stop loops and duplicates', integerParser('--memory', 1, 100_000_000), BRIDGE_DEFAULTS.memory)
     .action(async (options: BridgeCommandOptions) => {
       const { config } = loadCliConfig(options, io);
@@ -41,7 +43,7 @@ export function bridgeCommand(io: CliIo): Command {
       const zeromq = new ZeroMqTransport(config, logger);
       const amqp = new AmqpTransport(config, logger);
       const patterns = options.pattern.length === 0 ? [...BRIDGE_DEFAULTS.patterns] : options.pattern;
-      const bridge = new Bridge(zeromq, amqp, logger, { patterns, queue: options.queue, bufferSize: options.buffer, memory: options.memory });
+      const bridge = new Bridge(zeromq, amqp, logger, { patterns, queue: options.queue, bufferSize: options.buffer, memory: options.memory, direction: options.direction });
       const shutdown = shutdownSignal(io);
       const probe = await startProbe(options, () => {
         const state = bridge.state();
@@ -53,7 +55,7 @@ export function bridgeCommand(io: CliIo): Command {
         io.stderr.write(
           `statbus bridge: zeromq (${config.zeromq.wire_format}; subscribes to ${endpoints.join(', ') || 'nothing'}${config.zeromq.use_relay ? ` and the relay ${config.zeromq.relay_outbound}` : ''}; ` +
             `publishes ${config.zeromq.bind.length > 0 ? `on ${config.zeromq.bind.join(', ')}` : config.zeromq.use_relay ? `via the relay ${config.zeromq.relay_inbound}` : 'nowhere'}) <-> ` +
-            `amqp (${config.amqp.wire_format}; ${redactUrl(config.amqp.url)}, exchange ${config.amqp.exchange}, queue ${options.queue}); carrying ${patterns.join(', ')}` +
+            `amqp (${config.amqp.wire_format}; ${redactUrl(config.amqp.url)}, exchange ${config.amqp.exchange}, queue ${options.queue}); carrying ${patterns.join(', ')}, ${options.direction === 'both' ? 'both ways' : options.direction}` +
             `${probe === undefined ? '' : `; health at ${probe.url}/ready`}\n`,
         );
         const signal = await shutdown.received;
