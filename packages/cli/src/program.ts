@@ -4,6 +4,7 @@ import { StatbusError } from '@statbus/core';
 import { CliError } from './cli-error.js';
 import { describeFailure, isBrokenPipe } from './describe-failure.js';
 import { benchCommand } from './commands/bench-command.js';
+import { bridgeCommand } from './commands/bridge-command.js';
 import { configCommand } from './commands/config-command.js';
 import { dbCommand } from './commands/db-command.js';
 import { demoCommand } from './commands/demo-command.js';
@@ -39,6 +40,7 @@ export function buildProgram(io: CliIo): Command {
   program.addCommand(configCommand(io));
   program.addCommand(publishCommand(io));
   program.addCommand(relayCommand(io));
+  program.addCommand(bridgeCommand(io));
   program.addCommand(tailCommand(io));
   program.addCommand(keysCommand(io));
   program.addCommand(hubCommand(io));

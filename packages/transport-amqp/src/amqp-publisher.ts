@@ -12,6 +12,7 @@ import { isBrokerExchange, publishOptions } from './amqp-arguments.js';
 import type { AmqpSession, SessionParticipant } from './amqp-session.js';
 import { abortableDelay, backoffDelay } from './backoff.js';
 import { ConfirmWindow } from './confirm-window.js';
+import { encodeFedoraMessaging } from './fedora-messaging-format.js';
 
 /** amqplib's error for a broker nack, as opposed to `channel closed` (no answer: send again). */
 const NACK_MESSAGE = 'message nacked';
@@ -122,12 +123,17 @@ export class AmqpPublisher implements SessionParticipant {
   publish(envelope: Envelope): Promise<void> {
     if (this.#closed) return Promise.reject(new TransportError('ERR_CLOSED', 'Cannot publish: the transport is closed', { address: this.#session.address }));
     let bytes: Buffer;
+    let options: Options.Publish;
     try {
-      bytes = encodeEnvelope(envelope, { maxMessageBytes: this.#maxMessageBytes });
+      if (this.#amqp.wire_format === 'fedora-messaging') {
+        ({ bytes, options } = encodeFedoraMessaging(envelope, { persistent: this.#amqp.persistent, maxMessageBytes: this.#maxMessageBytes }));
+      } else {
+        bytes = encodeEnvelope(envelope, { maxMessageBytes: this.#maxMessageBytes });
+        options = publishOptions(envelope, this.#amqp.persistent);
+      }
     } catch (error) {
       return Promise.reject(asError(error));
     }
-    const options = publishOptions(envelope, this.#amqp.persistent);
     return new Promise<void>((resolve, reject) => {
       this.#window.enqueue({ routingKey: envelope.topic, bytes, options, resolve, reject, settled: false });
       this.#pump();

@@ -1,6 +1,5 @@
 import {
   AsyncQueue,
-  decodeEnvelope,
   dropReasonOf,
   type AmqpConfig,
   type Delivery,
@@ -23,6 +22,7 @@ import { AmqpDelivery, type DeliverySettler, type Settlement } from './amqp-deli
 import type { AmqpSession, SessionParticipant } from './amqp-session.js';
 import { abortableDelay } from './backoff.js';
 import { DeliveryTracker } from './delivery-tracker.js';
+import { decodeAmqpMessage } from './decode-amqp-message.js';
 
 /** What a subscription needs from its transport. */
 export interface SubscriptionContext {
@@ -221,7 +221,7 @@ export class AmqpSubscription implements Subscription, SessionParticipant, Deliv
     if (channel !== this.#channel || acks === undefined) return;
     let envelope: Envelope;
     try {
-      envelope = decodeEnvelope(message.content, { maxMessageBytes: this.#context.maxMessageBytes });
+      envelope = decodeAmqpMessage(message, this.#context.maxMessageBytes);
     } catch (error) {
       this.#drop(channel, message, error);
       return;
@@ -248,10 +248,33 @@ export class AmqpSubscription implements Subscription, SessionParticipant, Deliv
       'dropping an AMQP message that is not a valid envelope',
     );
     try {
-      channel.reject(message, false);
+      if (this.#options.queue === undefined) channel.reject(message, false);
+      else this.#deadLetter(channel, message, reason, cause);
     } catch {
       // The channel is closing: the message comes back and is dropped then.
     }
+  }
+
+  /**
+   * Dead-letters a message this subscriber cannot read with the reason named: a copy goes to the dead-letter
+   * exchange with `x-statbus-drop-reason` (`malformed`, `invalid`, `too-large`), `x-statbus-drop-error` and
+   * `x-statbus-queue` headers, then the message is acked, both on this channel, in that order. (A reject would
+   * dead-letter it with RabbitMQ's reason `rejected` only.)
+   */
+  #deadLetter(channel: Channel, message: ConsumeMessage, reason: string, cause: Error): void {
+    const { amqp } = this.#context;
+    const headers = {
+      ...message.properties.headers,
+      'x-statbus-drop-reason': reason,
+      'x-statbus-drop-error': cause.message.slice(0, 1_000),
+      'x-statbus-queue': this.queueName ?? '',
+    };
+    // Not `userId` (the broker refuses one that is not this connection's user), `expiration` (the copy is kept) nor `clusterId`.
+    const all: Record<string, unknown> = { ...message.properties };
+    const { userId: _userId, expiration: _expiration, clusterId: _clusterId, ...kept } = all;
+    const properties = Object.fromEntries(Object.entries(kept).filter(([, value]) => value !== undefined && value !== null));
+    channel.publish(amqp.dead_letter_exchange, message.fields.routingKey, message.content, { ...properties, headers });
+    channel.ack(message);
   }
 
   #channelLost(channel: Channel, model: ChannelModel): void {

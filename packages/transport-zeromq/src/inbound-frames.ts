@@ -1,4 +1,5 @@
 import {
+  EnvelopeError,
   decodeEnvelope,
   dropReasonOf,
   type CodecOptions,
@@ -6,6 +7,7 @@ import {
   type Envelope,
   type TopicMatcher,
 } from '@statbus/core';
+import { decodeFedmsg } from './fedmsg-frames.js';
 import { decodeHeartbeatFrame, decodeMessageFrame, decodeStreamPosition, frameTopic, isControlTopic, type BeatPosition, type StreamPosition } from './wire-frames.js';
 
 /** What one received ZeroMQ message is. */
@@ -17,7 +19,8 @@ export type InboundMessage =
   /** A topic the subscription's prefixes let through but its patterns do not match. */
   | { readonly kind: 'unmatched' }
   | { readonly kind: 'dropped'; readonly reason: DropReason; readonly error: Error; readonly topic?: string; readonly position?: StreamPosition | undefined }
-  | { readonly kind: 'message'; readonly envelope: Envelope; readonly topic: string; readonly position: StreamPosition | undefined };
+  /** `unnumbered`: a fedmsg message whose `i` is not known to number one producer instance (no gap tracking). */
+  | { readonly kind: 'message'; readonly envelope: Envelope; readonly topic: string; readonly position: StreamPosition | undefined; readonly unnumbered?: true };
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
@@ -78,5 +81,24 @@ export function classifyFrames(frames: readonly Buffer[], matcher: TopicMatcher,
     }
   }
   if (!matcher.test(topic)) return { kind: 'unmatched' };
-  return decode(topic, body, 0, position, maxMessageBytes);
+  const message = decode(topic, body, 0, position, maxMessageBytes);
+  if (message.kind !== 'dropped' || frames.length !== 2 || message.reason === 'too-large') return message;
+  return decodeFedmsgFrames(topic, body, maxMessageBytes, message);
+}
+
+/**
+ * `[topic, json]` that is not a statbus envelope: fedmsg's format, else a message in neither format. Tried
+ * only after the envelope failed, so statbus's own messages pay nothing for it.
+ */
+function decodeFedmsgFrames(topic: string, body: Buffer, maxMessageBytes: number, asEnvelope: Extract<InboundMessage, { kind: 'dropped' }>): InboundMessage {
+  try {
+    const { envelope, numbered } = decodeFedmsg(topic, body, maxMessageBytes);
+    return { kind: 'message', envelope, topic, position: undefined, ...(numbered ? {} : { unnumbered: true as const }) };
+  } catch (error) {
+    const neither = `ZeroMQ message on ${JSON.stringify(topic)} is neither a statbus envelope nor a fedmsg message`;
+    if (error instanceof EnvelopeError && error.issues[0]?.path !== '(fedmsg)') {
+      return { kind: 'dropped', reason: 'invalid', topic, error: new EnvelopeError([{ path: '(fedmsg)', message: 'a fedmsg message with bad fields' }, ...error.issues]) };
+    }
+    return { kind: 'dropped', reason: asEnvelope.reason, topic, error: new Error(`${neither}: ${asEnvelope.error.message}`, { cause: asEnvelope.error }) };
+  }
 }

@@ -182,7 +182,7 @@ export class ZeroMqSubscription implements Subscription {
         const hole =
           position !== undefined
             ? this.#tracker.observeStream(message.topic, position, envelope.producer.name, envelope.producer.instance)
-            : this.#receivesAll
+            : this.#receivesAll && message.unnumbered !== true
               ? this.#tracker.observeInstance(envelope.producer.instance, envelope.seq)
               : undefined;
         this.#reportHole(hole, envelope.producer.name, envelope.producer.instance);

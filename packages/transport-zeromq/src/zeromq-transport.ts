@@ -25,6 +25,7 @@ import { SendQueue } from './send-queue.js';
 import { SocketMonitor } from './socket-monitor.js';
 import { bindAddresses, commonSocketOptions } from './socket-options.js';
 import { StreamPositions } from './stream-positions.js';
+import { encodeFedmsgFrames } from './fedmsg-frames.js';
 import { SUBSCRIBE_BYTE, isProbeTopic } from './wire-frames.js';
 import { ZeroMqSubscription, type SubscriptionSink } from './zeromq-subscription.js';
 
@@ -214,9 +215,12 @@ export class ZeroMqTransport implements Transport {
     if (!this.#canPublish) {
       return Promise.reject(new TransportError('ERR_PUBLISH', 'Nowhere to publish: [zeromq] bind is empty and use_relay is false'));
     }
-    let frame: string;
+    let frame: string | [string, Buffer];
     try {
-      frame = this.#positions.frame(envelope, this.#codec);
+      frame =
+        this.#config.zeromq.wire_format === 'fedmsg'
+          ? encodeFedmsgFrames(envelope, this.#config.codec.max_message_bytes)
+          : this.#positions.frame(envelope, this.#codec);
     } catch (error) {
       return Promise.reject(asError(error));
     }

@@ -17,7 +17,11 @@ export const AMQP_DEFAULTS = {
   dead_letter_exchange: 'statbus.dlx',
   dead_letter_queue: 'statbus.dead-letter',
   close_timeout_ms: 5_000,
+  wire_format: 'statbus',
 } as const;
+
+/** How messages travel over AMQP: statbus's envelope as the body, or fedora-messaging's format (see transport-amqp's README). */
+export const AMQP_WIRE_FORMATS = ['statbus', 'fedora-messaging'] as const;
 
 const url = z
   .string()
@@ -45,6 +49,9 @@ const url = z
  * - `max_deliveries`: a message is delivered at most this many times before it is dead-lettered.
  * - `dead_letter_exchange` / `dead_letter_queue`: where named queues send rejected and poison messages.
  * - `close_timeout_ms`: how long `close()` waits for confirms and for handed-out deliveries to be settled.
+ * - `wire_format`: what `publish()` sends: `statbus` (the envelope JSON as the body) or `fedora-messaging`
+ *   (its documented wire format: the body alone, id, headers and markers as AMQP properties). Receiving reads
+ *   both, told apart per message.
  */
 export const amqpConfigSchema = z
   .strictObject({
@@ -63,6 +70,7 @@ export const amqpConfigSchema = z
     dead_letter_exchange: z.string().min(1).default(AMQP_DEFAULTS.dead_letter_exchange),
     dead_letter_queue: z.string().min(1).default(AMQP_DEFAULTS.dead_letter_queue),
     close_timeout_ms: z.number().int().nonnegative().default(AMQP_DEFAULTS.close_timeout_ms),
+    wire_format: z.enum(AMQP_WIRE_FORMATS).default(AMQP_DEFAULTS.wire_format),
     tls: z
       .strictObject({
         ca: z.string().min(1).optional(),

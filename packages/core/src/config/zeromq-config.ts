@@ -19,7 +19,11 @@ export const ZEROMQ_DEFAULTS = {
   prefetch: 100,
   max_deliveries: 5,
   stream_heartbeat_ms: 1_000,
+  wire_format: 'statbus',
 } as const;
+
+/** How messages travel over ZeroMQ: statbus's frames, or fedmsg's two frames (topic, then its JSON). */
+export const ZEROMQ_WIRE_FORMATS = ['statbus', 'fedmsg'] as const;
 
 /**
  * `[zeromq]`: fedmsg-style discovery. `endpoints` names the addresses producers bind; a subscriber
@@ -41,6 +45,9 @@ export const ZEROMQ_DEFAULTS = {
  *   heartbeat with the last stream position it sent, so that subscribers report messages lost at the end
  *   of a stream (after which nothing more came on the topic) as a gap; 0 = no heartbeats (then such a
  *   tail loss is only reported when the next message on the topic arrives).
+ * - `wire_format`: what `publish()` sends: `statbus` (one frame with a stream position) or `fedmsg` (fedmsg's
+ *   `[topic, json]`, readable by fedmsg consumers; no stream positions, so no heartbeats). Receiving reads both,
+ *   told apart per message.
  */
 export const zeromqConfigSchema = z
   .strictObject({
@@ -60,6 +67,7 @@ export const zeromqConfigSchema = z
     prefetch: z.number().int().min(1).max(1_000_000).default(ZEROMQ_DEFAULTS.prefetch),
     max_deliveries: z.number().int().min(1).default(ZEROMQ_DEFAULTS.max_deliveries),
     stream_heartbeat_ms: z.number().int().nonnegative().max(2_147_483_647).default(ZEROMQ_DEFAULTS.stream_heartbeat_ms),
+    wire_format: z.enum(ZEROMQ_WIRE_FORMATS).default(ZEROMQ_DEFAULTS.wire_format),
   })
   .superRefine((section, context) => {
     section.bind.forEach((entry, index) => {
