@@ -19,6 +19,7 @@ describe("fedmsg's frames over real ZeroMQ sockets", () => {
   it('should deliver statbus and fedmsg messages on one subscription, and drop, count and report frames in neither format', async () => {
     const subscriber = bus.transport();
     const statuses = recordStatus(subscriber.status());
+    await subscriber.connect();
     const collector = collect(await subscriber.subscribe(['org.fedoraproject.#']));
     const statbusPublisher = bus.transport();
     const fedmsgPublisher = bus.transport({ wire_format: 'fedmsg' });
@@ -54,6 +55,7 @@ describe("fedmsg's frames over real ZeroMQ sockets", () => {
   it("should report a gap in a statbus producer's fedmsg frames by i, and none for fedmsg's own", async () => {
     const subscriber = bus.transport();
     const statuses = recordStatus(subscriber.status());
+    await subscriber.connect();
     const collector = collect(await subscriber.subscribe(['#']));
     const publisher = bus.transport({ wire_format: 'fedmsg' });
     await publisher.connect();
