@@ -4,6 +4,7 @@ import {
   type BusEvent,
   type BusEventRecorder,
   type Logger,
+  type RollupCell,
   type RollupMessageStore,
   type RollupPosition,
 } from '@statbus/core';
@@ -47,6 +48,19 @@ export interface MetricsEngineCounters {
 const FEED_PAGE = 1000;
 const ERROR_LOG_EVERY_MS = 60_000;
 
+/** Merges cells of the same plugin, interval, bucket, key and field (a store may take each only once per write). */
+export function mergeCells(cells: readonly RollupCell[]): RollupCell[] {
+  const merged = new Map<string, RollupCell>();
+  for (const cell of cells) {
+    const id = `${cell.plugin}\u0000${cell.interval}\u0000${cell.bucket}\u0000${cell.key}\u0000${cell.field}`;
+    const found = merged.get(id);
+    if (found === undefined) merged.set(id, cell);
+    else if (cell.op === 'add') merged.set(id, { ...found, value: found.value + cell.value });
+    else if (cell.value > found.value || (cell.value === found.value && (cell.text ?? '') > (found.text ?? ''))) merged.set(id, cell);
+  }
+  return [...merged.values()];
+}
+
 /** Compares two change-feed positions: numerically when both are numbers (both built-in stores), else as text. */
 export function comparePositions(a: string, b: string): number {
   if (/^\d+$/u.test(a) && /^\d+$/u.test(b)) return a.length === b.length ? (a < b ? -1 : a > b ? 1 : 0) : a.length - b.length;
@@ -74,6 +88,9 @@ export class MetricsEngine implements BusEventRecorder {
   private pruneTimer: NodeJS.Timeout | undefined;
   private unlisten: (() => void) | undefined;
   private loop: Promise<void> | undefined;
+  /** Event values waiting to ride along with the next feed batch (one transaction instead of two). */
+  private pendingCells: RollupCell[] = [];
+  private pendingWaiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
 
   constructor(
     private readonly store: RollupMessageStore,
@@ -125,6 +142,7 @@ export class MetricsEngine implements BusEventRecorder {
     this.unlisten = undefined;
     await this.loop;
     await this.syncing?.catch(() => 0);
+    await this.flushPending();
   }
 
   counters(): MetricsEngineCounters {
@@ -166,7 +184,36 @@ export class MetricsEngine implements BusEventRecorder {
       }
     }
     this.totals.events += events.length;
-    if (accumulator.size > 0) await this.store.applyRollups(accumulator.cells(), []);
+    if (accumulator.size === 0) return;
+    if (!this.running) {
+      await this.store.applyRollups(accumulator.cells(), []);
+      return;
+    }
+    // While following, events are written with the next batch of the feed (or alone when none comes).
+    await new Promise<void>((resolve, reject) => {
+      this.pendingCells.push(...accumulator.cells());
+      this.pendingWaiters.push({ resolve, reject });
+      this.wake();
+    });
+  }
+
+  /** Writes pending event values on their own (no feed batch took them). */
+  private async flushPending(): Promise<void> {
+    if (this.pendingWaiters.length === 0) return;
+    const { cells, waiters } = this.takePending();
+    try {
+      await this.store.applyRollups(cells, []);
+      for (const waiter of waiters) waiter.resolve();
+    } catch (error) {
+      for (const waiter of waiters) waiter.reject(error);
+    }
+  }
+
+  private takePending(): { cells: RollupCell[]; waiters: { resolve: () => void; reject: (error: unknown) => void }[] } {
+    const taken = { cells: mergeCells(this.pendingCells), waiters: this.pendingWaiters };
+    this.pendingCells = [];
+    this.pendingWaiters = [];
+    return taken;
   }
 
   /**
@@ -212,8 +259,11 @@ export class MetricsEngine implements BusEventRecorder {
         do {
           this.again = false;
           await this.sync();
+          await this.flushPending();
         } while (this.again && this.running);
       } catch (error) {
+        const { waiters } = this.takePending();
+        for (const waiter of waiters) waiter.reject(error);
         const retryable = !(error instanceof StoreError) || error.retryable;
         this.logger.warn({ err: error, retryable }, 'metrics could not follow the archive; trying again at the next poll');
       } finally {
@@ -283,17 +333,31 @@ export class MetricsEngine implements BusEventRecorder {
         }
       }
     }
-    const written = await this.store.applyRollups(
-      accumulator.cells(),
-      group.map((entry) => ({ plugin: entry.plugin.name, from, to: position })),
-    );
+    const pending = this.takePending();
+    let written: boolean;
+    try {
+      written = await this.store.applyRollups(
+        pending.waiters.length === 0 ? accumulator.cells() : mergeCells([...accumulator.cells(), ...pending.cells]),
+        group.map((entry) => ({ plugin: entry.plugin.name, from, to: position })),
+      );
+    } catch (error) {
+      this.putBack(pending);
+      throw error;
+    }
     if (!written) {
+      this.putBack(pending);
       this.totals.conflicts += 1;
       return undefined;
     }
+    for (const waiter of pending.waiters) waiter.resolve();
     this.totals.batches += 1;
     this.totals.messages += changes.length;
     return { messages: changes.length, position };
+  }
+
+  private putBack(pending: { cells: RollupCell[]; waiters: { resolve: () => void; reject: (error: unknown) => void }[] }): void {
+    this.pendingCells.push(...pending.cells);
+    this.pendingWaiters.push(...pending.waiters);
   }
 
   private pluginFailed(entry: CatalogEntry, error: unknown, context: Record<string, unknown>): void {

@@ -1,5 +1,5 @@
 import { ContainerModule, type ServiceIdentifier } from 'inversify';
-import { BUS_EVENT_RECORDER, CONFIG, LOGGER, MESSAGE_STORE, StoreError, hasRollups, type MessageStore, type RollupMessageStore } from '@statbus/core';
+import { CONFIG, LOGGER, MESSAGE_STORE, StoreError, hasRollups, type MessageStore, type RollupMessageStore } from '@statbus/core';
 import { BUILT_IN_PLUGINS } from './built-in-plugins.js';
 import { MetricsCatalog } from './metrics-catalog.js';
 import { MetricsEngine } from './metrics-engine.js';
@@ -16,8 +16,8 @@ function rollupStore(store: MessageStore): RollupMessageStore {
 
 /**
  * Binds {@link MetricsCatalog} (the built-in plugins but `[metrics] disabled`, then METRICS_USER_PLUGINS when bound),
- * {@link MetricsReader}, {@link MetricsEngine} and BUS_EVENT_RECORDER (the engine), all singletons.
- * Needs CONFIG, MESSAGE_STORE and LOGGER.
+ * {@link MetricsReader} and {@link MetricsEngine}, all singletons. Needs CONFIG, MESSAGE_STORE and LOGGER. The
+ * composition root binds BUS_EVENT_RECORDER to the engine when it runs one (`[metrics] enabled`).
  */
 export const metricsModule = new ContainerModule((options) => {
   options
@@ -44,5 +44,4 @@ export const metricsModule = new ContainerModule((options) => {
       });
     })
     .inSingletonScope();
-  options.bind(BUS_EVENT_RECORDER).toService(MetricsEngine);
 });
