@@ -316,6 +316,8 @@ export class MetricsEngine implements BusEventRecorder {
     }
     if (changes.length === 0 || position === undefined) return { messages: 0, position: position ?? '0' };
     const accumulator = new RollupAccumulator(this.now());
+    // Counted once the batch is written: a batch redone after a conflict must not count its failures twice.
+    const failures: { entry: CatalogEntry; error: unknown; id: string }[] = [];
     for (const entry of group) {
       const observe = entry.plugin.observe;
       if (observe === undefined) continue;
@@ -329,7 +331,7 @@ export class MetricsEngine implements BusEventRecorder {
         try {
           observe.call(entry.plugin, message, accumulator.emit);
         } catch (error) {
-          this.pluginFailed(entry, error, { id: message.envelope.id });
+          failures.push({ entry, error, id: message.envelope.id });
         }
       }
     }
@@ -350,6 +352,7 @@ export class MetricsEngine implements BusEventRecorder {
       return undefined;
     }
     for (const waiter of pending.waiters) waiter.resolve();
+    for (const failure of failures) this.pluginFailed(failure.entry, failure.error, { id: failure.id });
     this.totals.batches += 1;
     this.totals.messages += changes.length;
     return { messages: changes.length, position };
