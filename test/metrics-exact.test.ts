@@ -62,24 +62,11 @@ describe.skipIf(!haveBroker)(`metrics over RabbitMQ at ${AMQP_URL}: two statbus 
     };
     const first = nom();
     const second = nom();
-    await Promise.all([first, second].map((process) => waitFor(() => process.child.pid !== undefined)));
+    await Promise.all([first.ready('statbus nom: archiving'), second.ready('statbus nom: archiving')]);
     const transport = new AmqpTransport(configSchema.parse({ transport: 'amqp', amqp: { url: AMQP_URL, exchange: names.exchange, dead_letter_exchange: names.dlx, dead_letter_queue: names.dlq } }), silentLogger);
     await transport.connect();
     const store = new SqliteMessageStore(path);
     try {
-      // The archivers' queue must exist before publishing, or the first messages have nowhere to go.
-      await waitFor(async () => {
-        const connection = await connect(AMQP_URL);
-        try {
-          const channel = await connection.createChannel();
-          await channel.checkQueue(names.queue);
-          return true;
-        } catch {
-          return false;
-        } finally {
-          await connection.close().catch(() => undefined);
-        }
-      }, { timeoutMs: 20_000, message: 'the archive queue exists' });
       const now = Date.now();
       const categories = ['bodhi', 'koji', 'copr', 'pagure'];
       const envelopes: Envelope[] = Array.from({ length: 1200 }, (_, index) =>
@@ -106,6 +93,7 @@ describe.skipIf(!haveBroker)(`metrics over RabbitMQ at ${AMQP_URL}: two statbus 
       await first.stop('SIGKILL');
       await publish(500, 900);
       const restarted = nom();
+      await restarted.ready('statbus nom: archiving');
       await publish(900, envelopes.length);
       await waitFor(async () => (await store.count({})).count === envelopes.length, { timeoutMs: 60_000, message: `all ${envelopes.length} messages archived` });
       await waitFor(
