@@ -26,6 +26,10 @@ export interface SqliteMigration {
  *   same way up to `text_indexed` and always checked against the body itself. Versions 1 and 3 built and tuned
  *   an FTS5 index that version 4 drops: filling it cost more than the rest of the archiver. Version 4 starts the
  *   counter at 0, so an existing file is signed in the background after the upgrade.
+ * - The metrics' rollups (`sqlite-rollups.ts`, version 5): one row per plugin × interval × bucket × key × field,
+ *   and each plugin's change-feed position, written in the same transaction so that a crash never loses nor
+ *   doubles a count. The primary key serves a plugin's range of buckets; `rollups_key` serves one key's buckets.
+ *   An existing archive gets empty tables: the metrics catch up from the archive at their next start.
  */
 export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   {
@@ -104,6 +108,21 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       DROP TABLE message_text;
       CREATE TABLE text_signatures (key INTEGER PRIMARY KEY, bits BLOB NOT NULL);
       UPDATE store_counter SET value = 0 WHERE name = 'text_indexed';
+    `,
+  },
+  {
+    version: 5,
+    name: 'metrics rollups and their feed positions',
+    sql: `
+      CREATE TABLE rollups (
+        plugin TEXT NOT NULL, interval TEXT NOT NULL, bucket INTEGER NOT NULL, key TEXT NOT NULL, field TEXT NOT NULL,
+        value REAL NOT NULL, text TEXT,
+        PRIMARY KEY (plugin, interval, bucket, key, field)
+      ) WITHOUT ROWID;
+      CREATE INDEX rollups_key ON rollups (plugin, interval, key, bucket);
+      CREATE TABLE rollup_positions (
+        plugin TEXT PRIMARY KEY, position TEXT NOT NULL, skip_before INTEGER, skip_until TEXT
+      ) WITHOUT ROWID;
     `,
   },
 ];
