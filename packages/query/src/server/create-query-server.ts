@@ -1,6 +1,7 @@
 import cors from '@fastify/cors';
 import { silentLogger } from '@statbus/core';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { registerDashboardRoutes } from '../dashboard/dashboard-routes.js';
 import { registerCatalogueRoutes } from '../routes/catalogue-routes.js';
 import { registerExportRoute } from '../routes/export-route.js';
 import { registerMetaRoutes } from '../routes/meta-routes.js';
@@ -54,6 +55,7 @@ export function createQueryServer(options: QueryServerOptions): FastifyInstance 
   registerExportRoute(app, withLogger);
   const stream = registerStreamRoute(app, withLogger);
   registerMetaRoutes(app, withLogger);
+  registerDashboardRoutes(app);
   app.addHook('preClose', (done) => {
     stream.close();
     done();
