@@ -1,0 +1,150 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { REPO_ROOT, readComposeServices, type ComposeService } from './support/compose-file.js';
+import { exposedNames, metricNamesOf, metricNamesOfVariable } from './support/promql-names.js';
+
+const services = readComposeServices();
+const metrics = services.filter((service) => service.profiles.includes('metrics'));
+const read = (path: string): string => readFileSync(join(REPO_ROOT, path), 'utf8');
+
+interface PrometheusConfig {
+  readonly rule_files?: readonly string[];
+  readonly scrape_configs: readonly {
+    readonly job_name: string;
+    readonly metrics_path?: string;
+    readonly static_configs?: readonly { readonly targets: readonly string[] }[];
+    readonly dns_sd_configs?: readonly { readonly names: readonly string[]; readonly port: number }[];
+  }[];
+}
+interface GrafanaTarget {
+  readonly expr?: string;
+  readonly datasource?: { readonly uid?: string };
+}
+interface GrafanaPanel {
+  readonly title: string;
+  readonly datasource?: { readonly uid?: string };
+  readonly targets?: readonly GrafanaTarget[];
+  readonly panels?: readonly GrafanaPanel[];
+}
+interface GrafanaDashboard {
+  readonly uid: string;
+  readonly panels: readonly GrafanaPanel[];
+  readonly templating?: { readonly list: readonly { readonly name: string; readonly datasource?: { readonly uid?: string }; readonly query?: string | { readonly query?: string } }[] };
+}
+interface AlertRules {
+  readonly groups: readonly { readonly rules: readonly { readonly alert?: string; readonly record?: string; readonly expr: string }[] }[];
+}
+
+const prometheus = parse(read('deploy/prometheus/prometheus.yml')) as PrometheusConfig;
+const alerts = parse(read('deploy/prometheus/alerts.yml')) as AlertRules;
+const dashboard = JSON.parse(read('deploy/grafana/dashboards/statbus.json')) as GrafanaDashboard;
+const datasources = parse(read('deploy/grafana/provisioning/datasources/prometheus.yml')) as { datasources: readonly { uid: string; type: string; url: string }[] };
+const providers = parse(read('deploy/grafana/provisioning/dashboards/statbus.yml')) as { providers: readonly { type: string; options: { path: string } }[] };
+
+const panelsOf = (panels: readonly GrafanaPanel[]): GrafanaPanel[] => panels.flatMap((panel) => [panel, ...panelsOf(panel.panels ?? [])]);
+const targets = panelsOf(dashboard.panels).flatMap((panel) => (panel.targets ?? []).map((target) => ({ panel, target })));
+const variables = dashboard.templating?.list ?? [];
+
+/** Every PromQL the stack evaluates, with where it is. */
+const queries: { where: string; names: string[] }[] = [
+  ...targets.map(({ panel, target }) => ({ where: `dashboard panel "${panel.title}"`, names: metricNamesOf(target.expr ?? '') })),
+  ...variables.map((variable) => ({ where: `dashboard variable $${variable.name}`, names: metricNamesOfVariable(typeof variable.query === 'string' ? variable.query : (variable.query?.query ?? '')) })),
+  ...alerts.groups.flatMap((group) => group.rules.map((rule) => ({ where: `alert ${rule.alert ?? rule.record ?? ''}`, names: metricNamesOf(rule.expr) }))),
+];
+
+/** Series Prometheus makes itself for every target, which no `/metrics` exports. */
+const PROMETHEUS_OWN = new Set(['up', 'scrape_duration_seconds', 'scrape_samples_scraped']);
+
+/** `host:port` of each statbus service Prometheus must scrape, from its command in docker-compose.yml. */
+function scrapeTarget(service: ComposeService): string | undefined {
+  const [role, ...args] = service.command;
+  const flag = role === 'serve' ? '--port' : role === 'nom' || role === 'relay' || role === 'hub' ? '--health-port' : undefined;
+  if (flag === undefined) return undefined;
+  const port = args[args.indexOf(flag) + 1];
+  return args.includes(flag) && port !== undefined ? `${service.name}:${port}` : undefined;
+}
+
+/**
+ * What the statbus processes export at `/metrics` (the names agreed with the metrics engine: counters,
+ * gauges, the delay histogram's series and prom-client's default process metrics).
+ */
+const EXPORTED = exposedNames(
+  [
+    'statbus_messages_archived_total{category="bodhi"} 1',
+    'statbus_archive_messages 1',
+    'statbus_archive_bytes 1',
+    ...['_bucket{le="0.005"}', '_sum', '_count'].map((suffix) => `statbus_publish_to_archive_delay_seconds${suffix} 1`),
+    'statbus_gaps_total{producer="p"} 1',
+    'statbus_lost_messages_total{producer="p"} 1',
+    'statbus_dead_lettered_total{reason="r"} 1',
+    'statbus_refused_total{reason="r"} 1',
+    'process_cpu_seconds_total 1',
+    'process_resident_memory_bytes 1',
+    'nodejs_eventloop_lag_p99_seconds 1',
+  ].join('\n'),
+);
+
+describe('docker-compose --profile metrics', () => {
+  it('should run Prometheus and Grafana from pinned images, with the repository’s configuration mounted', () => {
+    expect(metrics.map((service) => service.name).sort()).toEqual(['grafana', 'prometheus']);
+    for (const service of metrics) {
+      expect(service.image, service.name).toMatch(/^[\w./-]+:v?\d+\.\d+\.\d+$/u);
+      expect(service.build, service.name).toBeUndefined();
+      for (const volume of service.volumes.filter((entry) => entry.startsWith('./'))) {
+        expect(existsSync(join(REPO_ROOT, volume.split(':')[0] as string)), `${service.name}: ${volume}`).toBe(true);
+      }
+    }
+    const mounted = (service: string, inside: string): boolean => metrics.find((candidate) => candidate.name === service)?.volumes.some((volume) => volume.split(':')[1] === inside) === true;
+    expect(mounted('prometheus', '/etc/prometheus/prometheus.yml')).toBe(true);
+    for (const file of prometheus.rule_files ?? []) expect(mounted('prometheus', file), file).toBe(true);
+    expect(mounted('grafana', '/etc/grafana/provisioning')).toBe(true);
+    expect(mounted('grafana', providers.providers[0]?.options.path ?? '')).toBe(true);
+  });
+
+  it('should have Prometheus scrape /metrics of every statbus query API, relay and archiver', () => {
+    const scraped = new Set(
+      prometheus.scrape_configs.flatMap((job) => [
+        ...(job.static_configs ?? []).flatMap((config) => config.targets),
+        ...(job.dns_sd_configs ?? []).flatMap((config) => config.names.map((name) => `${name}:${config.port}`)),
+      ]),
+    );
+    const wanted = services.map(scrapeTarget).filter((target) => target !== undefined);
+    expect(wanted.length).toBeGreaterThanOrEqual(5);
+    for (const target of wanted) expect([...scraped], target).toContain(target);
+    for (const job of prometheus.scrape_configs) expect(job.metrics_path ?? '/metrics', job.job_name).toBe('/metrics');
+  });
+
+  it('should provision Grafana with the profile’s Prometheus and a dashboard that uses it', () => {
+    const [source] = datasources.datasources;
+    expect(source?.type).toBe('prometheus');
+    const prometheusService = metrics.find((service) => service.name === 'prometheus');
+    expect(source?.url).toBe(`http://${prometheusService?.name ?? ''}:9090`);
+    expect(providers.providers[0]?.type).toBe('file');
+    expect(targets.length).toBeGreaterThanOrEqual(10);
+    for (const { panel, target } of targets) {
+      expect(panel.datasource?.uid ?? target.datasource?.uid, panel.title).toBe(source?.uid);
+      expect(target.expr, panel.title).toMatch(/\S/u);
+    }
+    for (const variable of variables) expect(variable.datasource?.uid, variable.name).toBe(source?.uid);
+  });
+
+  it('should query, in the dashboard and the alert rules, only metrics that /metrics exports (from the names agreed with the metrics engine)', () => {
+    const named = new Set(queries.flatMap((query) => query.names));
+    expect([...named]).toEqual(expect.arrayContaining(['statbus_messages_archived_total', 'statbus_publish_to_archive_delay_seconds_bucket', 'statbus_dead_lettered_total']));
+    for (const { where, names } of queries) {
+      expect(names.length, `${where} reads a metric`).toBeGreaterThan(0);
+      for (const name of names) expect(EXPORTED.has(name) || PROMETHEUS_OWN.has(name), `${where}: ${name}`).toBe(true);
+    }
+  });
+});
+
+describe(metricNamesOf, () => {
+  it('should find the metrics of an expression, not its functions, labels, ranges or keywords', () => {
+    expect(metricNamesOf('histogram_quantile(0.99, sum by (topology, le) (rate(a_seconds_bucket{job=~"x-.*", topology=~"$topology"}[$__rate_interval])))')).toEqual(['a_seconds_bucket']);
+    expect(metricNamesOf('sum(up{job="q"}) / count(up{job="q"}) > bool 0.5 or on (instance) other_total offset 5m')).toEqual(['other_total', 'up']);
+    expect(metricNamesOfVariable('label_values(up{job=~"statbus-.*"}, topology)')).toEqual(['up']);
+    expect(exposedNames('# HELP x_total X\n# TYPE x_total counter\nx_total{a="b"} 3\ny 1e3\n')).toEqual(new Set(['x_total', 'y']));
+  });
+});
