@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -98,7 +99,8 @@ describe('docker-compose --profile metrics', () => {
     }
     const mounted = (service: string, inside: string): boolean => metrics.find((candidate) => candidate.name === service)?.volumes.some((volume) => volume.split(':')[1] === inside) === true;
     expect(mounted('prometheus', '/etc/prometheus/prometheus.yml')).toBe(true);
-    for (const file of prometheus.rule_files ?? []) expect(mounted('prometheus', file), file).toBe(true);
+    // Rule files are named relative to the configuration, which the container reads from /etc/prometheus.
+    for (const file of prometheus.rule_files ?? []) expect(mounted('prometheus', join('/etc/prometheus', file)), file).toBe(true);
     expect(mounted('grafana', '/etc/grafana/provisioning')).toBe(true);
     expect(mounted('grafana', providers.providers[0]?.options.path ?? '')).toBe(true);
   });
@@ -136,6 +138,18 @@ describe('docker-compose --profile metrics', () => {
     for (const { where, names } of queries) {
       expect(names.length, `${where} reads a metric`).toBeGreaterThan(0);
       for (const name of names) expect(EXPORTED.has(name) || PROMETHEUS_OWN.has(name), `${where}: ${name}`).toBe(true);
+    }
+  });
+});
+
+/** Prometheus' own checker (Debian's `prometheus` package), when installed. */
+const PROMTOOL = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((path) => existsSync(path));
+
+describe('deploy/prometheus, checked by promtool', () => {
+  it.skipIf(PROMTOOL === undefined)(`should be a valid configuration with valid alert rules${PROMTOOL === undefined ? ' (skipped: no promtool here; Debian package prometheus)' : ''}`, () => {
+    for (const args of [['check', 'config', 'deploy/prometheus/prometheus.yml'], ['check', 'rules', 'deploy/prometheus/alerts.yml']]) {
+      const result = spawnSync(PROMTOOL as string, args, { cwd: REPO_ROOT, encoding: 'utf8' });
+      expect(result.status, `promtool ${args.join(' ')}: ${result.stdout}${result.stderr}`).toBe(0);
     }
   });
 });
