@@ -132,6 +132,13 @@ describe('docker-compose --profile metrics', () => {
     for (const variable of variables) expect(variable.datasource?.uid, variable.name).toBe(source?.uid);
   });
 
+  it('should read archive-wide statbus figures from the query APIs only (the archivers export the same archive’s figures)', () => {
+    const expressions = [...targets.map(({ panel, target }) => ({ where: panel.title, expr: target.expr ?? '' })), ...alerts.groups.flatMap((group) => group.rules.map((rule) => ({ where: rule.alert ?? '', expr: rule.expr })))];
+    for (const { where, expr } of expressions) {
+      for (const selector of expr.match(/statbus_\w+(\{[^}]*\})?/gu) ?? []) expect(selector, where).toContain('job="statbus-query"');
+    }
+  });
+
   it('should query, in the dashboard and the alert rules, only metrics that /metrics exports (from the names agreed with the metrics engine)', () => {
     const named = new Set(queries.flatMap((query) => query.names));
     expect([...named]).toEqual(expect.arrayContaining(['statbus_messages_archived_total', 'statbus_publish_to_archive_delay_seconds_bucket', 'statbus_dead_lettered_total']));

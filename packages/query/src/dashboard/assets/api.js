@@ -19,8 +19,8 @@ export const MAX_CHART_POINTS = 1500;
 export const MAX_STATS_POINTS = 400;
 /** Pages of `/stats/<plugin>` read at most for one panel. */
 export const MAX_PAGES = 20;
-/** Rows per page asked of `/stats/<plugin>` (datagrepper's default maximum). */
-export const ROWS_PER_PAGE = 100;
+/** Rows per page asked of `/stats/<plugin>`. */
+export const ROWS_PER_PAGE = 1000;
 
 /** `/raw`'s filter parameters: what the filter box accepts. */
 export const FILTER_KEYS = ['topic', 'category', 'user', 'package', 'agent', 'contains'].flatMap((key) => [key, `not_${key}`]);
