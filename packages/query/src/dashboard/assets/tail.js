@@ -36,8 +36,11 @@ export class LiveTail {
     const source = new EventSource(query === '' ? '/stream' : `/stream?${query}`);
     this.source = source;
     source.addEventListener('open', () => this.setStatus(this.pause.checked ? 'paused' : 'live', this.pause.checked ? '' : 'live'));
-    source.addEventListener('error', () => {
-      if (source.readyState === EventSource.CLOSED) this.setStatus('stopped: the server refused the stream', 'down');
+    source.addEventListener('error', (event) => {
+      // The server's own `event: error` (the store does not answer; the stream goes on when it is back)
+      // carries data; a dropped connection does not.
+      if (typeof event.data === 'string') this.setStatus('archive unavailable', 'down');
+      else if (source.readyState === EventSource.CLOSED) this.setStatus('stopped: the server refused the stream', 'down');
       else this.setStatus('reconnecting', 'down');
     });
     source.addEventListener('message', (event) => {
@@ -48,6 +51,7 @@ export class LiveTail {
         return;
       }
       this.received += 1;
+      if (!this.pause.checked && this.status.textContent !== 'live') this.setStatus('live', 'live');
       this.counter.textContent = `${this.received} received`;
       if (this.pause.checked) {
         this.held.push(message);
