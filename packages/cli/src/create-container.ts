@@ -4,6 +4,7 @@ import { ARCHIVER_OPTIONS, sinkModule } from '@statbus/sink';
 import { ZeroMqRelay, zeromqTransportModule } from '@statbus/transport-zeromq';
 import { amqpTransportModule } from '@statbus/transport-amqp';
 import { producerModule } from '@statbus/producer';
+import { metricsModule } from '@statbus/metrics';
 import { queryModule } from '@statbus/query';
 import { Container } from 'inversify';
 
@@ -24,7 +25,7 @@ export function createContainer(config: StatbusConfig, logger: Logger): Containe
       break;
   }
   container.bind(ZeroMqRelay).toSelf();
-  container.load(producerModule, consumerModule, sinkModule, queryModule);
+  container.load(producerModule, consumerModule, sinkModule, metricsModule, queryModule);
   const sink = config.sink;
   container.bind(ARCHIVER_OPTIONS).toConstantValue({
     batchSize: sink.batch_size,

@@ -15,6 +15,7 @@ import { keysCommand } from './commands/keys-command.js';
 import { publishCommand } from './commands/publish-command.js';
 import { relayCommand } from './commands/relay-command.js';
 import { serveCommand } from './commands/serve-command.js';
+import { metricsCommand } from './commands/metrics-command.js';
 import { tailCommand } from './commands/tail-command.js';
 import { upCommand } from './commands/up-command.js';
 import type { CliIo } from './io.js';
@@ -46,6 +47,7 @@ export function buildProgram(io: CliIo): Command {
   program.addCommand(statsCommand(io));
   program.addCommand(latestCommand(io));
   program.addCommand(serveCommand(io));
+  program.addCommand(metricsCommand(io));
   program.addCommand(benchCommand(io));
   const configure = (command: Command): void => {
     command.exitOverride().configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });

@@ -29,11 +29,24 @@ export type {
   TopicCatalogueQuery,
   TopicSummary,
 } from './contracts/message-store.js';
+export type { BusEvent, BusEventRecorder } from './contracts/bus-event.js';
+export { hasRollups } from './contracts/rollup-store.js';
+export type {
+  RollupAdvance,
+  RollupCell,
+  RollupMessageStore,
+  RollupOp,
+  RollupPosition,
+  RollupRange,
+  RollupRow,
+  RollupStore,
+  SeriesCount,
+} from './contracts/rollup-store.js';
 export type { Delivery, NackOptions } from './contracts/delivery.js';
 export type { DeliveryHandler, SubscribeOptions, Subscription } from './contracts/subscription.js';
 export type { Transport, TransportKind } from './contracts/transport.js';
 export type { DropReason, TransportCounters, TransportStatus } from './contracts/transport-status.js';
-export { CONFIG, LOGGER, MESSAGE_STORE, TRANSPORT } from './di/tokens.js';
+export { BUS_EVENT_RECORDER, CONFIG, LOGGER, MESSAGE_STORE, TRANSPORT } from './di/tokens.js';
 export { createEnvelope } from './envelope/create-envelope.js';
 export type { EnvelopeInit } from './envelope/create-envelope.js';
 export {
@@ -87,3 +100,5 @@ export { Verifier } from './signing/verifier.js';
 export type { VerifierOptions } from './signing/verifier.js';
 export { QUERY_DEFAULTS, queryConfigSchema } from './config/query-config.js';
 export type { QueryConfig } from './config/query-config.js';
+export { METRICS_DEFAULTS, metricsConfigSchema, parseDurationMs, parseIntervalMs } from './config/metrics-config.js';
+export type { MetricsConfig } from './config/metrics-config.js';

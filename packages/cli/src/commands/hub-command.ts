@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TRANSPORT } from '@statbus/core';
+import { createPrometheusRegistry } from '@statbus/metrics';
 import { ConsumerHub, HealthServer, type ConsumerHandler, type HandlerFunction } from '@statbus/consumer';
 import { Command } from 'commander';
 import { CliError } from '../cli-error.js';
@@ -78,6 +79,8 @@ export function hubCommand(io: CliIo): Command {
       }
       const transport = container.get(TRANSPORT);
       const health = container.get(HealthServer);
+      const registry = createPrometheusRegistry();
+      health.app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
       await transport.connect();
       try {
         // Listen first: a busy port must stop the hub before it takes any message.

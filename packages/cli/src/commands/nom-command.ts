@@ -4,7 +4,8 @@ import { Command } from 'commander';
 import { commandContext } from '../command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import { shutdownSignal, type CliIo } from '../io.js';
-import { addProbeOptions, startProbe, type ProbeOptions } from '../probe-options.js';
+import { addProbeOptions, probeMetrics, startProbe, type ProbeOptions } from '../probe-options.js';
+import { startMetrics, type RunningMetrics } from '../run-metrics.js';
 
 type NomOptions = GlobalOptions & ProbeOptions;
 
@@ -21,12 +22,28 @@ export function nomCommand(io: CliIo): Command {
       const { config, container, logger } = context;
       const store = container.get(MESSAGE_STORE);
       const transport = container.get(TRANSPORT);
-      const archiver = container.get(Archiver);
       const shutdown = shutdownSignal(io);
       let archiving = false;
-      const probe = await startProbe(options, () => ({ ready: archiving, transport: config.transport, archiver: archiver.counters() }));
+      await store.init();
+      // Before the archiver is made: it takes the metrics engine as its bus-event recorder.
+      let metrics: RunningMetrics | undefined;
       try {
-        await store.init();
+        metrics = await startMetrics(context, store, io.cwd, transport);
+      } catch (error) {
+        await store.close();
+        throw error;
+      }
+      const archiver = container.get(Archiver);
+      const probe = await startProbe(
+        options,
+        () => ({ ready: archiving, transport: config.transport, archiver: archiver.counters(), ...(metrics?.engine === undefined ? {} : { metrics: metrics.engine.counters() }) }),
+        probeMetrics(metrics.registry),
+      ).catch(async (error: unknown) => {
+        await metrics?.stop();
+        await store.close();
+        throw error;
+      });
+      try {
         await transport.connect();
         await archiver.start();
         archiving = true;
@@ -38,6 +55,7 @@ export function nomCommand(io: CliIo): Command {
         io.stderr.write(`statbus nom: stopped; ${JSON.stringify(archiver.counters())}\n`);
       } finally {
         await transport.close();
+        await metrics.stop();
         await store.close();
         await probe?.close();
       }

@@ -1,10 +1,11 @@
 import { TRANSPORT, redactUrl } from '@statbus/core';
+import { createPrometheusRegistry } from '@statbus/metrics';
 import { ZeroMqRelay } from '@statbus/transport-zeromq';
 import { Command } from 'commander';
 import { commandContext } from '../command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import { shutdownSignal, type CliIo } from '../io.js';
-import { addProbeOptions, startProbe, type ProbeOptions } from '../probe-options.js';
+import { addProbeOptions, probeMetrics, startProbe, type ProbeOptions } from '../probe-options.js';
 
 type RelayOptions = GlobalOptions & ProbeOptions;
 
@@ -21,7 +22,7 @@ export function relayCommand(io: CliIo): Command {
       const { config, logger, container } = commandContext(options, io);
       const shutdown = shutdownSignal(io);
       let running = false;
-      const probe = await startProbe(options, () => ({ ready: running, transport: config.transport }));
+      const probe = await startProbe(options, () => ({ ready: running, transport: config.transport }), probeMetrics(createPrometheusRegistry()));
       try {
         if (config.transport === 'zeromq') {
           const relay = container.get(ZeroMqRelay);

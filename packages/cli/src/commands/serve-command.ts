@@ -8,6 +8,7 @@ import { integerParser, parsePort } from '../cli-options.js';
 import { commandContext } from '../command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import { shutdownSignal, type CliIo } from '../io.js';
+import { bindMetricsPlugins, startMetrics, type RunningMetrics } from '../run-metrics.js';
 
 interface ServeOptions extends GlobalOptions {
   readonly host?: string;
@@ -27,8 +28,9 @@ const listenOn = (options: ServeOptions): { host?: string; port?: number } => ({
 
 /** A `--workers` process (the primary re-ran this command in it): serves the API over its own store connection until told to stop. */
 async function serveAsWorker(options: ServeOptions, io: CliIo): Promise<void> {
-  const { container, logger } = commandContext(options, io);
+  const { container, logger, config } = commandContext(options, io);
   const store = container.get(MESSAGE_STORE);
+  await bindMetricsPlugins(container, config, io.cwd);
   const server = container.get(QueryServer);
   const shutdown = shutdownSignal(io);
   try {
@@ -63,16 +65,22 @@ export function serveCommand(io: CliIo): Command {
     .action(async (options: ServeOptions) => {
       if (cluster.isWorker) return serveAsWorker(options, io);
       const workers = options.workers ?? 1;
-      const { config, container, logger } = commandContext(options, io);
+      const context = commandContext(options, io);
+      const { config, container, logger } = context;
       const store = container.get(MESSAGE_STORE);
+      await bindMetricsPlugins(container, config, io.cwd);
       const server = workers === 1 ? container.get(QueryServer) : undefined;
       const shutdown = shutdownSignal(io);
       // Migrations run here, once, before any worker opens the store.
       await store.init();
       const transport = options.archive === true ? container.get(TRANSPORT) : undefined;
-      const archiver = options.archive === true ? container.get(Archiver) : undefined;
+      let metrics: RunningMetrics | undefined;
       let pool: Awaited<ReturnType<typeof startQueryWorkers>> | undefined;
+      let archiver: Archiver | undefined;
       try {
+        // The metrics follow the archive whoever writes it; before the archiver, which records bus events in them.
+        metrics = await startMetrics(context, store, io.cwd, transport);
+        archiver = options.archive === true ? container.get(Archiver) : undefined;
         if (transport !== undefined && archiver !== undefined) {
           await transport.connect();
           await archiver.start();
@@ -93,6 +101,7 @@ export function serveCommand(io: CliIo): Command {
         await pool?.close();
         await archiver?.stop();
         await transport?.close();
+        await metrics?.stop();
         await store.close();
       }
     });

@@ -9,6 +9,7 @@ import { commandContext } from '../command-context.js';
 import { DemoTraffic } from '../demo/demo-traffic.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import { shutdownSignal, type CliIo } from '../io.js';
+import { startMetrics, type RunningMetrics } from '../run-metrics.js';
 
 interface UpOptions extends GlobalOptions {
   readonly host?: string;
@@ -36,17 +37,23 @@ export function upCommand(io: CliIo): Command {
     .option('--demo-rate <n>', 'demo messages a second at the busiest hour', positiveNumber('--demo-rate'), 20)
     .option('--demo-day <seconds>', 'length of the demo’s compressed day, quiet night included', positiveNumber('--demo-day'), 120)
     .action(async (options: UpOptions) => {
-      const { config, container, logger } = commandContext(options, io);
+      const context = commandContext(options, io);
+      const { config, container, logger } = context;
       const shutdown = shutdownSignal(io);
       const relay = config.transport === 'zeromq' && config.zeromq.use_relay ? container.get(ZeroMqRelay) : undefined;
       const store = container.get(MESSAGE_STORE);
       const transport = container.get(TRANSPORT);
-      const archiver = container.get(Archiver);
-      const server = container.get(QueryServer);
       let demo: DemoTraffic | undefined;
       let lastDemo: Envelope | undefined;
       await store.init();
+      let metrics: RunningMetrics | undefined;
+      let archiver: Archiver | undefined;
+      let server: QueryServer | undefined;
       try {
+        // Before the archiver and the API: the archiver records bus events in the engine, the API reads its plugins.
+        metrics = await startMetrics(context, store, io.cwd, transport);
+        archiver = container.get(Archiver);
+        server = container.get(QueryServer);
         await relay?.start();
         await transport.connect();
         await archiver.start();
@@ -57,7 +64,7 @@ export function upCommand(io: CliIo): Command {
         const lines = [
           `statbus up: ${config.transport === 'zeromq' ? `ZeroMQ bus via the relay (publish to ${relay?.inboundAddress ?? config.zeromq.relay_inbound}, subscribe at ${relay?.outboundAddress ?? config.zeromq.relay_outbound})` : `RabbitMQ bus at ${redactUrl(config.amqp.url)}, exchange ${config.amqp.exchange}`}`,
           `  archive: ${redactUrl(config.store)}`,
-          `  query API: ${url}  —  dashboard at ${url}/, try ${url}/raw, ${url}/topics, ${url}/stream, docs at ${url}/docs`,
+          `  query API: ${url}  —  dashboard at ${url}/, try ${url}/raw, ${url}/topics, ${url}/stream, ${url}/stats/, ${url}/metrics, docs at ${url}/docs`,
         ];
         if (options.demo === true) {
           const producer = container.get(Producer);
@@ -80,12 +87,13 @@ export function upCommand(io: CliIo): Command {
           io.stderr.write(`statbus up: demo published ${published} messages\n`);
         }
       } finally {
-        await server.close();
-        await archiver.stop();
+        await server?.close();
+        await archiver?.stop();
         await transport.close();
         await relay?.close();
+        await metrics?.stop();
         await store.close();
       }
-      io.stderr.write(`statbus up: stopped; archived ${JSON.stringify(archiver.counters())}\n`);
+      io.stderr.write(`statbus up: stopped; archived ${JSON.stringify(archiver?.counters())}\n`);
     });
 }

@@ -8,6 +8,7 @@ import { signingConfigSchema } from './signing-config.js';
 import { consumerConfigSchema } from './consumer-config.js';
 import { queryConfigSchema } from './query-config.js';
 import { sinkConfigSchema } from './sink-config.js';
+import { metricsConfigSchema } from './metrics-config.js';
 
 /** The transport kinds a config may name. */
 export const TRANSPORT_KINDS = ['zeromq', 'amqp'] as const;
@@ -81,6 +82,7 @@ export const configSchema = z.strictObject({
     )
     .default({}),
   query: queryConfigSchema,
+  metrics: metricsConfigSchema,
 });
 
 /** The validated configuration, defaults applied. */

@@ -13,7 +13,8 @@ export type StatbusErrorCode =
   | 'ERR_PUBLISH'
   | 'ERR_SUBSCRIBE'
   | 'ERR_QUERY'
-  | 'ERR_STORE';
+  | 'ERR_STORE'
+  | 'ERR_PLUGIN';
 
 /**
  * The one base class of every error statbus throws on purpose. `code` says what kind of

@@ -1,11 +1,15 @@
 import cors from '@fastify/cors';
-import { silentLogger } from '@statbus/core';
+import { hasRollups, silentLogger } from '@statbus/core';
+import { BUILT_IN_PLUGINS, MetricsCatalog, MetricsReader, createPrometheusRegistry } from '@statbus/metrics';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerDashboardRoutes } from '../dashboard/dashboard-routes.js';
 import { registerCatalogueRoutes } from '../routes/catalogue-routes.js';
 import { registerExportRoute } from '../routes/export-route.js';
 import { registerMetaRoutes } from '../routes/meta-routes.js';
 import { registerSearchRoutes } from '../routes/search-routes.js';
+import { registerPrometheusRoute } from '../routes/prometheus-route.js';
+import { registerSeriesRoute } from '../routes/series-route.js';
+import { registerStatsRoutes } from '../routes/stats-routes.js';
 import { registerStreamRoute } from '../routes/stream-route.js';
 import { errorHandler, type ErrorBody } from './http-errors.js';
 import { registerJsonp } from './jsonp.js';
@@ -55,6 +59,12 @@ export function createQueryServer(options: QueryServerOptions): FastifyInstance 
   registerExportRoute(app, withLogger);
   const stream = registerStreamRoute(app, withLogger);
   registerMetaRoutes(app, withLogger);
+  const metrics = options.metrics ?? (hasRollups(options.store) ? new MetricsReader(options.store, new MetricsCatalog(BUILT_IN_PLUGINS)) : undefined);
+  if (metrics !== undefined) {
+    registerStatsRoutes(app, withLogger, metrics);
+    registerSeriesRoute(app, withLogger, metrics);
+  }
+  registerPrometheusRoute(app, options.prometheus ?? createPrometheusRegistry({ store: options.store, ...(metrics === undefined ? {} : { catalog: metrics.catalog }) }));
   registerDashboardRoutes(app);
   app.addHook('preClose', (done) => {
     stream.close();

@@ -1,4 +1,6 @@
 import type { Logger, MessageStore, QueryConfig } from '@statbus/core';
+import type { MetricsReader } from '@statbus/metrics';
+import type { Registry } from 'prom-client';
 
 /** What {@link createQueryServer} serves and how. */
 export interface QueryServerOptions {
@@ -9,4 +11,11 @@ export interface QueryServerOptions {
   readonly logger?: Logger;
   /** Reported as `source_version` and in the OpenAPI document. */
   readonly version?: string;
+  /**
+   * The metrics served at `/stats` and `/series`; default: the built-in plugins over `store` when it keeps rollups
+   * (no `/stats` or `/series` otherwise).
+   */
+  readonly metrics?: MetricsReader;
+  /** What `GET /metrics` exposes; default: the archive's totals, rollups and the process metrics. */
+  readonly prometheus?: Registry;
 }

@@ -1,6 +1,7 @@
 import { CONFIG, LOGGER, MESSAGE_STORE, type Logger, type MessageStore, type StatbusConfig } from '@statbus/core';
 import type { FastifyInstance } from 'fastify';
-import { inject, injectable } from 'inversify';
+import { MetricsReader } from '@statbus/metrics';
+import { inject, injectable, optional } from 'inversify';
 import { createQueryServer } from './create-query-server.js';
 
 /**
@@ -17,8 +18,9 @@ export class QueryServer {
     @inject(CONFIG) private readonly config: Pick<StatbusConfig, 'query'>,
     @inject(MESSAGE_STORE) store: MessageStore,
     @inject(LOGGER) private readonly logger: Logger,
+    @inject(MetricsReader) @optional() metrics?: MetricsReader,
   ) {
-    this.app = createQueryServer({ store, config: config.query, logger: logger.child({ component: 'query' }) });
+    this.app = createQueryServer({ store, config: config.query, logger: logger.child({ component: 'query' }), ...(metrics === undefined ? {} : { metrics }) });
   }
 
   /** Listens; resolves with the URL (`http://host:port`) once the server accepts connections. Rejects if the port is taken. */

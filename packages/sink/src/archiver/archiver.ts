@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { inject, injectable, optional } from 'inversify';
 import {
+  BUS_EVENT_RECORDER,
   CONFIG,
   LOGGER,
   MESSAGE_STORE,
@@ -9,6 +10,8 @@ import {
   archiveMessage,
   compilePatterns,
   type ArchivedMessage,
+  type BusEvent,
+  type BusEventRecorder,
   type Delivery,
   type Envelope,
   type InsertResult,
@@ -77,6 +80,7 @@ export class Archiver {
     @inject(CONFIG) config: Pick<StatbusConfig, 'topic_prefix'>,
     @inject(LOGGER) logger: Logger,
     @inject(ARCHIVER_OPTIONS) @optional() options: ArchiverOptions = {},
+    @inject(BUS_EVENT_RECORDER) @optional() private readonly events?: BusEventRecorder,
   ) {
     const batchSize = options.batchSize ?? DEFAULT_ARCHIVER_BATCH_SIZE;
     this.options = {
@@ -195,6 +199,18 @@ export class Archiver {
     this.totals.archived += result.inserted.length;
     this.totals.duplicates += result.duplicates.length;
     await Promise.all(entries.map((entry) => entry.delivery.ack()));
+    if (this.events !== undefined && result.inserted.length > 0) {
+      // Only what this write newly stored: a redelivered duplicate was measured when it was first archived.
+      const now = Date.now();
+      const inserted = new Set(result.inserted);
+      const archived = entries.filter((entry) => entry.message !== undefined && inserted.has(entry.message.envelope.id));
+      this.record(archived.map((entry): BusEvent => ({ type: 'archived', time: entry.delivery.envelope.time, delayMs: now - entry.delivery.envelope.time })));
+    }
+  }
+
+  /** Bus events go to the metrics on the side: their failure never holds up archiving. */
+  private record(events: readonly BusEvent[]): void {
+    this.events?.recordEvents(events).catch((error: unknown) => this.logger.warn({ err: error, events: events.length }, 'recording bus events in the metrics failed'));
   }
 
   private async requeue(entries: readonly Entry[]): Promise<void> {
@@ -204,6 +220,7 @@ export class Archiver {
 
   private async reject(delivery: Delivery, error: unknown): Promise<void> {
     this.totals.rejected += 1;
+    this.record([{ type: 'dead-letter', time: Date.now(), reason: 'unstorable' }]);
     this.logger.error({ id: delivery.envelope.id, topic: delivery.envelope.topic, err: error }, 'message cannot be stored: dead-lettered');
     await delivery.nack({ requeue: false });
   }

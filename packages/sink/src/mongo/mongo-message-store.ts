@@ -8,6 +8,13 @@ import {
   type MessagePage,
   type MessageQuery,
   type MessageStore,
+  type RollupAdvance,
+  type RollupCell,
+  type RollupPosition,
+  type RollupRange,
+  type RollupRow,
+  type RollupStore,
+  type SeriesCount,
   type StoreStats,
   type TopicCatalogueQuery,
   type TopicSummary,
@@ -18,6 +25,7 @@ import { selectsEverything } from '../query/query-filters.js';
 import { validateCatalogueQuery } from '../query/validate-catalogue-query.js';
 import { fromMongoDocument, toMongoDocument, type MongoMessageDocument } from './mongo-document.js';
 import { splitWriteErrors, toMongoStoreError } from './mongo-errors.js';
+import { MongoRollups } from './mongo-rollups.js';
 import { toMongoFilter } from './to-mongo-filter.js';
 import { checkChangesLimit, parseSequencePosition } from '../sqlite/sequence-position.js';
 
@@ -63,13 +71,14 @@ interface MongoCounterDocument {
  * passed by a reader that polled in between (change streams would close that gap but need a replica set).
  * Documents stored before this field existed are not in the feed, and duplicates leave holes in the numbers.
  */
-export class MongoMessageStore implements MessageStore {
+export class MongoMessageStore implements MessageStore, RollupStore {
   readonly url: string;
   private readonly options: MongoStoreOptions;
   private client: MongoClient | undefined;
   private messagesCollection: Collection<MongoMessageDocument> | undefined;
   private topicsCollection: Collection<MongoTopicDocument> | undefined;
   private countersCollection: Collection<MongoCounterDocument> | undefined;
+  private rollupsStore: MongoRollups | undefined;
   private readonly listeners = new Set<() => void>();
 
   constructor(url: string, options: MongoStoreOptions = {}) {
@@ -97,6 +106,9 @@ export class MongoMessageStore implements MessageStore {
         { key: { archiveSeq: 1 }, name: 'archive_seq', sparse: true },
       ]);
       await topics.createIndex({ category: 1 }, { name: 'category' });
+      const rollups = new MongoRollups(db, name, messages);
+      await rollups.init();
+      this.rollupsStore = rollups;
       this.client = client;
       this.messagesCollection = messages;
       this.topicsCollection = topics;
@@ -268,7 +280,48 @@ export class MongoMessageStore implements MessageStore {
     this.messagesCollection = undefined;
     this.topicsCollection = undefined;
     this.countersCollection = undefined;
+    this.rollupsStore = undefined;
     await client?.close();
+  }
+
+  rollupPositions(): Promise<Readonly<Record<string, RollupPosition>>> {
+    return this.rollups().positions();
+  }
+
+  /** See {@link MongoRollups} for how a batch commits without multi-document transactions. */
+  applyRollups(cells: readonly RollupCell[], advances: readonly RollupAdvance[]): Promise<boolean> {
+    return this.rollups().apply(cells, advances);
+  }
+
+  readRollups(range: RollupRange): Promise<readonly RollupRow[]> {
+    return this.rollups().read(range);
+  }
+
+  topRollups(range: RollupRange & { readonly field: string; readonly limit: number }): Promise<readonly { key: string; value: number }[]> {
+    return this.rollups().top(range);
+  }
+
+  pruneRollups(plugin: string, interval: string, before: number): Promise<number> {
+    return this.rollups().prune(plugin, interval, before);
+  }
+
+  resetRollups(plugin: string, since?: number): Promise<void> {
+    return this.rollups().reset(plugin, since);
+  }
+
+  /** One aggregation: `$match` the query, `$group` by bucket. */
+  countSeries(query: MessageQuery, intervalMs: number): Promise<readonly SeriesCount[]> {
+    return this.rollups().series(query, intervalMs);
+  }
+
+  /** The database's storage and index sizes (`dbStats`). */
+  storageBytes(): Promise<number> {
+    return this.rollups().storageBytes();
+  }
+
+  private rollups(): MongoRollups {
+    if (this.rollupsStore === undefined) throw new StoreError('MongoDB store: call init() first (or it was closed)', { retryable: false });
+    return this.rollupsStore;
   }
 
   /** Reserves `count` sequence numbers; returns the first. */

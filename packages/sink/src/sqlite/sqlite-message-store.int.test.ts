@@ -91,7 +91,7 @@ describe(SqliteMessageStore, () => {
         const store = new SqliteMessageStore(path);
         try {
           await store.init();
-          expect(store.schemaVersions()).toEqual([1, 2, 3, 4]);
+          expect(store.schemaVersions()).toEqual([1, 2, 3, 4, 5]);
           const db = new Database(path, { readonly: true });
           try {
             expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -114,7 +114,7 @@ describe(SqliteMessageStore, () => {
         const second = new SqliteMessageStore(path);
         try {
           await second.init();
-          expect(second.schemaVersions()).toEqual([1, 2, 3, 4]);
+          expect(second.schemaVersions()).toEqual([1, 2, 3, 4, 5]);
           expect(await second.count({})).toEqual({ count: 1, exact: true });
         } finally {
           await second.close();
@@ -249,7 +249,7 @@ describe(SqliteMessageStore, () => {
         const store = new SqliteMessageStore(path, { indexInBackground: false });
         try {
           await store.init();
-          expect(store.schemaVersions()).toEqual([1, 2, 3, 4]);
+          expect(store.schemaVersions()).toEqual([1, 2, 3, 4, 5]);
           expect(indexedUpTo(path)).toEqual([400, 0]);
           expect([hasTable(path, 'message_text'), hasTable(path, 'text_signatures')]).toEqual([false, true]);
           const now = Date.now();
@@ -280,7 +280,7 @@ describe(SqliteMessageStore, () => {
         const store = new SqliteMessageStore(path, { indexInBackground: false, containsScanRows: 0 });
         try {
           await store.init();
-          expect(store.schemaVersions()).toEqual([1, 2, 3, 4]);
+          expect(store.schemaVersions()).toEqual([1, 2, 3, 4, 5]);
           expect(indexedUpTo(path)).toEqual([300, 0]);
           const now = Date.now();
           for (const indexed of [false, true]) {

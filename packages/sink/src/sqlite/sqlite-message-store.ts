@@ -10,6 +10,13 @@ import {
   type MessagePage,
   type MessageQuery,
   type MessageStore,
+  type RollupAdvance,
+  type RollupCell,
+  type RollupPosition,
+  type RollupRange,
+  type RollupRow,
+  type RollupStore,
+  type SeriesCount,
   type StoreStats,
   type TopicCatalogueQuery,
   type TopicMatcher,
@@ -26,6 +33,7 @@ import { SqlitePageFinder } from './sqlite-page-finder.js';
 import { SqliteQueryPlanner } from './sqlite-query-planner.js';
 import { prepareMessage, rowToMessage, type MessageRow } from './sqlite-rows.js';
 import { SqliteStatementCache } from './sqlite-statement-cache.js';
+import { SqliteRollups } from './sqlite-rollups.js';
 import { readStoreCounter } from './sqlite-store-counter.js';
 import { DEFAULT_CONTAINS_SCAN_ROWS, type SqliteStoreOptions } from './sqlite-store-options.js';
 import { SqliteTextCandidates } from './sqlite-text-candidates.js';
@@ -42,6 +50,8 @@ interface OpenStore {
   readonly indexer: SqliteDeferredIndexer;
   readonly finder: SqlitePageFinder;
   readonly catalogue: SqliteCatalogue;
+  readonly planner: SqliteQueryPlanner;
+  readonly rollups: SqliteRollups;
 }
 
 /**
@@ -53,7 +63,7 @@ interface OpenStore {
  * category); the users, packages, agents and text indexes are filled after the commit, in large chunks
  * ({@link SqliteMessageStore.catchUpIndexes}), and rows not yet in them are checked directly.
  */
-export class SqliteMessageStore implements MessageStore {
+export class SqliteMessageStore implements MessageStore, RollupStore {
   readonly path: string;
   private readonly options: SqliteStoreOptions;
   private store: OpenStore | undefined;
@@ -91,6 +101,8 @@ export class SqliteMessageStore implements MessageStore {
         indexer: new SqliteDeferredIndexer(db, statements, background),
         finder: new SqlitePageFinder(db, statements, planner, new SqliteTotalCache(this.options.totalCacheEntries), new SqlitePageAnchors(this.options.pageAnchorSets)),
         catalogue: new SqliteCatalogue(statements),
+        planner,
+        rollups: new SqliteRollups(db, statements, this.path),
       };
       this.store.indexer.schedule();
     });
@@ -183,6 +195,44 @@ export class SqliteMessageStore implements MessageStore {
   /** @deprecated the former name of {@link SqliteMessageStore.catchUpIndexes}, which fills every deferred index. */
   indexText(maxRows?: number): Promise<number> {
     return this.catchUpIndexes(maxRows);
+  }
+
+  rollupPositions(): Promise<Readonly<Record<string, RollupPosition>>> {
+    return this.run('rollupPositions', () => this.open().rollups.positions());
+  }
+
+  /** One `BEGIN IMMEDIATE` transaction: the positions' compare-and-set, the cells and the new positions commit together. */
+  applyRollups(cells: readonly RollupCell[], advances: readonly RollupAdvance[]): Promise<boolean> {
+    return this.run('applyRollups', () => this.open().rollups.apply(cells, advances));
+  }
+
+  readRollups(range: RollupRange): Promise<readonly RollupRow[]> {
+    return this.run('readRollups', () => this.open().rollups.read(range));
+  }
+
+  topRollups(range: RollupRange & { readonly field: string; readonly limit: number }): Promise<readonly { key: string; value: number }[]> {
+    return this.run('topRollups', () => this.open().rollups.top(range));
+  }
+
+  pruneRollups(plugin: string, interval: string, before: number): Promise<number> {
+    return this.run('pruneRollups', () => this.open().rollups.prune(plugin, interval, before));
+  }
+
+  resetRollups(plugin: string, since?: number): Promise<void> {
+    return this.run('resetRollups', () => this.open().rollups.reset(plugin, since));
+  }
+
+  /** One `GROUP BY` over the rows the query's indexes select, in one read transaction. */
+  countSeries(query: MessageQuery, intervalMs: number): Promise<readonly SeriesCount[]> {
+    return this.run('countSeries', () => {
+      const { rollups, planner } = this.open();
+      return rollups.series(planner, query, intervalMs);
+    });
+  }
+
+  /** The file, its WAL and shared-memory file. */
+  storageBytes(): Promise<number> {
+    return this.run('storageBytes', () => this.open().rollups.storageBytes());
   }
 
   close(): Promise<void> {

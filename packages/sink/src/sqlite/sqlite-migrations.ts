@@ -37,6 +37,11 @@ export interface SqliteMigration {
  * words FTS5 cost ~45 µs a message to fill, most of the archiver's time; signatures cost ~10. A block's rows
  * are appended together (`key` = block × groups + group), each about a page. The counter starts again at 0: an existing file is
  * signed in the background after the upgrade (rows not yet signed are checked directly meanwhile).
+ *
+ * Version 5 adds the metrics' rollups (`sqlite-rollups.ts`): one row per plugin × interval × bucket × key × field,
+ * and each plugin's change-feed position, written in the same transaction so that a crash never loses nor doubles
+ * a count. The primary key serves a plugin's range of buckets; `rollups_key` serves one key's buckets. An existing
+ * archive gets empty tables: the metrics catch up from the archive at their next start.
  */
 export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   {
@@ -115,6 +120,21 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       DROP TABLE message_text;
       CREATE TABLE text_signatures (key INTEGER PRIMARY KEY, bits BLOB NOT NULL);
       UPDATE store_counter SET value = 0 WHERE name = 'text_indexed';
+    `,
+  },
+  {
+    version: 5,
+    name: 'metrics rollups and their feed positions',
+    sql: `
+      CREATE TABLE rollups (
+        plugin TEXT NOT NULL, interval TEXT NOT NULL, bucket INTEGER NOT NULL, key TEXT NOT NULL, field TEXT NOT NULL,
+        value REAL NOT NULL, text TEXT,
+        PRIMARY KEY (plugin, interval, bucket, key, field)
+      ) WITHOUT ROWID;
+      CREATE INDEX rollups_key ON rollups (plugin, interval, key, bucket);
+      CREATE TABLE rollup_positions (
+        plugin TEXT PRIMARY KEY, position TEXT NOT NULL, skip_before INTEGER, skip_until TEXT
+      ) WITHOUT ROWID;
     `,
   },
 ];

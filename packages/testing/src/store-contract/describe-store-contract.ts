@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArchivedMessage, MessageQuery, MessageStore, TopicSummary } from '@statbus/core';
 import { describeChangeFeed } from './describe-change-feed.js';
+import { describeRollups } from './describe-rollups.js';
 import { compareMessages, referenceFind, referencePage } from './reference-find.js';
 import { FIXTURE_PREFIX, FIXTURE_START, makeStoreFixture, type StoreFixture } from './store-fixture.js';
 import { storeQueryCases } from './store-query-cases.js';
@@ -274,6 +275,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     });
 
     describeChangeFeed(fixture, withFreshStore);
+    describe('rollups', () => describeRollups(fixture, () => store, withFreshStore));
 
     it('orders ties in time by id', () => {
       const tied = [...fixture.messages].sort(compareMessages('asc'));

@@ -1,0 +1,16 @@
+export { ARCHIVE_DELAY_STORED_FIELDS, BUILT_IN_PLUGINS } from './built-in-plugins.js';
+export { DELAY_BOUNDS_MS, DELAY_FIELDS, delayField, delayQuantile } from './delay-histogram.js';
+export { loadPlugins } from './load-plugins.js';
+export { MetricsCatalog } from './metrics-catalog.js';
+export type { CatalogEntry, KeptInterval, MetricsCatalogOptions, PluginDescription } from './metrics-catalog.js';
+export { MetricsEngine, comparePositions, mergeCells } from './metrics-engine.js';
+export type { MetricsEngineCounters, MetricsEngineOptions, RebuildProgress } from './metrics-engine.js';
+export { METRICS_USER_PLUGINS, metricsModule } from './metrics-module.js';
+export { METRICS_KEYS, followsArchive } from './metrics-plugin.js';
+export type { MetricsEmit, MetricsKey, MetricsPlugin, PresentedFields, StoredValue } from './metrics-plugin.js';
+export { DEFAULT_SERIES_WINDOW_MS, MAX_ROLLUP_LAG, MAX_SERIES_POINTS, MetricsReader } from './metrics-reader.js';
+export type { SeriesAnswer, SeriesPoint, StatsPage, StatsRequest, StatsRow } from './metrics-reader.js';
+export { PluginError } from './plugin-error.js';
+export { createPrometheusRegistry } from './prometheus-registry.js';
+export type { PrometheusSources } from './prometheus-registry.js';
+export { RollupAccumulator } from './rollup-accumulator.js';

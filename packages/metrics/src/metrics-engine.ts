@@ -1,0 +1,374 @@
+import {
+  StoreError,
+  type ArchiveChange,
+  type BusEvent,
+  type BusEventRecorder,
+  type Logger,
+  type RollupCell,
+  type RollupMessageStore,
+  type RollupPosition,
+} from '@statbus/core';
+import type { CatalogEntry, MetricsCatalog } from './metrics-catalog.js';
+import { followsArchive } from './metrics-plugin.js';
+import { PluginError } from './plugin-error.js';
+import { RollupAccumulator } from './rollup-accumulator.js';
+
+/** How the engine follows the archive. */
+export interface MetricsEngineOptions {
+  /** Polling period of the change feed, for messages written by other processes (ms). */
+  readonly pollIntervalMs?: number;
+  /** Most messages per rollup transaction. */
+  readonly batchSize?: number;
+  /** Period of pruning buckets past their retention (ms). */
+  readonly pruneIntervalMs?: number;
+  /** The clock (ms), for retention. */
+  readonly now?: () => number;
+}
+
+/** What a rebuild reports as it goes. */
+export interface RebuildProgress {
+  /** Messages of the archive read so far (by the slowest plugin being rebuilt). */
+  readonly done: number;
+  /** Messages to read in all (the archive's head position when it started, for stores whose positions count). */
+  readonly total: number;
+}
+
+/** Totals of an engine. */
+export interface MetricsEngineCounters {
+  /** Messages taken into rollups, per batch counted once per plugin group. */
+  readonly messages: number;
+  readonly batches: number;
+  /** Batches another writer committed first (redone from the new position). */
+  readonly conflicts: number;
+  readonly events: number;
+  /** Messages or events a plugin threw on, per plugin. */
+  readonly errors: Readonly<Record<string, number>>;
+}
+
+const FEED_PAGE = 1000;
+const ERROR_LOG_EVERY_MS = 60_000;
+
+/** Merges cells of the same plugin, interval, bucket, key and field (a store may take each only once per write). */
+export function mergeCells(cells: readonly RollupCell[]): RollupCell[] {
+  const merged = new Map<string, RollupCell>();
+  for (const cell of cells) {
+    const id = `${cell.plugin}\u0000${cell.interval}\u0000${cell.bucket}\u0000${cell.key}\u0000${cell.field}`;
+    const found = merged.get(id);
+    if (found === undefined) merged.set(id, cell);
+    else if (cell.op === 'add') merged.set(id, { ...found, value: found.value + cell.value });
+    else if (cell.value > found.value || (cell.value === found.value && (cell.text ?? '') > (found.text ?? ''))) merged.set(id, cell);
+  }
+  return [...merged.values()];
+}
+
+/** Compares two change-feed positions: numerically when both are numbers (both built-in stores), else as text. */
+export function comparePositions(a: string, b: string): number {
+  if (/^\d+$/u.test(a) && /^\d+$/u.test(b)) return a.length === b.length ? (a < b ? -1 : a > b ? 1 : 0) : a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Keeps the metrics: follows the archive's change feed and adds each batch of newly stored messages to the rollups,
+ * saving each plugin's feed position in the same transaction (compare-and-set), so that a crash, a restart or several
+ * engines on one archive never lose nor double a count. Plugins at different positions (a new one, one being rebuilt)
+ * are caught up separately until they meet the others. Bus events are added by {@link MetricsEngine.recordEvents}.
+ */
+export class MetricsEngine implements BusEventRecorder {
+  private readonly pollIntervalMs: number;
+  private readonly batchSize: number;
+  private readonly pruneIntervalMs: number;
+  private readonly now: () => number;
+  private readonly logger: Logger;
+  private readonly totals = { messages: 0, batches: 0, conflicts: 0, events: 0 };
+  private readonly pluginErrors = new Map<string, { count: number; loggedAt: number }>();
+  private running = false;
+  private syncing: Promise<number> | undefined;
+  private again = false;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private pruneTimer: NodeJS.Timeout | undefined;
+  private unlisten: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  /** Event values waiting to ride along with the next feed batch (one transaction instead of two). */
+  private pendingCells: RollupCell[] = [];
+  private pendingWaiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+
+  constructor(
+    private readonly store: RollupMessageStore,
+    readonly catalog: MetricsCatalog,
+    logger: Logger,
+    options: MetricsEngineOptions = {},
+  ) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.batchSize = options.batchSize ?? 5000;
+    this.pruneIntervalMs = options.pruneIntervalMs ?? 600_000;
+    this.now = options.now ?? Date.now;
+    this.logger = logger.child({ component: 'metrics' });
+  }
+
+  /**
+   * Starts following: catches up every plugin that is new or behind (in the background), then follows new messages,
+   * woken by this process's inserts and by polling. Resolves once started; {@link MetricsEngine.sync} waits for the head.
+   */
+  start(): Promise<void> {
+    if (this.running) return Promise.resolve();
+    this.running = true;
+    this.unlisten = this.store.onInserted?.(() => this.wake());
+    const poll = (): void => {
+      this.pollTimer = setTimeout(() => {
+        this.wake();
+        if (this.running) poll();
+      }, this.pollIntervalMs);
+    };
+    poll();
+    const prune = (): void => {
+      this.pruneTimer = setTimeout(() => {
+        void this.prune()
+          .catch((error: unknown) => this.logger.warn({ err: error }, 'pruning metrics failed; trying again later'))
+          .finally(() => this.running && prune());
+      }, this.pruneIntervalMs);
+    };
+    prune();
+    this.wake();
+    this.logger.info({ plugins: this.catalog.names() }, 'metrics following the archive');
+    return Promise.resolve();
+  }
+
+  /** Stops following; resolves when the batch in progress is written. Idempotent. */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.pollTimer);
+    clearTimeout(this.pruneTimer);
+    this.unlisten?.();
+    this.unlisten = undefined;
+    await this.loop;
+    await this.syncing?.catch(() => 0);
+    await this.flushPending();
+  }
+
+  counters(): MetricsEngineCounters {
+    const errors: Record<string, number> = {};
+    for (const [name, seen] of this.pluginErrors) errors[name] = seen.count;
+    return { ...this.totals, errors };
+  }
+
+  /**
+   * Reads the change feed until every archive plugin is at its head; resolves with the messages taken in.
+   * Calls made meanwhile share the run in progress and one more after it.
+   */
+  sync(onProgress?: (progress: RebuildProgress) => void): Promise<number> {
+    if (this.syncing !== undefined) {
+      this.again = true;
+      return this.syncing.then(() => this.sync(onProgress));
+    }
+    const run = this.syncAll(onProgress).finally(() => {
+      this.syncing = undefined;
+    });
+    this.syncing = run;
+    return run;
+  }
+
+  /** Adds bus events to the plugins that record them, in one write. A plugin that throws is counted and skipped. */
+  async recordEvents(events: readonly BusEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const accumulator = new RollupAccumulator(this.now());
+    for (const entry of this.catalog.list()) {
+      const record = entry.plugin.record;
+      if (record === undefined) continue;
+      for (const event of events) {
+        accumulator.target(entry, event.time);
+        try {
+          record.call(entry.plugin, event, accumulator.emit);
+        } catch (error) {
+          this.pluginFailed(entry, error, { event: event.type });
+        }
+      }
+    }
+    this.totals.events += events.length;
+    if (accumulator.size === 0) return;
+    if (!this.running) {
+      await this.store.applyRollups(accumulator.cells(), []);
+      return;
+    }
+    // While following, events are written with the next batch of the feed (or alone when none comes).
+    await new Promise<void>((resolve, reject) => {
+      this.pendingCells.push(...accumulator.cells());
+      this.pendingWaiters.push({ resolve, reject });
+      this.wake();
+    });
+  }
+
+  /** Writes pending event values on their own (no feed batch took them). */
+  private async flushPending(): Promise<void> {
+    if (this.pendingWaiters.length === 0) return;
+    const { cells, waiters } = this.takePending();
+    try {
+      await this.store.applyRollups(cells, []);
+      for (const waiter of waiters) waiter.resolve();
+    } catch (error) {
+      for (const waiter of waiters) waiter.reject(error);
+    }
+  }
+
+  private takePending(): { cells: RollupCell[]; waiters: { resolve: () => void; reject: (error: unknown) => void }[] } {
+    const taken = { cells: mergeCells(this.pendingCells), waiters: this.pendingWaiters };
+    this.pendingCells = [];
+    this.pendingWaiters = [];
+    return taken;
+  }
+
+  /**
+   * Recomputes archive plugins from the archive: deletes their values (from `since`, aligned down to a bucket of
+   * every interval they keep; all when absent) and catches them up. Live engines on the same archive go on: the
+   * positions' compare-and-set keeps every count single.
+   *
+   * @throws {PluginError} for an unknown plugin or one that counts bus events (those are not in the archive).
+   */
+  async rebuild(options: { plugins?: readonly string[]; since?: number; onProgress?: (progress: RebuildProgress) => void } = {}): Promise<number> {
+    const entries = (options.plugins ?? this.catalog.list().filter((e) => followsArchive(e.plugin)).map((e) => e.plugin.name)).map((name) => this.catalog.get(name));
+    for (const entry of entries) {
+      if (!followsArchive(entry.plugin)) throw new PluginError(entry.plugin.name, `plugin ${entry.plugin.name} counts bus events, which are not in the archive: it cannot be rebuilt`);
+    }
+    for (const entry of entries) {
+      const since = options.since === undefined ? undefined : Math.floor(options.since / entry.alignMs) * entry.alignMs;
+      await this.store.resetRollups(entry.plugin.name, since);
+    }
+    return this.sync(options.onProgress);
+  }
+
+  /** Deletes buckets past their retention. Resolves with how many values went. */
+  async prune(): Promise<number> {
+    let removed = 0;
+    const now = this.now();
+    for (const entry of this.catalog.list()) {
+      for (const interval of entry.intervals) {
+        if (interval.retentionMs === undefined) continue;
+        removed += await this.store.pruneRollups(entry.plugin.name, interval.name, now - interval.retentionMs - interval.ms);
+      }
+    }
+    return removed;
+  }
+
+  private wake(): void {
+    if (!this.running) return;
+    if (this.loop !== undefined) {
+      this.again = true;
+      return;
+    }
+    this.loop = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.sync();
+          await this.flushPending();
+        } while (this.again && this.running);
+      } catch (error) {
+        const { waiters } = this.takePending();
+        for (const waiter of waiters) waiter.reject(error);
+        const retryable = !(error instanceof StoreError) || error.retryable;
+        this.logger.warn({ err: error, retryable }, 'metrics could not follow the archive; trying again at the next poll');
+      } finally {
+        this.loop = undefined;
+      }
+    })();
+  }
+
+  private async syncAll(onProgress?: (progress: RebuildProgress) => void): Promise<number> {
+    const archivePlugins = this.catalog.list().filter((entry) => followsArchive(entry.plugin));
+    if (archivePlugins.length === 0) return 0;
+    const head = await this.store.changesHead();
+    const total = /^\d+$/u.test(head) ? Number(head) : 0;
+    let taken = 0;
+    for (;;) {
+      const positions = await this.store.rollupPositions();
+      const groups = new Map<string, CatalogEntry[]>();
+      for (const entry of archivePlugins) {
+        const at = positions[entry.plugin.name]?.position ?? '';
+        const group = groups.get(at);
+        if (group === undefined) groups.set(at, [entry]);
+        else group.push(entry);
+      }
+      let moved = false;
+      // The furthest behind first: it is the one a rebuild waits for.
+      for (const [at, group] of [...groups].sort((a, b) => (a[0] === '' ? -1 : b[0] === '' ? 1 : comparePositions(a[0], b[0])))) {
+        const from = at === '' ? undefined : at;
+        const result = await this.step(group, from, positions);
+        if (result === undefined) {
+          moved = true;
+          continue;
+        }
+        taken += result.messages;
+        if (result.messages > 0) moved = true;
+        if (onProgress !== undefined && result.messages > 0 && /^\d+$/u.test(result.position)) onProgress({ done: Math.min(Number(result.position), total), total });
+      }
+      if (!moved) return taken;
+    }
+  }
+
+  /** One batch for plugins at the same position; `undefined` when another writer moved first. */
+  private async step(group: readonly CatalogEntry[], from: string | undefined, positions: Readonly<Record<string, RollupPosition>>): Promise<{ messages: number; position: string } | undefined> {
+    const changes: ArchiveChange[] = [];
+    let position = from;
+    while (changes.length < this.batchSize) {
+      const batch = await this.store.changes(position, Math.min(FEED_PAGE, this.batchSize - changes.length));
+      changes.push(...batch.changes);
+      position = batch.position;
+      if (batch.changes.length < FEED_PAGE) break;
+    }
+    if (changes.length === 0 || position === undefined) return { messages: 0, position: position ?? '0' };
+    const accumulator = new RollupAccumulator(this.now());
+    for (const entry of group) {
+      const observe = entry.plugin.observe;
+      if (observe === undefined) continue;
+      const saved = positions[entry.plugin.name];
+      const skipUntil = saved?.skipUntil;
+      const skipBefore = saved?.skipBefore ?? Number.NEGATIVE_INFINITY;
+      for (const change of changes) {
+        const { message } = change;
+        if (skipUntil !== undefined && message.envelope.time < skipBefore && comparePositions(change.position, skipUntil) <= 0) continue;
+        accumulator.target(entry, message.envelope.time);
+        try {
+          observe.call(entry.plugin, message, accumulator.emit);
+        } catch (error) {
+          this.pluginFailed(entry, error, { id: message.envelope.id });
+        }
+      }
+    }
+    const pending = this.takePending();
+    let written: boolean;
+    try {
+      written = await this.store.applyRollups(
+        pending.waiters.length === 0 ? accumulator.cells() : mergeCells([...accumulator.cells(), ...pending.cells]),
+        group.map((entry) => ({ plugin: entry.plugin.name, from, to: position })),
+      );
+    } catch (error) {
+      this.putBack(pending);
+      throw error;
+    }
+    if (!written) {
+      this.putBack(pending);
+      this.totals.conflicts += 1;
+      return undefined;
+    }
+    for (const waiter of pending.waiters) waiter.resolve();
+    this.totals.batches += 1;
+    this.totals.messages += changes.length;
+    return { messages: changes.length, position };
+  }
+
+  private putBack(pending: { cells: RollupCell[]; waiters: { resolve: () => void; reject: (error: unknown) => void }[] }): void {
+    this.pendingCells.push(...pending.cells);
+    this.pendingWaiters.push(...pending.waiters);
+  }
+
+  private pluginFailed(entry: CatalogEntry, error: unknown, context: Record<string, unknown>): void {
+    const name = entry.plugin.name;
+    const seen = this.pluginErrors.get(name) ?? { count: 0, loggedAt: Number.NEGATIVE_INFINITY };
+    seen.count += 1;
+    this.pluginErrors.set(name, seen);
+    const now = Date.now();
+    if (now - seen.loggedAt >= ERROR_LOG_EVERY_MS) {
+      seen.loggedAt = now;
+      this.logger.error({ plugin: name, errors: seen.count, err: error, ...context }, 'a metrics plugin threw; the message counts for the other plugins');
+    }
+  }
+}

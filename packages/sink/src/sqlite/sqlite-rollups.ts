@@ -1,0 +1,163 @@
+import { statSync } from 'node:fs';
+import type Database from 'better-sqlite3';
+import {
+  QueryError,
+  queryWindow,
+  type MessageQuery,
+  type RollupAdvance,
+  type RollupCell,
+  type RollupPosition,
+  type RollupRange,
+  type RollupRow,
+  type SeriesCount,
+} from '@statbus/core';
+import { checkQuery } from '../query/check-query.js';
+import type { SqliteQueryPlanner } from './sqlite-query-planner.js';
+import type { SqliteStatementCache } from './sqlite-statement-cache.js';
+import { buildSqliteWhere } from './sqlite-where.js';
+
+const ADD_SQL = `INSERT INTO rollups (plugin, interval, bucket, key, field, value, text) VALUES (?, ?, ?, ?, ?, ?, NULL)
+  ON CONFLICT DO UPDATE SET value = value + excluded.value`;
+// SQLite evaluates every SET expression against the row as it was: both read the old value and text.
+const WINS = `(excluded.value > value OR (excluded.value = value AND coalesce(excluded.text, '') > coalesce(text, '')))`;
+const MAX_SQL = `INSERT INTO rollups (plugin, interval, bucket, key, field, value, text) VALUES (?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT DO UPDATE SET value = CASE WHEN ${WINS} THEN excluded.value ELSE value END,
+    text = CASE WHEN ${WINS} THEN excluded.text ELSE text END`;
+
+interface PositionRow {
+  plugin: string;
+  position: string;
+  skip_before: number | null;
+  skip_until: string | null;
+}
+
+/** Most keys a rollup query may name (each is a bound parameter). */
+const MAX_KEYS = 500;
+
+/**
+ * The metrics' rollups in the archive file (tables of migration 5). Writes are one `BEGIN IMMEDIATE` transaction
+ * each, so the compare-and-set of the positions and the cells it guards commit together, whichever process
+ * of the file gets there first.
+ */
+export class SqliteRollups {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly statements: SqliteStatementCache,
+    private readonly path: string,
+  ) {}
+
+  positions(): Record<string, RollupPosition> {
+    const rows = this.statements.get('SELECT * FROM rollup_positions').all() as PositionRow[];
+    return Object.fromEntries(
+      rows.map((row) => [
+        row.plugin,
+        {
+          position: row.position,
+          ...(row.skip_before === null ? {} : { skipBefore: row.skip_before }),
+          ...(row.skip_until === null ? {} : { skipUntil: row.skip_until }),
+        },
+      ]),
+    );
+  }
+
+  apply(cells: readonly RollupCell[], advances: readonly RollupAdvance[]): boolean {
+    const current = this.statements.get('SELECT position FROM rollup_positions WHERE plugin = ?').pluck();
+    const add = this.statements.get(ADD_SQL);
+    const max = this.statements.get(MAX_SQL);
+    const save = this.statements.get(`INSERT INTO rollup_positions (plugin, position) VALUES (?, ?)
+      ON CONFLICT DO UPDATE SET position = excluded.position`);
+    return this.db.transaction(() => {
+      for (const advance of advances) {
+        if ((current.get(advance.plugin) as string | undefined) !== advance.from) return false;
+      }
+      for (const cell of cells) {
+        if (cell.op === 'add') add.run(cell.plugin, cell.interval, cell.bucket, cell.key, cell.field, cell.value);
+        else max.run(cell.plugin, cell.interval, cell.bucket, cell.key, cell.field, cell.value, cell.text ?? null);
+      }
+      for (const advance of advances) save.run(advance.plugin, advance.to);
+      return true;
+    }).immediate();
+  }
+
+  read(range: RollupRange): RollupRow[] {
+    const { sql, params } = rangeWhere(range);
+    const rows = this.statements
+      .get(`SELECT bucket, key, field, value, text FROM rollups WHERE ${sql} ORDER BY bucket, key, field`)
+      .all(...params) as { bucket: number; key: string; field: string; value: number; text: string | null }[];
+    return rows.map((row) => (row.text === null ? { bucket: row.bucket, key: row.key, field: row.field, value: row.value } : { ...row, text: row.text }));
+  }
+
+  top(range: RollupRange & { field: string; limit: number }): { key: string; value: number }[] {
+    const { sql, params } = rangeWhere({ ...range, fields: [range.field] });
+    return this.statements
+      .get(`SELECT key, sum(value) AS value FROM rollups WHERE ${sql} GROUP BY key ORDER BY value DESC, key LIMIT ?`)
+      .all(...params, range.limit) as { key: string; value: number }[];
+  }
+
+  prune(plugin: string, interval: string, before: number): number {
+    return this.statements.get('DELETE FROM rollups WHERE plugin = ? AND interval = ? AND bucket < ?').run(plugin, interval, before).changes;
+  }
+
+  reset(plugin: string, since?: number): void {
+    this.db.transaction(() => {
+      const was = this.statements.get('SELECT position FROM rollup_positions WHERE plugin = ?').pluck().get(plugin) as string | undefined;
+      this.statements.get('DELETE FROM rollups WHERE plugin = ? AND bucket >= ?').run(plugin, since ?? Number.MIN_SAFE_INTEGER);
+      this.statements.get('DELETE FROM rollup_positions WHERE plugin = ?').run(plugin);
+      if (since !== undefined && was !== undefined) {
+        // Kept: what was counted up to `was` before `since`. The catch-up from the start skips exactly that.
+        this.statements.get("INSERT INTO rollup_positions (plugin, position, skip_before, skip_until) VALUES (?, '0', ?, ?)").run(plugin, since, was);
+      }
+    }).immediate();
+  }
+
+  series(planner: SqliteQueryPlanner, query: MessageQuery, intervalMs: number): SeriesCount[] {
+    if (!Number.isInteger(intervalMs) || intervalMs < 1) throw new QueryError('interval', 'must be a whole number of milliseconds from 1');
+    const { query: valid } = checkQuery(query);
+    const window = queryWindow(valid);
+    return this.db.transaction(() => {
+      const where = buildSqliteWhere(valid, window, planner.planContext(window));
+      return this.statements
+        .get(`SELECT m.time - (m.time % ?) AS bucket, count(*) AS count FROM messages m WHERE ${where.sql} GROUP BY 1 ORDER BY 1`)
+        .all(intervalMs, ...where.params) as SeriesCount[];
+    }).deferred();
+  }
+
+  storageBytes(): number {
+    if (this.path === ':memory:') {
+      const pages = this.db.pragma('page_count', { simple: true }) as number;
+      return pages * (this.db.pragma('page_size', { simple: true }) as number);
+    }
+    let total = 0;
+    for (const suffix of ['', '-wal', '-shm']) {
+      try {
+        total += statSync(this.path + suffix).size;
+      } catch {
+        // No WAL or shared-memory file right now.
+      }
+    }
+    return total;
+  }
+}
+
+function rangeWhere(range: RollupRange): { sql: string; params: (string | number)[] } {
+  const parts = ['plugin = ?', 'interval = ?'];
+  const params: (string | number)[] = [range.plugin, range.interval];
+  if (range.start !== undefined) {
+    parts.push('bucket >= ?');
+    params.push(range.start);
+  }
+  if (range.end !== undefined) {
+    parts.push('bucket < ?');
+    params.push(range.end);
+  }
+  if (range.keys !== undefined) {
+    if (range.keys.length > MAX_KEYS) throw new QueryError('key', `at most ${MAX_KEYS} keys`);
+    parts.push(`key IN (SELECT value FROM json_each(?))`);
+    params.push(JSON.stringify(range.keys));
+  }
+  if (range.fields !== undefined) {
+    parts.push(`field IN (SELECT value FROM json_each(?))`);
+    params.push(JSON.stringify(range.fields));
+  }
+  return { sql: parts.join(' AND '), params };
+}
