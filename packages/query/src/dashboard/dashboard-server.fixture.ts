@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QUERY_DEFAULTS, archiveMessage, createEnvelope, silentLogger, type ArchivedMessage, type Envelope } from '@statbus/core';
+import { QUERY_DEFAULTS, archiveMessage, createEnvelope, silentLogger, type ArchivedMessage, type BusEvent, type Envelope } from '@statbus/core';
+import { BUILT_IN_PLUGINS, MetricsCatalog, MetricsEngine, MetricsReader } from '@statbus/metrics';
 import { Archiver, SqliteMessageStore } from '@statbus/sink';
 import { MemoryBus, MemoryTransport } from '@statbus/testing';
 import { createQueryServer } from '../server/create-query-server.js';
-import { registerMetricsStub, type StubHealthRow } from './metrics-stub.fixture.js';
 
 /** The topic prefix of the dashboard's test bus (`org.statbus.<env>.<category>.…`). */
 export const DASHBOARD_PREFIX = 'org.statbus';
@@ -66,20 +66,30 @@ export function dashboardHistory(now: number, count: number): ArchivedMessage[] 
   return messages;
 }
 
-/** A running query server over a real SQLite archive fed by a real archiver (on an in-memory bus). */
+/** The publish→archive delays of a history, as the archiver would have recorded them (now and then a slow one). */
+export function archivedEvents(history: readonly ArchivedMessage[]): BusEvent[] {
+  return history.map((message, index) => ({ type: 'archived', time: message.envelope.time, delayMs: 3 + (index % 13) * 1.5 + (index % 97 === 0 ? 60 : 0) }));
+}
+
+/**
+ * A running query server over a real SQLite archive, fed by a real archiver (on an in-memory bus) and
+ * followed by the real metrics engine: what `statbus serve --archive` runs.
+ */
 export interface DashboardServer {
   readonly base: string;
   readonly store: SqliteMessageStore;
-  /** Publishes on the bus; the archiver stores it and `/stream` tells the page. */
+  readonly engine: MetricsEngine;
+  /** Publishes on the bus; the archiver stores it, the engine counts it and `/stream` tells the page. */
   publish(envelope: Envelope): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
- * Starts the query server of the dashboard tests with `history` archived, bus-health events `health`, and
- * the metrics routes served by {@link registerMetricsStub} where the server has none of its own.
+ * Starts the query server of the dashboard tests with `history` archived and counted by the metrics engine
+ * (caught up before this resolves), and bus events (gaps, dead letters, refusals, archive delays: what
+ * the transport and the archiver report, not in the archive) recorded.
  */
-export async function startDashboardServer(history: readonly ArchivedMessage[], health: Readonly<Record<string, readonly StubHealthRow[]>> = {}): Promise<DashboardServer> {
+export async function startDashboardServer(history: readonly ArchivedMessage[], events: readonly BusEvent[] = []): Promise<DashboardServer> {
   const dir = mkdtempSync(join(tmpdir(), 'statbus-dashboard-'));
   const closers: (() => Promise<void> | void)[] = [() => rmSync(dir, { recursive: true, force: true })];
   const close = async (): Promise<void> => {
@@ -90,17 +100,22 @@ export async function startDashboardServer(history: readonly ArchivedMessage[], 
     await store.init();
     closers.push(() => store.close());
     if (history.length > 0) await store.insertMany(history);
+    const catalog = new MetricsCatalog(BUILT_IN_PLUGINS);
+    const engine = new MetricsEngine(store, catalog, silentLogger, { pollIntervalMs: 50 });
+    await engine.start();
+    closers.push(() => engine.stop());
+    await engine.sync();
+    await engine.recordEvents(events);
     const transport = new MemoryTransport(new MemoryBus(), { prefetch: 1000 });
     await transport.connect();
     closers.push(() => transport.close());
-    const archiver = new Archiver(transport, store, { topic_prefix: DASHBOARD_PREFIX }, silentLogger, { batchSize: 50, maxWaitMs: 5 });
+    const archiver = new Archiver(transport, store, { topic_prefix: DASHBOARD_PREFIX }, silentLogger, { batchSize: 50, maxWaitMs: 5 }, engine);
     await archiver.start();
     closers.push(() => archiver.stop());
-    const app = createQueryServer({ store, config: { ...QUERY_DEFAULTS, cors_origins: [], poll_interval_ms: 50 } });
-    registerMetricsStub(app, store, health);
+    const app = createQueryServer({ store, config: { ...QUERY_DEFAULTS, cors_origins: [], poll_interval_ms: 50 }, metrics: new MetricsReader(store, catalog) });
     const base = await app.listen({ host: '127.0.0.1', port: 0 });
     closers.push(() => app.close());
-    return { base, store, publish: (envelope) => transport.publish(envelope), close };
+    return { base, store, engine, publish: (envelope) => transport.publish(envelope), close };
   } catch (error) {
     await close();
     throw error;

@@ -1,10 +1,11 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { BusEvent } from '@statbus/core';
 import { waitFor } from '@statbus/testing';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { dashboardEnvelope, dashboardHistory, startDashboardServer, type DashboardServer } from './dashboard-server.fixture.js';
+import { archivedEvents, dashboardEnvelope, dashboardHistory, startDashboardServer, type DashboardServer } from './dashboard-server.fixture.js';
 
 /** Debian's chromium (`.ci/run` installs it where missing). */
 const CHROMIUM = '/usr/bin/chromium';
@@ -18,6 +19,7 @@ interface ChartView {
 interface DashboardView {
   readonly loads: number;
   readonly interval?: string;
+  readonly window?: { readonly start: number; readonly end: number };
   readonly charts: Readonly<Record<'rate' | 'series' | 'delay', { readonly plot?: ChartView }>>;
 }
 interface CanvasLike {
@@ -106,10 +108,13 @@ describe.skipIf(!haveChromium)(`the dashboard at GET /, in headless Chromium${ha
   describe('when the archive has history', () => {
     it('should draw every chart with data, follow the live tail, and redraw for another time range', async () => {
       const now = Date.now();
-      const server = await startDashboardServer(dashboardHistory(now, 1500), {
-        gaps: [{ time: Math.floor(now / 1000) - 600, key: 'koji-1', gaps: 2, lost: 5 }],
-        'dead-letters': [{ time: Math.floor(now / 1000) - 300, key: 'rejected', count: 3 }],
-      });
+      const history = dashboardHistory(now, 1500);
+      const server = await startDashboardServer(history, [
+        ...archivedEvents(history),
+        { type: 'gap', time: now - 600_000, producer: 'koji-1', lost: 2 },
+        { type: 'gap', time: now - 500_000, producer: 'koji-1', lost: 3 },
+        ...[1, 2, 3].map((index): BusEvent => ({ type: 'dead-letter', time: now - 300_000 - index, reason: 'rejected' })),
+      ]);
       cleanups.push(() => server.close());
       const { page, problems, requests } = await open(server);
       await loaded(page);
@@ -140,12 +145,18 @@ describe.skipIf(!haveChromium)(`the dashboard at GET /, in headless Chromium${ha
       expect(week?.last).toBeGreaterThan(rate?.last ?? 0);
       expect(requests.some((url) => url.startsWith('/series?') && url.includes('interval=1h'))).toBe(true);
 
+      // The live message is counted too: once the engine has caught up, the hour drawn is the archive's hour.
+      await server.engine.sync();
       const hourLoads = await loads(page);
       await page.getByText('1 h', { exact: true }).click();
       await loaded(page, hourLoads);
       const hour = await chartOf(page, 'rate');
       expect(hour?.points).toBeLessThan(70);
       expect(hour?.last).toBeLessThan(week?.last ?? 0);
+      const window = await page.evaluate(() => (globalThis as unknown as PageGlobals).statbusDashboard?.window);
+      const archived = (await (await fetch(`${server.base}/count?start=${window?.start ?? 0}&end=${window?.end ?? 0}`)).json()) as { count: number };
+      expect(hour?.last).toBe(archived.count);
+      expect(await page.locator('#series-summary').innerText()).toContain('counted from the rollups');
       expect(page.url()).toContain('#range=1h');
 
       const filterLoads = await loads(page);
