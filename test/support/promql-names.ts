@@ -35,12 +35,21 @@ export function metricNamesOfVariable(query: string): string[] {
   return metricNamesOf(result?.[1] ?? query);
 }
 
-/** The sample names of a Prometheus text exposition (`name{labels} value`), comments skipped. */
-export function exposedNames(exposition: string): Set<string> {
+/**
+ * The series names a Prometheus text exposition offers: those of its samples, and those its `# TYPE` lines
+ * declare (a labelled counter with no value yet has no sample line but is exported all the same) —
+ * `<name>_bucket`, `_sum` and `_count` for a histogram, `_sum` and `_count` for a summary.
+ */
+export function declaredNames(exposition: string): Set<string> {
   const names = new Set<string>();
   for (const line of exposition.split('\n')) {
-    const name = /^([A-Za-z_:][\w:]*)[{\s]/u.exec(line)?.[1];
-    if (name !== undefined) names.add(name);
+    const sample = /^([A-Za-z_:][\w:]*)[{\s]/u.exec(line)?.[1];
+    if (sample !== undefined) names.add(sample);
+    const [, name, type] = /^# TYPE ([A-Za-z_:][\w:]*) (\w+)/u.exec(line) ?? [];
+    if (name === undefined) continue;
+    if (type === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) names.add(`${name}${suffix}`);
+    else if (type === 'summary') for (const suffix of ['', '_sum', '_count']) names.add(`${name}${suffix}`);
+    else names.add(name);
   }
   return names;
 }
