@@ -21,6 +21,11 @@ export interface MetricsEngineOptions {
   readonly batchSize?: number;
   /** Period of pruning buckets past their retention (ms). */
   readonly pruneIntervalMs?: number;
+  /**
+   * Least time between two runs over the feed when following (ms): inserts that come meanwhile are taken in one batch.
+   * Default {@link DEFAULT_COALESCE_MS}; 0 takes each insert at once.
+   */
+  readonly coalesceMs?: number;
   /** The clock (ms), for retention. */
   readonly now?: () => number;
 }
@@ -46,6 +51,8 @@ export interface MetricsEngineCounters {
 }
 
 const FEED_PAGE = 1000;
+/** Default {@link MetricsEngineOptions.coalesceMs}: well inside the second in which a count should be visible. */
+export const DEFAULT_COALESCE_MS = 200;
 const ERROR_LOG_EVERY_MS = 60_000;
 
 /** Merges cells of the same plugin, interval, bucket, key and field (a store may take each only once per write). */
@@ -77,6 +84,8 @@ export class MetricsEngine implements BusEventRecorder {
   private readonly pollIntervalMs: number;
   private readonly batchSize: number;
   private readonly pruneIntervalMs: number;
+  private readonly coalesceMs: number;
+  private lastRun = 0;
   private readonly now: () => number;
   private readonly logger: Logger;
   private readonly totals = { messages: 0, batches: 0, conflicts: 0, events: 0 };
@@ -101,6 +110,7 @@ export class MetricsEngine implements BusEventRecorder {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.batchSize = options.batchSize ?? 5000;
     this.pruneIntervalMs = options.pruneIntervalMs ?? 600_000;
+    this.coalesceMs = options.coalesceMs ?? DEFAULT_COALESCE_MS;
     this.now = options.now ?? Date.now;
     this.logger = logger.child({ component: 'metrics' });
   }
@@ -258,6 +268,10 @@ export class MetricsEngine implements BusEventRecorder {
       try {
         do {
           this.again = false;
+          // Gathers what came meanwhile into one batch: fewer, larger transactions, each key's buckets written once.
+          const wait = this.lastRun + this.coalesceMs - Date.now();
+          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+          this.lastRun = Date.now();
           await this.sync();
           await this.flushPending();
         } while (this.again && this.running);
@@ -316,6 +330,8 @@ export class MetricsEngine implements BusEventRecorder {
     }
     if (changes.length === 0 || position === undefined) return { messages: 0, position: position ?? '0' };
     const accumulator = new RollupAccumulator(this.now());
+    // Counted once the batch is written: a batch redone after a conflict must not count its failures twice.
+    const failures: { entry: CatalogEntry; error: unknown; id: string }[] = [];
     for (const entry of group) {
       const observe = entry.plugin.observe;
       if (observe === undefined) continue;
@@ -329,7 +345,7 @@ export class MetricsEngine implements BusEventRecorder {
         try {
           observe.call(entry.plugin, message, accumulator.emit);
         } catch (error) {
-          this.pluginFailed(entry, error, { id: message.envelope.id });
+          failures.push({ entry, error, id: message.envelope.id });
         }
       }
     }
@@ -350,6 +366,7 @@ export class MetricsEngine implements BusEventRecorder {
       return undefined;
     }
     for (const waiter of pending.waiters) waiter.resolve();
+    for (const failure of failures) this.pluginFailed(failure.entry, failure.error, { id: failure.id });
     this.totals.batches += 1;
     this.totals.messages += changes.length;
     return { messages: changes.length, position };

@@ -26,7 +26,10 @@ function merge(into: { op: RollupOp; value: number; text: string | undefined }, 
  * interval's retention (relative to `now`) are left out.
  */
 export class RollupAccumulator {
-  private readonly gathered = new Map<string, Gathered>();
+  /** Per plugin: values by grain, key and field. */
+  private readonly gathered = new Map<CatalogEntry, Map<string, Gathered>>();
+  private current: Map<string, Gathered> | undefined;
+  private count = 0;
   private entry: CatalogEntry | undefined;
   private time = 0;
   readonly emit: MetricsEmit;
@@ -37,10 +40,13 @@ export class RollupAccumulator {
       if (entry === undefined || !Number.isFinite(value)) return;
       const grain = this.time - (((this.time % entry.grainMs) + entry.grainMs) % entry.grainMs);
       const k = key ?? '';
-      const id = `${entry.plugin.name}\u0000${grain}\u0000${k}\u0000${field}`;
-      const found = this.gathered.get(id);
-      if (found === undefined) this.gathered.set(id, { entry, grain, key: k, field, op, value, text });
-      else merge(found, value, text);
+      const id = `${grain}\u0000${k}\u0000${field}`;
+      const values = this.current as Map<string, Gathered>;
+      const found = values.get(id);
+      if (found === undefined) {
+        values.set(id, { entry, grain, key: k, field, op, value, text });
+        this.count += 1;
+      } else merge(found, value, text);
     };
     this.emit = {
       add: (field, value, key) => put(field, 'add', value, undefined, key),
@@ -50,21 +56,32 @@ export class RollupAccumulator {
 
   /** Directs the next emits at `entry`, for something that happened at `time` (ms). */
   target(entry: CatalogEntry, time: number): void {
-    this.entry = entry;
+    if (this.entry !== entry) {
+      this.entry = entry;
+      let values = this.gathered.get(entry);
+      if (values === undefined) this.gathered.set(entry, (values = new Map()));
+      this.current = values;
+    }
     this.time = Math.trunc(time);
   }
 
   get size(): number {
-    return this.gathered.size;
+    return this.count;
   }
 
   /** The cells of every interval of every plugin that emitted. */
   cells(): RollupCell[] {
+    const direct: RollupCell[] = [];
     const cells = new Map<string, RollupCell & { value: number; text?: string }>();
-    for (const item of this.gathered.values()) {
+    for (const item of [...this.gathered.values()].flatMap((values) => [...values.values()])) {
       for (const interval of item.entry.intervals) {
         const bucket = item.grain - (((item.grain % interval.ms) + interval.ms) % interval.ms);
         if (interval.retentionMs !== undefined && bucket + interval.ms <= this.now - interval.retentionMs) continue;
+        if (interval.ms === item.entry.grainMs) {
+          // At the grain each value is already its own cell.
+          direct.push({ plugin: item.entry.plugin.name, interval: interval.name, bucket, key: item.key, field: item.field, op: item.op, value: item.value, ...(item.text === undefined ? {} : { text: item.text }) });
+          continue;
+        }
         const id = `${item.entry.plugin.name}\u0000${interval.name}\u0000${bucket}\u0000${item.key}\u0000${item.field}`;
         const found = cells.get(id);
         if (found === undefined) {
@@ -86,6 +103,7 @@ export class RollupAccumulator {
         }
       }
     }
-    return [...cells.values()];
+    for (const cell of cells.values()) direct.push(cell);
+    return direct;
   }
 }

@@ -203,7 +203,8 @@ export class Archiver {
       // Only what this write newly stored: a redelivered duplicate was measured when it was first archived.
       const now = Date.now();
       const inserted = new Set(result.inserted);
-      const archived = entries.filter((entry) => entry.message !== undefined && inserted.has(entry.message.envelope.id));
+      // Once per id: a batch may hold the same message twice (a redelivery), stored once.
+      const archived = entries.filter((entry) => entry.message !== undefined && inserted.delete(entry.message.envelope.id));
       this.record(archived.map((entry): BusEvent => ({ type: 'archived', time: entry.delivery.envelope.time, delayMs: now - entry.delivery.envelope.time })));
     }
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { MongoBulkWriteError, MongoServerError, type AnyBulkWriteOperation, type Collection, type Db } from 'mongodb';
+import { MongoBulkWriteError, MongoServerError, type AnyBulkWriteOperation, type Collection, type Db, type WriteError } from 'mongodb';
 import type { MessageQuery, RollupAdvance, RollupCell, RollupPosition, RollupRange, RollupRow, SeriesCount } from '@statbus/core';
 import { toMongoStoreError } from './mongo-errors.js';
 import { rollupCellWrite, rollupRangeFilter, seriesPipeline, topRollupsPipeline, type MongoRollupDocument } from './mongo-rollup-documents.js';
@@ -208,7 +208,7 @@ export class MongoRollups {
     } catch (error) {
       // A duplicate `_id` from an upsert whose filter missed: that value already took this batch.
       if (error instanceof MongoBulkWriteError) {
-        const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+        const errors = (Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors]) as WriteError[];
         if (errors.every((e) => e.code === 11000) && error.writeConcernError === undefined) return;
       }
       throw error;
