@@ -58,5 +58,5 @@ describe.skipIf(!haveChromium)(`the dashboard of statbus up --demo, built, in he
       { timeoutMs: 20_000, intervalMs: 500, message: 'the demo counted in the rate chart' },
     );
     expect(problems).toEqual([]);
-  });
+  }, 90_000);
 });

@@ -180,7 +180,7 @@ describe('docker-compose --profile metrics, against the statbus services of the 
       );
       scraped.push({ job: job.job_name, service: service.name, exposition });
     }
-  });
+  }, 90_000);
   afterAll(async () => {
     await Promise.all(processes.map((running) => running.stop('SIGTERM')));
     scratch.remove();

@@ -194,7 +194,7 @@ describe.skipIf(!haveChromium)(`the dashboard at GET /, in headless Chromium${ha
         writeFileSync(SCREENSHOT, shot);
       }
       expect(problems).toEqual([]);
-    });
+    }, 90_000);
   });
 
   describe('when the archive is empty', () => {
