@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QUERY_DEFAULTS, archiveMessage, createEnvelope, silentLogger, type ArchivedMessage, type BusEvent, type Envelope } from '@statbus/core';
+import { QUERY_DEFAULTS, archiveMessage, createEnvelope, silentLogger, type ArchivedMessage, type BusEvent, type Envelope, type MessageStore } from '@statbus/core';
 import { BUILT_IN_PLUGINS, MetricsCatalog, MetricsEngine, MetricsReader } from '@statbus/metrics';
 import { Archiver, SqliteMessageStore } from '@statbus/sink';
 import { MemoryBus, MemoryTransport } from '@statbus/testing';
@@ -78,18 +78,37 @@ export function archivedEvents(history: readonly ArchivedMessage[]): BusEvent[] 
 export interface DashboardServer {
   readonly base: string;
   readonly store: SqliteMessageStore;
-  readonly engine: MetricsEngine;
+  /** Absent when started with `metrics: false`. */
+  readonly engine?: MetricsEngine;
   /** Publishes on the bus; the archiver stores it, the engine counts it and `/stream` tells the page. */
   publish(envelope: Envelope): Promise<void>;
   close(): Promise<void>;
 }
 
+/** The archive of `store` without its rollups: what a query server whose store keeps no metrics sees. */
+function archiveOnly(store: MessageStore): MessageStore {
+  return {
+    init: () => store.init(),
+    insertMany: (messages) => store.insertMany(messages),
+    find: (query) => store.find(query),
+    get: (id) => store.get(id),
+    count: (query, options) => store.count(query, options),
+    topics: (query) => store.topics(query),
+    stats: () => store.stats(),
+    changes: (after, limit) => store.changes(after, limit),
+    changesHead: () => store.changesHead(),
+    onInserted: (listener) => store.onInserted?.(listener) ?? (() => undefined),
+    close: () => store.close(),
+  };
+}
+
 /**
  * Starts the query server of the dashboard tests with `history` archived and counted by the metrics engine
  * (caught up before this resolves), and bus events (gaps, dead letters, refusals, archive delays: what
- * the transport and the archiver report, not in the archive) recorded.
+ * the transport and the archiver report, not in the archive) recorded. With `metrics: false` the server
+ * sees the archive only (no `/stats`, no `/series`) and no engine runs.
  */
-export async function startDashboardServer(history: readonly ArchivedMessage[], events: readonly BusEvent[] = []): Promise<DashboardServer> {
+export async function startDashboardServer(history: readonly ArchivedMessage[], events: readonly BusEvent[] = [], options: { metrics?: boolean } = {}): Promise<DashboardServer> {
   const dir = mkdtempSync(join(tmpdir(), 'statbus-dashboard-'));
   const closers: (() => Promise<void> | void)[] = [() => rmSync(dir, { recursive: true, force: true })];
   const close = async (): Promise<void> => {
@@ -101,21 +120,26 @@ export async function startDashboardServer(history: readonly ArchivedMessage[], 
     closers.push(() => store.close());
     if (history.length > 0) await store.insertMany(history);
     const catalog = new MetricsCatalog(BUILT_IN_PLUGINS);
-    const engine = new MetricsEngine(store, catalog, silentLogger, { pollIntervalMs: 50 });
-    await engine.start();
-    closers.push(() => engine.stop());
-    await engine.sync();
-    await engine.recordEvents(events);
+    let engine: MetricsEngine | undefined;
+    if (options.metrics !== false) {
+      const started = new MetricsEngine(store, catalog, silentLogger, { pollIntervalMs: 50 });
+      engine = started;
+      await started.start();
+      closers.push(() => started.stop());
+      await started.sync();
+      await started.recordEvents(events);
+    }
     const transport = new MemoryTransport(new MemoryBus(), { prefetch: 1000 });
     await transport.connect();
     closers.push(() => transport.close());
     const archiver = new Archiver(transport, store, { topic_prefix: DASHBOARD_PREFIX }, silentLogger, { batchSize: 50, maxWaitMs: 5 }, engine);
     await archiver.start();
     closers.push(() => archiver.stop());
-    const app = createQueryServer({ store, config: { ...QUERY_DEFAULTS, cors_origins: [], poll_interval_ms: 50 }, metrics: new MetricsReader(store, catalog) });
+    const config = { ...QUERY_DEFAULTS, cors_origins: [], poll_interval_ms: 50 };
+    const app = engine === undefined ? createQueryServer({ store: archiveOnly(store), config }) : createQueryServer({ store, config, metrics: new MetricsReader(store, catalog) });
     const base = await app.listen({ host: '127.0.0.1', port: 0 });
     closers.push(() => app.close());
-    return { base, store, engine, publish: (envelope) => transport.publish(envelope), close };
+    return { base, store, ...(engine === undefined ? {} : { engine }), publish: (envelope) => transport.publish(envelope), close };
   } catch (error) {
     await close();
     throw error;

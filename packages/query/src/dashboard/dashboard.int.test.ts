@@ -146,7 +146,7 @@ describe.skipIf(!haveChromium)(`the dashboard at GET /, in headless Chromium${ha
       expect(requests.some((url) => url.startsWith('/series?') && url.includes('interval=1h'))).toBe(true);
 
       // The live message is counted too: once the engine has caught up, the hour drawn is the archive's hour.
-      await server.engine.sync();
+      await server.engine?.sync();
       const hourLoads = await loads(page);
       await page.getByText('1 h', { exact: true }).click();
       await loaded(page, hourLoads);
@@ -194,6 +194,25 @@ describe.skipIf(!haveChromium)(`the dashboard at GET /, in headless Chromium${ha
         writeFileSync(SCREENSHOT, shot);
       }
       expect(problems).toEqual([]);
+    }, 90_000);
+  });
+
+  describe('when the server keeps no metrics', () => {
+    it('should say that metrics are off instead of drawing, and still run the live tail', async () => {
+      const server = await startDashboardServer(dashboardHistory(Date.now(), 50), [], { metrics: false });
+      cleanups.push(() => server.close());
+      const { page, problems } = await open(server);
+      await loaded(page);
+      expect(await page.locator('#banner').innerText()).toBe('Metrics: not served by this server (metrics are off). The live tail still works.');
+      expect(await page.locator('#rate-empty').innerText()).toBe('not served by this server (metrics are off)');
+      expect(await page.locator('#top-topics').innerText()).toBe('not served by this server (metrics are off)');
+      await waitFor(async () => (await page.locator('#tail-status').innerText()) === 'live', { message: 'the live tail connected' });
+      const live = dashboardEnvelope('koji', Date.now(), 1);
+      await server.publish(live);
+      await page.locator(`#tail li[data-id="${live.id}"]`).waitFor({ timeout: 15_000 });
+      // The browser reports each 404 of the metrics routes; nothing else may go wrong.
+      expect(problems.filter((problem) => !/Failed to load resource: the server responded with a status of 404/u.test(problem))).toEqual([]);
+      expect(problems.length).toBeGreaterThan(0);
     }, 90_000);
   });
 
