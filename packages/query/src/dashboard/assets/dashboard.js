@@ -76,6 +76,7 @@ function setEmpty(id, empty) {
 }
 
 function fail(id, error) {
+  if (!(id in charts)) return;
   charts[id].clear();
   $(`${id}-empty`).textContent = describe(error);
   $(`${id}-empty`).hidden = false;
