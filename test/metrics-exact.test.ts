@@ -54,7 +54,7 @@ describe.skipIf(!haveBroker)(`metrics over RabbitMQ at ${AMQP_URL}: two statbus 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('should keep live metrics equal to metrics rebuilt from the archive, per plugin, interval and key', async () => {
+  it('should keep live metrics equal to metrics rebuilt from the archive, per plugin, interval and key', { timeout: 300_000 }, async () => {
     const nom = (): CliProcess => {
       const process = startCli(['nom'], env);
       running.push(process);
@@ -62,7 +62,8 @@ describe.skipIf(!haveBroker)(`metrics over RabbitMQ at ${AMQP_URL}: two statbus 
     };
     const first = nom();
     const second = nom();
-    await Promise.all([first.ready('statbus nom: archiving'), second.ready('statbus nom: archiving')]);
+    const started = (process: CliProcess): Promise<void> => waitFor(() => process.stderr().includes('statbus nom: archiving'), { timeoutMs: 120_000, message: 'statbus nom archiving' });
+    await Promise.all([started(first), started(second)]);
     const transport = new AmqpTransport(configSchema.parse({ transport: 'amqp', amqp: { url: AMQP_URL, exchange: names.exchange, dead_letter_exchange: names.dlx, dead_letter_queue: names.dlq } }), silentLogger);
     await transport.connect();
     const store = new SqliteMessageStore(path);
@@ -93,7 +94,7 @@ describe.skipIf(!haveBroker)(`metrics over RabbitMQ at ${AMQP_URL}: two statbus 
       await first.stop('SIGKILL');
       await publish(500, 900);
       const restarted = nom();
-      await restarted.ready('statbus nom: archiving');
+      await started(restarted);
       await publish(900, envelopes.length);
       await waitFor(async () => (await store.count({})).count === envelopes.length, { timeoutMs: 60_000, message: `all ${envelopes.length} messages archived` });
       await waitFor(

@@ -182,12 +182,11 @@ export class MetricsEngine implements BusEventRecorder {
     if (events.length === 0) return;
     const accumulator = new RollupAccumulator(this.now());
     for (const entry of this.catalog.list()) {
-      const record = entry.plugin.record;
-      if (record === undefined) continue;
+      if (entry.plugin.record === undefined) continue;
       for (const event of events) {
         accumulator.target(entry, event.time);
         try {
-          record.call(entry.plugin, event, accumulator.emit);
+          entry.plugin.record(event, accumulator.emit);
         } catch (error) {
           this.pluginFailed(entry, error, { event: event.type });
         }
@@ -333,8 +332,8 @@ export class MetricsEngine implements BusEventRecorder {
     // Counted once the batch is written: a batch redone after a conflict must not count its failures twice.
     const failures: { entry: CatalogEntry; error: unknown; id: string }[] = [];
     for (const entry of group) {
-      const observe = entry.plugin.observe;
-      if (observe === undefined) continue;
+      const { plugin } = entry;
+      if (plugin.observe === undefined) continue;
       const saved = positions[entry.plugin.name];
       const skipUntil = saved?.skipUntil;
       const skipBefore = saved?.skipBefore ?? Number.NEGATIVE_INFINITY;
@@ -343,7 +342,7 @@ export class MetricsEngine implements BusEventRecorder {
         if (skipUntil !== undefined && message.envelope.time < skipBefore && comparePositions(change.position, skipUntil) <= 0) continue;
         accumulator.target(entry, message.envelope.time);
         try {
-          observe.call(entry.plugin, message, accumulator.emit);
+          plugin.observe(message, accumulator.emit);
         } catch (error) {
           failures.push({ entry, error, id: message.envelope.id });
         }

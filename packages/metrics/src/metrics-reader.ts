@@ -115,7 +115,8 @@ export class MetricsReader {
     if (entry.plugin.key === null) throw new QueryError('plugin', `plugin ${name} has no key to rank`);
     const field = entry.plugin.rankBy ?? (entry.plugin.fields.includes('count') ? 'count' : entry.plugin.fields[0] ?? 'count');
     const aligned = (ms: number): boolean => (request.start === undefined || request.start % ms === 0) && (request.end === undefined || request.end % ms === 0);
-    const interval = [...entry.intervals].reverse().find((kept) => aligned(kept.ms)) ?? (entry.intervals[0] as KeptInterval);
+    const interval = [...entry.intervals].reverse().find((kept) => aligned(kept.ms)) ?? entry.intervals[0];
+    if (interval === undefined) throw new QueryError('plugin', `plugin ${name} keeps no interval`);
     const start = request.start === undefined ? undefined : request.start - (request.start % interval.ms);
     const ranked = await this.store.topRollups({
       plugin: name,

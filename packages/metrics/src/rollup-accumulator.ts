@@ -59,7 +59,7 @@ export class RollupAccumulator {
     if (this.entry !== entry) {
       this.entry = entry;
       let values = this.gathered.get(entry);
-      if (values === undefined) this.gathered.set(entry, (values = new Map()));
+      if (values === undefined) this.gathered.set(entry, (values = new Map<string, Gathered>()));
       this.current = values;
     }
     this.time = Math.trunc(time);

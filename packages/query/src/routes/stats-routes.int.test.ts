@@ -41,7 +41,7 @@ afterAll(async () => {
 async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown>; text: string; type: string }> {
   const response = await app.inject({ method: 'GET', url, headers });
   const type = String(response.headers['content-type'] ?? '');
-  return { status: response.statusCode, text: response.body, type, body: type.startsWith('application/json') ? (response.json() as Record<string, unknown>) : {} };
+  return { status: response.statusCode, text: response.body, type, body: type.startsWith('application/json') ? response.json<Record<string, unknown>>() : {} };
 }
 
 describe('GET /stats', () => {
