@@ -62,7 +62,7 @@ describe.skipIf(!haveBroker)(`metrics over RabbitMQ at ${AMQP_URL}: two statbus 
     };
     const first = nom();
     const second = nom();
-    const started = (process: CliProcess): Promise<void> => waitFor(() => process.stderr().includes('statbus nom: archiving'), { timeoutMs: 120_000, message: 'statbus nom archiving' });
+    const started = (process: CliProcess): Promise<unknown> => waitFor(() => process.stderr().includes('statbus nom: archiving'), { timeoutMs: 120_000, message: 'statbus nom archiving' });
     await Promise.all([started(first), started(second)]);
     const transport = new AmqpTransport(configSchema.parse({ transport: 'amqp', amqp: { url: AMQP_URL, exchange: names.exchange, dead_letter_exchange: names.dlx, dead_letter_queue: names.dlq } }), silentLogger);
     await transport.connect();
