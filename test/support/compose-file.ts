@@ -13,6 +13,10 @@ export interface ComposeService {
   readonly profiles: readonly string[];
   /** Build context, for services built from the repository's Dockerfile. */
   readonly build?: string;
+  /** The image it runs (statbus's own, or a third party's such as Prometheus). */
+  readonly image?: string;
+  /** Its volumes, in Compose's short syntax (`./host/path:/container/path:ro`, `named:/path`). */
+  readonly volumes: readonly string[];
   readonly command: readonly string[];
   readonly environment: Readonly<Record<string, string>>;
   readonly dependsOn: readonly string[];
@@ -24,6 +28,8 @@ export interface ComposeService {
 interface RawService {
   readonly profiles?: string[];
   readonly build?: string | { context?: string };
+  readonly image?: string;
+  readonly volumes?: string[];
   readonly command?: string[] | string;
   readonly environment?: Record<string, string | number | boolean> | string[];
   readonly depends_on?: string[] | Record<string, unknown>;
@@ -48,6 +54,8 @@ export function readComposeServices(path = join(REPO_ROOT, 'docker-compose.yml')
       name,
       profiles: raw.profiles ?? [],
       ...(build === undefined ? {} : { build }),
+      ...(raw.image === undefined ? {} : { image: raw.image }),
+      volumes: raw.volumes ?? [],
       command: typeof raw.command === 'string' ? raw.command.split(/\s+/u) : (raw.command ?? []),
       environment: environmentOf(raw.environment),
       dependsOn: Array.isArray(raw.depends_on) ? raw.depends_on : Object.keys(raw.depends_on ?? {}),

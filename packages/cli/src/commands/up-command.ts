@@ -64,7 +64,7 @@ export function upCommand(io: CliIo): Command {
         const lines = [
           `statbus up: ${config.transport === 'zeromq' ? `ZeroMQ bus via the relay (publish to ${relay?.inboundAddress ?? config.zeromq.relay_inbound}, subscribe at ${relay?.outboundAddress ?? config.zeromq.relay_outbound})` : `RabbitMQ bus at ${redactUrl(config.amqp.url)}, exchange ${config.amqp.exchange}`}`,
           `  archive: ${redactUrl(config.store)}`,
-          `  query API: ${url}  —  try ${url}/raw, ${url}/topics, ${url}/stream, ${url}/stats/, ${url}/metrics, docs at ${url}/docs`,
+          `  query API: ${url}  —  dashboard at ${url}/, try ${url}/raw, ${url}/topics, ${url}/stream, ${url}/stats/, ${url}/metrics, docs at ${url}/docs`,
         ];
         if (options.demo === true) {
           const producer = container.get(Producer);

@@ -6,7 +6,7 @@ import type { QueryServerOptions } from '../server/query-server-options.js';
 /** How long `/ready` waits for the store (ms). */
 export const READY_TIMEOUT_MS = 2000;
 
-/** `GET /live`, `GET /ready`, `GET /openapi.json`, `GET /docs` (and `/` → `/docs`). */
+/** `GET /live`, `GET /ready`, `GET /openapi.json`, `GET /docs` (`/` is the dashboard). */
 export function registerMetaRoutes(app: FastifyInstance, options: QueryServerOptions): void {
   const { store, config } = options;
   const document = openApiDocument(options.version ?? '0', config.max_rows_per_page);
@@ -30,5 +30,4 @@ export function registerMetaRoutes(app: FastifyInstance, options: QueryServerOpt
   });
   app.get('/openapi.json', () => document);
   app.get('/docs', (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
-  app.get('/', (_request, reply) => reply.redirect('/docs'));
 }

@@ -2,6 +2,7 @@ import cors from '@fastify/cors';
 import { hasRollups, silentLogger } from '@statbus/core';
 import { BUILT_IN_PLUGINS, MetricsCatalog, MetricsReader, createPrometheusRegistry } from '@statbus/metrics';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { registerDashboardRoutes } from '../dashboard/dashboard-routes.js';
 import { registerCatalogueRoutes } from '../routes/catalogue-routes.js';
 import { registerExportRoute } from '../routes/export-route.js';
 import { registerMetaRoutes } from '../routes/meta-routes.js';
@@ -67,6 +68,7 @@ export function createQueryServer(options: QueryServerOptions): FastifyInstance 
     registerSeriesRoute(app, withLogger, metrics);
   }
   registerPrometheusRoute(app, options.prometheus ?? createPrometheusRegistry({ store: options.store, ...(metrics === undefined ? {} : { catalog: metrics.catalog }) }));
+  registerDashboardRoutes(app);
   app.addHook('preClose', (done) => {
     stream.close();
     done();

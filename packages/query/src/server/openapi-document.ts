@@ -56,6 +56,7 @@ export function openApiDocument(version: string, maxRows: number): Record<string
       '/count': { get: { summary: 'Number of matching messages', parameters: [...time, ...filters, ...presentation], responses: { 200: json('Count', { type: 'object', properties: { count: { type: 'integer' }, exact: { type: 'boolean' } } }), 400: error, 503: unavailable } } },
       '/export': { get: { summary: 'Every matching message as NDJSON (streamed, any size)', parameters: [...time, ...filters, paging(maxRows)[2] as Parameter, format], responses: { 200: { description: 'NDJSON', content: { 'application/x-ndjson': {} } }, 400: error, 503: unavailable } } },
       '/stream': { get: { summary: 'Live Server-Sent Events of newly archived matching messages; resumable with Last-Event-ID', parameters: [...filters, format, param('last_event_id', 'Resume after this event id (instead of the Last-Event-ID header).')], responses: { 200: { description: 'text/event-stream', content: { 'text/event-stream': {} } }, 400: error, 503: unavailable } } },
+      '/': { get: { summary: 'The dashboard: an HTML page over /stats, /series and /stream (its files under /dashboard/)', responses: { 200: { description: 'text/html', content: { 'text/html': {} } } } } },
       '/live': { get: { summary: 'The process answers', responses: { 200: json('Live') } } },
       '/ready': { get: { summary: 'The store answers', responses: { 200: json('Ready'), 503: unavailable } } },
     },
