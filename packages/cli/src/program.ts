@@ -4,6 +4,7 @@ import { StatbusError } from '@statbus/core';
 import { CliError } from './cli-error.js';
 import { describeFailure, isBrokenPipe } from './describe-failure.js';
 import { benchCommand } from './commands/bench-command.js';
+import { completionCommand } from './commands/completion-command.js';
 import { configCommand } from './commands/config-command.js';
 import { dbCommand } from './commands/db-command.js';
 import { demoCommand } from './commands/demo-command.js';
@@ -50,6 +51,7 @@ export function buildProgram(io: CliIo): Command {
   program.addCommand(latestCommand(io));
   program.addCommand(serveCommand(io));
   program.addCommand(benchCommand(io));
+  program.addCommand(completionCommand(io));
   const configure = (command: Command): void => {
     command.exitOverride().configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
     command.commands.forEach(configure);
