@@ -85,7 +85,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     const verbose = wantsStack(argv, io);
     const stack = (cause: unknown): string => (verbose && cause instanceof Error && cause.stack !== undefined ? `\n${cause.stack}` : '');
     if (error instanceof StatbusError || error instanceof CliError) {
-      io.stderr.write(`statbus: ${error.message}${stack(error.cause ?? error)}\n`);
+      // A CliError without a message was already reported by its command (a JSON summary, say).
+      if (error.message !== '') io.stderr.write(`statbus: ${error.message}${stack(error.cause ?? error)}\n`);
       return error instanceof CliError ? error.exitCode : 1;
     }
     const known = describeFailure(error);

@@ -11,8 +11,9 @@ import { connectTransport } from '../connect-transport.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import type { CliIo } from '../io.js';
 import { loadSchemas } from '../load-schemas.js';
+import { addSummaryOptions, writeSummary, type SummaryOptions } from '../summary.js';
 
-interface PublishCommandOptions extends GlobalOptions {
+interface PublishCommandOptions extends GlobalOptions, SummaryOptions {
   readonly topic: string;
   readonly json?: boolean;
   readonly message?: string;
@@ -66,7 +67,7 @@ async function* inputLines(file: string | undefined, message: string | undefined
  * line is tried; each refused one is reported with its number and why, and the exit code is then 1.
  */
 export function publishCommand(io: CliIo): Command {
-  return addGlobalOptions(new Command('publish'))
+  return addSummaryOptions(addGlobalOptions(new Command('publish')))
     .description('publish one message per input line (from FILE, or stdin when FILE is - or absent), like fedmsg-logger')
     .argument('[file]', 'file to read lines from; - or absent for stdin')
     .requiredOption('--topic <topic>', 'full topic, or the part after <prefix>.<env>.')
@@ -140,10 +141,11 @@ export function publishCommand(io: CliIo): Command {
         await transport.close();
       }
       logger.debug({ published, refused: refused.length }, 'publish done');
-      io.stderr.write(`statbus publish: ${published} published${refused.length === 0 ? '' : `, ${refused.length} refused`}\n`);
-      if (refused.length > 0) {
-        const lines = refused.sort((a, b) => a.line - b.line).map(({ line, reason }) => `line ${line}: ${reason}`);
-        throw new CliError(`${refused.length} message(s) not published:\n  ${lines.join('\n  ')}`);
-      }
+      refused.sort((a, b) => a.line - b.line);
+      const text = `statbus publish: ${published} published${refused.length === 0 ? '' : `, ${refused.length} refused`}\n`;
+      writeSummary(io, options, 'publish', { published, refused }, text);
+      if (refused.length === 0) return;
+      if (options.summary === 'json') throw new CliError('', { exitCode: 1 });
+      throw new CliError(`${refused.length} message(s) not published:\n  ${refused.map(({ line, reason }) => `line ${line}: ${reason}`).join('\n  ')}`);
     });
 }
