@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -129,6 +129,21 @@ describe('examples/', () => {
         'processed 1, dropped 1, dead-lettered 1, retries 4',
         'dead letter: org.statbus.dev.koji.build.end poison',
       ]);
+    });
+
+    it("the root README's library snippet: runs as written, defining everything it uses", async () => {
+      const readme = readFileSync(join(root, 'README.md'), 'utf8');
+      const snippets = [...readme.matchAll(/```ts\n([\s\S]*?)```/gu)].map((match) => match[1] ?? '');
+      expect(snippets.length).toBeGreaterThan(0);
+      for (const [index, snippet] of snippets.entries()) {
+        const file = `.readme-snippet-${randomBytes(4).toString('hex')}-${index}.ts`;
+        writeFileSync(join(root, 'examples', file), snippet);
+        try {
+          expect(await runExample(file, amqpEnv())).toMatch(/^org\.statbus\.dev\.bodhi\.update\.comment \{ karma: 1 \}/u);
+        } finally {
+          rmSync(join(root, 'examples', file), { force: true });
+        }
+      }
     });
 
     it('archive-query.ts: archived from RabbitMQ', async () => {
