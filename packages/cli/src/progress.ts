@@ -1,3 +1,5 @@
+import { createReadStream } from 'node:fs';
+import { Transform, type Readable } from 'node:stream';
 import type { CliIo } from './io.js';
 
 /** What a progress report counts: bytes read of a file, or messages of a known total. */
@@ -74,4 +76,18 @@ export function startProgress(io: CliIo, label: string, total: number, unit: Pro
       if (tty && drawn) io.stderr.write('\r\u001b[K');
     },
   };
+}
+
+/** `file` as a stream that counts the bytes read from it into `counted.bytes`. */
+export function countingStream(file: string, counted: { bytes: number }): Readable {
+  const source = createReadStream(file);
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      counted.bytes += chunk.length;
+      done(null, chunk);
+    },
+  });
+  // pipe() does not pass errors on: a file that cannot be read must fail the reader, not leave it waiting.
+  source.on('error', (error) => counter.destroy(error));
+  return source.pipe(counter);
 }

@@ -1,5 +1,5 @@
-import { createReadStream, statSync } from 'node:fs';
-import { Transform, type Readable } from 'node:stream';
+import { statSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { redactUrl } from '@statbus/core';
 import { importInputRecords, importRecords, readDatanommer, type ImportSummary } from '@statbus/sink';
 import { Command } from 'commander';
@@ -8,21 +8,9 @@ import { commandContext } from '../command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import type { CliIo } from '../io.js';
 import { parseTime } from '../parse-time.js';
-import { startProgress, wantsProgress, type Progress } from '../progress.js';
+import { countingStream, startProgress, wantsProgress, type Progress } from '../progress.js';
 import { addSummaryOptions, writeSummary, type SummaryOptions } from '../summary.js';
 import { withStore } from '../with-store.js';
-
-/** `file` as a stream that counts the bytes read from it into `counted.bytes`. */
-function countingStream(file: string, counted: { bytes: number }): Readable {
-  return createReadStream(file).pipe(
-    new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        counted.bytes += chunk.length;
-        done(null, chunk);
-      },
-    }),
-  );
-}
 
 function progressLine(summary: Readonly<ImportSummary>): string {
   const refused = [...summary.refused.values()].reduce((sum, count) => sum + count, 0);

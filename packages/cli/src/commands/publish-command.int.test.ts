@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,6 +72,25 @@ describe('statbus publish', () => {
   });
 
   describe.skipIf(!haveBroker)(`over AMQP with a broker${haveBroker ? '' : ` (skipped: no RabbitMQ at ${AMQP_URL})`}`, () => {
+    it('should show the share of a file published with --progress', async () => {
+      const exchange = `statbus.test.publish.${randomBytes(6).toString('hex')}`;
+      const file = join(cwd, 'lines.txt');
+      // Several read chunks' worth of lines: progress moves as the file is read.
+      writeFileSync(file, `${Array.from({ length: 20_000 }, (_, index) => `line ${index + 1} ${'x'.repeat(20)}`).join('\n')}\n`);
+      try {
+        const env = { STATBUS_TRANSPORT: 'amqp', STATBUS_AMQP__URL: AMQP_URL, STATBUS_AMQP__EXCHANGE: exchange };
+        const { code, stderr } = await runCli(['publish', '--topic', 'bodhi.update', '--progress', file], { cwd, env });
+        expect(code, stderr).toBe(0);
+        expect(stderr).toMatch(/^statbus publish: \d0% \([\d.]+ KiB of [\d.]+ KiB\)(, ETA \d+:\d\d)? — \d+ published$/mu);
+        expect(stderr).toMatch(/statbus publish: 20000 published\n$/u);
+      } finally {
+        const model = await connect(AMQP_URL);
+        const channel = await model.createChannel();
+        await channel.deleteExchange(exchange);
+        await model.close();
+      }
+    });
+
     it('should publish every line of a 5,000-line file, log nothing at info, and report the count', async () => {
       const exchange = `statbus.test.publish.${randomBytes(6).toString('hex')}`;
       const env = { STATBUS_TRANSPORT: 'amqp', STATBUS_AMQP__URL: AMQP_URL, STATBUS_AMQP__EXCHANGE: exchange };

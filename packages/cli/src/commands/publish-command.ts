@@ -1,4 +1,4 @@
-import { constants, createReadStream } from 'node:fs';
+import { constants, statSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { StatbusError, TRANSPORT, TopicError, resolveTopic, type JsonObject } from '@statbus/core';
@@ -11,6 +11,7 @@ import { connectTransport } from '../connect-transport.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import type { CliIo } from '../io.js';
 import { loadSchemas } from '../load-schemas.js';
+import { countingStream, startProgress, wantsProgress } from '../progress.js';
 import { addSummaryOptions, writeSummary, type SummaryOptions } from '../summary.js';
 
 interface PublishCommandOptions extends GlobalOptions, SummaryOptions {
@@ -52,12 +53,12 @@ function bodyOf(line: string, json: boolean): JsonObject {
   return value as JsonObject;
 }
 
-async function* inputLines(file: string | undefined, message: string | undefined, io: CliIo): AsyncGenerator<string> {
+async function* inputLines(file: string | undefined, message: string | undefined, io: CliIo, counted: { bytes: number }): AsyncGenerator<string> {
   if (message !== undefined) {
     yield message;
     return;
   }
-  const input = file === undefined || file === '-' ? io.stdin : createReadStream(file, { encoding: 'utf8' });
+  const input = file === undefined || file === '-' ? io.stdin : countingStream(file, counted).setEncoding('utf8');
   if (input === undefined) throw new CliError('no input: give a FILE, pipe lines into stdin, or use --message');
   yield* createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
 }
@@ -92,6 +93,10 @@ export function publishCommand(io: CliIo): Command {
       // A missing file is named before the bus is asked for anything.
       if (options.message === undefined && file !== undefined && file !== '-') await access(file, constants.R_OK);
       await connectTransport(transport, config);
+      const counted = { bytes: 0 };
+      const fromFile = options.message === undefined && file !== undefined && file !== '-';
+      // A file's size is known: progress is the share of its bytes read.
+      const progress = fromFile && wantsProgress(io, options.progress) ? startProgress(io, 'statbus publish', statSync(file).size, 'bytes') : undefined;
       const refused: { line: number; reason: string }[] = [];
       let published = 0;
       let number = 0;
@@ -104,7 +109,7 @@ export function publishCommand(io: CliIo): Command {
         roomMade = undefined;
       };
       try {
-        for await (const line of inputLines(file, options.message, io)) {
+        for await (const line of inputLines(file, options.message, io, counted)) {
           number += 1;
           if (line.trim() === '') continue;
           let body: JsonObject;
@@ -116,6 +121,7 @@ export function publishCommand(io: CliIo): Command {
             continue;
           }
           const lineNumber = number;
+          progress?.update(counted.bytes, `${published} published`);
           inFlight += 1;
           producer.publish(options.topic, body, hints).then(
             () => {
@@ -140,6 +146,7 @@ export function publishCommand(io: CliIo): Command {
       } finally {
         await transport.close();
       }
+      progress?.finish();
       logger.debug({ published, refused: refused.length }, 'publish done');
       refused.sort((a, b) => a.line - b.line);
       const text = `statbus publish: ${published} published${refused.length === 0 ? '' : `, ${refused.length} refused`}\n`;
