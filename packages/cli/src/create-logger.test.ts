@@ -47,7 +47,7 @@ describe(createLogger, () => {
       const text = logOnce('auto', true);
       expect(text).toContain('\u001b[33mWARN ');
       expect(text).toContain('AMQP connection lost');
-      expect(() => JSON.parse(text.split('\n')[0] ?? '')).toThrow();
+      expect(() => JSON.parse(text.split('\n')[0] ?? '') as unknown).toThrow();
     });
   });
 

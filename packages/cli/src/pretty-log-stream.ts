@@ -45,7 +45,7 @@ export function formatLogRecord(line: string, color: boolean): string {
     fields.push(`${key}=${fieldValue(value)}`);
   }
   const rest = fields.length === 0 ? '' : ` ${paint(DIM, fields.join(' '))}`;
-  return `${paint(DIM, time)} ${paint(level.color, level.name)} ${String(record['msg'] ?? '')}${rest}${stack}\n`;
+  return `${paint(DIM, time)} ${paint(level.color, level.name)} ${typeof record['msg'] === 'string' ? record['msg'] : JSON.stringify(record['msg'] ?? '')}${rest}${stack}\n`;
 }
 
 /**
