@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { collect } from '../cli-options.js';
 import { commandContext } from '../command-context.js';
+import { connectTransport } from '../connect-transport.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import { shutdownSignal, type CliIo } from '../io.js';
 import { loadSchemas } from '../load-schemas.js';
@@ -78,7 +79,7 @@ export function hubCommand(io: CliIo): Command {
       }
       const transport = container.get(TRANSPORT);
       const health = container.get(HealthServer);
-      await transport.connect();
+      await connectTransport(transport, config);
       try {
         // Listen first: a busy port must stop the hub before it takes any message.
         if (config.consumer.health_port !== 0) {

@@ -71,6 +71,17 @@ describe('statbus publish', () => {
     });
   });
 
+  describe('other commands over AMQP with the broker down', () => {
+    it.each([['tail'], ['nom'], ['demo', '--count', '1']])('statbus %s: one line naming the address and what to do, exit 1', async (...args) => {
+      const port = await freePort();
+      const env = { STATBUS_TRANSPORT: 'amqp', STATBUS_AMQP__URL: `amqp://guest:guest@127.0.0.1:${port}/`, STATBUS_AMQP__CONNECT_ATTEMPTS: '2', STATBUS_AMQP__RECONNECT_INITIAL_MS: '10', STATBUS_STORE: `sqlite:${join(cwd, 'other.db')}` };
+      const { code, stderr } = await runCli(args, { cwd, env });
+      expect(code).toBe(1);
+      expect(stderr.trim().split('\n').at(-1)).toMatch(/^statbus: Cannot connect to amqp:\/\/guest:\*\*\*@127\.0\.0\.1:\d+\/ after 2 attempt\(s\): .*; is RabbitMQ running there\?/u);
+      expect(stderr).not.toMatch(/\n\s+at /u);
+    });
+  });
+
   describe.skipIf(!haveBroker)(`over AMQP with a broker${haveBroker ? '' : ` (skipped: no RabbitMQ at ${AMQP_URL})`}`, () => {
     it('should show the share of a file published with --progress', async () => {
       const exchange = `statbus.test.publish.${randomBytes(6).toString('hex')}`;

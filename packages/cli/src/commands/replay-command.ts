@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { collect, positiveNumber } from '../cli-options.js';
 import { commandContext } from '../command-context.js';
+import { connectTransport } from '../connect-transport.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import { shutdownSignal, type CliIo } from '../io.js';
 import { parseTime } from '../parse-time.js';
@@ -125,7 +126,7 @@ export function replayCommand(io: CliIo): Command {
         let sent = 0;
         let confirmed = 0;
         try {
-          await transport?.connect();
+          if (transport !== undefined) await connectTransport(transport, config);
           io.stderr.write(`statbus replay: ${total} message(s) matching ${what}, to ${queue === undefined ? `the bus over ${config.transport}` : `queue ${queue.queue}`}${options.rate === undefined ? '' : ` at ${options.rate}/s`}\n`);
           for await (const message of options.id.length > 0 ? byId(store, options.id) : selected(store, query)) {
             if (stopped) break;
