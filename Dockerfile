@@ -14,6 +14,8 @@ RUN npm install -g npm@11.19.1 --no-audit --no-fund
 WORKDIR /app
 COPY package.json package-lock.json turbo.json tsconfig.json ./
 COPY packages ./packages
+# A workspace of the lock file (its programs are not part of the image).
+COPY examples/package.json ./examples/
 # `npm ci` runs the root `prepare` script, which builds every package (turbo).
 RUN npm ci --no-audit --no-fund \
  && npm prune --omit=dev --no-audit --no-fund \

@@ -91,11 +91,11 @@ describe.each([zeromq, ...(haveBroker ? [amqp] : [])])('statbus relay, tail and 
     expect(tail.stdout().trim().split('\n').map((line) => (JSON.parse(line) as { body: unknown }).body)).toEqual([{ build: 1 }, { build: 3 }]);
   });
 
-  it('should refuse a topic outside the grammar with a clear error', async () => {
+  it('should refuse a topic outside the grammar with one usage error (exit 2)', async () => {
     const env = await bus();
     const publish = startCli(['publish', '--topic', 'bad..topic', '--message', 'x'], env);
-    expect(await publish.exited).toBe(1);
-    expect(publish.stderr()).toMatch(/line 1: Invalid topic/);
+    expect(await publish.exited).toBe(2);
+    expect(publish.stderr()).toMatch(/^statbus: --topic: Invalid topic/);
   });
 
   it('should stop the relay cleanly on SIGTERM', async () => {

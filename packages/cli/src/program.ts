@@ -5,6 +5,7 @@ import { CliError } from './cli-error.js';
 import { describeFailure, isBrokenPipe } from './describe-failure.js';
 import { benchCommand } from './commands/bench-command.js';
 import { bridgeCommand } from './commands/bridge-command.js';
+import { completionCommand } from './commands/completion-command.js';
 import { configCommand } from './commands/config-command.js';
 import { dbCommand } from './commands/db-command.js';
 import { demoCommand } from './commands/demo-command.js';
@@ -54,6 +55,7 @@ export function buildProgram(io: CliIo): Command {
   program.addCommand(serveCommand(io));
   program.addCommand(metricsCommand(io));
   program.addCommand(benchCommand(io));
+  program.addCommand(completionCommand(io));
   const configure = (command: Command): void => {
     command.exitOverride().configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
     command.commands.forEach(configure);
@@ -87,7 +89,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     const verbose = wantsStack(argv, io);
     const stack = (cause: unknown): string => (verbose && cause instanceof Error && cause.stack !== undefined ? `\n${cause.stack}` : '');
     if (error instanceof StatbusError || error instanceof CliError) {
-      io.stderr.write(`statbus: ${error.message}${stack(error.cause ?? error)}\n`);
+      // A CliError without a message was already reported by its command (a JSON summary, say).
+      if (error.message !== '') io.stderr.write(`statbus: ${error.message}${stack(error.cause ?? error)}\n`);
       return error instanceof CliError ? error.exitCode : 1;
     }
     const known = describeFailure(error);

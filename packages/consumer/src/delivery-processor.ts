@@ -137,7 +137,7 @@ export class DeliveryProcessor {
         }
         counters.retried += 1;
         this.#count(handler, 'retried');
-        if (asked) log.info({ handler: handler.name, attempt, reason: error.message }, 'retry asked');
+        if (asked) log.debug({ handler: handler.name, attempt, reason: error.message }, 'retry asked');
         else log.warn({ handler: handler.name, attempt, err: error }, 'handler failed; will retry');
         await this.#settle(delivery, log, { requeue: true });
         return;

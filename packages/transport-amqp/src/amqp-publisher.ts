@@ -84,8 +84,12 @@ export class AmqpPublisher implements SessionParticipant {
    */
   async setup(model: ConfirmChannelSource): Promise<void> {
     const channel = await model.createConfirmChannel();
-    channel.on('error', (error: Error) => this.#logger.warn({ err: error }, 'AMQP publish channel error'));
-    channel.on('close', () => this.#channelLost(channel, model));
+    // Only a channel the broker closes with a reason emits 'error'; one closed with its connection does not.
+    let brokerError: Error | undefined;
+    channel.on('error', (error: Error) => {
+      brokerError = error;
+    });
+    channel.on('close', () => this.#channelLost(channel, model, brokerError));
     channel.on('drain', () => {
       if (channel !== this.#channel) return;
       this.#paused = false;
@@ -187,7 +191,7 @@ export class AmqpPublisher implements SessionParticipant {
       } catch (error) {
         // The channel is closing under us: the entry stays in flight and is sent again on the next one.
         this.#logger.debug({ err: error }, 'AMQP publish on a closing channel');
-        this.#channelLost(channel, this.#session.model);
+        this.#channelLost(channel, this.#session.model, undefined);
         return;
       }
       if (!flowing) this.#paused = true;
@@ -217,14 +221,19 @@ export class AmqpPublisher implements SessionParticipant {
     for (const waiter of waiters) waiter();
   }
 
-  #channelLost(channel: ConfirmChannel, model: ConfirmChannelSource | undefined): void {
+  #channelLost(channel: ConfirmChannel, model: ConfirmChannelSource | undefined, brokerError: Error | undefined): void {
     if (channel !== this.#channel) return;
     this.#channel = undefined;
     this.#paused = false;
     this.#window.requeueInFlight();
     if (this.#closed || model === undefined || this.#session.model !== model) return;
-    // The connection lives on but the channel died (a channel-level error): open another.
-    this.#logger.warn('AMQP publish channel closed by the broker; reopening');
+    if (brokerError === undefined) {
+      // Closed with its connection: the session reports the loss and sets the channel up again.
+      this.#logger.debug('AMQP publish channel closed with its connection');
+    } else {
+      // The connection lives on but the broker closed the channel (a channel-level error): open another.
+      this.#logger.warn({ reason: brokerError.message }, `AMQP publish channel closed by the broker (${brokerError.message}); reopening`);
+    }
     void this.#retry(model);
   }
 

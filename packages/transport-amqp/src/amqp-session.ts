@@ -105,7 +105,8 @@ export class AmqpSession {
         model = await this.#open(url, socket);
       } catch (error) {
         lastError = error;
-        this.#logger.warn({ address: this.address, attempt, attempts, err: error }, 'AMQP connection attempt failed');
+        // The caller gets one error naming the address and the last reason; each attempt is only a debug detail.
+        this.#logger.debug({ address: this.address, attempt, attempts, reason: message(error) }, 'AMQP connection attempt failed');
         if (attempt < attempts) {
           const delayMs = backoffDelay(attempt, this.#backoff());
           this.#report({ type: 'reconnecting', address: this.address, attempt, delayMs });
@@ -175,8 +176,9 @@ export class AmqpSession {
     this.#model = model;
     this.#lastError = undefined;
     model.on('error', (error: Error) => {
+      // 'close' follows with this error: the loss is logged once, there.
       this.#lastError = error;
-      this.#logger.warn({ address: this.address, err: error }, 'AMQP connection error');
+      this.#logger.debug({ address: this.address, reason: message(error) }, 'AMQP connection error');
     });
     model.on('close', (error?: Error) => this.#lost(model, error ?? this.#lastError));
     model.on('blocked', (reason: string) => this.#logger.warn({ address: this.address, reason }, 'RabbitMQ blocked the connection'));
@@ -184,8 +186,9 @@ export class AmqpSession {
   }
 
   #connected(model: ChannelModel): void {
+    if (this.#established) this.#logger.info({ address: this.address }, 'AMQP connection restored');
+    else this.#logger.debug({ address: this.address }, 'AMQP connected');
     this.#established = true;
-    this.#logger.info({ address: this.address }, 'AMQP connected');
     this.#report({ type: 'connected', address: this.address });
     const waiters = this.#readyWaiters.splice(0);
     for (const waiter of waiters) waiter.resolve(model);
@@ -195,7 +198,7 @@ export class AmqpSession {
     if (model !== this.#model) return;
     this.#model = undefined;
     if (this.closing || !this.#established) return;
-    this.#logger.warn({ address: this.address, err: error }, 'AMQP connection lost');
+    this.#logger.warn({ address: this.address, reason: describeLoss(error) }, `AMQP connection to ${this.address} lost (${describeLoss(error)}); reconnecting`);
     this.#report(error === undefined ? { type: 'disconnected', address: this.address } : { type: 'disconnected', address: this.address, error });
     void this.#reconnect();
   }
@@ -216,7 +219,7 @@ export class AmqpSession {
         try {
           model = await this.#open(url, socket);
         } catch (error) {
-          this.#logger.warn({ address: this.address, attempt, err: error }, 'AMQP reconnection attempt failed');
+          this.#logger.debug({ address: this.address, attempt, reason: message(error) }, 'AMQP reconnection attempt failed');
           continue;
         }
         if (this.closing) {
@@ -246,4 +249,17 @@ export class AmqpSession {
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Why a connection went away, in words that blame the right party: the broker only when it said so (a
+ * connection.close with its code), otherwise the link (socket closed or reset, no heartbeat).
+ */
+export function describeLoss(error: Error | undefined): string {
+  if (error === undefined) return 'closed without a reason';
+  const text = error.message;
+  if (/heartbeat/iu.test(text)) return 'no heartbeat within the agreed interval: the network path or the broker stopped answering';
+  if (/CONNECTION_FORCED|Connection closed: \d{3}/u.test(text)) return `the broker closed it: ${text}`;
+  if (/Unexpected close|ECONNRESET|EPIPE|ETIMEDOUT|socket/iu.test(text)) return `the TCP connection was lost: ${text}`;
+  return text;
 }

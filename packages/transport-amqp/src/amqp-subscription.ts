@@ -84,7 +84,7 @@ export class AmqpSubscription implements Subscription, SessionParticipant, Deliv
   async setup(model: ChannelModel): Promise<void> {
     const { amqp } = this.#context;
     const channel = await model.createChannel();
-    channel.on('error', (error: Error) => this.#context.logger.warn({ err: error, queue: this.queueName }, 'AMQP consumer channel error'));
+    channel.on('error', (error: Error) => this.#context.logger.warn({ reason: error.message, queue: this.queueName }, `AMQP consumer channel closed by the broker (${error.message})`));
     channel.on('close', () => this.#channelLost(channel, model));
     try {
       await channel.prefetch(this.#options.prefetch);

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { redactUrl } from '@statbus/core';
 import { importInputRecords, importRecords, readDatanommer, type ImportSummary } from '@statbus/sink';
@@ -8,6 +8,8 @@ import { commandContext } from '../command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import type { CliIo } from '../io.js';
 import { parseTime } from '../parse-time.js';
+import { countingStream, startProgress, wantsProgress, type Progress } from '../progress.js';
+import { addSummaryOptions, writeSummary, type SummaryOptions } from '../summary.js';
 import { withStore } from '../with-store.js';
 
 function progressLine(summary: Readonly<ImportSummary>): string {
@@ -30,7 +32,7 @@ export function dbCommand(io: CliIo): Command {
       }),
   );
   db.addCommand(
-    addGlobalOptions(new Command('import'))
+    addSummaryOptions(addGlobalOptions(new Command('import')))
       .description(
         'import an export: statbus dump records or envelopes, datagrepper /raw (v1) messages, or fedora-messaging messages ' +
           '(datanommer-dump, datagrepper /v2/); NDJSON or one JSON array; or a datanommer database read directly (postgresql://…), ' +
@@ -40,23 +42,31 @@ export function dbCommand(io: CliIo): Command {
       .option('--batch-size <n>', 'messages per write (and rows per database read)', (value) => Number(value), 1000)
       .option('--since <time>', 'a datanommer database: only messages from this time on (epoch seconds or ISO 8601)')
       .option('--before <time>', 'a datanommer database: only messages before this time')
-      .action(async (source: string | undefined, options: GlobalOptions & { batchSize: number; since?: string; before?: string }) => {
+      .action(async (source: string | undefined, options: GlobalOptions & SummaryOptions & { batchSize: number; since?: string; before?: string }) => {
         if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new CliError('--batch-size must be a positive whole number');
         const context = commandContext(options, io);
         const database = source !== undefined && /^postgres(ql)?:\/\//u.test(source) ? source : undefined;
         if (database === undefined && (options.since !== undefined || options.before !== undefined)) throw new CliError('--since and --before apply to a datanommer database (postgresql://…)', { exitCode: 2 });
-        const input = database !== undefined ? undefined : ((source === undefined || source === '-' ? io.stdin : createReadStream(source)) as Readable | undefined);
+        const file = database === undefined && source !== undefined && source !== '-' ? source : undefined;
+        const counted = { bytes: 0 };
+        // A file's size is known before reading it: progress is the share of its bytes read.
+        const size = file === undefined ? undefined : statSync(file).size;
+        const input = database !== undefined ? undefined : ((file === undefined ? io.stdin : countingStream(file, counted)) as Readable | undefined);
         if (database === undefined && input === undefined) throw new CliError('no input: give a FILE or pipe records into stdin');
+        const showProgress = wantsProgress(io, options.progress);
         const interactive = (io.stderr as { isTTY?: boolean }).isTTY === true;
+        let progress: Progress | undefined = showProgress && size !== undefined ? startProgress(io, 'statbus db import', size, 'bytes') : undefined;
         let reported = 0;
         const importOptions = {
           prefix: context.config.topic_prefix,
           batchSize: options.batchSize,
-          onProgress: (progress: Readonly<ImportSummary>) => {
-            if (interactive) io.stderr.write(`\r${progressLine(progress)}`);
-            else if (progress.read - reported >= 10 * options.batchSize) {
-              reported = progress.read;
-              io.stderr.write(`${progressLine(progress)}\n`);
+          onProgress: (current: Readonly<ImportSummary>) => {
+            if (!showProgress) return;
+            if (progress !== undefined) progress.update(size === undefined ? current.read : counted.bytes, progressLine(current));
+            else if (interactive) io.stderr.write(`\r${progressLine(current)}`);
+            else if (current.read - reported >= 10 * options.batchSize) {
+              reported = current.read;
+              io.stderr.write(`${progressLine(current)}\n`);
             }
           },
         };
@@ -69,15 +79,24 @@ export function dbCommand(io: CliIo): Command {
                   batchSize: options.batchSize,
                   ...(options.since === undefined ? {} : { start: parseTime('--since', options.since) }),
                   ...(options.before === undefined ? {} : { end: parseTime('--before', options.before) }),
-                  onEstimate: (rows) => io.stderr.write(`statbus db import: reading the datanommer database at ${redactUrl(database)}${rows === undefined ? '' : ` (about ${rows} messages)`}\n`),
+                  onEstimate: (rows) => {
+                    io.stderr.write(`statbus db import: reading the datanommer database at ${redactUrl(database)}${rows === undefined ? '' : ` (about ${rows} messages)`}\n`);
+                    if (showProgress && rows !== undefined && rows > 0) progress = startProgress(io, 'statbus db import', rows, 'messages');
+                  },
                 }),
                 importOptions,
               ),
         );
-        io.stderr.write(`${interactive ? '\r' : ''}statbus db import: ${progressLine(summary)}\n`);
-        for (const [reason, count] of summary.refused) io.stderr.write(`  refused ${count} × ${reason}\n`);
-        for (const example of summary.examples) io.stderr.write(`  ${example}\n`);
-        if (summary.refused.size > 0) throw new CliError(`some records were refused (see above); the others are stored`);
+        progress?.finish();
+        const refusedCount = [...summary.refused.values()].reduce((sum, count) => sum + count, 0);
+        const text = [
+          `${interactive && showProgress && progress === undefined ? '\r' : ''}statbus db import: ${progressLine(summary)}\n`,
+          ...[...summary.refused].map(([reason, count]) => `  refused ${count} × ${reason}\n`),
+          ...summary.examples.map((example) => `  ${example}\n`),
+        ].join('');
+        const fields = { read: summary.read, inserted: summary.inserted, duplicates: summary.duplicates, refused: refusedCount, reasons: Object.fromEntries(summary.refused), examples: summary.examples };
+        writeSummary(io, options, 'db import', fields, text);
+        if (summary.refused.size > 0) throw new CliError(options.summary === 'json' ? '' : `some records were refused (see above); the others are stored`);
       }),
   );
   return db;

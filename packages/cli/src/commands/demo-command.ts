@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { positiveNumber } from '../cli-options.js';
 import { commandContext } from '../command-context.js';
+import { connectTransport } from '../connect-transport.js';
 import { DemoTraffic } from '../demo/demo-traffic.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import { shutdownSignal, type CliIo } from '../io.js';
@@ -39,7 +40,7 @@ export function demoCommand(io: CliIo): Command {
       let demo: DemoTraffic | undefined;
       const probe = await startProbe(options, () => ({ ready: demo !== undefined, published: demo?.published ?? 0, refused: demo?.refused ?? 0, failed: demo?.failed ?? 0 }));
       try {
-        await transport.connect();
+        await connectTransport(transport, config);
         demo = new DemoTraffic(container.get(Producer), { rate: options.rate, dayMs: options.day * 1000, ...(options.count === undefined ? {} : { limit: options.count }) }, logger);
         demo.start();
         io.stderr.write(`statbus demo: publishing over ${config.transport}, about ${options.rate} messages/s at the busiest hour${options.count === undefined ? '' : `, ${options.count} in all`}\n`);

@@ -7,6 +7,8 @@ import { commandContext } from '../command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import type { CliIo } from '../io.js';
 import { parseTime } from '../parse-time.js';
+import { startProgress, wantsProgress, type Progress } from '../progress.js';
+import { addSummaryOptions, writeSummary, type SummaryOptions } from '../summary.js';
 import { topicPatternsOf } from '../resolve-pattern.js';
 import { withStore } from '../with-store.js';
 
@@ -35,14 +37,14 @@ function dumpShape(format: DumpFormat): (message: ArchivedMessage) => unknown {
 
 /** `statbus dump`: the archive as NDJSON on stdout, oldest first, streamed page by page (datanommer-dump). */
 export function dumpCommand(io: CliIo): Command {
-  return addGlobalOptions(new Command('dump'))
+  return addSummaryOptions(addGlobalOptions(new Command('dump')))
     .description('write archived messages as NDJSON, oldest first: --format archive (envelope, category, users, packages, agent), envelope, v1 (datagrepper) or v2 (fedora-messaging)')
     .option('--since <time>', 'from this time on (epoch seconds or ISO 8601)')
     .option('--before <time>', 'before this time')
     .option('--topic <pattern>', 'only these topics or patterns, matched as given and under <prefix>.<env>.; repeatable', collect, [])
     .option('--category <name>', 'only these categories; repeatable', collect, [])
     .addOption(new Option('--format <name>', 'record shape; the names of /export, plus archive').choices(DUMP_FORMATS).default('archive'))
-    .action(async (options: GlobalOptions & { since?: string; before?: string; topic: string[]; category: string[]; format: DumpFormat }) => {
+    .action(async (options: GlobalOptions & SummaryOptions & { since?: string; before?: string; topic: string[]; category: string[]; format: DumpFormat }) => {
       const context = commandContext(options, io);
       const query: MessageQuery = {
         order: 'asc',
@@ -56,15 +58,17 @@ export function dumpCommand(io: CliIo): Command {
       await withStore(context, async (store) => {
         let page = await store.find(query);
         let written = 0;
+        const progress: Progress | undefined = wantsProgress(io, options.progress) && page.total > 0 ? startProgress(io, 'statbus dump', page.total, 'messages') : undefined;
         for (;;) {
           for (const message of page.messages) await write(io, `${JSON.stringify(shape(message))}\n`);
           written += page.messages.length;
-          io.stderr.write(`\rstatbus dump: ${written} of ${page.total}`);
+          progress?.update(written);
           if (page.nextCursor === undefined) break;
           page = await store.find({ ...query, cursor: page.nextCursor });
         }
-        io.stderr.write('\n');
-        if (written === 0 && query.topics !== undefined) io.stderr.write(`statbus dump: no message matches topic patterns ${query.topics.join(', ')}\n`);
+        progress?.finish();
+        const unmatched = written === 0 && query.topics !== undefined ? `statbus dump: no message matches topic patterns ${query.topics.join(', ')}\n` : '';
+        writeSummary(io, options, 'dump', { written, format: options.format }, `statbus dump: ${written} message(s) written\n${unmatched}`);
       });
     });
 }

@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { collect } from '../cli-options.js';
 import { commandContext } from '../command-context.js';
+import { connectTransport } from '../connect-transport.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import { shutdownSignal, type CliIo } from '../io.js';
 import { loadSchemas } from '../load-schemas.js';
@@ -81,7 +82,7 @@ export function hubCommand(io: CliIo): Command {
       const health = container.get(HealthServer);
       const registry = createPrometheusRegistry();
       health.app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
-      await transport.connect();
+      await connectTransport(transport, config);
       try {
         // Listen first: a busy port must stop the hub before it takes any message.
         if (config.consumer.health_port !== 0) {

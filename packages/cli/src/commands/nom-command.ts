@@ -2,6 +2,7 @@ import { MESSAGE_STORE, TRANSPORT, redactUrl } from '@statbus/core';
 import { Archiver } from '@statbus/sink';
 import { Command } from 'commander';
 import { commandContext } from '../command-context.js';
+import { connectTransport } from '../connect-transport.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import { shutdownSignal, type CliIo } from '../io.js';
 import { addProbeOptions, probeMetrics, startProbe, type ProbeOptions } from '../probe-options.js';
@@ -44,7 +45,7 @@ export function nomCommand(io: CliIo): Command {
         throw error;
       });
       try {
-        await transport.connect();
+        await connectTransport(transport, config);
         await archiver.start();
         archiving = true;
         io.stderr.write(`statbus nom: archiving ${config.transport} into ${redactUrl(config.store)}${probe === undefined ? '' : `; health at ${probe.url}/ready`}\n`);

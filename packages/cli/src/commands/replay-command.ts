@@ -5,13 +5,16 @@ import { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { collect, positiveNumber } from '../cli-options.js';
 import { commandContext } from '../command-context.js';
+import { connectTransport } from '../connect-transport.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import { shutdownSignal, type CliIo } from '../io.js';
 import { parseTime } from '../parse-time.js';
+import { startProgress, wantsProgress } from '../progress.js';
+import { addSummaryOptions, writeSummary, type SummaryOptions } from '../summary.js';
 import { topicPatternsOf } from '../resolve-pattern.js';
 import { withStore } from '../with-store.js';
 
-interface ReplayOptions extends GlobalOptions {
+interface ReplayOptions extends GlobalOptions, SummaryOptions {
   readonly since?: string;
   readonly before?: string;
   readonly topic: string[];
@@ -67,7 +70,7 @@ async function* byId(store: MessageStore, ids: readonly string[]): AsyncGenerato
  * time, producer and body and gains the `replayed` header, so archivers store nothing twice.
  */
 export function replayCommand(io: CliIo): Command {
-  return addGlobalOptions(new Command('replay'))
+  return addSummaryOptions(addGlobalOptions(new Command('replay')))
     .description('publish archived messages again, marked replayed, original ids kept: any /raw filter with a time range, or --id')
     .argument('[filter]', "a /raw query string: 'category=bodhi&user=alice&start=2026-01-01&end=2026-01-02' (start, end, delta and every filter of /raw)")
     .option('--since <time>', 'from this time on (epoch seconds or ISO 8601)')
@@ -115,7 +118,7 @@ export function replayCommand(io: CliIo): Command {
         void shutdown.received.then((reason) => {
           if (reason !== 'stopped') stopped = true;
         });
-        const interactive = (io.stderr as { isTTY?: boolean }).isTTY === true;
+        const progress = wantsProgress(io, options.progress) ? startProgress(io, 'statbus replay', total, 'messages') : undefined;
         const started = Date.now();
         const replayedAt = new Date(started).toISOString();
         const inFlight = new Set<Promise<void>>();
@@ -123,7 +126,7 @@ export function replayCommand(io: CliIo): Command {
         let sent = 0;
         let confirmed = 0;
         try {
-          await transport?.connect();
+          if (transport !== undefined) await connectTransport(transport, config);
           io.stderr.write(`statbus replay: ${total} message(s) matching ${what}, to ${queue === undefined ? `the bus over ${config.transport}` : `queue ${queue.queue}`}${options.rate === undefined ? '' : ` at ${options.rate}/s`}\n`);
           for await (const message of options.id.length > 0 ? byId(store, options.id) : selected(store, query)) {
             if (stopped) break;
@@ -143,7 +146,7 @@ export function replayCommand(io: CliIo): Command {
             const tracked = publishing.finally(() => inFlight.delete(tracked));
             inFlight.add(tracked);
             sent += 1;
-            if (interactive && sent % 100 === 0) io.stderr.write(`\rstatbus replay: ${sent} of ${total}`);
+            progress?.update(sent);
             if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
           }
           await Promise.all(inFlight);
@@ -152,9 +155,13 @@ export function replayCommand(io: CliIo): Command {
           await queue?.close();
           await transport?.close();
         }
-        io.stderr.write(`${interactive ? '\r' : ''}statbus replay: ${confirmed} of ${total} replayed${stopped ? ' (stopped early)' : ''}${failures.length > 0 ? `, ${failures.length} failed` : ''}\n`);
-        for (const failure of failures.slice(0, 20)) io.stderr.write(`  ${failure}\n`);
-        if (failures.length > 0) throw new CliError(`${failures.length} message(s) not replayed (see above)`);
+        progress?.finish();
+        const text = [
+          `statbus replay: ${confirmed} of ${total} replayed${stopped ? ' (stopped early)' : ''}${failures.length > 0 ? `, ${failures.length} failed` : ''}\n`,
+          ...failures.slice(0, 20).map((failure) => `  ${failure}\n`),
+        ].join('');
+        writeSummary(io, options, 'replay', { matched: total, replayed: confirmed, failed: failures.length, stopped, failures: failures.slice(0, 20) }, text);
+        if (failures.length > 0) throw new CliError(options.summary === 'json' ? '' : `${failures.length} message(s) not replayed (see above)`);
       });
     });
 }

@@ -2,6 +2,7 @@ import { TRANSPORT, archiveMessage, type Envelope, type StatbusConfig } from '@s
 import { Command, Option } from 'commander';
 import { collect } from '../cli-options.js';
 import { commandContext } from '../command-context.js';
+import { connectTransport } from '../connect-transport.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import { shutdownSignal, type CliIo } from '../io.js';
 import { topicPatternsOf } from '../resolve-pattern.js';
@@ -70,7 +71,7 @@ export function tailCommand(io: CliIo): Command {
       const accept = tailFilter(config, options);
       const transport = container.get(TRANSPORT);
       const shutdown = shutdownSignal(io);
-      await transport.connect();
+      await connectTransport(transport, config);
       try {
         const subscription = await transport.subscribe(patterns);
         io.stderr.write(`statbus tail: listening over ${config.transport} for ${patterns.join(', ')}\n`);

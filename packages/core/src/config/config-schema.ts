@@ -64,6 +64,8 @@ export const configSchema = z.strictObject({
   log: z
     .strictObject({
       level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+      /** `pretty`: one readable line per record; `json`: pino's JSON lines; `auto`: pretty on a terminal, else JSON. */
+      format: z.enum(['auto', 'json', 'pretty']).default('auto'),
     })
     .prefault({}),
   zeromq: zeromqConfigSchema,

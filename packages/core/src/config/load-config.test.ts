@@ -54,9 +54,14 @@ describe(loadConfig, () => {
   });
 
   describe('when a key is unknown', () => {
-    it('should name it with its line', () => {
+    it('should name it with its line, and the key of its table it most likely meant', () => {
       const path = file('transport = "zeromq"\n\n[amqp]\nprefetch = 10\nprefech = 5\n');
-      expect(issuesOf(() => loadConfig({ file: path }))).toEqual([{ path: 'amqp.prefech', message: 'unknown key', source: path, line: 5, column: 1 }]);
+      expect(issuesOf(() => loadConfig({ file: path }))).toEqual([{ path: 'amqp.prefech', message: 'unknown key; did you mean "prefetch"?', source: path, line: 5, column: 1 }]);
+    });
+
+    it('should suggest a top-level key too, and nothing when no key is close', () => {
+      const path = file('transprot = "amqp"\nzzzzzz = 1\n');
+      expect(issuesOf(() => loadConfig({ file: path })).map((issue) => issue.message)).toEqual(['unknown key; did you mean "transport"?', 'unknown key']);
     });
   });
 

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { TomlError, parse as parseToml } from 'smol-toml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
+import { closestName } from './closest-name.js';
 import { configSchema, type StatbusConfig } from './config-schema.js';
 import { locateKey, tomlKeyLocations } from './toml-locations.js';
 
@@ -62,8 +63,8 @@ interface SchemaDef {
   readonly valueType?: { _zod: { def: SchemaDef } };
 }
 
-/** The zod type name expected at `path`, looking through optional/default wrappers. */
-function expectedType(path: readonly string[]): string | undefined {
+/** The schema's definition at `path`, looking through optional/default wrappers. */
+function definitionAt(path: readonly string[]): SchemaDef | undefined {
   let def: SchemaDef | undefined = (configSchema as unknown as { _zod: { def: SchemaDef } })._zod.def;
   const unwrap = (): void => {
     while (def !== undefined && def.innerType !== undefined && ['optional', 'default', 'prefault', 'nullable'].includes(def.type)) {
@@ -78,7 +79,19 @@ function expectedType(path: readonly string[]): string | undefined {
     else return undefined;
   }
   unwrap();
-  return def?.type;
+  return def;
+}
+
+/** The zod type name expected at `path`. */
+function expectedType(path: readonly string[]): string | undefined {
+  return definitionAt(path)?.type;
+}
+
+/** `unknown key`, with the key of the same table it most likely meant: `did you mean "prefetch"?`. */
+function unknownKeyMessage(table: readonly string[], key: string): string {
+  const shape = definitionAt(table)?.shape;
+  const meant = shape === undefined ? undefined : closestName(key, Object.keys(shape));
+  return meant === undefined ? 'unknown key' : `unknown key; did you mean ${JSON.stringify(meant)}?`;
 }
 
 function coerceEnvValue(raw: string, type: string | undefined): unknown {
@@ -185,7 +198,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => {
         const path = [...issue.path.map(String), key];
-        return { path: path.join('.'), message: 'unknown key', ...describe(path) };
+        return { path: path.join('.'), message: unknownKeyMessage(issue.path.map(String), key), ...describe(path) };
       });
     }
     return [{ path: issue.path.map(String).join('.'), message: issue.message, ...describe(issue.path.map(String)) }];

@@ -54,8 +54,21 @@ describe(startQueryWorkers, () => {
   });
   describe('when a worker cannot start', () => {
     it('should reject naming it, and leave no worker running', async () => {
-      await expect(startQueryWorkers({ count: 2, env: { STATBUS_TEST_STORE: dir, TSX_TSCONFIG_PATH: join(ROOT, 'tsconfig.json') } })).rejects.toThrow(/query worker \d+ exited/u);
+      // The failing workers' stderr comes to this test (silent), not to the test run's output.
+      cluster.setupPrimary({ silent: true });
+      const stderr: string[] = [];
+      const capture = (worker: ReturnType<typeof cluster.fork>): void => {
+        worker.process.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+      };
+      cluster.on('fork', capture);
+      try {
+        await expect(startQueryWorkers({ count: 2, env: { STATBUS_TEST_STORE: dir, TSX_TSCONFIG_PATH: join(ROOT, 'tsconfig.json') } })).rejects.toThrow(/query worker \d+ exited/u);
+      } finally {
+        cluster.off('fork', capture);
+        cluster.setupPrimary({ silent: false });
+      }
       expect(Object.keys(cluster.workers ?? {})).toEqual([]);
+      expect(stderr.join('')).toMatch(/SQLite store: cannot open .*unable to open database file/u);
     });
   });
 });
