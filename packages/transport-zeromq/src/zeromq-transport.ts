@@ -33,6 +33,13 @@ function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
+/** A message dropped at the high-water mark with `on_full = "drop"`: counted, not an error for the caller. */
+class DroppedWhenFull extends Error {
+  constructor(cause: unknown) {
+    super('dropped at the high-water mark towards the relay (on_full = "drop")', { cause });
+  }
+}
+
 function delay(ms: number): { promise: Promise<'timeout'>; cancel: () => void } {
   let timer: NodeJS.Timeout | undefined;
   const promise = new Promise<'timeout'>((resolve) => {
@@ -73,8 +80,19 @@ export class ZeroMqTransport implements Transport {
   readonly #published = (): void => {
     this.#counters.published += 1;
   };
+  /** Messages dropped at the high-water mark with `on_full = "drop"` (logged once, with the cause). */
+  #droppedFull = 0;
   // Bound once rather than a closure per message; the ZeroMQ error (the cause) says what went wrong.
-  readonly #refused = (error: unknown): never => {
+  readonly #refused = (error: unknown): void => {
+    if (error instanceof DroppedWhenFull) {
+      this.#droppedFull += 1;
+      this.#counters.dropped.overflow += 1;
+      if (this.#droppedFull === 1) {
+        this.#log.warn({ err: error.cause, relay: this.#config.zeromq.relay_inbound }, 'dropping messages at the high-water mark towards the relay (on_full = "drop"); the count is logged at close');
+        this.#status.publish({ type: 'dropped', reason: 'overflow', error });
+      }
+      return;
+    }
     if (error instanceof TransportError) throw error;
     throw new TransportError('ERR_PUBLISH', 'ZeroMQ refused a message', { cause: error });
   };
@@ -241,7 +259,22 @@ export class ZeroMqTransport implements Transport {
       ...(!viaRelay && { sendTimeout: 0 }),
     });
     new SocketMonitor(socket, this.#sink);
-    const queue = new SendQueue(socket, { immediate: !viaRelay });
+    const queue = new SendQueue(socket, {
+      immediate: !viaRelay,
+      ...(viaRelay && {
+        whenFull: {
+          mode: config.on_full,
+          timeoutMs: config.send_timeout_ms,
+          error: (cause: unknown, waitedMs: number) =>
+            config.on_full === 'drop'
+              ? new DroppedWhenFull(cause)
+              : new TransportError('ERR_PUBLISH', `The relay at ${config.relay_inbound} took nothing for ${waitedMs} ms (send_timeout_ms ${config.send_timeout_ms}): the message was not sent`, {
+                  address: config.relay_inbound,
+                  cause,
+                }),
+        },
+      }),
+    });
     const attached = new Promise<void>((resolve) => {
       this.#relayAttached = resolve;
     });
@@ -345,6 +378,7 @@ export class ZeroMqTransport implements Transport {
       }
       queue.fail(this.#closedError());
     }
+    if (this.#droppedFull > 0) this.#log.warn({ dropped: this.#droppedFull }, 'messages dropped at the high-water mark towards the relay (on_full = "drop")');
     await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
     this.#socket?.close();
     this.#status.publish({ type: 'closed' });
