@@ -21,9 +21,12 @@ import {
 } from '@statbus/core';
 import { inject, injectable } from 'inversify';
 import { XPublisher } from 'zeromq';
+import { curveOptions, type CurveOptions } from './curve-options.js';
+import { ReplayClient, ReplayServer } from './replay-endpoint.js';
+import { ReplayWindow } from './replay-window.js';
 import { SendQueue } from './send-queue.js';
 import { SocketMonitor } from './socket-monitor.js';
-import { bindAddresses, commonSocketOptions } from './socket-options.js';
+import { bindAddresses, commonSocketOptions, relayReplayAddress } from './socket-options.js';
 import { StreamPositions } from './stream-positions.js';
 import { encodeFedmsgFrames } from './fedmsg-frames.js';
 import { SUBSCRIBE_BYTE, isProbeTopic } from './wire-frames.js';
@@ -46,6 +49,17 @@ function delay(ms: number): { promise: Promise<'timeout'>; cancel: () => void } 
     timer = setTimeout(() => resolve('timeout'), ms);
   });
   return { promise, cancel: () => clearTimeout(timer) };
+}
+
+/** How gaps were handled by a transport's subscriptions (see {@link ZeroMqTransport.recovery}). */
+export interface RecoveryCounters {
+  /** Messages lost on the way, fetched again from a replay endpoint and delivered (marked `replayed`). */
+  readonly refilled: number;
+  /** Messages found nowhere (older than every window), reported as `gap` events: `counters().missed`. */
+  readonly lost: number;
+  /** Gap requests this process's replay endpoint answered, and the messages it sent in the answers. */
+  readonly requestsAnswered: number;
+  readonly replayed: number;
 }
 
 /**
@@ -71,6 +85,11 @@ export class ZeroMqTransport implements Transport {
   readonly #subscriptions = new Set<ZeroMqSubscription>();
   readonly #sink: SubscriptionSink;
   #socket: XPublisher | undefined;
+  #curve: CurveOptions | undefined;
+  /** The last messages sent, kept to answer gap requests: only with an endpoint to answer them on (`replay_bind`). */
+  #window: ReplayWindow | undefined;
+  #replayServer: ReplayServer | undefined;
+  #refilled = 0;
   #sendQueue: SendQueue | undefined;
   #canPublish = false;
   #relayAttached: (() => void) | undefined;
@@ -108,6 +127,9 @@ export class ZeroMqTransport implements Transport {
       },
       received: () => {
         this.#counters.received += 1;
+      },
+      refilled: (count: number) => {
+        this.#refilled += count;
       },
       dropped: (reason: DropReason, error: Error) => {
         this.#counters.dropped[reason] += 1;
@@ -183,6 +205,8 @@ export class ZeroMqTransport implements Transport {
       ...(options.handler !== undefined && { handler: options.handler }),
       sink: this.#sink,
       logger: this.#log,
+      replay: this.#replayClients(),
+      curve: this.#curveOptions().client,
     });
     this.#subscriptions.add(subscription);
     void subscription.closed.then(() => this.#subscriptions.delete(subscription));
@@ -210,6 +234,21 @@ export class ZeroMqTransport implements Transport {
     return this.#counters.snapshot();
   }
 
+  /** How gaps were refilled or reported, and what this process's replay endpoint answered. */
+  recovery(): RecoveryCounters {
+    return {
+      refilled: this.#refilled,
+      lost: this.#counters.missed,
+      requestsAnswered: this.#replayServer?.requests ?? 0,
+      replayed: this.#replayServer?.replayed ?? 0,
+    };
+  }
+
+  /** The address this publisher answers gap requests on (the last of `replay_bind`, real port), if any. */
+  get replayAddress(): string | undefined {
+    return this.#replayServer?.address;
+  }
+
   /**
    * Waits for queued publishes (at most `linger_ms`, unless it is -1), closes every subscription, then
    * the publisher socket (ZeroMQ lingers `linger_ms` to flush it). Idempotent.
@@ -217,6 +256,19 @@ export class ZeroMqTransport implements Transport {
   close(): Promise<void> {
     this.#closing ??= this.#shutdown();
     return this.#closing;
+  }
+
+  /** One client per gap-request endpoint: the relay's first (it holds what every short-lived publisher sent), then `replay_endpoints`. */
+  #replayClients(): ReplayClient[] {
+    const config = this.#config.zeromq;
+    const addresses = [...new Set([...(config.use_relay ? [relayReplayAddress(config)] : []), ...config.replay_endpoints])];
+    const client = this.#curveOptions().client;
+    return addresses.map((address) => new ReplayClient(address, client, config.replay_timeout_ms));
+  }
+
+  #curveOptions(): CurveOptions {
+    this.#curve ??= curveOptions(this.#config.zeromq);
+    return this.#curve;
   }
 
   #closedError(): TransportError {
@@ -242,6 +294,7 @@ export class ZeroMqTransport implements Transport {
     } catch (error) {
       return Promise.reject(asError(error));
     }
+    if (this.#window !== undefined && typeof frame === 'string') this.#window.keep(this.#id, envelope.topic, this.#positions.lastN, frame);
     return queue.send(frame).then(this.#published, this.#refused);
   }
 
@@ -249,9 +302,11 @@ export class ZeroMqTransport implements Transport {
     const config = this.#config.zeromq;
     const binds = bindAddresses(config);
     const viaRelay = binds.length === 0 && config.use_relay;
+    const curve = this.#curveOptions();
     const socket = new XPublisher({
       sendHighWaterMark: config.send_hwm,
       ...commonSocketOptions(config),
+      ...(viaRelay ? curve.client : curve.server),
       // Towards the relay, wait at the high-water mark instead of dropping: the relay then never
       // misses what this process published. Otherwise a send never waits (it drops at the high-water
       // mark, which subscribers report as a gap), so zeromq.js can send synchronously: ZMQ_SNDTIMEO 0.
@@ -309,6 +364,20 @@ export class ZeroMqTransport implements Transport {
     if (this.#closing !== undefined) {
       socket.close();
       throw this.#closedError();
+    }
+    if (config.replay_bind.length > 0 && config.replay_window > 0 && config.wire_format === 'statbus') {
+      const window = new ReplayWindow(config.replay_window, config.replay_max_age_ms);
+      const server = new ReplayServer(window, { ...commonSocketOptions(config), ...curve.server }, this.#log);
+      try {
+        await server.bind(config.replay_bind);
+      } catch (error) {
+        await server.close();
+        socket.linger = 0;
+        socket.close();
+        throw new TransportError('ERR_CONNECTION', `Cannot bind the replay endpoint ${config.replay_bind.join(', ')}`, { cause: error });
+      }
+      this.#window = window;
+      this.#replayServer = server;
     }
     this.#socket = socket;
     this.#sendQueue = queue;
@@ -381,6 +450,7 @@ export class ZeroMqTransport implements Transport {
     if (this.#droppedFull > 0) this.#log.warn({ dropped: this.#droppedFull }, 'messages dropped at the high-water mark towards the relay (on_full = "drop")');
     await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
     this.#socket?.close();
+    await this.#replayServer?.close();
     this.#status.publish({ type: 'closed' });
     this.#status.close();
   }

@@ -22,7 +22,6 @@ export const ZEROMQ_DEFAULTS = {
   wire_format: 'statbus',
   replay_window: 10_000,
   replay_max_age_ms: 300_000,
-  relay_replay: 'tcp://127.0.0.1:9942',
   replay_timeout_ms: 2_000,
   send_timeout_ms: 30_000,
   on_full: 'wait',
@@ -92,7 +91,9 @@ export const ZEROMQ_WIRE_FORMATS = ['statbus', 'fedmsg'] as const;
  * - `replay_window` / `replay_max_age_ms`: how many of its last messages (and for how long) each publisher
  *   and the relay keep to answer gap requests; 0 = keep none (gaps are then only reported).
  * - `replay_bind`: where a publisher that binds answers gap requests (addresses); `replay_endpoints`: the
- *   gap-request endpoints a subscriber asks, besides the relay's `relay_replay` when `use_relay`.
+ *   gap-request endpoints a subscriber asks, besides the relay's `relay_replay` when `use_relay`
+ *   (unset: beside `relay_outbound`, on its port + 2 — `tcp://127.0.0.1:9942` by default — or `*` when that
+ *   port is `*`; `ipc://path` gives `ipc://path.replay`).
  * - `replay_timeout_ms`: how long a subscriber waits for an answer to a gap request.
  * - `send_timeout_ms` / `on_full`: at the high-water mark towards the relay a publisher waits up to
  *   `send_timeout_ms` (-1 = forever), then `publish()` rejects; with `on_full = "drop"` it drops and counts.
@@ -121,7 +122,7 @@ export const zeromqConfigSchema = z
     replay_max_age_ms: z.number().int().positive().default(ZEROMQ_DEFAULTS.replay_max_age_ms),
     replay_bind: z.array(address).default([]),
     replay_endpoints: z.array(address).default([]),
-    relay_replay: address.default(ZEROMQ_DEFAULTS.relay_replay),
+    relay_replay: address.optional(),
     replay_timeout_ms: z.number().int().positive().default(ZEROMQ_DEFAULTS.replay_timeout_ms),
     send_timeout_ms: z.number().int().min(-1).max(2_147_483_647).default(ZEROMQ_DEFAULTS.send_timeout_ms),
     on_full: z.enum(ZEROMQ_ON_FULL).default(ZEROMQ_DEFAULTS.on_full),
