@@ -1,5 +1,6 @@
 import { MESSAGE_STORE, TRANSPORT, redactUrl } from '@statbus/core';
 import { Archiver } from '@statbus/sink';
+import { ZeroMqTransport } from '@statbus/transport-zeromq';
 import { Command } from 'commander';
 import { commandContext } from '../command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
@@ -24,7 +25,7 @@ export function nomCommand(io: CliIo): Command {
       const archiver = container.get(Archiver);
       const shutdown = shutdownSignal(io);
       let archiving = false;
-      const probe = await startProbe(options, () => ({ ready: archiving, transport: config.transport, archiver: archiver.counters() }));
+      const probe = await startProbe(options, () => ({ ready: archiving, transport: config.transport, archiver: archiver.counters(), bus: transport.counters() }));
       try {
         await store.init();
         await transport.connect();
@@ -36,6 +37,8 @@ export function nomCommand(io: CliIo): Command {
         archiving = false;
         await archiver.stop();
         io.stderr.write(`statbus nom: stopped; ${JSON.stringify(archiver.counters())}\n`);
+        // Gaps refilled from replay windows and losses reported (ZeroMQ), beside the transport's totals.
+        io.stderr.write(`statbus nom: transport ${JSON.stringify({ ...transport.counters(), ...(transport instanceof ZeroMqTransport && { recovery: transport.recovery() }) })}\n`);
       } finally {
         await transport.close();
         await store.close();
