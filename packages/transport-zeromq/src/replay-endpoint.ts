@@ -1,6 +1,6 @@
-import type { Logger } from '@statbus/core';
+import { TransportError, type Logger, type ZeroMqConfig } from '@statbus/core';
 import { Dealer, Router, type SocketOptions } from 'zeromq';
-import type { ReplayWindow } from './replay-window.js';
+import { ReplayWindow } from './replay-window.js';
 import { decodeMessageFrame } from './wire-frames.js';
 
 /**
@@ -17,6 +17,17 @@ export const REPLAY_TAG = 'r1';
 /** The most frames in one reply. */
 export const REPLAY_BATCH = 1000;
 
+/** How gaps were handled by a transport's subscriptions (see `ZeroMqTransport.recovery()`). */
+export interface RecoveryCounters {
+  /** Messages lost on the way, fetched again from a replay endpoint and delivered (marked `replayed`). */
+  readonly refilled: number;
+  /** Messages found nowhere (older than every window), reported as `gap` events: `counters().missed`. */
+  readonly lost: number;
+  /** Gap requests this process's replay endpoint answered, and the messages it sent in the answers. */
+  readonly requestsAnswered: number;
+  readonly replayed: number;
+}
+
 type RouterOptions = SocketOptions<Router>;
 type DealerOptions = SocketOptions<Dealer>;
 
@@ -29,7 +40,7 @@ function parseCount(frame: Buffer | undefined): number | undefined {
 /** Answers gap requests from a {@link ReplayWindow} on a ROUTER socket. */
 export class ReplayServer {
   readonly #socket: Router;
-  readonly #window: ReplayWindow;
+  readonly window: ReplayWindow;
   readonly #log: Logger;
   #loop: Promise<void> = Promise.resolve();
   /** Requests answered, and frames sent in the answers. */
@@ -37,9 +48,25 @@ export class ReplayServer {
   replayed = 0;
 
   constructor(window: ReplayWindow, options: RouterOptions, logger: Logger) {
-    this.#window = window;
+    this.window = window;
     this.#socket = new Router(options);
     this.#log = logger;
+  }
+
+  /**
+   * A publisher's replay endpoint: a window of `replay_window` messages, answered on every `replay_bind` address.
+   *
+   * @throws {TransportError} `ERR_CONNECTION` naming the addresses when one cannot be bound.
+   */
+  static async open(config: ZeroMqConfig, options: RouterOptions, logger: Logger): Promise<ReplayServer> {
+    const server = new ReplayServer(new ReplayWindow(config.replay_window, config.replay_max_age_ms), options, logger);
+    try {
+      await server.bind(config.replay_bind);
+    } catch (error) {
+      await server.close();
+      throw new TransportError('ERR_CONNECTION', `Cannot bind the replay endpoint ${config.replay_bind.join(', ')}`, { address: config.replay_bind.join(', '), cause: error });
+    }
+    return server;
   }
 
   /** The address bound last (with the real port when `*` was given). */
@@ -69,7 +96,7 @@ export class ReplayServer {
           this.#log.warn({ tag: tag?.toString('latin1') }, 'ignored a malformed gap request');
           continue;
         }
-        const frames = this.#window.find(publisher.toString('latin1'), topic.toString('utf8'), first, last, REPLAY_BATCH);
+        const frames = this.window.find(publisher.toString('latin1'), topic.toString('utf8'), first, last, REPLAY_BATCH);
         this.requests += 1;
         this.replayed += frames.length;
         await socket.send([identity, REPLAY_TAG, id, ...frames]);

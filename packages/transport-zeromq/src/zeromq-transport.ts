@@ -22,9 +22,10 @@ import {
 import { inject, injectable } from 'inversify';
 import { XPublisher } from 'zeromq';
 import { curveOptions, type CurveOptions } from './curve-options.js';
-import { ReplayClient, ReplayServer } from './replay-endpoint.js';
-import { ReplayWindow } from './replay-window.js';
+import { ReplayClient, ReplayServer, type RecoveryCounters } from './replay-endpoint.js';
+import type { ReplayWindow } from './replay-window.js';
 import { SendQueue } from './send-queue.js';
+import { DroppedWhenFull, relayWhenFull } from './when-full.js';
 import { SocketMonitor } from './socket-monitor.js';
 import { bindAddresses, commonSocketOptions, relayReplayAddress } from './socket-options.js';
 import { StreamPositions } from './stream-positions.js';
@@ -36,30 +37,12 @@ function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
-/** A message dropped at the high-water mark with `on_full = "drop"`: counted, not an error for the caller. */
-class DroppedWhenFull extends Error {
-  constructor(cause: unknown) {
-    super('dropped at the high-water mark towards the relay (on_full = "drop")', { cause });
-  }
-}
-
 function delay(ms: number): { promise: Promise<'timeout'>; cancel: () => void } {
   let timer: NodeJS.Timeout | undefined;
   const promise = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), ms);
   });
   return { promise, cancel: () => clearTimeout(timer) };
-}
-
-/** How gaps were handled by a transport's subscriptions (see {@link ZeroMqTransport.recovery}). */
-export interface RecoveryCounters {
-  /** Messages lost on the way, fetched again from a replay endpoint and delivered (marked `replayed`). */
-  readonly refilled: number;
-  /** Messages found nowhere (older than every window), reported as `gap` events: `counters().missed`. */
-  readonly lost: number;
-  /** Gap requests this process's replay endpoint answered, and the messages it sent in the answers. */
-  readonly requestsAnswered: number;
-  readonly replayed: number;
 }
 
 /**
@@ -316,19 +299,7 @@ export class ZeroMqTransport implements Transport {
     new SocketMonitor(socket, this.#sink);
     const queue = new SendQueue(socket, {
       immediate: !viaRelay,
-      ...(viaRelay && {
-        whenFull: {
-          mode: config.on_full,
-          timeoutMs: config.send_timeout_ms,
-          error: (cause: unknown, waitedMs: number) =>
-            config.on_full === 'drop'
-              ? new DroppedWhenFull(cause)
-              : new TransportError('ERR_PUBLISH', `The relay at ${config.relay_inbound} took nothing for ${waitedMs} ms (send_timeout_ms ${config.send_timeout_ms}): the message was not sent`, {
-                  address: config.relay_inbound,
-                  cause,
-                }),
-        },
-      }),
+      ...(viaRelay && { whenFull: relayWhenFull(config) }),
     });
     const attached = new Promise<void>((resolve) => {
       this.#relayAttached = resolve;
@@ -366,18 +337,14 @@ export class ZeroMqTransport implements Transport {
       throw this.#closedError();
     }
     if (config.replay_bind.length > 0 && config.replay_window > 0 && config.wire_format === 'statbus') {
-      const window = new ReplayWindow(config.replay_window, config.replay_max_age_ms);
-      const server = new ReplayServer(window, { ...commonSocketOptions(config), ...curve.server }, this.#log);
       try {
-        await server.bind(config.replay_bind);
+        this.#replayServer = await ReplayServer.open(config, { ...commonSocketOptions(config), ...curve.server }, this.#log);
       } catch (error) {
-        await server.close();
         socket.linger = 0;
         socket.close();
-        throw new TransportError('ERR_CONNECTION', `Cannot bind the replay endpoint ${config.replay_bind.join(', ')}`, { cause: error });
+        throw error;
       }
-      this.#window = window;
-      this.#replayServer = server;
+      this.#window = this.#replayServer.window;
     }
     this.#socket = socket;
     this.#sendQueue = queue;
