@@ -25,7 +25,7 @@ export function nomCommand(io: CliIo): Command {
       const archiver = container.get(Archiver);
       const shutdown = shutdownSignal(io);
       let archiving = false;
-      const probe = await startProbe(options, () => ({ ready: archiving, transport: config.transport, archiver: archiver.counters(), bus: transport.counters() }));
+      const probe = await startProbe(options, () => ({ ready: archiving, transport: config.transport, archiver: archiver.counters(), bus: transport.counters(), ...(transport instanceof ZeroMqTransport && { recovery: transport.recovery() }) }));
       try {
         await store.init();
         await transport.connect();

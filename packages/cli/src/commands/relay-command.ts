@@ -1,5 +1,5 @@
 import { TRANSPORT, redactUrl } from '@statbus/core';
-import { ZeroMqRelay } from '@statbus/transport-zeromq';
+import { ZeroMqRelay, type RelayCounters } from '@statbus/transport-zeromq';
 import { Command } from 'commander';
 import { commandContext } from '../command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
@@ -21,13 +21,15 @@ export function relayCommand(io: CliIo): Command {
       const { config, logger, container } = commandContext(options, io);
       const shutdown = shutdownSignal(io);
       let running = false;
-      const probe = await startProbe(options, () => ({ ready: running, transport: config.transport }));
+      let relayCounters: (() => RelayCounters) | undefined;
+      const probe = await startProbe(options, () => ({ ready: running, transport: config.transport, ...(relayCounters !== undefined && { relay: relayCounters() }) }));
       try {
         if (config.transport === 'zeromq') {
           const relay = container.get(ZeroMqRelay);
           await relay.start();
           running = true;
-          io.stderr.write(`statbus relay: publishers connect to ${relay.inboundAddress}, subscribers to ${relay.outboundAddress}\n`);
+          relayCounters = () => relay.counters();
+          io.stderr.write(`statbus relay: publishers connect to ${relay.inboundAddress}, subscribers to ${relay.outboundAddress}, gap requests to ${relay.replayAddress}\n`);
           const signal = await shutdown.received;
           logger.info({ signal }, 'relay stopping');
           running = false;
