@@ -188,4 +188,49 @@ describe(`${ZeroMqTransport.name} gap recovery (replay window)`, () => {
       await reading;
     });
   });
+
+  describe('when a subscriber joins while a stream is under way (slow joiner)', () => {
+    it('should take its first message as the baseline: every later message delivered in order, no false gap', async () => {
+      const relay = await RelayBus.start({ stream_heartbeat_ms: HEARTBEAT_MS });
+      bus = relay;
+      const publisher = relay.transport({ stream_heartbeat_ms: HEARTBEAT_MS });
+      await publisher.connect();
+      const make = envelopeFactory('joined-late');
+      let published = 0;
+      let publishing = true;
+      onTestFinished(() => {
+        publishing = false;
+      });
+      const producing = (async () => {
+        while (publishing) {
+          await publisher.publish(make(TOPIC, { published }));
+          published += 1;
+          // Let the subscriber's sockets read between messages: a steady stream, not a burst.
+          if (published % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+        }
+      })();
+      await waitFor(() => published >= 500, { message: 'the stream is under way' });
+      const subscriber = relay.transport();
+      await subscriber.connect();
+      const statuses = recordStatus(subscriber.status());
+      const subscription = await subscriber.subscribe([TOPIC]);
+      const seqs: number[] = [];
+      const reading = (async () => {
+        for await (const delivery of subscription) {
+          seqs.push(delivery.envelope.seq);
+          await delivery.ack();
+        }
+      })();
+      await waitFor(() => seqs.length >= 500, { message: 'the late subscriber receives the stream' });
+      publishing = false;
+      await producing;
+      await waitFor(() => seqs.at(-1) === published, { message: 'the late subscriber got the end of the stream' });
+      const first = seqs[0] ?? 0;
+      expect(first, 'it joined mid-stream').toBeGreaterThan(1);
+      expect(seqs).toEqual(Array.from({ length: published - first + 1 }, (_, index) => first + index));
+      expect(statuses.filter((status) => status.type === 'gap')).toEqual([]);
+      await subscription.close();
+      await reading;
+    });
+  });
 });
