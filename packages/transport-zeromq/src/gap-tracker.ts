@@ -7,6 +7,8 @@ export interface SeqHole {
   readonly to: number;
   /** How many were lost (exact). */
   readonly missed: number;
+  /** Stream positions of the lost messages (inclusive), when they were numbered by a stream (not by `seq` alone). */
+  readonly positions?: { readonly from: number; readonly to: number };
 }
 
 /** Streams remembered before the least recently started ones are forgotten. */
@@ -62,7 +64,7 @@ export class GapTracker {
       last.producer = producer;
       last.instance = instance;
     }
-    return advance(last, position.n, position.seq, position.prevSeq);
+    return advance(last, position.n, position.seq, position.prevSeq, true);
   }
 
   /**
@@ -78,9 +80,10 @@ export class GapTracker {
     if (beat.n <= last.n) return undefined;
     const from = last.seq + 1;
     const missed = beat.n - last.n;
+    const positions = { from: last.n + 1, to: beat.n };
     last.n = beat.n;
     last.seq = beat.seq;
-    return { from, to: Math.max(beat.seq, from), missed, producer: last.producer, instance: last.instance };
+    return { from, to: Math.max(beat.seq, from), missed, positions, producer: last.producer, instance: last.instance };
   }
 
   #remember(topic: string, publisher: string, last: Last): void {
@@ -119,11 +122,12 @@ export class GapTracker {
   }
 }
 
-function advance(last: Last, n: number, seq: number, prevSeq: number): SeqHole | undefined {
+function advance(last: Last, n: number, seq: number, prevSeq: number, numbered = false): SeqHole | undefined {
   const expected = last.n + 1;
   const from = last.seq + 1;
   last.n = n;
   last.seq = seq;
   if (n <= expected) return undefined;
-  return { from, to: Math.max(prevSeq, from), missed: n - expected };
+  const hole = { from, to: Math.max(prevSeq, from), missed: n - expected };
+  return numbered ? { ...hole, positions: { from: expected, to: n - 1 } } : hole;
 }

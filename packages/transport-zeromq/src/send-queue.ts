@@ -23,6 +23,28 @@ export interface SendQueueOptions {
    * full budget holds the event loop for that many sends.
    */
   readonly turnBudget?: number;
+  /**
+   * One-at-a-time mode: what to do when ZeroMQ answers `EAGAIN` (the socket is at its high-water mark and,
+   * like an XPUB with ZMQ_XPUB_NODROP, cannot wait for room itself). Without it the send fails.
+   */
+  readonly whenFull?: WhenFull;
+}
+
+/** See {@link SendQueueOptions.whenFull}. */
+export interface WhenFull {
+  /** `wait`: try again, with growing pauses, until there is room or `timeoutMs` passed (-1: forever); `drop`: give up at once. */
+  readonly mode: 'wait' | 'drop';
+  readonly timeoutMs: number;
+  /** The error a message is rejected with when it was dropped (mode `drop`) or waited past `timeoutMs`. */
+  readonly error: (cause: unknown, waitedMs: number) => Error;
+}
+
+/** The longest pause between two tries of a message waiting for room at the high-water mark. */
+const MAX_RETRY_PAUSE_MS = 16;
+
+/** True for ZeroMQ's `EAGAIN`: no room at the high-water mark. */
+export function isFullError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'EAGAIN';
 }
 
 /** Default of {@link SendQueueOptions.turnBudget}. */
@@ -63,15 +85,29 @@ export class SendQueue {
   // microtask hop and no closure per message.
   readonly #sent = (): void => {
     const item = this.#current as Pending;
+    this.#fullSince = 0;
     this.#current = undefined;
     item.resolve();
     this.#next();
   };
   readonly #failed = (error: unknown): void => {
     const item = this.#current as Pending;
+    if (this.#whenFull !== undefined && isFullError(error) && this.#failure === undefined && this.#retryFull(item, error)) return;
     this.#current = undefined;
     item.reject(error);
     this.#next();
+  };
+  /** When the message at the head first met a full socket (0: it did not). */
+  #fullSince = 0;
+  #retryPause = 1;
+  readonly #whenFull: WhenFull | undefined;
+  readonly #retry = (): void => {
+    const item = this.#current as Pending;
+    if (this.#failure !== undefined) {
+      this.#failed(this.#failure);
+      return;
+    }
+    this.#sendCurrent(item);
   };
   readonly #turn = (): void => {
     this.#turnScheduled = false;
@@ -88,6 +124,7 @@ export class SendQueue {
     this.#socket = socket;
     this.#immediate = options.immediate ?? false;
     this.#turnBudget = options.turnBudget ?? DEFAULT_TURN_BUDGET;
+    this.#whenFull = options.whenFull;
   }
 
   /** Messages given and not yet handed to ZeroMQ (or, one at a time, not yet queued by it). */
@@ -164,6 +201,35 @@ export class SendQueue {
     }
     const item = this.#shift();
     this.#current = item;
+    this.#sendCurrent(item);
+  }
+
+  /**
+   * Keeps `item` at the head and tries it again after a pause (doubling up to {@link MAX_RETRY_PAUSE_MS}),
+   * unless the mode is `drop` or it waited `timeoutMs`; false when it must fail now.
+   */
+  #retryFull(item: Pending, cause: unknown): boolean {
+    const whenFull = this.#whenFull as WhenFull;
+    const now = Date.now();
+    if (this.#fullSince === 0) {
+      this.#fullSince = now;
+      this.#retryPause = 1;
+    }
+    const waited = now - this.#fullSince;
+    if (whenFull.mode === 'drop' || (whenFull.timeoutMs >= 0 && waited >= whenFull.timeoutMs)) {
+      // #fullSince stays: while the socket stays full, the next messages fail at once rather than each
+      // waiting the whole timeout again; the first send that goes through resets it.
+      this.#current = undefined;
+      item.reject(whenFull.error(cause, waited));
+      this.#next();
+      return true;
+    }
+    setTimeout(this.#retry, this.#retryPause);
+    this.#retryPause = Math.min(this.#retryPause * 2, MAX_RETRY_PAUSE_MS);
+    return true;
+  }
+
+  #sendCurrent(item: Pending): void {
     let sending: Promise<void>;
     try {
       sending = this.#socket.send(item.frames);

@@ -32,3 +32,16 @@ export function subscribeAddresses(config: ZeroMqConfig): string[] {
   if (config.use_relay) addresses.push(config.relay_outbound);
   return [...new Set(addresses)];
 }
+
+/**
+ * The relay's gap-request endpoint: `relay_replay`, or beside `relay_outbound` (its port + 2, `*` stays
+ * `*`; `ipc://path` gives `ipc://path.replay`; `inproc://name` gives `inproc://name.replay`).
+ */
+export function relayReplayAddress(config: ZeroMqConfig): string {
+  if (config.relay_replay !== undefined) return config.relay_replay;
+  const outbound = config.relay_outbound;
+  const tcp = /^(tcp:\/\/.+):(\d+|\*)$/u.exec(outbound);
+  if (tcp === null) return `${outbound}.replay`;
+  const [, host, port] = tcp;
+  return `${host}:${port === '*' ? '*' : String(Number(port) + 2)}`;
+}

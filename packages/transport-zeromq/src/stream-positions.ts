@@ -47,6 +47,8 @@ export class StreamPositions {
   readonly #topics = new Map<string, Entry>();
   readonly #beating = new Set<Entry>();
   #tick = 0;
+  /** The position `n` of the frame {@link frame} gave last. */
+  lastN = 0;
 
   constructor(publisher: string) {
     this.#publisher = publisher;
@@ -85,6 +87,7 @@ export class StreamPositions {
     // publishes), and a scavenge copies one flat string faster than it walks a tree of small pieces.
     const frame = [head, ...parts].join('');
     this.#advance(entry, seq);
+    this.lastN = entry.n;
     return frame;
   }
 

@@ -20,13 +20,19 @@ export interface DeliveryOwner {
 export class ZeroMqDelivery implements Delivery {
   readonly envelope: Envelope;
   readonly deliveryCount: number;
+  /**
+   * True when the message was lost on the way and fetched again from a replay endpoint (the producer's or
+   * the relay's) to fill a gap; it is delivered in its place in the stream's order.
+   */
+  readonly replayed: boolean;
   readonly #owner: DeliveryOwner;
   #settled = false;
 
-  constructor(envelope: Envelope, deliveryCount: number, owner: DeliveryOwner) {
+  constructor(envelope: Envelope, deliveryCount: number, owner: DeliveryOwner, replayed = false) {
     this.envelope = envelope;
     this.deliveryCount = deliveryCount;
     this.#owner = owner;
+    this.replayed = replayed;
   }
 
   get redelivered(): boolean {

@@ -2,9 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { CONFIG, LOGGER, TransportError, type Logger, type StatbusConfig } from '@statbus/core';
 import { inject, injectable } from 'inversify';
 import { XPublisher, XSubscriber } from 'zeromq';
+import { curveOptions } from './curve-options.js';
+import { RelayStreams } from './relay-streams.js';
+import { ReplayServer } from './replay-endpoint.js';
+import { ReplayWindow } from './replay-window.js';
 import { SendQueue } from './send-queue.js';
-import { commonSocketOptions } from './socket-options.js';
-import { SUBSCRIBE_BYTE, isHeartbeatFrame, isProbeTopic } from './wire-frames.js';
+import { commonSocketOptions, relayReplayAddress } from './socket-options.js';
+import { SUBSCRIBE_BYTE, decodeMessageFrame, isHeartbeatFrame, isProbeTopic } from './wire-frames.js';
 
 /** Running totals of a {@link ZeroMqRelay}. */
 export interface RelayCounters {
@@ -16,6 +20,12 @@ export interface RelayCounters {
   readonly subscriptions: number;
   /** Readiness probes answered. */
   readonly probes: number;
+  /** Gap requests answered on the replay endpoint, and the messages sent in the answers. */
+  readonly gapRequests: number;
+  readonly replayed: number;
+  /** Messages kept in the replay window now, and streams whose last position the relay still beats. */
+  readonly kept: number;
+  readonly streams: number;
 }
 
 /**
@@ -26,6 +36,12 @@ export interface RelayCounters {
  * Upstream the relay subscribes to everything, so a publisher never filters for it and never drops while
  * a downstream subscription is still travelling up; filtering happens at the outbound socket. The relay
  * answers each subscriber's readiness probe once that subscriber's prefixes are in place.
+ *
+ * Recovery: the relay keeps the last `replay_window` statbus messages that passed through it (for at most
+ * `replay_max_age_ms`) and answers gap requests for them on `relay_replay`, so subscribers refill gaps of
+ * short-lived publishers long gone; and every `stream_heartbeat_ms` it beats the last position of each
+ * stream it forwarded (see `RelayStreams`), so a lost tail is learned even when the publisher's own last
+ * heartbeats were dropped.
  */
 @injectable()
 export class ZeroMqRelay {
@@ -35,6 +51,10 @@ export class ZeroMqRelay {
   #inbound: XSubscriber | undefined;
   #outbound: XPublisher | undefined;
   #outQueue: SendQueue | undefined;
+  #window: ReplayWindow | undefined;
+  #replay: ReplayServer | undefined;
+  readonly #streams = new RelayStreams();
+  #beats: NodeJS.Timeout | undefined;
   #forwarded = 0;
   #heartbeats = 0;
   #subscriptions = 0;
@@ -58,8 +78,22 @@ export class ZeroMqRelay {
     return this.#outbound?.lastEndpoint ?? undefined;
   }
 
+  /** The address gap requests are answered on. */
+  get replayAddress(): string | undefined {
+    return this.#replay?.address;
+  }
+
   counters(): RelayCounters {
-    return { forwarded: this.#forwarded, heartbeats: this.#heartbeats, subscriptions: this.#subscriptions, probes: this.#probes };
+    return {
+      forwarded: this.#forwarded,
+      heartbeats: this.#heartbeats,
+      subscriptions: this.#subscriptions,
+      probes: this.#probes,
+      gapRequests: this.#replay?.requests ?? 0,
+      replayed: this.#replay?.replayed ?? 0,
+      kept: this.#window?.size ?? 0,
+      streams: this.#streams.size,
+    };
   }
 
   /**
@@ -82,40 +116,74 @@ export class ZeroMqRelay {
 
   async #open(): Promise<void> {
     const config = this.#config.zeromq;
-    const common = commonSocketOptions(config);
+    const common = { ...commonSocketOptions(config), ...curveOptions(config).server };
     const inbound = new XSubscriber({ receiveHighWaterMark: config.receive_hwm, ...common });
     const outbound = new XPublisher({ sendHighWaterMark: config.send_hwm, ...common });
+    const window = new ReplayWindow(config.replay_window, config.replay_max_age_ms);
+    const replay = new ReplayServer(window, common, this.#log);
     this.#inbound = inbound;
     this.#outbound = outbound;
+    this.#window = window;
+    this.#replay = replay;
     this.#outQueue = new SendQueue(outbound);
     for (const [socket, address] of [
       [inbound, config.relay_inbound],
       [outbound, config.relay_outbound],
+      [replay, relayReplayAddress(config)],
     ] as const) {
       try {
-        await socket.bind(address);
+        await (socket instanceof ReplayServer ? socket.bind([address]) : socket.bind(address));
       } catch (error) {
         inbound.close();
         outbound.close();
+        await replay.close();
         throw new TransportError('ERR_CONNECTION', `The relay cannot bind ${address}`, { address, cause: error });
       }
     }
     // Subscribe to everything upstream; XSUB repeats it to every publisher that connects later.
     await inbound.send(Buffer.from([SUBSCRIBE_BYTE]));
     this.#loops = [this.#forward(inbound, this.#outQueue), this.#serveSubscriptions(outbound, this.#outQueue)];
-    this.#log.info({ inbound: inbound.lastEndpoint, outbound: outbound.lastEndpoint }, 'relay started');
+    if (config.stream_heartbeat_ms > 0) {
+      const queue = this.#outQueue;
+      this.#beats = setInterval(() => this.#beat(queue), config.stream_heartbeat_ms);
+      this.#beats.unref();
+    }
+    this.#log.info({ inbound: inbound.lastEndpoint, outbound: outbound.lastEndpoint, replay: replay.address, window: config.replay_window }, 'relay started');
   }
 
   async #forward(inbound: XSubscriber, queue: SendQueue): Promise<void> {
     try {
       for await (const frames of inbound) {
         const [first] = frames;
-        if (frames.length === 1 && first !== undefined && isHeartbeatFrame(first)) this.#heartbeats += 1;
-        else this.#forwarded += 1;
+        if (frames.length === 1 && first !== undefined) {
+          const message = decodeMessageFrame(first);
+          if (message !== undefined) {
+            const { publisher, n, seq } = message.position;
+            this.#window?.keep(publisher, message.topic, n, first);
+            this.#streams.passed(publisher, message.topic, n, seq);
+            this.#forwarded += 1;
+          } else if (isHeartbeatFrame(first)) {
+            this.#heartbeats += 1;
+          } else {
+            this.#forwarded += 1;
+          }
+        } else {
+          this.#forwarded += 1;
+        }
         await queue.send(frames);
       }
     } catch (error) {
       if (!inbound.closed) this.#log.error({ err: error }, 'relay stopped forwarding');
+    }
+  }
+
+  /** Beats the last position of the streams that went quiet (see `RelayStreams`), behind what is queued. */
+  #beat(queue: SendQueue): void {
+    if (queue.pending > 0) return;
+    for (const frame of this.#streams.tick()) {
+      queue.send(frame).catch((error: unknown) => {
+        this.#log.debug({ err: error }, 'could not send a stream heartbeat');
+      });
     }
   }
 
@@ -138,6 +206,8 @@ export class ZeroMqRelay {
 
   async #shutdown(): Promise<void> {
     await this.#starting?.catch(() => undefined);
+    clearInterval(this.#beats);
+    await this.#replay?.close();
     this.#inbound?.close();
     this.#outbound?.close();
     await Promise.all(this.#loops);

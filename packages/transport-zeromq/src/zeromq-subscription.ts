@@ -7,6 +7,7 @@ import {
   type Delivery,
   type DeliveryHandler,
   type DropReason,
+  type Envelope,
   type Logger,
   type Subscription,
   type TopicMatcher,
@@ -15,16 +16,20 @@ import {
 } from '@statbus/core';
 import { Subscriber } from 'zeromq';
 import { GapTracker, type SeqHole } from './gap-tracker.js';
-import { classifyFrames } from './inbound-frames.js';
+import { classifyFrames, type InboundMessage } from './inbound-frames.js';
+import type { CurveClientOptions } from './curve-options.js';
+import type { ReplayClient } from './replay-endpoint.js';
 import { waitUntilReady } from './readiness.js';
 import { SocketMonitor, type MonitorSink } from './socket-monitor.js';
 import { commonSocketOptions, subscribeAddresses } from './socket-options.js';
-import { probeTopic } from './wire-frames.js';
+import { decodeMessageFrame, probeTopic } from './wire-frames.js';
 import { ZeroMqDelivery, type Settlement } from './zeromq-delivery.js';
 
 /** Where a subscription reports what it saw; the transport counts, logs and broadcasts it. */
 export interface SubscriptionSink extends MonitorSink {
   received(): void;
+  /** Messages of a gap found again at a replay endpoint and delivered (marked replayed). */
+  refilled(count: number): void;
   dropped(reason: DropReason, error: Error): void;
   gap(gap: Extract<TransportStatus, { type: 'gap' }>): void;
 }
@@ -39,6 +44,10 @@ export interface ZeroMqSubscriptionInit {
   readonly handler?: DeliveryHandler;
   readonly sink: SubscriptionSink;
   readonly logger: Logger;
+  /** Where gaps are asked for, in order (the relay's replay endpoint first); none: gaps are only reported. */
+  readonly replay?: readonly ReplayClient[];
+  /** CURVE client options (`[zeromq.curve]`), if any. */
+  readonly curve?: CurveClientOptions;
 }
 
 function everyTopic(pattern: string): boolean {
@@ -94,7 +103,7 @@ export class ZeroMqSubscription implements Subscription {
   async start(): Promise<void> {
     const { config } = this.#init;
     const addresses = subscribeAddresses(config);
-    const socket = new Subscriber({ receiveHighWaterMark: config.receive_hwm, ...commonSocketOptions(config) });
+    const socket = new Subscriber({ receiveHighWaterMark: config.receive_hwm, ...commonSocketOptions(config), ...this.#init.curve });
     this.#socket = socket;
     const monitor = new SocketMonitor(socket, this.#init.sink, addresses);
     const prefixes = new Set(this.patterns.map(literalPrefix));
@@ -142,7 +151,9 @@ export class ZeroMqSubscription implements Subscription {
           });
           continue;
         }
-        this.#handle(await socket.receive());
+        const recovering = this.#handle(await socket.receive());
+        // Only after a gap: the missing messages are fetched and delivered before anything read later.
+        if (recovering !== undefined) await recovering;
       }
     } catch (error) {
       if (!socket.closed) {
@@ -153,8 +164,8 @@ export class ZeroMqSubscription implements Subscription {
     }
   }
 
-  #handle(frames: Buffer[]): void {
-    const { sink } = this.#init;
+  /** Handles one received message; a promise only when a gap is being refilled first. */
+  #handle(frames: Buffer[]): Promise<void> | undefined {
     const message = classifyFrames(frames, this.#matcher, this.#init.maxMessageBytes);
     switch (message.kind) {
       case 'control':
@@ -162,21 +173,22 @@ export class ZeroMqSubscription implements Subscription {
           this.#replies.add(message.frames[1]?.toString('latin1') ?? '');
           for (const listener of this.#replyListeners) listener();
         }
-        return;
+        return undefined;
       case 'unmatched':
-        return;
+        return undefined;
       case 'beat': {
         const hole = this.#tracker.observeBeat(message.topic, message.beat);
-        if (hole !== undefined) this.#reportHole(hole, hole.producer ?? 'unknown', hole.instance ?? message.beat.publisher);
-        return;
+        if (hole === undefined) return undefined;
+        return this.#gap(message.topic, message.beat.publisher, hole, hole.producer ?? 'unknown', hole.instance ?? message.beat.publisher);
       }
-      case 'dropped':
-        if (message.position !== undefined && message.topic !== undefined) {
-          this.#reportHole(this.#tracker.observeStream(message.topic, message.position), 'unknown', message.position.publisher);
-        }
-        this.#log.warn({ reason: message.reason, topic: message.topic, err: message.error }, 'dropped a received message');
-        sink.dropped(message.reason, message.error);
-        return;
+      case 'dropped': {
+        const gap =
+          message.position !== undefined && message.topic !== undefined
+            ? this.#gap(message.topic, message.position.publisher, this.#tracker.observeStream(message.topic, message.position), 'unknown', message.position.publisher)
+            : undefined;
+        this.#dropped(message);
+        return gap;
+      }
       case 'message': {
         const { envelope, position } = message;
         const hole =
@@ -185,12 +197,90 @@ export class ZeroMqSubscription implements Subscription {
             : this.#receivesAll && message.unnumbered !== true
               ? this.#tracker.observeInstance(envelope.producer.instance, envelope.seq)
               : undefined;
-        this.#reportHole(hole, envelope.producer.name, envelope.producer.instance);
-        sink.received();
-        this.#inFlight += 1;
-        this.#push(new ZeroMqDelivery(envelope, 1, this));
-        return;
+        const gap = this.#gap(message.topic, position?.publisher, hole, envelope.producer.name, envelope.producer.instance);
+        if (gap === undefined) {
+          this.#deliver(envelope, false);
+          return undefined;
+        }
+        return gap.then(() => this.#deliver(envelope, false));
       }
+    }
+  }
+
+  #deliver(envelope: Envelope, replayed: boolean): void {
+    this.#init.sink.received();
+    this.#inFlight += 1;
+    this.#push(new ZeroMqDelivery(envelope, 1, this, replayed));
+  }
+
+  #dropped(message: Extract<InboundMessage, { kind: 'dropped' }>): void {
+    this.#log.warn({ reason: message.reason, topic: message.topic, err: message.error }, 'dropped a received message');
+    this.#init.sink.dropped(message.reason, message.error);
+  }
+
+  /**
+   * A hole in a stream: refilled from the replay endpoints when its positions are known and there are
+   * any (a promise), else reported at once.
+   */
+  #gap(topic: string, publisher: string | undefined, hole: SeqHole | undefined, producer: string, instance: string): Promise<void> | undefined {
+    if (hole === undefined) return undefined;
+    const replay = this.#init.replay ?? [];
+    if (hole.positions === undefined || publisher === undefined || replay.length === 0) {
+      this.#reportHole(hole, producer, instance);
+      return undefined;
+    }
+    return this.#refill(replay, topic, publisher, hole, hole.positions, producer, instance).catch((error: unknown) => {
+      this.#log.error({ err: error, topic, publisher }, 'could not refill a gap');
+      this.#reportHole(hole, producer, instance);
+    });
+  }
+
+  /**
+   * Asks each replay endpoint in turn for the missing positions, delivers what was found in order (marked
+   * replayed), and reports each run of positions found nowhere as a gap with its exact `seq` range.
+   */
+  async #refill(replay: readonly ReplayClient[], topic: string, publisher: string, hole: SeqHole, positions: NonNullable<SeqHole['positions']>, producer: string, instance: string): Promise<void> {
+    const found = new Map<number, Buffer>();
+    const wanted = positions.to - positions.from + 1;
+    for (const client of replay) {
+      if (found.size === wanted || this.#closing !== undefined) break;
+      const frames = await client.fetch(publisher, topic, positions.from, positions.to);
+      for (const frame of frames ?? []) {
+        const n = decodeMessageFrame(frame)?.position.n;
+        if (n !== undefined && n >= positions.from && n <= positions.to) found.set(n, frame);
+      }
+    }
+    let lastSeq = hole.from - 1;
+    let lostFrom = 0;
+    let lost = 0;
+    let refilled = 0;
+    const reportLost = (toSeq: number): void => {
+      if (lost === 0) return;
+      this.#reportHole({ from: lostFrom, to: Math.max(toSeq, lostFrom), missed: lost }, producer, instance);
+      lost = 0;
+    };
+    for (let n = positions.from; n <= positions.to; n += 1) {
+      const frame = found.get(n);
+      if (frame === undefined) {
+        if (lost === 0) lostFrom = lastSeq + 1;
+        lost += 1;
+        continue;
+      }
+      const message = classifyFrames([frame], this.#matcher, this.#init.maxMessageBytes);
+      const position = message.kind === 'message' || message.kind === 'dropped' ? message.position : undefined;
+      reportLost(position === undefined ? lastSeq : position.prevSeq);
+      if (position !== undefined) lastSeq = position.seq;
+      if (message.kind === 'message') {
+        refilled += 1;
+        this.#deliver(message.envelope, true);
+      } else if (message.kind === 'dropped') {
+        this.#dropped(message);
+      }
+    }
+    reportLost(hole.to);
+    if (refilled > 0) {
+      this.#init.sink.refilled(refilled);
+      this.#log.info({ producer, instance, topic, refilled, of: wanted }, 'gap refilled from a replay endpoint');
     }
   }
 
@@ -213,7 +303,7 @@ export class ZeroMqSubscription implements Subscription {
     const maxDeliveries = this.#init.config.max_deliveries;
     if (settlement.kind === 'nack') {
       if (settlement.requeue && delivery.deliveryCount < maxDeliveries && this.#closing === undefined) {
-        this.#push(new ZeroMqDelivery(delivery.envelope, delivery.deliveryCount + 1, this));
+        this.#push(new ZeroMqDelivery(delivery.envelope, delivery.deliveryCount + 1, this, delivery.replayed));
         return;
       }
       const why = settlement.requeue ? `after ${delivery.deliveryCount} deliveries` : 'without requeue';
@@ -241,6 +331,7 @@ export class ZeroMqSubscription implements Subscription {
 
   async #shutdown(): Promise<void> {
     this.#socket?.close();
+    for (const client of this.#init.replay ?? []) client.close();
     const left = this.#queue.drain();
     this.#queue.end();
     if (left.length > 0) this.#log.debug({ count: left.length }, 'closed with deliveries not handed out');

@@ -29,7 +29,8 @@ describe(`${ZeroMqTransport.name} stream heartbeats`, () => {
     it('should report every lost message within a few heartbeat intervals: received + missed == published', async () => {
       const directory = mkdtempSync(join(tmpdir(), 'statbus-tail-'));
       onTestFinished(() => rmSync(directory, { recursive: true, force: true }));
-      bus = await RelayBus.start({ send_hwm: 10, relay_inbound: `ipc://${directory}/in`, relay_outbound: `ipc://${directory}/out` });
+      // A relay that keeps no replay window: every loss is reported, none refilled (refilling: the replay tests).
+      bus = await RelayBus.start({ replay_window: 0, send_hwm: 10, relay_inbound: `ipc://${directory}/in`, relay_outbound: `ipc://${directory}/out` });
       const publisher = bus.transport({ stream_heartbeat_ms: HEARTBEAT_MS });
       const subscriber = bus.transport({ receive_hwm: 10 });
       await subscriber.connect();

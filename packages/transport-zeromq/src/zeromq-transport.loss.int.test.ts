@@ -27,7 +27,8 @@ describe(ZeroMqTransport, () => {
         // ipc:// keeps the kernel's buffers small, so the high-water marks are what limits the backlog.
         const directory = mkdtempSync(join(tmpdir(), 'statbus-loss-'));
         onTestFinished(() => rmSync(directory, { recursive: true, force: true }));
-        bus = await RelayBus.start({ send_hwm: 10, relay_inbound: `ipc://${directory}/in`, relay_outbound: `ipc://${directory}/out` });
+        // A relay that keeps no replay window: every loss is reported, none refilled (refilling: the replay tests).
+        bus = await RelayBus.start({ replay_window: 0, send_hwm: 10, relay_inbound: `ipc://${directory}/in`, relay_outbound: `ipc://${directory}/out` });
         // Heartbeats off: this proves the gaps that messages themselves reveal (the tail: see the heartbeat tests).
         const publisher = bus.transport({ stream_heartbeat_ms: 0 });
         const subscriber = bus.transport({ receive_hwm: 10 });

@@ -21,9 +21,13 @@ import {
 } from '@statbus/core';
 import { inject, injectable } from 'inversify';
 import { XPublisher } from 'zeromq';
+import { curveOptions, type CurveOptions } from './curve-options.js';
+import { ReplayClient, ReplayServer, type RecoveryCounters } from './replay-endpoint.js';
+import type { ReplayWindow } from './replay-window.js';
 import { SendQueue } from './send-queue.js';
+import { DroppedWhenFull, relayWhenFull } from './when-full.js';
 import { SocketMonitor } from './socket-monitor.js';
-import { bindAddresses, commonSocketOptions } from './socket-options.js';
+import { bindAddresses, commonSocketOptions, relayReplayAddress } from './socket-options.js';
 import { StreamPositions } from './stream-positions.js';
 import { encodeFedmsgFrames } from './fedmsg-frames.js';
 import { SUBSCRIBE_BYTE, isProbeTopic } from './wire-frames.js';
@@ -64,6 +68,11 @@ export class ZeroMqTransport implements Transport {
   readonly #subscriptions = new Set<ZeroMqSubscription>();
   readonly #sink: SubscriptionSink;
   #socket: XPublisher | undefined;
+  #curve: CurveOptions | undefined;
+  /** The last messages sent, kept to answer gap requests: only with an endpoint to answer them on (`replay_bind`). */
+  #window: ReplayWindow | undefined;
+  #replayServer: ReplayServer | undefined;
+  #refilled = 0;
   #sendQueue: SendQueue | undefined;
   #canPublish = false;
   #relayAttached: (() => void) | undefined;
@@ -73,8 +82,19 @@ export class ZeroMqTransport implements Transport {
   readonly #published = (): void => {
     this.#counters.published += 1;
   };
+  /** Messages dropped at the high-water mark with `on_full = "drop"` (logged once, with the cause). */
+  #droppedFull = 0;
   // Bound once rather than a closure per message; the ZeroMQ error (the cause) says what went wrong.
-  readonly #refused = (error: unknown): never => {
+  readonly #refused = (error: unknown): void => {
+    if (error instanceof DroppedWhenFull) {
+      this.#droppedFull += 1;
+      this.#counters.dropped.overflow += 1;
+      if (this.#droppedFull === 1) {
+        this.#log.warn({ err: error.cause, relay: this.#config.zeromq.relay_inbound }, 'dropping messages at the high-water mark towards the relay (on_full = "drop"); the count is logged at close');
+        this.#status.publish({ type: 'dropped', reason: 'overflow', error });
+      }
+      return;
+    }
     if (error instanceof TransportError) throw error;
     throw new TransportError('ERR_PUBLISH', 'ZeroMQ refused a message', { cause: error });
   };
@@ -90,6 +110,9 @@ export class ZeroMqTransport implements Transport {
       },
       received: () => {
         this.#counters.received += 1;
+      },
+      refilled: (count: number) => {
+        this.#refilled += count;
       },
       dropped: (reason: DropReason, error: Error) => {
         this.#counters.dropped[reason] += 1;
@@ -165,6 +188,8 @@ export class ZeroMqTransport implements Transport {
       ...(options.handler !== undefined && { handler: options.handler }),
       sink: this.#sink,
       logger: this.#log,
+      replay: this.#replayClients(),
+      curve: this.#curveOptions().client,
     });
     this.#subscriptions.add(subscription);
     void subscription.closed.then(() => this.#subscriptions.delete(subscription));
@@ -192,6 +217,21 @@ export class ZeroMqTransport implements Transport {
     return this.#counters.snapshot();
   }
 
+  /** How gaps were refilled or reported, and what this process's replay endpoint answered. */
+  recovery(): RecoveryCounters {
+    return {
+      refilled: this.#refilled,
+      lost: this.#counters.missed,
+      requestsAnswered: this.#replayServer?.requests ?? 0,
+      replayed: this.#replayServer?.replayed ?? 0,
+    };
+  }
+
+  /** The address this publisher answers gap requests on (the last of `replay_bind`, real port), if any. */
+  get replayAddress(): string | undefined {
+    return this.#replayServer?.address;
+  }
+
   /**
    * Waits for queued publishes (at most `linger_ms`, unless it is -1), closes every subscription, then
    * the publisher socket (ZeroMQ lingers `linger_ms` to flush it). Idempotent.
@@ -199,6 +239,19 @@ export class ZeroMqTransport implements Transport {
   close(): Promise<void> {
     this.#closing ??= this.#shutdown();
     return this.#closing;
+  }
+
+  /** One client per gap-request endpoint: the relay's first (it holds what every short-lived publisher sent), then `replay_endpoints`. */
+  #replayClients(): ReplayClient[] {
+    const config = this.#config.zeromq;
+    const addresses = [...new Set([...(config.use_relay ? [relayReplayAddress(config)] : []), ...config.replay_endpoints])];
+    const client = this.#curveOptions().client;
+    return addresses.map((address) => new ReplayClient(address, client, config.replay_timeout_ms));
+  }
+
+  #curveOptions(): CurveOptions {
+    this.#curve ??= curveOptions(this.#config.zeromq);
+    return this.#curve;
   }
 
   #closedError(): TransportError {
@@ -224,6 +277,7 @@ export class ZeroMqTransport implements Transport {
     } catch (error) {
       return Promise.reject(asError(error));
     }
+    if (this.#window !== undefined && typeof frame === 'string') this.#window.keep(this.#id, envelope.topic, this.#positions.lastN, frame);
     return queue.send(frame).then(this.#published, this.#refused);
   }
 
@@ -231,9 +285,11 @@ export class ZeroMqTransport implements Transport {
     const config = this.#config.zeromq;
     const binds = bindAddresses(config);
     const viaRelay = binds.length === 0 && config.use_relay;
+    const curve = this.#curveOptions();
     const socket = new XPublisher({
       sendHighWaterMark: config.send_hwm,
       ...commonSocketOptions(config),
+      ...(viaRelay ? curve.client : curve.server),
       // Towards the relay, wait at the high-water mark instead of dropping: the relay then never
       // misses what this process published. Otherwise a send never waits (it drops at the high-water
       // mark, which subscribers report as a gap), so zeromq.js can send synchronously: ZMQ_SNDTIMEO 0.
@@ -241,7 +297,10 @@ export class ZeroMqTransport implements Transport {
       ...(!viaRelay && { sendTimeout: 0 }),
     });
     new SocketMonitor(socket, this.#sink);
-    const queue = new SendQueue(socket, { immediate: !viaRelay });
+    const queue = new SendQueue(socket, {
+      immediate: !viaRelay,
+      ...(viaRelay && { whenFull: relayWhenFull(config) }),
+    });
     const attached = new Promise<void>((resolve) => {
       this.#relayAttached = resolve;
     });
@@ -276,6 +335,16 @@ export class ZeroMqTransport implements Transport {
     if (this.#closing !== undefined) {
       socket.close();
       throw this.#closedError();
+    }
+    if (config.replay_bind.length > 0 && config.replay_window > 0 && config.wire_format === 'statbus') {
+      try {
+        this.#replayServer = await ReplayServer.open(config, { ...commonSocketOptions(config), ...curve.server }, this.#log);
+      } catch (error) {
+        socket.linger = 0;
+        socket.close();
+        throw error;
+      }
+      this.#window = this.#replayServer.window;
     }
     this.#socket = socket;
     this.#sendQueue = queue;
@@ -345,8 +414,10 @@ export class ZeroMqTransport implements Transport {
       }
       queue.fail(this.#closedError());
     }
+    if (this.#droppedFull > 0) this.#log.warn({ dropped: this.#droppedFull }, 'messages dropped at the high-water mark towards the relay (on_full = "drop")');
     await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
     this.#socket?.close();
+    await this.#replayServer?.close();
     this.#status.publish({ type: 'closed' });
     this.#status.close();
   }

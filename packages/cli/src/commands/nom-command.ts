@@ -1,5 +1,6 @@
 import { MESSAGE_STORE, TRANSPORT, redactUrl } from '@statbus/core';
 import { Archiver } from '@statbus/sink';
+import { ZeroMqTransport } from '@statbus/transport-zeromq';
 import { Command } from 'commander';
 import { commandContext } from '../command-context.js';
 import { connectTransport } from '../connect-transport.js';
@@ -37,7 +38,14 @@ export function nomCommand(io: CliIo): Command {
       const archiver = container.get(Archiver);
       const probe = await startProbe(
         options,
-        () => ({ ready: archiving, transport: config.transport, archiver: archiver.counters(), ...(metrics?.engine === undefined ? {} : { metrics: metrics.engine.counters() }) }),
+        () => ({
+          ready: archiving,
+          transport: config.transport,
+          archiver: archiver.counters(),
+          bus: transport.counters(),
+          ...(transport instanceof ZeroMqTransport && { recovery: transport.recovery() }),
+          ...(metrics?.engine === undefined ? {} : { metrics: metrics.engine.counters() }),
+        }),
         probeMetrics(metrics.registry),
       ).catch(async (error: unknown) => {
         await metrics?.stop();
@@ -54,6 +62,8 @@ export function nomCommand(io: CliIo): Command {
         archiving = false;
         await archiver.stop();
         io.stderr.write(`statbus nom: stopped; ${JSON.stringify(archiver.counters())}\n`);
+        // Gaps refilled from replay windows and losses reported (ZeroMQ), beside the transport's totals.
+        io.stderr.write(`statbus nom: transport ${JSON.stringify({ ...transport.counters(), ...(transport instanceof ZeroMqTransport && { recovery: transport.recovery() }) })}\n`);
       } finally {
         await transport.close();
         await metrics.stop();

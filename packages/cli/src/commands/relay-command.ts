@@ -1,6 +1,6 @@
 import { TRANSPORT, redactUrl } from '@statbus/core';
 import { createPrometheusRegistry } from '@statbus/metrics';
-import { ZeroMqRelay } from '@statbus/transport-zeromq';
+import { ZeroMqRelay, type RelayCounters } from '@statbus/transport-zeromq';
 import { Command } from 'commander';
 import { commandContext } from '../command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
@@ -22,13 +22,19 @@ export function relayCommand(io: CliIo): Command {
       const { config, logger, container } = commandContext(options, io);
       const shutdown = shutdownSignal(io);
       let running = false;
-      const probe = await startProbe(options, () => ({ ready: running, transport: config.transport }), probeMetrics(createPrometheusRegistry()));
+      let relayCounters: (() => RelayCounters) | undefined;
+      const probe = await startProbe(
+        options,
+        () => ({ ready: running, transport: config.transport, ...(relayCounters !== undefined && { relay: relayCounters() }) }),
+        probeMetrics(createPrometheusRegistry()),
+      );
       try {
         if (config.transport === 'zeromq') {
           const relay = container.get(ZeroMqRelay);
           await relay.start();
           running = true;
-          io.stderr.write(`statbus relay: publishers connect to ${relay.inboundAddress}, subscribers to ${relay.outboundAddress}\n`);
+          relayCounters = () => relay.counters();
+          io.stderr.write(`statbus relay: publishers connect to ${relay.inboundAddress}, subscribers to ${relay.outboundAddress}, gap requests to ${relay.replayAddress}\n`);
           const signal = await shutdown.received;
           logger.info({ signal }, 'relay stopping');
           running = false;

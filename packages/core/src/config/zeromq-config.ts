@@ -20,7 +20,47 @@ export const ZEROMQ_DEFAULTS = {
   max_deliveries: 5,
   stream_heartbeat_ms: 1_000,
   wire_format: 'statbus',
+  replay_window: 10_000,
+  replay_max_age_ms: 300_000,
+  replay_timeout_ms: 2_000,
+  send_timeout_ms: 30_000,
+  on_full: 'wait',
 } as const;
+
+/** What a publisher does at the high-water mark towards the relay: wait (up to `send_timeout_ms`), or drop and count. */
+export const ZEROMQ_ON_FULL = ['wait', 'drop'] as const;
+
+/** A CURVE key as ZeroMQ's Z85 text: 40 characters. */
+const Z85_KEY = /^[0-9a-zA-Z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/u;
+const curveKey = z.string().regex(Z85_KEY, 'must be a CURVE key in Z85 text (40 characters)');
+
+/**
+ * `[zeromq.curve]`: CURVE encryption and authentication of every statbus ZeroMQ socket. Each key is given
+ * as Z85 text (`public_key`) or as a file holding it (`public_key_file`: the key alone, or a zcert file
+ * with `public-key = "…"` / `secret-key = "…"`). A socket that binds (relay, binding publisher, replay
+ * endpoint) is the CURVE server with this process's key pair; a socket that connects is a client with its
+ * key pair and `server_key`, the servers' public key. A peer without the keys gets nothing.
+ */
+export const zeromqCurveSchema = z
+  .strictObject({
+    public_key: curveKey.optional(),
+    public_key_file: z.string().min(1).optional(),
+    secret_key: curveKey.optional(),
+    secret_key_file: z.string().min(1).optional(),
+    server_key: curveKey.optional(),
+    server_key_file: z.string().min(1).optional(),
+  })
+  .superRefine((curve, context) => {
+    for (const key of ['public_key', 'secret_key', 'server_key'] as const) {
+      const given = curve[key] !== undefined;
+      const file = curve[`${key}_file`] !== undefined;
+      if (given && file) context.addIssue({ code: 'custom', path: [key], message: `give ${key} or ${key}_file, not both` });
+      if (!given && !file) context.addIssue({ code: 'custom', path: [key], message: `CURVE needs ${key} (or ${key}_file)` });
+    }
+  });
+
+/** The validated `[zeromq.curve]` section. */
+export type ZeroMqCurveConfig = z.output<typeof zeromqCurveSchema>;
 
 /** How messages travel over ZeroMQ: statbus's frames, or fedmsg's two frames (topic, then its JSON). */
 export const ZEROMQ_WIRE_FORMATS = ['statbus', 'fedmsg'] as const;
@@ -48,6 +88,16 @@ export const ZEROMQ_WIRE_FORMATS = ['statbus', 'fedmsg'] as const;
  * - `wire_format`: what `publish()` sends: `statbus` (one frame with a stream position) or `fedmsg` (fedmsg's
  *   `[topic, json]`, readable by fedmsg consumers; no stream positions, so no heartbeats). Receiving reads both,
  *   told apart per message.
+ * - `replay_window` / `replay_max_age_ms`: how many of its last messages (and for how long) each publisher
+ *   and the relay keep to answer gap requests; 0 = keep none (gaps are then only reported).
+ * - `replay_bind`: where a publisher that binds answers gap requests (addresses); `replay_endpoints`: the
+ *   gap-request endpoints a subscriber asks, besides the relay's `relay_replay` when `use_relay`
+ *   (unset: beside `relay_outbound`, on its port + 2 — `tcp://127.0.0.1:9942` by default — or `*` when that
+ *   port is `*`; `ipc://path` gives `ipc://path.replay`).
+ * - `replay_timeout_ms`: how long a subscriber waits for an answer to a gap request.
+ * - `send_timeout_ms` / `on_full`: at the high-water mark towards the relay a publisher waits up to
+ *   `send_timeout_ms` (-1 = forever), then `publish()` rejects; with `on_full = "drop"` it drops and counts.
+ * - `curve`: see {@link zeromqCurveSchema}.
  */
 export const zeromqConfigSchema = z
   .strictObject({
@@ -68,6 +118,15 @@ export const zeromqConfigSchema = z
     max_deliveries: z.number().int().min(1).default(ZEROMQ_DEFAULTS.max_deliveries),
     stream_heartbeat_ms: z.number().int().nonnegative().max(2_147_483_647).default(ZEROMQ_DEFAULTS.stream_heartbeat_ms),
     wire_format: z.enum(ZEROMQ_WIRE_FORMATS).default(ZEROMQ_DEFAULTS.wire_format),
+    replay_window: z.number().int().nonnegative().max(10_000_000).default(ZEROMQ_DEFAULTS.replay_window),
+    replay_max_age_ms: z.number().int().positive().default(ZEROMQ_DEFAULTS.replay_max_age_ms),
+    replay_bind: z.array(address).default([]),
+    replay_endpoints: z.array(address).default([]),
+    relay_replay: address.optional(),
+    replay_timeout_ms: z.number().int().positive().default(ZEROMQ_DEFAULTS.replay_timeout_ms),
+    send_timeout_ms: z.number().int().min(-1).max(2_147_483_647).default(ZEROMQ_DEFAULTS.send_timeout_ms),
+    on_full: z.enum(ZEROMQ_ON_FULL).default(ZEROMQ_DEFAULTS.on_full),
+    curve: zeromqCurveSchema.optional(),
   })
   .superRefine((section, context) => {
     section.bind.forEach((entry, index) => {

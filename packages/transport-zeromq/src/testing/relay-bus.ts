@@ -22,7 +22,7 @@ export class RelayBus {
 
   /** Starts a relay bound to `tcp://127.0.0.1:*` on both sides. */
   static async start(relayOptions: ZeroMqInput = {}, logger: Logger = silentLogger): Promise<RelayBus> {
-    const config = configSchema.parse({ zeromq: { relay_inbound: 'tcp://127.0.0.1:*', relay_outbound: 'tcp://127.0.0.1:*', ...relayOptions } });
+    const config = configSchema.parse({ zeromq: { relay_inbound: 'tcp://127.0.0.1:*', relay_outbound: 'tcp://127.0.0.1:*', relay_replay: 'tcp://127.0.0.1:*', ...relayOptions } });
     const relay = new ZeroMqRelay(config, logger);
     await relay.start();
     return new RelayBus(relay, logger);
@@ -32,7 +32,7 @@ export class RelayBus {
   config(options: ZeroMqInput = {}, rest: Omit<StatbusConfigInput, 'zeromq'> = {}): StatbusConfig {
     return configSchema.parse({
       ...rest,
-      zeromq: { relay_inbound: this.relay.inboundAddress, relay_outbound: this.relay.outboundAddress, ...options },
+      zeromq: { relay_inbound: this.relay.inboundAddress, relay_outbound: this.relay.outboundAddress, relay_replay: this.relay.replayAddress, ...options },
     });
   }
 
