@@ -60,6 +60,7 @@ export { StatbusError } from './errors/statbus-error.js';
 export type { StatbusErrorCode } from './errors/statbus-error.js';
 export { StoreError } from './errors/store-error.js';
 export { TopicError } from './errors/topic-error.js';
+export { TopicMismatchError } from './errors/topic-mismatch-error.js';
 export { TransportError } from './errors/transport-error.js';
 export { silentLogger } from './log/logger.js';
 export type { LogFn, Logger } from './log/logger.js';
