@@ -26,6 +26,9 @@ export interface SqliteMigration {
  *   same way up to `text_indexed` and always checked against the body itself. Versions 1 and 3 built and tuned
  *   an FTS5 index that version 4 drops: filling it cost more than the rest of the archiver. Version 4 starts the
  *   counter at 0, so an existing file is signed in the background after the upgrade.
+ * - `messages.verified` (version 6) is 1 when the archiver verified the message's signature at ingest. Rows
+ *   archived before it are 0: nobody can say now whether they were checked, so none is presented as signed.
+ *   (Version 5 is left to the metrics rollups.)
  */
 export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   {
@@ -104,6 +107,13 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       DROP TABLE message_text;
       CREATE TABLE text_signatures (key INTEGER PRIMARY KEY, bits BLOB NOT NULL);
       UPDATE store_counter SET value = 0 WHERE name = 'text_indexed';
+    `,
+  },
+  {
+    version: 6,
+    name: 'verification result stored at ingest',
+    sql: `
+      ALTER TABLE messages ADD COLUMN verified INTEGER NOT NULL DEFAULT 0;
     `,
   },
 ];
