@@ -11,7 +11,9 @@ type NomOptions = GlobalOptions & ProbeOptions;
 /**
  * `statbus nom`: the archiver (datanommer). Stores every message of the bus in the configured store, in
  * batches, acking only what is durably written; stops cleanly on SIGINT/SIGTERM. With `--health-port`,
- * `/ready` answers 200 once it is archiving, with its counters.
+ * `/ready` answers 200 while it is archiving (transport connected, store writes going through) and 503 with
+ * the problems otherwise, with its counters, refusals and gaps; it reads the archiver's own state, never the
+ * store, so it answers at once during a store outage.
  */
 export function nomCommand(io: CliIo): Command {
   return addProbeOptions(addGlobalOptions(new Command('nom')))
@@ -23,17 +25,17 @@ export function nomCommand(io: CliIo): Command {
       const transport = container.get(TRANSPORT);
       const archiver = container.get(Archiver);
       const shutdown = shutdownSignal(io);
-      let archiving = false;
-      const probe = await startProbe(options, () => ({ ready: archiving, transport: config.transport, archiver: archiver.counters() }));
+      const probe = await startProbe(options, () => {
+        const health = archiver.health();
+        return { ...health, ready: health.ready, transportKind: config.transport };
+      });
       try {
         await store.init();
         await transport.connect();
         await archiver.start();
-        archiving = true;
         io.stderr.write(`statbus nom: archiving ${config.transport} into ${redactUrl(config.store)}${probe === undefined ? '' : `; health at ${probe.url}/ready`}\n`);
         const signal = await shutdown.received;
         logger.info({ signal }, 'archiver stopping');
-        archiving = false;
         await archiver.stop();
         io.stderr.write(`statbus nom: stopped; ${JSON.stringify(archiver.counters())}\n`);
       } finally {

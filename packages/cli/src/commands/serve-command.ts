@@ -74,6 +74,7 @@ export function serveCommand(io: CliIo): Command {
       let pool: Awaited<ReturnType<typeof startQueryWorkers>> | undefined;
       try {
         if (transport !== undefined && archiver !== undefined) {
+          server?.readyWhen(() => ({ ...archiver.health() }));
           await transport.connect();
           await archiver.start();
         }

@@ -45,6 +45,7 @@ export function upCommand(io: CliIo): Command {
       const server = container.get(QueryServer);
       let demo: DemoTraffic | undefined;
       let lastDemo: Envelope | undefined;
+      server.readyWhen(() => ({ ...archiver.health() }));
       await store.init();
       try {
         await relay?.start();

@@ -1,5 +1,11 @@
 import type { Logger, MessageStore, QueryConfig } from '@statbus/core';
 
+/** What a process running beside the API (an archiver) says about its readiness: `/ready` answers it. */
+export interface ReadinessReport {
+  readonly ready: boolean;
+  readonly [detail: string]: unknown;
+}
+
 /** What {@link createQueryServer} serves and how. */
 export interface QueryServerOptions {
   /** Any initialised {@link MessageStore}; the server never closes it. */
@@ -9,4 +15,9 @@ export interface QueryServerOptions {
   readonly logger?: Logger;
   /** Reported as `source_version` and in the OpenAPI document. */
   readonly version?: string;
+  /**
+   * Where `/ready` takes its answer from instead of asking the store (`statbus serve --archive`, `statbus up`:
+   * the archiver's own state, which needs no I/O). Returning undefined falls back to asking the store.
+   */
+  readonly readiness?: () => ReadinessReport | undefined;
 }

@@ -2,6 +2,7 @@ import { CONFIG, LOGGER, MESSAGE_STORE, type Logger, type MessageStore, type Sta
 import type { FastifyInstance } from 'fastify';
 import { inject, injectable } from 'inversify';
 import { createQueryServer } from './create-query-server.js';
+import type { ReadinessReport } from './query-server-options.js';
 
 /**
  * The query API as a service: {@link QueryServer.start} listens on `[query] host` / `port` (or what it is
@@ -12,13 +13,22 @@ export class QueryServer {
   /** The Fastify instance (routes registered, not listening until `start`). */
   readonly app: FastifyInstance;
   private listening: string | undefined;
+  private readiness: (() => ReadinessReport) | undefined;
 
   constructor(
     @inject(CONFIG) private readonly config: Pick<StatbusConfig, 'query'>,
     @inject(MESSAGE_STORE) store: MessageStore,
     @inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.app = createQueryServer({ store, config: config.query, logger: logger.child({ component: 'query' }) });
+    this.app = createQueryServer({ store, config: config.query, logger: logger.child({ component: 'query' }), readiness: () => this.readiness?.() });
+  }
+
+  /**
+   * Makes `/ready` answer what `report` says (an archiver in the same process) instead of asking the store,
+   * so that it answers at once and says "not ready" while the archive cannot be written.
+   */
+  readyWhen(report: () => ReadinessReport): void {
+    this.readiness = report;
   }
 
   /** Listens; resolves with the URL (`http://host:port`) once the server accepts connections. Rejects if the port is taken. */
