@@ -106,6 +106,7 @@ export class SqliteMessageStore implements MessageStore {
       };
       this.store.indexer.schedule();
       db.pragma(`busy_timeout = ${Math.min(BUSY_SLICE_MS, this.options.busyTimeoutMs ?? BUSY_SLICE_MS)}`);
+      if (this.options.maxPageCount !== undefined) db.pragma(`max_page_count = ${this.options.maxPageCount}`);
     });
   }
 
