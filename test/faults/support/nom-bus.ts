@@ -35,6 +35,8 @@ export interface NomBus {
   stored(): { rows: number; ids: number };
   /** Messages ready in the archive queue (not handed to any consumer). */
   queued(): Promise<number>;
+  /** The dead-letter queue's messages, taken off it: their bodies (raw text) and `x-statbus-drop-reason`. */
+  deadLetters(): Promise<{ text: string; reason: unknown }[]>;
   cleanup(): Promise<void>;
 }
 
@@ -82,6 +84,14 @@ export function nomBus(): NomBus {
       }
     },
     queued: () => withChannel(async (channel) => (await channel.checkQueue(names.queue)).messageCount),
+    deadLetters: () =>
+      withChannel(async (channel) => {
+        const letters: { text: string; reason: unknown }[] = [];
+        for (let message = await channel.get(names.dlq, { noAck: true }); message !== false; message = await channel.get(names.dlq, { noAck: true })) {
+          letters.push({ text: message.content.toString('utf8'), reason: message.properties.headers?.['x-statbus-drop-reason'] });
+        }
+        return letters;
+      }),
     cleanup: async () => {
       await withChannel(async (channel) => {
         for (const queue of [names.queue, names.dlq]) await channel.deleteQueue(queue).catch(() => undefined);
