@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { configSchema, createEnvelope, silentLogger, type Envelope, type StatbusConfig } from '@statbus/core';
 import { AmqpTransport } from '@statbus/transport-amqp';
 import { waitFor } from '@statbus/testing';
-import { connect } from 'amqplib';
+import { connect, type Channel } from 'amqplib';
 import { startCli, type CliProcess } from '../../support/cli-process.js';
 import { AMQP_URL } from '../../support/hub-bus.js';
 
@@ -46,7 +46,7 @@ export function nomBus(): NomBus {
   const dir = mkdtempSync(join(tmpdir(), 'statbus-faults-'));
   const archive = join(dir, 'archive.db');
   const amqp = (url: string) => ({ url, exchange: names.exchange, dead_letter_exchange: names.dlx, dead_letter_queue: names.dlq });
-  const withChannel = async <T>(use: (channel: import('amqplib').Channel) => Promise<T>): Promise<T> => {
+  const withChannel = async <T>(use: (channel: Channel) => Promise<T>): Promise<T> => {
     const connection = await connect(AMQP_URL);
     try {
       const channel = await connection.createChannel();
