@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { waitFor } from '@statbus/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startCli } from '../support/cli-process.js';
 import { brokerUp } from '../support/hub-bus.js';
 import { nomBus, probe, publishMany, publisher, startNom, waitStored, type NomBus, type RunningNom } from './support/nom-bus.js';
 
@@ -70,6 +71,37 @@ describe.skipIf(!haveBroker)('fault: store outage under statbus nom (needs Rabbi
         expect(bus.stored()).toEqual({ rows: 400, ids: 400 });
       } finally {
         await pub.transport.close();
+      }
+    });
+  });
+
+  describe('when statbus serve --archive runs over the locked file', () => {
+    it('should answer /ready from the archiver: 503 during the lock, promptly, 200 after, nothing lost', { timeout: 60_000 }, async () => {
+      const serve = startCli(['serve', '--archive', '--port', '0', '--log-level', 'warn'], bus.env(undefined, { STATBUS_SINK__BATCH_SIZE: '20', STATBUS_SINK__MAX_WAIT_MS: '20' }), undefined, { cwd: bus.dir });
+      const pub = await publisher(bus.config());
+      try {
+        const url = await waitFor(() => /statbus serve: (http:\/\/\S+)/u.exec(serve.stderr())?.[1], { timeoutMs: 20_000, message: 'the URL on stderr' });
+        await waitFor(async () => (await probe(`${url}/ready`)).status === 200, { message: '/ready 200' });
+        const lock = new Database(bus.archive);
+        lock.exec('BEGIN EXCLUSIVE');
+        try {
+          await publishMany(pub, 100);
+          const answer = await waitFor(async () => {
+            const got = await probe(`${url}/ready`);
+            return got.status === 503 ? got : undefined;
+          }, { timeoutMs: 10_000, intervalMs: 20, message: '/ready 503 while locked' });
+          expect(answer.body).toMatchObject({ status: 'unavailable', ready: false });
+          expect(answer.ms).toBeLessThan(1_000);
+        } finally {
+          lock.exec('COMMIT');
+          lock.close();
+        }
+        await waitStored(bus, 100);
+        await waitFor(async () => (await probe(`${url}/ready`)).status === 200, { timeoutMs: 15_000, message: '/ready back to 200' });
+        expect(bus.stored()).toEqual({ rows: 100, ids: 100 });
+      } finally {
+        await pub.transport.close();
+        await serve.stop('SIGKILL');
       }
     });
   });
