@@ -146,7 +146,8 @@ export class Archiver {
     this.stopping.abort();
     await Promise.all([subscription.close(), this.consuming]);
     await this.flushing;
-    await this.statusIterator?.return?.();
+    // Not awaited: a status stream waiting for its next event may only end once one comes.
+    void this.statusIterator?.return?.();
   }
 
   /** A snapshot of the running totals. */
