@@ -190,6 +190,7 @@ export class ConsumerHub {
         counters: this.#counters,
         attempts: this.#attempts,
         maxRetries: this.#config.consumer.max_retries,
+        retryDelayMs: this.#config.consumer.retry_delay_ms,
         logger: this.#log,
         onHalt: (halt, handler) => void this.stop({ reason: `${handler}: ${halt.message}`, exitCode: halt.exitCode }),
       });

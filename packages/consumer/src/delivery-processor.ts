@@ -14,11 +14,16 @@ export interface ProcessorOptions {
   readonly attempts: AttemptTracker;
   /** Retries of a message before it is dead-lettered. */
   readonly maxRetries: number;
+  /** Wait before putting a failed message back (ms), doubled each attempt up to 16 times; default 0. */
+  readonly retryDelayMs?: number;
   readonly logger: Logger;
   /** A handler threw {@link HaltConsumer}; called before its message is settled. Must stop taking deliveries at once. */
   readonly onHalt: (halt: HaltConsumer, handler: string) => void;
   readonly now?: () => number;
 }
+
+/** The retry delay doubles at most this many times (up to 16 times `retryDelayMs`). */
+const MAX_RETRY_DOUBLINGS = 4;
 
 type Outcome =
   | { readonly kind: 'ok' }
@@ -139,6 +144,9 @@ export class DeliveryProcessor {
         this.#count(handler, 'retried');
         if (asked) log.debug({ handler: handler.name, attempt, reason: error.message }, 'retry asked');
         else log.warn({ handler: handler.name, attempt, err: error }, 'handler failed; will retry');
+        // Held back before it is put back: a message that always fails would otherwise come straight back.
+        const wait = (this.#options.retryDelayMs ?? 0) * 2 ** Math.min(attempt - 1, MAX_RETRY_DOUBLINGS);
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         await this.#settle(delivery, log, { requeue: true });
         return;
       }

@@ -73,6 +73,7 @@ export { StatbusError } from './errors/statbus-error.js';
 export type { StatbusErrorCode } from './errors/statbus-error.js';
 export { StoreError } from './errors/store-error.js';
 export { TopicError } from './errors/topic-error.js';
+export { TopicMismatchError } from './errors/topic-mismatch-error.js';
 export { TransportError } from './errors/transport-error.js';
 export { silentLogger } from './log/logger.js';
 export type { LogFn, Logger } from './log/logger.js';
@@ -85,7 +86,7 @@ export { MAX_TOPIC_BYTES, UNCLASSIFIED_CATEGORY, buildTopic, isValidTopic, parse
 export type { TopicNamespace, TopicParts } from './topic/topic-grammar.js';
 export { compilePattern, compilePatterns, literalPrefix, matchTopic, validatePattern } from './topic/topic-pattern.js';
 export type { TopicMatcher } from './topic/topic-pattern.js';
-export { SIGNING_DEFAULTS, signingConfigSchema } from './config/signing-config.js';
+export { FOREIGN_FORMAT_POLICIES, SIGNING_DEFAULTS, signingConfigSchema } from './config/signing-config.js';
 export type { SigningConfig } from './config/signing-config.js';
 export { CONSUMER_DEFAULTS, consumerConfigSchema } from './config/consumer-config.js';
 export type { ConsumerConfig } from './config/consumer-config.js';

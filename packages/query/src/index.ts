@@ -12,7 +12,7 @@ export { DEFAULT_END_ONLY_DELTA_S, FILTER_PARAMETERS, META_VALUES, SIZE_VALUES }
 export type { FilterParameter } from './params/query-parameters.js';
 export { queryModule } from './query-module.js';
 export { QueryServer } from './server/query-server.js';
-export type { QueryServerOptions } from './server/query-server-options.js';
+export type { QueryServerOptions, ReadinessReport } from './server/query-server-options.js';
 export { WORKER_START_TIMEOUT_MS, WORKER_STOP_TIMEOUT_MS, reportListening, startQueryWorkers, stopRequested } from './server/query-workers.js';
 export type { QueryWorkers, QueryWorkersOptions } from './server/query-workers.js';
 export { conglomerate } from './format/conglomerate.js';

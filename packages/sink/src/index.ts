@@ -1,5 +1,9 @@
 export { Archiver } from './archiver/archiver.js';
-export type { ArchiverCounters } from './archiver/archiver.js';
+export type { ArchiverConfig, ArchiverCounters } from './archiver/archiver.js';
+export { ARCHIVE_REFUSALS, ArchiveGuard, foreignFormatOf } from './archiver/archive-guard.js';
+export type { ArchiveCheck, ArchiveRefusal } from './archiver/archive-guard.js';
+export { ArchiverHealth, DEFAULT_ARCHIVER_STALL_MS } from './archiver/archiver-health.js';
+export type { ArchiverHealthOptions, ArchiverHealthReport } from './archiver/archiver-health.js';
 export {
   ARCHIVER_OPTIONS,
   DEFAULT_ARCHIVER_BATCH_SIZE,

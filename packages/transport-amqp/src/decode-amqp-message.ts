@@ -1,4 +1,4 @@
-import { CodecError, EnvelopeError, decodeEnvelope, type Envelope } from '@statbus/core';
+import { CodecError, EnvelopeError, TopicMismatchError, decodeEnvelope, type Envelope } from '@statbus/core';
 import type { ConsumeMessage } from 'amqplib';
 import { decodeFedoraMessaging, isFedoraMessagingMessage } from './fedora-messaging-format.js';
 
@@ -14,13 +14,16 @@ export type AmqpWireFormat = 'statbus' | 'fedora-messaging';
  * @throws {CodecError} over `maxMessageBytes` (`ERR_MESSAGE_TOO_LARGE`), or for bytes that are not UTF-8 JSON (`ERR_CODEC`).
  * @throws {EnvelopeError} naming what is wrong: a fedora-messaging header of the wrong type, or a message that
  *   is neither a statbus envelope nor a fedora-messaging message.
+ * @throws {TopicMismatchError} when a statbus envelope names another topic than the routing key it was routed by
+ *   through an exchange (the default exchange `""` routes by queue name, as `statbus replay --queue` does).
  */
 export function decodeAmqpMessage(message: Pick<ConsumeMessage, 'content' | 'fields' | 'properties'>, maxMessageBytes: number): Envelope {
   if (isFedoraMessagingMessage(message.properties)) {
     return decodeFedoraMessaging(message.fields.routingKey, message.properties, message.content, { maxMessageBytes });
   }
+  let envelope: Envelope;
   try {
-    return decodeEnvelope(message.content, { maxMessageBytes });
+    envelope = decodeEnvelope(message.content, { maxMessageBytes });
   } catch (error) {
     const neither = 'neither a statbus envelope nor a fedora-messaging message (no fedora_messaging_schema, fedora_messaging_severity or sent-at header)';
     if (error instanceof EnvelopeError) throw new EnvelopeError([{ path: '(wire format)', message: neither }, ...error.issues]);
@@ -32,4 +35,7 @@ export function decodeAmqpMessage(message: Pick<ConsumeMessage, 'content' | 'fie
     }
     throw error;
   }
+  const { exchange, routingKey } = message.fields;
+  if (exchange !== '' && envelope.topic !== routingKey) throw new TopicMismatchError('AMQP', routingKey, envelope.topic);
+  return envelope;
 }

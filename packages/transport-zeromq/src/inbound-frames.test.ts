@@ -86,7 +86,7 @@ describe(classifyFrames, () => {
         [[Buffer.from(TOPIC), Buffer.from('{'), encodeStreamPosition(position)], 'malformed'],
         [[Buffer.from(TOPIC), bytes], 'too-large', 10],
         [[Buffer.from(TOPIC), Buffer.from('{"id":1}')], 'invalid'],
-        [[Buffer.from(`${TOPIC}.x`), encodeEnvelope({ ...envelope })], 'invalid'],
+        [[Buffer.from(`${TOPIC}.x`), encodeEnvelope({ ...envelope })], 'topic-mismatch'],
       ] as const;
       for (const [frames, reason, limit] of cases) {
         const result = classifyFrames(frames, compilePatterns(['#']), limit ?? 1 << 20);

@@ -1,5 +1,6 @@
 import {
   EnvelopeError,
+  TopicMismatchError,
   decodeEnvelope,
   dropReasonOf,
   type CodecOptions,
@@ -43,8 +44,7 @@ function decode(topic: string, bytes: Buffer, start: number, position: StreamPos
     return { kind: 'dropped', reason: dropReasonOf(error), error: asError(error), topic, position };
   }
   if (envelope.topic !== topic) {
-    const error = new Error(`ZeroMQ topic ${JSON.stringify(topic)} differs from the envelope topic ${JSON.stringify(envelope.topic)}`);
-    return { kind: 'dropped', reason: 'invalid', error, topic, position };
+    return { kind: 'dropped', reason: 'topic-mismatch', error: new TopicMismatchError('ZeroMQ', topic, envelope.topic), topic, position };
   }
   return { kind: 'message', envelope, topic, position };
 }

@@ -67,7 +67,7 @@ describe(ZeroMqTransport, () => {
           await waitFor(() => collector.envelopes.length === 1);
           await waitFor(() => statuses.filter((status) => status.type === 'dropped').length === 9);
           expect(collector.envelopes[0]?.id).toBe(good.id);
-          expect(subscriber.counters().dropped).toEqual({ malformed: 7, 'too-large': 1, invalid: 1, rejected: 0, overflow: 0 });
+          expect(subscriber.counters().dropped).toEqual({ malformed: 7, 'too-large': 1, invalid: 0, 'topic-mismatch': 1, rejected: 0, overflow: 0 });
         });
       });
     });

@@ -14,7 +14,9 @@ type NomOptions = GlobalOptions & ProbeOptions;
 /**
  * `statbus nom`: the archiver (datanommer). Stores every message of the bus in the configured store, in
  * batches, acking only what is durably written; stops cleanly on SIGINT/SIGTERM. With `--health-port`,
- * `/ready` answers 200 once it is archiving, with its counters.
+ * `/ready` answers 200 while it is archiving (transport connected, store writes going through) and 503 with
+ * the problems otherwise, with its counters, refusals and gaps; it reads the archiver's own state, never the
+ * store, so it answers at once during a store outage.
  */
 export function nomCommand(io: CliIo): Command {
   return addProbeOptions(addGlobalOptions(new Command('nom')))
@@ -25,7 +27,6 @@ export function nomCommand(io: CliIo): Command {
       const store = container.get(MESSAGE_STORE);
       const transport = container.get(TRANSPORT);
       const shutdown = shutdownSignal(io);
-      let archiving = false;
       await store.init();
       // Before the archiver is made: it takes the metrics engine as its bus-event recorder.
       let metrics: RunningMetrics | undefined;
@@ -38,14 +39,17 @@ export function nomCommand(io: CliIo): Command {
       const archiver = container.get(Archiver);
       const probe = await startProbe(
         options,
-        () => ({
-          ready: archiving,
-          transport: config.transport,
-          archiver: archiver.counters(),
-          bus: transport.counters(),
-          ...(transport instanceof ZeroMqTransport && { recovery: transport.recovery() }),
-          ...(metrics?.engine === undefined ? {} : { metrics: metrics.engine.counters() }),
-        }),
+        () => {
+          const health = archiver.health();
+          return {
+            ...health,
+            ready: health.ready,
+            transportKind: config.transport,
+            bus: transport.counters(),
+            ...(transport instanceof ZeroMqTransport && { recovery: transport.recovery() }),
+            ...(metrics?.engine === undefined ? {} : { metrics: metrics.engine.counters() }),
+          };
+        },
         probeMetrics(metrics.registry),
       ).catch(async (error: unknown) => {
         await metrics?.stop();
@@ -55,11 +59,9 @@ export function nomCommand(io: CliIo): Command {
       try {
         await connectTransport(transport, config);
         await archiver.start();
-        archiving = true;
         io.stderr.write(`statbus nom: archiving ${config.transport} into ${redactUrl(config.store)}${probe === undefined ? '' : `; health at ${probe.url}/ready`}\n`);
         const signal = await shutdown.received;
         logger.info({ signal }, 'archiver stopping');
-        archiving = false;
         await archiver.stop();
         io.stderr.write(`statbus nom: stopped; ${JSON.stringify(archiver.counters())}\n`);
         // Gaps refilled from replay windows and losses reported (ZeroMQ), beside the transport's totals.

@@ -82,6 +82,8 @@ export function serveCommand(io: CliIo): Command {
         metrics = await startMetrics(context, store, io.cwd, transport);
         archiver = options.archive === true ? container.get(Archiver) : undefined;
         if (transport !== undefined && archiver !== undefined) {
+          const archiving = archiver;
+          server?.readyWhen(() => ({ ...archiving.health() }));
           await transport.connect();
           await archiver.start();
         }

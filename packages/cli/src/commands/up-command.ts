@@ -52,8 +52,10 @@ export function upCommand(io: CliIo): Command {
       try {
         // Before the archiver and the API: the archiver records bus events in the engine, the API reads its plugins.
         metrics = await startMetrics(context, store, io.cwd, transport);
-        archiver = container.get(Archiver);
+        const archiving = container.get(Archiver);
+        archiver = archiving;
         server = container.get(QueryServer);
+        server.readyWhen(() => ({ ...archiving.health() }));
         await relay?.start();
         await transport.connect();
         await archiver.start();

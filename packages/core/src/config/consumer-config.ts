@@ -4,6 +4,7 @@ import { z } from 'zod';
 export const CONSUMER_DEFAULTS = {
   concurrency: 4,
   max_retries: 3,
+  retry_delay_ms: 250,
   health_host: '127.0.0.1',
   health_port: 0,
   watchdog_s: 0,
@@ -20,6 +21,8 @@ export const CONSUMER_DEFAULTS = {
  * - `prefetch`: deliveries handed out and not settled per group; at least `concurrency`. Default: twice `concurrency`.
  * - `max_retries`: times a message is retried (a handler threw `Nack` or failed) before it is dead-lettered.
  *   Keep it below the transport's `max_deliveries`, which dead-letters on its own.
+ * - `retry_delay_ms`: wait before a failed message is put back for its next attempt, doubled each attempt
+ *   (up to 16 times this), so that a message that always fails does not spin; 0 puts it back at once.
  * - `health_host` / `health_port`: where `/live` and `/ready` are served; port 0 disables the server.
  * - `watchdog_s`: `/ready` answers 503 when the hub is connected but received nothing for this many seconds.
  *   Set it to the longest silence that is normal for the patterns consumed; 0 disables the watchdog.
@@ -32,6 +35,7 @@ export const consumerConfigSchema = z
     concurrency: z.number().int().min(1).max(10_000).default(CONSUMER_DEFAULTS.concurrency),
     prefetch: z.number().int().min(1).max(65_535).optional(),
     max_retries: z.number().int().nonnegative().default(CONSUMER_DEFAULTS.max_retries),
+    retry_delay_ms: z.number().int().nonnegative().default(CONSUMER_DEFAULTS.retry_delay_ms),
     health_host: z.string().min(1).default(CONSUMER_DEFAULTS.health_host),
     health_port: z.number().int().min(0).max(65_535).default(CONSUMER_DEFAULTS.health_port),
     watchdog_s: z.number().nonnegative().default(CONSUMER_DEFAULTS.watchdog_s),

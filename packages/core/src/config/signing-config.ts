@@ -7,7 +7,11 @@ export const SIGNING_DEFAULTS = {
   keys_dir: './keys',
   verify: false,
   routing_nitpicky: false,
+  foreign_formats: 'refuse',
 } as const;
+
+/** What a verifying consumer does with a message in a foreign wire format that statbus cannot verify. */
+export const FOREIGN_FORMAT_POLICIES = ['refuse', 'accept-unverified'] as const;
 
 const pattern = z.string().refine((value) => {
   try {
@@ -32,6 +36,9 @@ const producerName = z.string().min(1).regex(/^[^\s]+$/u, 'cannot hold white spa
  *   `{ bodhi = ["org.statbus.prod.bodhi.#"] }`. A listed producer may publish only topics its patterns match;
  *   a topic matched by some producer's patterns may be published only by producers listing it.
  * - `routing_nitpicky`: also refuse topics that no entry of `routing_policy` covers.
+ * - `foreign_formats` (with `verify`): what the archiver does with messages in a foreign wire format that carry no
+ *   statbus signature (unsigned fedora-messaging, fedmsg's X.509-signed frames): `refuse` them (the default), or
+ *   `accept-unverified` (archived, marked not verified).
  */
 export const signingConfigSchema = z
   .strictObject({
@@ -40,6 +47,7 @@ export const signingConfigSchema = z
     verify: z.boolean().default(SIGNING_DEFAULTS.verify),
     routing_policy: z.record(producerName, z.array(pattern)).default({}),
     routing_nitpicky: z.boolean().default(SIGNING_DEFAULTS.routing_nitpicky),
+    foreign_formats: z.enum(FOREIGN_FORMAT_POLICIES).default(SIGNING_DEFAULTS.foreign_formats),
   })
   .prefault({});
 

@@ -8,6 +8,12 @@ export interface ArchivedMessage {
   readonly users: readonly string[];
   readonly packages: readonly string[];
   readonly agent?: string;
+  /**
+   * True when the archiver checked the signature and routing policy at ingest (`[signing] verify`) and they
+   * passed. Absent or false: not verified (verification off, a foreign format accepted as unverified, or an
+   * archive written before this was recorded), so its `signature` must not be presented as valid.
+   */
+  readonly verified?: boolean;
 }
 
 /** What {@link MessageStore.insertMany} did. */

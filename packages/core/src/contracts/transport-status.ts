@@ -29,8 +29,8 @@ export type TransportStatus =
   /** `close()` finished; no status follows. */
   | { readonly type: 'closed' };
 
-/** Why a received message was dropped. */
-export type DropReason = 'malformed' | 'too-large' | 'invalid' | 'rejected' | 'overflow';
+/** Why a received message was dropped (`topic-mismatch`: routed by another topic than its envelope names). */
+export type DropReason = 'malformed' | 'too-large' | 'invalid' | 'topic-mismatch' | 'rejected' | 'overflow';
 
 /** Running totals a transport keeps; a snapshot is returned by `Transport.counters()`. */
 export interface TransportCounters {

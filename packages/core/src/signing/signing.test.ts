@@ -99,8 +99,6 @@ describe(Verifier, () => {
     await generateKeyPair('koji', dir);
     signer = await Signer.fromDirectory('bodhi', dir);
     verifier = await Verifier.fromConfig({
-      enabled: true,
-      verify: true,
       keys_dir: dir,
       routing_policy: { bodhi: ['org.statbus.dev.bodhi.#'] },
       routing_nitpicky: false,

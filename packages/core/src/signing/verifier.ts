@@ -36,7 +36,7 @@ export class Verifier {
    * @returns when the keys are read.
    * @throws {SigningKeyError} when the directory or a key in it cannot be read.
    */
-  static async fromConfig(signing: SigningConfig): Promise<Verifier> {
+  static async fromConfig(signing: Pick<SigningConfig, 'keys_dir' | 'routing_policy' | 'routing_nitpicky'>): Promise<Verifier> {
     return new Verifier({ keys: await loadPublicKeys(signing.keys_dir), policy: RoutingPolicy.fromConfig(signing) });
   }
 

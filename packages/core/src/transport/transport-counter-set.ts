@@ -7,7 +7,7 @@ export class TransportCounterSet {
   gaps = 0;
   missed = 0;
   reconnects = 0;
-  readonly dropped: Record<DropReason, number> = { malformed: 0, 'too-large': 0, invalid: 0, rejected: 0, overflow: 0 };
+  readonly dropped: Record<DropReason, number> = { malformed: 0, 'too-large': 0, invalid: 0, 'topic-mismatch': 0, rejected: 0, overflow: 0 };
 
   /** What `Transport.counters()` returns: a copy, not a live view. */
   snapshot(): TransportCounters {

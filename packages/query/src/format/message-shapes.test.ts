@@ -20,6 +20,15 @@ describe(toV1Message, () => {
     expect(v1.meta).toBeUndefined();
     expect(toV1Message(message, ['usernames', 'link']).meta).toEqual({ usernames: ['adamw', 'kevin'], link: null });
   });
+
+  describe('when the message carries a signature', () => {
+    const signed = { ...message, envelope: { ...message.envelope, signature: 'c2lnbmF0dXJl' } };
+    it('should present it only when the archiver verified it', () => {
+      expect(toV1Message(signed)).toMatchObject({ signature: null, crypto: null, verified: false });
+      expect(toV1Message({ ...signed, verified: false })).toMatchObject({ signature: null, crypto: null, verified: false });
+      expect(toV1Message({ ...signed, verified: true })).toMatchObject({ signature: 'c2lnbmF0dXJl', crypto: 'ed25519', verified: true });
+    });
+  });
 });
 
 describe(toV2Message, () => {
@@ -34,6 +43,8 @@ describe(toV2Message, () => {
       fedora_messaging_rpm_kernel: true,
       priority: 0,
     });
+    expect(v2.headers['statbus_verified']).toBe(false);
+    expect(toV2Message({ ...message, verified: true }).headers['statbus_verified']).toBe(true);
     expect(v2.headers['sent-at']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$/u);
   });
 });

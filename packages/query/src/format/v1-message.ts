@@ -24,8 +24,11 @@ export interface V1Message {
   readonly source_name: string;
   readonly source_version: string;
   readonly certificate: string | null;
+  /** The signature, only when the archiver verified it at ingest; null otherwise. */
   readonly signature: string | null;
   readonly crypto: string | null;
+  /** Whether the archiver verified the signature and routing policy at ingest. */
+  readonly verified: boolean;
   readonly meta?: Readonly<Record<string, JsonValue>>;
 }
 
@@ -34,10 +37,12 @@ export interface V1Message {
  * put the sending process's user there), `certificate` is always null (statbus signs with Ed25519, reported
  * in `crypto`), `users` and `packages` are what the archive indexes the message by. `source_name` and
  * `source_version` are statbus's, except for an imported message that kept its own (in the `source_name` /
- * `source_version` headers, reported here and not among `headers`).
+ * `source_version` headers, reported here and not among `headers`). `signature` and `crypto` are given only for a
+ * message the archiver verified at ingest (`verified`).
  */
 export function toV1Message(message: ArchivedMessage, meta: readonly MetaValue[] = [], sourceVersion = '0'): V1Message {
   const { envelope } = message;
+  const verified = message.verified === true;
   const { [SOURCE_NAME_HEADER]: givenName, [SOURCE_VERSION_HEADER]: givenVersion, ...headers } = envelope.headers;
   return {
     msg_id: envelope.id,
@@ -52,8 +57,10 @@ export function toV1Message(message: ArchivedMessage, meta: readonly MetaValue[]
     source_name: givenName ?? SOURCE_NAME,
     source_version: givenVersion ?? sourceVersion,
     certificate: null,
-    signature: envelope.signature ?? null,
-    crypto: envelope.signature === undefined ? null : 'ed25519',
+    // A signature nobody checked is not presented: a client would take the body beside it as signed.
+    signature: verified ? (envelope.signature ?? null) : null,
+    crypto: verified && envelope.signature !== undefined ? 'ed25519' : null,
+    verified,
     ...(meta.length === 0 ? {} : { meta: metaFields(message, meta) }),
   };
 }

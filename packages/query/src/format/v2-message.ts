@@ -35,6 +35,8 @@ export function toV2Message(message: ArchivedMessage, meta: readonly MetaValue[]
     ['fedora_messaging_severity', SEVERITY_LEVELS[envelope.headers['severity'] ?? 'info'] ?? 20],
     ['sent-at', new Date(envelope.time).toISOString().replace('Z', '+00:00')],
     ['priority', 0],
+    // Whether the archiver verified the signature at ingest; the signature itself is not part of this shape.
+    ['statbus_verified', message.verified === true],
   );
   for (const user of message.users) entries.push([`fedora_messaging_user_${user}`, true]);
   for (const name of message.packages) entries.push([`fedora_messaging_rpm_${name}`, true]);

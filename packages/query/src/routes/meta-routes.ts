@@ -13,6 +13,10 @@ export function registerMetaRoutes(app: FastifyInstance, options: QueryServerOpt
   const page = docsPage(config.max_rows_per_page);
   app.get('/live', () => ({ status: 'live' }));
   app.get('/ready', async (_request, reply) => {
+    const report = options.readiness?.();
+    if (report !== undefined) {
+      return reply.code(report.ready ? 200 : 503).send({ ...report, status: report.ready ? 'ready' : 'unavailable' });
+    }
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([

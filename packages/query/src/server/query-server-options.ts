@@ -2,6 +2,12 @@ import type { Logger, MessageStore, QueryConfig } from '@statbus/core';
 import type { MetricsReader } from '@statbus/metrics';
 import type { Registry } from 'prom-client';
 
+/** What a process running beside the API (an archiver) says about its readiness: `/ready` answers it. */
+export interface ReadinessReport {
+  readonly ready: boolean;
+  readonly [detail: string]: unknown;
+}
+
 /** What {@link createQueryServer} serves and how. */
 export interface QueryServerOptions {
   /** Any initialised {@link MessageStore}; the server never closes it. */
@@ -18,4 +24,9 @@ export interface QueryServerOptions {
   readonly metrics?: MetricsReader;
   /** What `GET /metrics` exposes; default: the archive's totals, rollups and the process metrics. */
   readonly prometheus?: Registry;
+  /**
+   * Where `/ready` takes its answer from instead of asking the store (`statbus serve --archive`, `statbus up`:
+   * the archiver's own state, which needs no I/O). Returning undefined falls back to asking the store.
+   */
+  readonly readiness?: () => ReadinessReport | undefined;
 }

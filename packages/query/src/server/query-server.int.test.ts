@@ -88,8 +88,9 @@ describe(createQueryServer, () => {
           source_name: 'statbus',
           source_version: '9.9.9',
           certificate: null,
-          signature: source.envelope.signature ?? null,
-          crypto: source.envelope.signature === undefined ? null : 'ed25519',
+          signature: source.verified === true ? (source.envelope.signature ?? null) : null,
+          crypto: source.verified === true && source.envelope.signature !== undefined ? 'ed25519' : null,
+          verified: source.verified === true,
           meta: { usernames: source.users, packages: source.packages },
         });
         expect(body['arguments']).toMatchObject({ categories: ['koji'], users: [], not_users: [], meta: ['usernames', 'packages'] });

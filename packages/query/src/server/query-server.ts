@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { MetricsReader } from '@statbus/metrics';
 import { inject, injectable, optional } from 'inversify';
 import { createQueryServer } from './create-query-server.js';
+import type { ReadinessReport } from './query-server-options.js';
 
 /**
  * The query API as a service: {@link QueryServer.start} listens on `[query] host` / `port` (or what it is
@@ -13,6 +14,7 @@ export class QueryServer {
   /** The Fastify instance (routes registered, not listening until `start`). */
   readonly app: FastifyInstance;
   private listening: string | undefined;
+  private readiness: (() => ReadinessReport) | undefined;
 
   constructor(
     @inject(CONFIG) private readonly config: Pick<StatbusConfig, 'query'>,
@@ -20,7 +22,21 @@ export class QueryServer {
     @inject(LOGGER) private readonly logger: Logger,
     @inject(MetricsReader) @optional() metrics?: MetricsReader,
   ) {
-    this.app = createQueryServer({ store, config: config.query, logger: logger.child({ component: 'query' }), ...(metrics === undefined ? {} : { metrics }) });
+    this.app = createQueryServer({
+      store,
+      config: config.query,
+      logger: logger.child({ component: 'query' }),
+      readiness: () => this.readiness?.(),
+      ...(metrics === undefined ? {} : { metrics }),
+    });
+  }
+
+  /**
+   * Makes `/ready` answer what `report` says (an archiver in the same process) instead of asking the store,
+   * so that it answers at once and says "not ready" while the archive cannot be written.
+   */
+  readyWhen(report: () => ReadinessReport): void {
+    this.readiness = report;
   }
 
   /** Listens; resolves with the URL (`http://host:port`) once the server accepts connections. Rejects if the port is taken. */

@@ -1,5 +1,5 @@
 import type { ServiceIdentifier } from 'inversify';
-import type { MessageExtractor } from '@statbus/core';
+import type { MessageExtractor, Verifier } from '@statbus/core';
 
 /** How the {@link Archiver} batches and retries. Every field has a default. */
 export interface ArchiverOptions {
@@ -20,6 +20,13 @@ export interface ArchiverOptions {
    * Default: `@statbus/meta`'s `defaultExtractors()` (Fedora's topic families). `[]` derives nothing.
    */
   readonly extractors?: readonly MessageExtractor[];
+  /**
+   * Verify every message with this verifier before storing it (as `[signing] verify = true` does with the keys of
+   * `keys_dir`); refused messages are dead-lettered or dropped and counted by reason.
+   */
+  readonly verifier?: Verifier;
+  /** A store write unfinished after this long (ms) makes the archiver not ready. Default 2000. */
+  readonly stallMs?: number;
 }
 
 /** Default {@link ArchiverOptions.batchSize}. */

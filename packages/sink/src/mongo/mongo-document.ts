@@ -20,6 +20,8 @@ export interface MongoMessageDocument {
   headers: Record<string, string>;
   body: JsonObject;
   signature?: string;
+  /** True when the archiver verified the signature at ingest; absent on older documents (not verified). */
+  verified?: boolean;
   text: string;
   /** Change-feed sequence number, reserved by `insertMany` before the write; absent on older documents. */
   archiveSeq?: number;
@@ -53,6 +55,7 @@ export function toMongoDocument(message: ArchivedMessage): MongoMessageDocument 
     headers: { ...envelope.headers },
     body: envelope.body,
     ...(envelope.signature === undefined ? {} : { signature: envelope.signature }),
+    ...(message.verified === true ? { verified: true } : {}),
     text,
   };
 }
@@ -80,5 +83,6 @@ export function fromMongoDocument(document: MongoMessageDocument): ArchivedMessa
     users: document.users,
     packages: document.packages,
     ...(document.agent === undefined ? {} : { agent: document.agent }),
+    ...(document.verified === true ? { verified: true } : {}),
   };
 }

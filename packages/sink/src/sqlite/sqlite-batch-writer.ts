@@ -23,7 +23,7 @@ export class SqliteBatchWriter {
 
   constructor(db: Database.Database) {
     this.insertRow = db.prepare(`INSERT OR IGNORE INTO messages (id, time, topic, category, agent, producer_name, producer_host,
-      producer_pid, producer_instance, seq, headers, body, signature, users, packages) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      producer_pid, producer_instance, seq, headers, body, signature, users, packages, verified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.upsertSummary = db.prepare(`INSERT INTO topic_summary (topic, category, count, first_seen, last_seen)
       VALUES (?, ?, ?, ?, ?) ON CONFLICT (topic) DO UPDATE SET
       count = count + excluded.count, first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`);
@@ -46,7 +46,7 @@ export class SqliteBatchWriter {
     for (const { row } of batch) {
       // Positional binding: a third cheaper than binding the row object by name.
       const result = this.insertRow.run(row.id, row.time, row.topic, row.category, row.agent, row.producer_name, row.producer_host,
-        row.producer_pid, row.producer_instance, row.seq, row.headers, row.body, row.signature, row.users, row.packages);
+        row.producer_pid, row.producer_instance, row.seq, row.headers, row.body, row.signature, row.users, row.packages, row.verified);
       if (result.changes === 0) {
         duplicates.push(row.id);
         continue;

@@ -91,7 +91,7 @@ describe(SqliteMessageStore, () => {
         const store = new SqliteMessageStore(path);
         try {
           await store.init();
-          expect(store.schemaVersions()).toEqual([1, 2, 3, 4, 5]);
+          expect(store.schemaVersions()).toEqual(SQLITE_MIGRATIONS.map((migration) => migration.version));
           const db = new Database(path, { readonly: true });
           try {
             expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -114,7 +114,7 @@ describe(SqliteMessageStore, () => {
         const second = new SqliteMessageStore(path);
         try {
           await second.init();
-          expect(second.schemaVersions()).toEqual([1, 2, 3, 4, 5]);
+          expect(second.schemaVersions()).toEqual(SQLITE_MIGRATIONS.map((migration) => migration.version));
           expect(await second.count({})).toEqual({ count: 1, exact: true });
         } finally {
           await second.close();
@@ -249,7 +249,7 @@ describe(SqliteMessageStore, () => {
         const store = new SqliteMessageStore(path, { indexInBackground: false });
         try {
           await store.init();
-          expect(store.schemaVersions()).toEqual([1, 2, 3, 4, 5]);
+          expect(store.schemaVersions()).toEqual(SQLITE_MIGRATIONS.map((migration) => migration.version));
           expect(indexedUpTo(path)).toEqual([400, 0]);
           expect([hasTable(path, 'message_text'), hasTable(path, 'text_signatures')]).toEqual([false, true]);
           const now = Date.now();
@@ -259,6 +259,33 @@ describe(SqliteMessageStore, () => {
             expect(page.messages.map((m) => m.envelope.id), name).toEqual(expected.map((m) => m.envelope.id));
           }
           expect(await store.catchUpIndexes()).toBe(400);
+        } finally {
+          await store.close();
+        }
+      });
+    });
+
+    describe('when the file has schema version 4 with messages in it', () => {
+      it('should add the verification result in place: rows archived before are not verified, new ones as archived', async () => {
+        const path = newPath();
+        const fixture = makeStoreFixture({ count: 20 });
+        writeVersion1File(path, fixture.messages);
+        const db = new Database(path);
+        try {
+          runSqliteMigrations(db, SQLITE_MIGRATIONS.filter((migration) => migration.version <= 4));
+        } finally {
+          db.close();
+        }
+        const [old, template] = fixture.messages as [ArchivedMessage, ArchivedMessage];
+        const store = new SqliteMessageStore(path, { indexInBackground: false });
+        try {
+          await store.init();
+          expect(store.schemaVersions()).toContain(6);
+          expect(await store.get(old.envelope.id)).toEqual(old);
+          const fresh: ArchivedMessage = { ...template, envelope: { ...template.envelope, id: '2026-verified' }, verified: true };
+          await store.insertMany([fresh]);
+          expect((await store.get('2026-verified'))?.verified).toBe(true);
+          expect((await store.count({})).count).toBe(21);
         } finally {
           await store.close();
         }
@@ -280,7 +307,7 @@ describe(SqliteMessageStore, () => {
         const store = new SqliteMessageStore(path, { indexInBackground: false, containsScanRows: 0 });
         try {
           await store.init();
-          expect(store.schemaVersions()).toEqual([1, 2, 3, 4, 5]);
+          expect(store.schemaVersions()).toEqual(SQLITE_MIGRATIONS.map((migration) => migration.version));
           expect(indexedUpTo(path)).toEqual([300, 0]);
           const now = Date.now();
           for (const indexed of [false, true]) {

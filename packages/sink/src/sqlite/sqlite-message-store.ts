@@ -42,6 +42,18 @@ import { TrigramSample } from './trigram-sample.js';
 
 const MATCHER_CACHE_SIZE = 256;
 
+/**
+ * Longest SQLite itself waits for a lock (ms) once the store is open. better-sqlite3 waits on the calling
+ * thread, so a longer wait would stop every timer and request of the process (probes included) while another
+ * process holds the lock; `insertMany` instead tries again between other work until `busyTimeoutMs` has passed.
+ */
+const BUSY_SLICE_MS = 20;
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/u.test(code);
+}
+
 /** The parts of an open store, made by `init()`, dropped by `close()`. */
 interface OpenStore {
   readonly db: Database.Database;
@@ -105,6 +117,8 @@ export class SqliteMessageStore implements MessageStore, RollupStore {
         rollups: new SqliteRollups(db, statements, this.path),
       };
       this.store.indexer.schedule();
+      db.pragma(`busy_timeout = ${Math.min(BUSY_SLICE_MS, this.options.busyTimeoutMs ?? BUSY_SLICE_MS)}`);
+      if (this.options.maxPageCount !== undefined) db.pragma(`max_page_count = ${this.options.maxPageCount}`);
     });
   }
 
@@ -113,18 +127,28 @@ export class SqliteMessageStore implements MessageStore, RollupStore {
     return this.open().db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all() as number[];
   }
 
-  /** One transaction per call; resolves after the commit (durable with `synchronous = FULL`). */
-  insertMany(messages: readonly ArchivedMessage[]): Promise<InsertResult> {
-    return this.run('insertMany', () => {
-      const prepared = messages.map(prepareMessage);
-      return this.open().writer.write(prepared);
-    }).then((result) => {
-      if (result.inserted.length > 0) {
-        this.store?.indexer.schedule();
-        this.notifyInserted();
+  /**
+   * One transaction per call; resolves after the commit (durable with `synchronous = FULL`). While another
+   * connection holds the write lock it tries again, letting other work run in between, for up to
+   * `busyTimeoutMs`, then rejects with a retryable {@link StoreError}.
+   */
+  async insertMany(messages: readonly ArchivedMessage[]): Promise<InsertResult> {
+    const prepared = await this.run('insertMany', () => messages.map(prepareMessage));
+    const deadline = Date.now() + (this.options.busyTimeoutMs ?? 5000);
+    let written: InsertResult | undefined;
+    while (written === undefined) {
+      try {
+        written = this.open().writer.write(prepared);
+      } catch (error) {
+        if (!isBusy(error) || Date.now() >= deadline) throw toStoreError(error, 'insertMany');
+        await new Promise((resolve) => setTimeout(resolve, BUSY_SLICE_MS));
       }
-      return result;
-    });
+    }
+    if (written.inserted.length > 0) {
+      this.store?.indexer.schedule();
+      this.notifyInserted();
+    }
+    return written;
   }
 
   /**

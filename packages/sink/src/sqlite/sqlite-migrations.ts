@@ -30,6 +30,8 @@ export interface SqliteMigration {
  *   and each plugin's change-feed position, written in the same transaction so that a crash never loses nor
  *   doubles a count. The primary key serves a plugin's range of buckets; `rollups_key` serves one key's buckets.
  *   An existing archive gets empty tables: the metrics catch up from the archive at their next start.
+ * - `messages.verified` (version 6) is 1 when the archiver verified the message's signature at ingest. Rows
+ *   archived before it are 0: nobody can say now whether they were checked, so none is presented as signed.
  */
 export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   {
@@ -123,6 +125,13 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE TABLE rollup_positions (
         plugin TEXT PRIMARY KEY, position TEXT NOT NULL, skip_before INTEGER, skip_until TEXT
       ) WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 6,
+    name: 'verification result stored at ingest',
+    sql: `
+      ALTER TABLE messages ADD COLUMN verified INTEGER NOT NULL DEFAULT 0;
     `,
   },
 ];

@@ -18,6 +18,8 @@ export interface MessageRow {
   signature: string | null;
   users: string;
   packages: string;
+  /** 1 when the archiver verified the signature at ingest (version 6); 0 otherwise, rows written before included. */
+  verified: number;
 }
 
 /** What one message writes: its row (without `n`). */
@@ -57,6 +59,7 @@ export function prepareMessage(message: ArchivedMessage): PreparedMessage {
         signature: envelope.signature ?? null,
         users: JSON.stringify(message.users),
         packages: JSON.stringify(message.packages),
+        verified: message.verified === true ? 1 : 0,
       },
     };
   } catch (error) {
@@ -82,5 +85,6 @@ export function rowToMessage(row: MessageRow): ArchivedMessage {
     users: JSON.parse(row.users) as string[],
     packages: JSON.parse(row.packages) as string[],
     ...(row.agent === null ? {} : { agent: row.agent }),
+    ...(row.verified === 1 ? { verified: true } : {}),
   };
 }

@@ -20,6 +20,11 @@ export interface SqliteStoreOptions {
   readonly synchronous?: SqliteSynchronous;
   /** How long (ms) to wait for another writer's lock before failing with a retryable error. Default 5000. */
   readonly busyTimeoutMs?: number;
+  /**
+   * Caps the file at this many pages (`PRAGMA max_page_count`, pages of 4 KiB): past it, writes fail as on a
+   * full disk (a retryable `SQLITE_FULL`, so an archiver stops acking and retries) until rows are deleted. Default: no cap.
+   */
+  readonly maxPageCount?: number;
   /** SQLite page cache (MB). Default {@link DEFAULT_CACHE_MB}. */
   readonly cacheMb?: number;
   /**

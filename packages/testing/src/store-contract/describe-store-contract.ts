@@ -120,6 +120,18 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
           expect(await store.insertMany([])).toEqual({ inserted: [], duplicates: [] });
         });
       });
+      describe('when messages carry their verification result', () => {
+        it('should keep verified: true, and give back no verified field for the others', async () => {
+          await withFreshStore(async (fresh) => {
+            const [a, b] = fixture.messages as [ArchivedMessage, ArchivedMessage];
+            await fresh.insertMany([{ ...a, verified: true }, { ...b, verified: false }]);
+            expect(await fresh.get(a.envelope.id)).toEqual({ ...a, verified: true });
+            expect(await fresh.get(b.envelope.id)).toEqual(b);
+            const page = await fresh.find({ rowsPerPage: 10, page: 1 });
+            expect(page.messages.find((message) => message.envelope.id === a.envelope.id)?.verified).toBe(true);
+          });
+        });
+      });
     });
 
     describe('.find', () => {

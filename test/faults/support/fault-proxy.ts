@@ -1,0 +1,78 @@
+import { connect, createServer, type Socket } from 'node:net';
+
+/** A TCP proxy in front of the broker that a test controls: cut, stall, or refuse connections for a while. */
+export interface FaultProxy {
+  readonly port: number;
+  readonly url: (credentials?: string) => string;
+  /** Connections accepted and forwarded so far. */
+  readonly accepted: number;
+  /** Destroys every live connection on both sides (a network cut); new connections are forwarded. */
+  cut(): void;
+  /** Stops forwarding on every live connection without closing it (a stalled path only heartbeats notice). */
+  freeze(): void;
+  /** While true, every new connection is closed at once (the broker refusing connections). */
+  refuse(refusing: boolean): void;
+  close(): Promise<void>;
+}
+
+/** Starts a proxy on a free port of 127.0.0.1 forwarding to `target`. */
+export async function startFaultProxy(target: { host: string; port: number }): Promise<FaultProxy> {
+  const pairs = new Set<[Socket, Socket]>();
+  let accepted = 0;
+  let refusing = false;
+  const server = createServer((client) => {
+    if (refusing) {
+      client.destroy();
+      return;
+    }
+    accepted += 1;
+    const upstream = connect(target.port, target.host);
+    const pair: [Socket, Socket] = [client, upstream];
+    pairs.add(pair);
+    const end = (): void => {
+      pairs.delete(pair);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('proxy has no TCP address');
+  const cut = (): void => {
+    for (const [client, upstream] of [...pairs]) {
+      client.destroy();
+      upstream.destroy();
+    }
+    pairs.clear();
+  };
+  return {
+    port: address.port,
+    url: (credentials = 'guest:guest') => `amqp://${credentials}@127.0.0.1:${address.port}/%2F`,
+    get accepted() {
+      return accepted;
+    },
+    cut,
+    freeze: () => {
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
+    },
+    refuse: (value) => {
+      refusing = value;
+    },
+    close: async () => {
+      cut();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
