@@ -298,6 +298,7 @@ export class Archiver {
 
   private async refuse(delivery: Delivery, refusal: NonNullable<Entry['refusal']>): Promise<void> {
     this.refusals[refusal.reason] += 1;
+    this.record([{ type: 'refused', time: Date.now(), reason: refusal.reason }]);
     const { id, topic, producer } = delivery.envelope;
     this.logger.warn({ id, topic, producer: producer.name, reason: refusal.reason }, `message refused: ${refusal.message}`);
     await delivery.nack({ requeue: false });

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Signer, configSchema, createEnvelope, generateKeyPair, silentLogger, type Envelope, type JsonObject, type StatbusConfig } from '@statbus/core';
+import { Signer, configSchema, createEnvelope, generateKeyPair, silentLogger, type BusEvent, type Envelope, type JsonObject, type StatbusConfig } from '@statbus/core';
 import { CONTRACT_PREFIX, MemoryBus, MemoryTransport, waitFor } from '@statbus/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteMessageStore } from '../sqlite/sqlite-message-store.js';
@@ -23,13 +23,18 @@ function raw(name: string, topic: string, body: JsonObject, signer?: Signer, ins
   return signer === undefined ? envelope : signer.sign(envelope);
 }
 
+/** Bus events the archivers of a test recorded for the metrics. */
+let recorded: BusEvent[] = [];
+
 async function archiverWith(config: StatbusConfig): Promise<Archiver> {
-  const archiver = new Archiver(transport, store, config, silentLogger, { batchSize: 4, maxWaitMs: 5 });
+  const recorder = { recordEvents: (events: readonly BusEvent[]) => Promise.resolve(void recorded.push(...events)) };
+  const archiver = new Archiver(transport, store, config, silentLogger, { batchSize: 4, maxWaitMs: 5 }, recorder);
   await archiver.start();
   return archiver;
 }
 
 beforeEach(async () => {
+  recorded = [];
   dir = await mkdtemp(join(tmpdir(), 'statbus-archiver-verify-'));
   bus = new MemoryBus();
   transport = new MemoryTransport(bus);
@@ -82,6 +87,10 @@ describe(`${Archiver.name} with [signing] verify`, () => {
       'topic-not-allowed': 1,
       'foreign-format': 2,
     });
+    // The metrics' refusals plugin counts the same, by reason.
+    const refusals: Record<string, number> = {};
+    for (const event of recorded) if (event.type === 'refused') refusals[event.reason] = (refusals[event.reason] ?? 0) + 1;
+    expect(refusals).toEqual(archiver.counters().refused);
     expect((await store.get(good.id))?.verified).toBe(true);
     expect((await store.get(kojiOwn.id))?.verified).toBe(true);
     for (const refused of [forged, tampered, unknown, unsigned, offPolicy, fedoraMessaging, fedmsg]) expect(await store.get(refused.id)).toBeUndefined();
