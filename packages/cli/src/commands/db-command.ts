@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { redactUrl } from '@statbus/core';
-import { importInputRecords, importRecords, readDatanommer, type ImportSummary } from '@statbus/sink';
+import { ARCHIVER_OPTIONS, importInputRecords, importRecords, readDatanommer, type ImportSummary } from '@statbus/sink';
 import { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { commandContext } from '../command-context.js';
@@ -57,8 +57,11 @@ export function dbCommand(io: CliIo): Command {
         const interactive = (io.stderr as { isTTY?: boolean }).isTTY === true;
         let progress: Progress | undefined = showProgress && size !== undefined ? startProgress(io, 'statbus db import', size, 'bytes') : undefined;
         let reported = 0;
+        // The archiver's extractors: the configured topic prefix and [sink] meta_rules, then Fedora's rules.
+        const { extractors } = context.container.get(ARCHIVER_OPTIONS);
         const importOptions = {
           prefix: context.config.topic_prefix,
+          ...(extractors === undefined ? {} : { extractors }),
           batchSize: options.batchSize,
           onProgress: (current: Readonly<ImportSummary>) => {
             if (!showProgress) return;

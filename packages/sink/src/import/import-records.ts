@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { ArchivedMessage, MessageStore } from '@statbus/core';
+import type { ArchivedMessage, MessageExtractor, MessageStore } from '@statbus/core';
 import { importRecord } from './import-record.js';
 import { readRecords, type InputRecord } from './read-records.js';
 
@@ -26,6 +26,8 @@ function reasonKey(reason: string): string {
 /** Options of {@link importRecords} and {@link importInputRecords}. */
 export interface ImportOptions {
   readonly prefix?: string;
+  /** Find users and packages in records that do not give them; default `@statbus/meta`'s `defaultExtractors()`. */
+  readonly extractors?: readonly MessageExtractor[];
   readonly batchSize?: number;
   readonly onProgress?: (summary: Readonly<ImportSummary>) => void;
 }
@@ -66,7 +68,10 @@ export async function importInputRecords(store: MessageStore, records: AsyncIter
       refuse(record.where, record.error);
       continue;
     }
-    const imported = importRecord(record.value, options.prefix === undefined ? {} : { prefix: options.prefix });
+    const imported = importRecord(record.value, {
+      ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
+      ...(options.extractors === undefined ? {} : { extractors: options.extractors }),
+    });
     if (!imported.ok) {
       refuse(record.where, imported.reason);
       continue;
