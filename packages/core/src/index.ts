@@ -47,7 +47,7 @@ export {
 export type { Envelope, JsonObject, JsonValue, ProducerIdentity } from './envelope/envelope.js';
 export { MAX_ID_LENGTH, envelopeSchema } from './envelope/envelope-schema.js';
 export { newMessageId } from './envelope/message-id.js';
-export { MAX_BODY_DEPTH } from './envelope/json-depth.js';
+export { MAX_BODY_DEPTH, jsonTextDepthExceeds } from './envelope/json-depth.js';
 export { checkEnvelope, validateEnvelope } from './envelope/validate-envelope.js';
 export type { EnvelopeCheck } from './envelope/validate-envelope.js';
 export { CodecError } from './errors/codec-error.js';
