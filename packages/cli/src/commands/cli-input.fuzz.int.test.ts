@@ -99,3 +99,12 @@ describe('statbus db import (fuzz)', () => {
     );
   });
 });
+
+describe('statbus db import (counterexamples)', () => {
+  it('should refuse a line nested 50,000 deep before parsing it, naming the depth, and import the rest', async () => {
+    const { code, stderr } = await runCli(['db', 'import', '-'], { env, cwd, input: `${deep(50_000, '[', ']')}\n{"id":"ok-1","topic":"org.statbus.dev.a.b","time":1,"producer":{"name":"n","host":"h","pid":1,"instance":"i"},"seq":1,"headers":{},"body":{}}\n` });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/read 2: 1 new, 0 already stored, 1 refused/u);
+    expect(stderr).toMatch(/line 1: nested deeper than 104 levels/u);
+  });
+});
