@@ -29,6 +29,8 @@ export type {
   TopicCatalogueQuery,
   TopicSummary,
 } from './contracts/message-store.js';
+export { REDACTED, supportsMaintenance } from './contracts/archive-maintenance.js';
+export type { ArchiveMaintenance, PruneResult, RedactionPath, RetentionSelection } from './contracts/archive-maintenance.js';
 export type { Delivery, NackOptions } from './contracts/delivery.js';
 export type { DeliveryHandler, SubscribeOptions, Subscription } from './contracts/subscription.js';
 export type { Transport, TransportKind } from './contracts/transport.js';
