@@ -1,5 +1,7 @@
 import cors from '@fastify/cors';
 import { silentLogger } from '@statbus/core';
+import { readAdminToken } from '../admin/admin-token.js';
+import { registerAdminRoutes } from '../admin/admin-routes.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerCatalogueRoutes } from '../routes/catalogue-routes.js';
 import { registerExportRoute } from '../routes/export-route.js';
@@ -27,6 +29,8 @@ export function createQueryServer(options: QueryServerOptions): FastifyInstance 
     // `/stream` responses never end on their own: closing the server must not wait for them.
     forceCloseConnections: true,
     clientErrorHandler,
+    // The request line (the URL) counts towards it: too long a URL or too many headers answer 431.
+    http: { maxHeaderSize: options.config.max_header_bytes },
   });
   answerConnect(app.server);
   const origins = options.config.cors_origins;
@@ -57,6 +61,9 @@ export function createQueryServer(options: QueryServerOptions): FastifyInstance 
   registerExportRoute(app, withLogger);
   const stream = registerStreamRoute(app, withLogger);
   registerMetaRoutes(app, withLogger);
+  // Read-only unless a token is configured: without one the admin endpoints do not exist.
+  const token = options.adminToken ?? readAdminToken(options.config, options.cwd);
+  if (token !== undefined) registerAdminRoutes(app, { store: options.store, token, logger, onChange: () => cache.clear() });
   app.addHook('preClose', (done) => {
     stream.close();
     done();

@@ -9,4 +9,8 @@ export interface QueryServerOptions {
   readonly logger?: Logger;
   /** Reported as `source_version` and in the OpenAPI document. */
   readonly version?: string;
+  /** The admin bearer token; default: read from `config` (`admin_token` or `admin_token_file`). */
+  readonly adminToken?: string;
+  /** Where a relative `admin_token_file` is found; default the process's working directory. */
+  readonly cwd?: string;
 }
