@@ -89,6 +89,8 @@ export { SigningKeyError } from './signing/signing-key-error.js';
 export type { Verification, VerificationOutcome } from './signing/verification.js';
 export { Verifier } from './signing/verifier.js';
 export type { VerifierOptions } from './signing/verifier.js';
+export { RETENTION_DEFAULTS, retentionConfigSchema, retentionSelections } from './config/retention-config.js';
+export type { RetentionConfig } from './config/retention-config.js';
 export { MIN_ADMIN_TOKEN_LENGTH, QUERY_DEFAULTS, queryConfigSchema } from './config/query-config.js';
 export type { QueryConfig } from './config/query-config.js';
 export { SEVERITIES } from './schema/header-hints.js';

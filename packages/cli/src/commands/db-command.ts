@@ -9,6 +9,7 @@ import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import type { CliIo } from '../io.js';
 import { parseTime } from '../parse-time.js';
 import { withStore } from '../with-store.js';
+import { dbMaintenanceCommands } from './db-maintenance-commands.js';
 
 function progressLine(summary: Readonly<ImportSummary>): string {
   const refused = [...summary.refused.values()].reduce((sum, count) => sum + count, 0);
@@ -80,5 +81,6 @@ export function dbCommand(io: CliIo): Command {
         if (summary.refused.size > 0) throw new CliError(`some records were refused (see above); the others are stored`);
       }),
   );
+  for (const command of dbMaintenanceCommands(io)) db.addCommand(command);
   return db;
 }

@@ -1,5 +1,5 @@
 import { MESSAGE_STORE, TRANSPORT, redactUrl } from '@statbus/core';
-import { Archiver } from '@statbus/sink';
+import { Archiver, RetentionRunner } from '@statbus/sink';
 import { Command } from 'commander';
 import { commandContext } from '../command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
@@ -23,6 +23,8 @@ export function nomCommand(io: CliIo): Command {
       const transport = container.get(TRANSPORT);
       const archiver = container.get(Archiver);
       const shutdown = shutdownSignal(io);
+      // [sink.retention] rules, applied beside the archiver (nothing without rules).
+      const retention = new RetentionRunner(store, config.sink.retention, logger);
       let archiving = false;
       const probe = await startProbe(options, () => ({ ready: archiving, transport: config.transport, archiver: archiver.counters() }));
       try {
@@ -30,6 +32,7 @@ export function nomCommand(io: CliIo): Command {
         await transport.connect();
         await archiver.start();
         archiving = true;
+        retention.start();
         io.stderr.write(`statbus nom: archiving ${config.transport} into ${redactUrl(config.store)}${probe === undefined ? '' : `; health at ${probe.url}/ready`}\n`);
         const signal = await shutdown.received;
         logger.info({ signal }, 'archiver stopping');
@@ -37,6 +40,7 @@ export function nomCommand(io: CliIo): Command {
         await archiver.stop();
         io.stderr.write(`statbus nom: stopped; ${JSON.stringify(archiver.counters())}\n`);
       } finally {
+        await retention.stop();
         await transport.close();
         await store.close();
         await probe?.close();
