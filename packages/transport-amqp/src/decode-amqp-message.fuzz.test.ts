@@ -14,8 +14,8 @@ const fedora = encodeFedoraMessaging(envelope, { persistent: true, maxMessageByt
 
 type Message = Parameters<typeof decodeAmqpMessage>[0];
 
-function message(content: Buffer, properties: Record<string, unknown> = {}, routingKey = TOPIC): Message {
-  return { content, fields: { routingKey } as Message['fields'], properties: properties as Message['properties'] };
+function message(content: Buffer, properties: object = {}, routingKey = TOPIC): Message {
+  return { content, fields: { routingKey } as Message['fields'], properties: properties as unknown as Message['properties'] };
 }
 
 function decodeOrRefuse(input: Message): void {
@@ -60,7 +60,7 @@ describe('decodeAmqpMessage (fuzz)', () => {
   it('should decode or refuse fedora-messaging messages with random headers and mutated bodies', () => {
     fc.assert(
       fc.property(edits, fedoraHeaders, fc.jsonValue({ maxDepth: 5 }), (list, headers, body) => {
-        decodeOrRefuse(message(mutate(fedora.bytes, list), { ...fedora.options, headers: { ...fedora.options.headers, ...headers } }));
+        decodeOrRefuse(message(mutate(fedora.bytes, list), { ...fedora.options, headers: { ...(fedora.options.headers as Record<string, unknown>), ...headers } }));
         decodeOrRefuse(message(Buffer.from(JSON.stringify(body) ?? 'null'), { ...fedora.options, headers }));
       }),
       BOUND,

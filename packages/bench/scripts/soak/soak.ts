@@ -183,7 +183,7 @@ const archived = await archivedCount();
 const flat = await counters();
 stopping = true;
 for (const child of children) child.kill('SIGTERM');
-await Promise.all(children.map((child) => (child.exitCode === null ? once(child, 'exit') : undefined)));
+await Promise.all(children.map((child) => (child.exitCode === null ? once(child, 'exit') : Promise.resolve())));
 if (transport === 'amqp') await deleteAmqpNames(values['amqp-url'], names);
 if (!values.keep) rmSync(dir, { recursive: true, force: true });
 
