@@ -122,8 +122,11 @@ const loadStart = loadNow();
 const relay = transport === 'zeromq' ? start('relay', ['relay']) : undefined;
 const nom = start('nom', ['nom', '--health-port', String(healthPort)]);
 const serve = start('serve', ['serve']);
-if (!(await until(async () => (await getJson(`http://127.0.0.1:${healthPort}/ready`)) !== undefined && !Number.isNaN(await archivedCount()), 30_000))) {
-  throw new Error(`the archiver or the query API did not start:\n${stderrOf(nom)}\n${stderrOf(serve)}`);
+// Generous: on a loaded machine the three processes take a while to load and connect.
+if (!(await until(async () => (await getJson(`http://127.0.0.1:${healthPort}/ready`)) !== undefined && !Number.isNaN(await archivedCount()), 180_000))) {
+  stopping = true;
+  for (const child of children) child.kill('SIGTERM');
+  throw new Error(`the archiver or the query API did not start:\nnom: ${stderrOf(nom)}\nserve: ${stderrOf(serve)}`);
 }
 const publisher = start('publish', ['publish', '--json', '--topic', 'soak.tick', '-']);
 
@@ -142,7 +145,7 @@ async function report(): Promise<void> {
   samples.push(sample);
   const archived = await archivedCount();
   console.log(
-    `${(sample.t / 1000).toFixed(0).padStart(5)} s  published ${written}  archived ${archived}  gaps ${pick(flat, /gap/iu)} (refilled ${pick(flat, /refill|replay/iu)}, lost ${pick(flat, /lost/iu)})` +
+    `${(sample.t / 1000).toFixed(0).padStart(5)} s  sent ${written}  archived ${archived}  gaps ${pick(flat, /gap/iu)} (refilled ${pick(flat, /refill|replay/iu)}, lost ${pick(flat, /lost/iu)})` +
       `  dead letters ${pick(flat, /rejected|dead/iu)}  queries ${queries} (${queryErrors} failed)  RSS MiB nom ${sample.nom.toFixed(1)} serve ${sample.serve.toFixed(1)}${relay === undefined ? '' : ` relay ${sample.relay.toFixed(1)}`}`,
   );
 }
@@ -159,6 +162,15 @@ const queryLoop = (async () => {
   }
 })();
 await report();
+// Its own loop: a publisher that pushes back must not delay the status lines.
+const reportLoop = (async () => {
+  while (Date.now() < endAt) {
+    await new Promise((done) => setTimeout(done, Math.max(0, Math.min(nextReport, endAt) - Date.now())));
+    if (Date.now() >= endAt) return;
+    nextReport += REPORT_EVERY_MS;
+    await report();
+  }
+})();
 for (let tick = Date.now(); tick < endAt; tick += 100) {
   const wait = tick - Date.now();
   if (wait > 0) await new Promise((done) => setTimeout(done, wait));
@@ -166,14 +178,11 @@ for (let tick = Date.now(); tick < endAt; tick += 100) {
   for (let index = 0; index < rate / 10; index += 1) lines.push(`{"n":${written + index}}`);
   written += lines.length;
   if (!input.write(`${lines.join('\n')}\n`)) await once(input, 'drain');
-  if (Date.now() >= nextReport) {
-    nextReport += REPORT_EVERY_MS;
-    await report();
-  }
 }
 input.end();
 const [code] = (await once(publisher, 'exit')) as [number | null];
 await queryLoop;
+await reportLoop;
 const summary = /(\d+) published(?:, (\d+) refused)?/u.exec(stderrOf(publisher));
 const published = Number(summary?.[1] ?? 0);
 const refused = Number(summary?.[2] ?? 0);
