@@ -76,6 +76,25 @@ describe('query routes (fuzz)', () => {
     );
   });
 
+  it('should answer random ids, fields and tokens on the admin endpoints without a 500', async () => {
+    const admin = createQueryServer({ store, config: { ...config, admin_token: 'fuzz-admin-token-0123456789abcdef' } });
+    try {
+      const id = fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom(...fixture.messages.slice(0, 20).map((message) => message.envelope.id)));
+      const authorization = fc.oneof(fc.constant('Bearer fuzz-admin-token-0123456789abcdef'), fc.string({ maxLength: 40 }), fc.constant(undefined));
+      await fc.assert(
+        fc.asyncProperty(id, fc.array(value, { maxLength: 3 }), authorization, fc.boolean(), async (target, fields, auth, remove) => {
+          const path = `/admin/messages/${encodeURIComponent(target)}${remove ? '' : `/redact?${fields.map((field) => `field=${encodeURIComponent(field)}`).join('&')}`}`;
+          const response = await admin.inject({ method: remove ? 'DELETE' : 'POST', url: path, headers: auth === undefined ? {} : { authorization: auth } });
+          expect(response.statusCode, path).toBeLessThan(500);
+          if (response.statusCode >= 400) expect(isJsonError(response.body), response.body).toBe(true);
+        }),
+        BOUND,
+      );
+    } finally {
+      await admin.close();
+    }
+  });
+
   it('should open and close /stream on random query strings without a 500', async () => {
     await fc.assert(
       fc.asyncProperty(queryString, async (query) => {
