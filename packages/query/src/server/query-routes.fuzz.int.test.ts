@@ -53,9 +53,11 @@ const queryString = fc.array(pair, { maxLength: 6 }).map((pairs) =>
   pairs.map(([key, text, raw]) => (raw ? `${key}=${text.replace(/[#&\s]/gu, '')}` : `${encodeURIComponent(key)}=${encodeURIComponent(text)}`)).join('&'),
 );
 
+/** A JSON error body, or one wrapped for JSONP (`callback=`), as datagrepper wraps its errors too. */
 function isJsonError(text: string): boolean {
+  const jsonp = /^\/\*\*\/ [\w.$]+\(([\s\S]*)\);$/u.exec(text);
   try {
-    const body = JSON.parse(text) as { error?: unknown };
+    const body = JSON.parse(jsonp?.[1] ?? text) as { error?: unknown };
     return typeof body.error === 'string';
   } catch {
     return false;
