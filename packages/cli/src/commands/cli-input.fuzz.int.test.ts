@@ -108,3 +108,12 @@ describe('statbus db import (counterexamples)', () => {
     expect(stderr).toMatch(/line 1: nested deeper than 104 levels/u);
   });
 });
+
+describe('statbus publish (counterexamples)', () => {
+  it('should refuse a line longer than max_message_bytes before parsing it, and publish the next', async () => {
+    const { code, stderr } = await runCli(['publish', '--json', '--topic', 'fuzz.line', '-'], { env: { ...env, STATBUS_CODEC__MAX_MESSAGE_BYTES: '4096' }, cwd, input: `{"x":"${'y'.repeat(10_000)}"}\n{"ok":1}\n` });
+    expect(code).toBe(1);
+    expect(stderr).toContain('1 published, 1 refused');
+    expect(stderr).toMatch(/line 1: 10008 characters: larger than \[codec\] max_message_bytes \(4096\)/u);
+  });
+});

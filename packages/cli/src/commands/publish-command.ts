@@ -81,6 +81,8 @@ export function publishCommand(io: CliIo): Command {
           number += 1;
           if (line.trim() === '') continue;
           try {
+            // Refused before parsing: a line longer than the largest message cannot become one.
+            if (line.length > config.codec.max_message_bytes) throw new CliError(`${line.length} characters: larger than [codec] max_message_bytes (${config.codec.max_message_bytes})`);
             await producer.publish(options.topic, bodyOf(line, options.json === true), hints);
             published += 1;
           } catch (error) {
