@@ -192,7 +192,11 @@ await reportLoop;
 const summary = /(\d+) published(?:, (\d+) refused)?/u.exec(stderrOf(publisher));
 const published = Number(summary?.[1] ?? 0);
 const refused = Number(summary?.[2] ?? 0);
-await until(async () => (await archivedCount()) >= published, 60_000);
+// The archive may be behind: wait while it keeps catching up, and stop once it holds everything or stalls.
+for (let seen = -1, now = await archivedCount(); now < published && now > seen; now = await archivedCount()) {
+  seen = now;
+  await until(async () => (await archivedCount()) >= published, 30_000);
+}
 await report();
 const archived = await archivedCount();
 const flat = await counters();

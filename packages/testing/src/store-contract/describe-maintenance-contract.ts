@@ -28,7 +28,7 @@ export function describeMaintenanceContract(name: string, factory: StoreFactory)
 
     function maintained(context: TestContext): MessageStore & ArchiveMaintenance {
       if (!supportsMaintenance(store)) context.skip('this store does not implement ArchiveMaintenance');
-      return store as MessageStore & ArchiveMaintenance;
+      return store;
     }
 
     async function agrees(): Promise<void> {
