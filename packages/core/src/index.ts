@@ -42,6 +42,8 @@ export type {
   RollupStore,
   SeriesCount,
 } from './contracts/rollup-store.js';
+export { REDACTED, supportsMaintenance } from './contracts/archive-maintenance.js';
+export type { ArchiveMaintenance, PruneResult, RedactionPath, RetentionSelection } from './contracts/archive-maintenance.js';
 export type { Delivery, NackOptions } from './contracts/delivery.js';
 export type { DeliveryHandler, SubscribeOptions, Subscription } from './contracts/subscription.js';
 export type { Transport, TransportKind } from './contracts/transport.js';
@@ -60,7 +62,7 @@ export {
 export type { Envelope, JsonObject, JsonValue, ProducerIdentity } from './envelope/envelope.js';
 export { MAX_ID_LENGTH, envelopeSchema } from './envelope/envelope-schema.js';
 export { newMessageId } from './envelope/message-id.js';
-export { MAX_BODY_DEPTH } from './envelope/json-depth.js';
+export { MAX_BODY_DEPTH, jsonTextDepthExceeds } from './envelope/json-depth.js';
 export { checkEnvelope, validateEnvelope } from './envelope/validate-envelope.js';
 export type { EnvelopeCheck } from './envelope/validate-envelope.js';
 export { CodecError } from './errors/codec-error.js';
@@ -101,7 +103,9 @@ export { SigningKeyError } from './signing/signing-key-error.js';
 export type { Verification, VerificationOutcome } from './signing/verification.js';
 export { Verifier } from './signing/verifier.js';
 export type { VerifierOptions } from './signing/verifier.js';
-export { QUERY_DEFAULTS, queryConfigSchema } from './config/query-config.js';
+export { RETENTION_DEFAULTS, retentionConfigSchema, retentionSelections } from './config/retention-config.js';
+export type { RetentionConfig } from './config/retention-config.js';
+export { MIN_ADMIN_TOKEN_LENGTH, QUERY_DEFAULTS, queryConfigSchema } from './config/query-config.js';
 export type { QueryConfig } from './config/query-config.js';
 export { SEVERITIES } from './schema/header-hints.js';
 export type { HeaderExtractor, HeaderHints, Severity } from './schema/header-hints.js';

@@ -14,6 +14,7 @@ export type { Collector } from './transport-contract/contract-helpers.js';
 export { describeTransportContract } from './transport-contract/describe-transport-contract.js';
 export { describeStoreContract } from './store-contract/describe-store-contract.js';
 export type { StoreFactory } from './store-contract/describe-store-contract.js';
+export { describeMaintenanceContract } from './store-contract/describe-maintenance-contract.js';
 export { compareMessages, referenceFind, referenceMatches, referencePage, referenceText } from './store-contract/reference-find.js';
 export { DEFAULT_FIXTURE_SIZE, FIXTURE_PREFIX, FIXTURE_START, makeStoreFixture } from './store-contract/store-fixture.js';
 export type { StoreFixture, StoreFixtureOptions } from './store-contract/store-fixture.js';

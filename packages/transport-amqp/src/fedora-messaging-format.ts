@@ -6,7 +6,9 @@ import {
   HEADER_SCHEMA,
   HEADER_SEVERITY,
   HEADER_USERNAMES,
+  MAX_BODY_DEPTH,
   assertMessageSize,
+  jsonTextDepthExceeds,
   createEnvelope,
   type Envelope,
   type EnvelopeIssue,
@@ -56,6 +58,10 @@ const SEVERITY_LEVELS: Readonly<Record<string, number>> = { debug: 10, info: 20,
 /** Headers the broker adds on its own (delivery counts, dead-lettering): not the publisher's, not kept. */
 function isBrokerHeader(name: string): boolean {
   return name.startsWith('x-');
+}
+
+function tooDeep(routingKey: string, size: number): CodecError {
+  return new CodecError('ERR_CODEC', `fedora-messaging message on ${JSON.stringify(routingKey)} nests its body deeper than ${MAX_BODY_DEPTH} levels`, { size });
 }
 
 /** Envelope headers that become something else than a plain AMQP header. */
@@ -162,8 +168,12 @@ export function decodeFedoraMessaging(
   }
   let body: unknown;
   try {
-    body = JSON.parse(UTF8.decode(content));
+    const text = UTF8.decode(content);
+    // Refused before parsing, as statbus's own envelopes are: parsing cost and every recursive walk after it grow with depth.
+    if (jsonTextDepthExceeds(text, MAX_BODY_DEPTH)) throw tooDeep(routingKey, content.length);
+    body = JSON.parse(text);
   } catch (error) {
+    if (error instanceof CodecError) throw error;
     throw new CodecError('ERR_CODEC', `fedora-messaging message on ${JSON.stringify(routingKey)} has a body that is not UTF-8 JSON`, {
       size: content.length,
       cause: error,

@@ -1,4 +1,4 @@
-import { CodecError, EnvelopeError, assertMessageSize, createEnvelope, type Envelope, type EnvelopeIssue, type JsonObject } from '@statbus/core';
+import { CodecError, EnvelopeError, MAX_BODY_DEPTH, assertMessageSize, jsonTextDepthExceeds, createEnvelope, type Envelope, type EnvelopeIssue, type JsonObject } from '@statbus/core';
 
 /**
  * fedmsg's wire format (fedmsg/core.py `FedMsgContext.publish`): two frames, the topic then the UTF-8 JSON of
@@ -111,8 +111,14 @@ export function decodeFedmsg(frameTopic: string, bytes: Buffer, maxMessageBytes:
   assertMessageSize(bytes.length, { maxMessageBytes });
   let value: unknown;
   try {
-    value = JSON.parse(UTF8.decode(bytes));
+    const text = UTF8.decode(bytes);
+    // Refused before parsing, as statbus's own envelopes are (the body, `msg`, is one level below the frame's object).
+    if (jsonTextDepthExceeds(text, MAX_BODY_DEPTH + 1)) {
+      throw new CodecError('ERR_CODEC', `fedmsg message on ${JSON.stringify(frameTopic)} nests its body deeper than ${MAX_BODY_DEPTH} levels`, { size: bytes.length });
+    }
+    value = JSON.parse(text);
   } catch (error) {
+    if (error instanceof CodecError) throw error;
     throw new CodecError('ERR_CODEC', `fedmsg message on ${JSON.stringify(frameTopic)} is not UTF-8 JSON`, { size: bytes.length, cause: error });
   }
   if (!isFedmsgMessage(value)) throw new EnvelopeError([{ path: '(fedmsg)', message: 'not a fedmsg message (no topic and msg)' }]);

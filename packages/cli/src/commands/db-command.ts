@@ -11,6 +11,7 @@ import { parseTime } from '../parse-time.js';
 import { countingStream, startProgress, wantsProgress, type Progress } from '../progress.js';
 import { addSummaryOptions, writeSummary, type SummaryOptions } from '../summary.js';
 import { withStore } from '../with-store.js';
+import { dbMaintenanceCommands } from './db-maintenance-commands.js';
 
 function progressLine(summary: Readonly<ImportSummary>): string {
   const refused = [...summary.refused.values()].reduce((sum, count) => sum + count, 0);
@@ -102,5 +103,6 @@ export function dbCommand(io: CliIo): Command {
         if (summary.refused.size > 0) throw new CliError(options.summary === 'json' ? '' : `some records were refused (see above); the others are stored`);
       }),
   );
+  for (const command of dbMaintenanceCommands(io)) db.addCommand(command);
   return db;
 }

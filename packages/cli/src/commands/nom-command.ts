@@ -1,5 +1,5 @@
 import { MESSAGE_STORE, TRANSPORT, redactUrl } from '@statbus/core';
-import { Archiver } from '@statbus/sink';
+import { Archiver, RetentionRunner } from '@statbus/sink';
 import { ZeroMqTransport } from '@statbus/transport-zeromq';
 import { Command } from 'commander';
 import { commandContext } from '../command-context.js';
@@ -30,6 +30,8 @@ export function nomCommand(io: CliIo): Command {
       await store.init();
       // Before the archiver is made: it takes the metrics engine as its bus-event recorder.
       let metrics: RunningMetrics | undefined;
+      // [sink.retention] rules, applied beside the archiver (nothing without rules).
+      const retention = new RetentionRunner(store, config.sink.retention, logger);
       try {
         metrics = await startMetrics(context, store, io.cwd, transport);
       } catch (error) {
@@ -59,6 +61,7 @@ export function nomCommand(io: CliIo): Command {
       try {
         await connectTransport(transport, config);
         await archiver.start();
+        retention.start();
         io.stderr.write(`statbus nom: archiving ${config.transport} into ${redactUrl(config.store)}${probe === undefined ? '' : `; health at ${probe.url}/ready`}\n`);
         const signal = await shutdown.received;
         logger.info({ signal }, 'archiver stopping');
@@ -67,6 +70,7 @@ export function nomCommand(io: CliIo): Command {
         // Gaps refilled from replay windows and losses reported (ZeroMQ), beside the transport's totals.
         io.stderr.write(`statbus nom: transport ${JSON.stringify({ ...transport.counters(), ...(transport instanceof ZeroMqTransport && { recovery: transport.recovery() }) })}\n`);
       } finally {
+        await retention.stop();
         await transport.close();
         await metrics.stop();
         await store.close();

@@ -114,6 +114,8 @@ export function publishCommand(io: CliIo): Command {
           if (line.trim() === '') continue;
           let body: JsonObject;
           try {
+            // Refused before parsing: a line longer than the largest message cannot become one.
+            if (line.length > config.codec.max_message_bytes) throw new CliError(`${line.length} characters: larger than [codec] max_message_bytes (${config.codec.max_message_bytes})`);
             body = bodyOf(line, options.json === true);
           } catch (error) {
             if (!(error instanceof CliError)) throw error;

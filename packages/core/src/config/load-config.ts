@@ -41,8 +41,9 @@ function isTree(value: unknown): value is Tree {
 function merge(base: Tree, top: Tree): Tree {
   const out: Tree = { ...base };
   for (const [key, value] of Object.entries(top)) {
-    const current = out[key];
-    out[key] = isTree(current) && isTree(value) ? merge(current, value) : value;
+    const current = Object.hasOwn(out, key) ? out[key] : undefined;
+    // Defined, not assigned: a key named `__proto__` stays a key (and is refused as unknown), not a prototype.
+    Object.defineProperty(out, key, { value: isTree(current) && isTree(value) ? merge(current, value) : value, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
@@ -50,7 +51,7 @@ function merge(base: Tree, top: Tree): Tree {
 function has(tree: Tree, path: readonly (string | number)[]): boolean {
   let node: unknown = tree;
   for (const key of path) {
-    if (!isTree(node) || !(String(key) in node)) return false;
+    if (!isTree(node) || !Object.hasOwn(node, String(key))) return false;
     node = node[String(key)];
   }
   return true;
@@ -74,7 +75,8 @@ function definitionAt(path: readonly string[]): SchemaDef | undefined {
   for (const key of path) {
     unwrap();
     if (def === undefined) return undefined;
-    if (def.type === 'object') def = def.shape?.[key]?._zod.def;
+    // Own keys only: a variable named STATBUS_CONSTRUCTOR__… must not find Object's prototype.
+    if (def.type === 'object') def = def.shape !== undefined && Object.hasOwn(def.shape, key) ? def.shape[key]?._zod.def : undefined;
     else if (def.type === 'record') def = def.valueType?._zod.def;
     else return undefined;
   }

@@ -9,7 +9,11 @@ export const QUERY_DEFAULTS = {
   poll_interval_ms: 250,
   max_stream_clients: 1000,
   cache_entries: 256,
+  max_header_bytes: 16_384,
 } as const;
+
+/** Shortest admin token accepted: a bearer token must not be guessable. */
+export const MIN_ADMIN_TOKEN_LENGTH = 24;
 
 /**
  * `[query]`: the HTTP query API (`statbus serve`, datagrepper's role).
@@ -24,6 +28,10 @@ export const QUERY_DEFAULTS = {
  * - `cache_entries`: answers of `/raw`, `/v2/search`, `/count` and `/topics` kept, each valid only while the
  *   store's change head has not moved (so never stale); queries with a sliding `delta` window are not
  *   cached. 0 disables the cache.
+ * - `max_header_bytes`: the largest request line and headers accepted (URL included); larger answer 431.
+ * - `admin_token` / `admin_token_file`: the bearer token of the admin endpoints (`DELETE /admin/messages/:id`,
+ *   `POST /admin/messages/:id/redact`), given inline or as a file holding it. Without either the API is read-only:
+ *   the admin endpoints do not exist.
  */
 export const queryConfigSchema = z
   .strictObject({
@@ -34,6 +42,9 @@ export const queryConfigSchema = z
     poll_interval_ms: z.number().int().min(10).max(60_000).default(QUERY_DEFAULTS.poll_interval_ms),
     max_stream_clients: z.number().int().min(1).max(100_000).default(QUERY_DEFAULTS.max_stream_clients),
     cache_entries: z.number().int().min(0).max(100_000).default(QUERY_DEFAULTS.cache_entries),
+    max_header_bytes: z.number().int().min(1024).max(1_048_576).default(QUERY_DEFAULTS.max_header_bytes),
+    admin_token: z.string().min(MIN_ADMIN_TOKEN_LENGTH, `must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`).optional(),
+    admin_token_file: z.string().min(1).optional(),
   })
   .prefault({});
 

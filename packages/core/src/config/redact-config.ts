@@ -12,7 +12,7 @@ export function redactUrl(value: string): string {
   }
 }
 
-/** The config with secrets (URL passwords, TLS key passphrase) masked. */
+/** The config with secrets (URL passwords, TLS key passphrase, the admin token) masked. */
 export function redactConfig(config: StatbusConfig): StatbusConfig {
   const tls = config.amqp.tls;
   return {
@@ -23,5 +23,6 @@ export function redactConfig(config: StatbusConfig): StatbusConfig {
       url: redactUrl(config.amqp.url),
       ...(tls === undefined ? {} : { tls: { ...tls, ...(tls.passphrase === undefined ? {} : { passphrase: '***' }) } }),
     },
+    query: { ...config.query, ...(config.query.admin_token === undefined ? {} : { admin_token: '***' }) },
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { retentionConfigSchema } from './retention-config.js';
 
 /** Defaults of the `[sink]` section. */
 export const SINK_DEFAULTS = {
@@ -26,6 +27,7 @@ export const sinkConfigSchema = z
     retry_initial_ms: z.number().int().positive().default(SINK_DEFAULTS.retry_initial_ms),
     retry_max_ms: z.number().int().positive().default(SINK_DEFAULTS.retry_max_ms),
     meta_rules: z.string().min(1, 'must be the path of a JSON file of rules').optional(),
+    retention: retentionConfigSchema,
   })
   .prefault({});
 

@@ -1,6 +1,8 @@
 import cors from '@fastify/cors';
 import { hasRollups, silentLogger } from '@statbus/core';
 import { BUILT_IN_PLUGINS, MetricsCatalog, MetricsReader, createPrometheusRegistry } from '@statbus/metrics';
+import { readAdminToken } from '../admin/admin-token.js';
+import { registerAdminRoutes } from '../admin/admin-routes.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerDashboardRoutes } from '../dashboard/dashboard-routes.js';
 import { registerCatalogueRoutes } from '../routes/catalogue-routes.js';
@@ -32,6 +34,8 @@ export function createQueryServer(options: QueryServerOptions): FastifyInstance 
     // `/stream` responses never end on their own: closing the server must not wait for them.
     forceCloseConnections: true,
     clientErrorHandler,
+    // The request line (the URL) counts towards it: too long a URL or too many headers answer 431.
+    http: { maxHeaderSize: options.config.max_header_bytes },
   });
   answerConnect(app.server);
   const origins = options.config.cors_origins;
@@ -69,6 +73,9 @@ export function createQueryServer(options: QueryServerOptions): FastifyInstance 
   }
   registerPrometheusRoute(app, options.prometheus ?? createPrometheusRegistry({ store: options.store, ...(metrics === undefined ? {} : { catalog: metrics.catalog }) }));
   registerDashboardRoutes(app);
+  // Read-only unless a token is configured: without one the admin endpoints do not exist.
+  const token = options.adminToken ?? readAdminToken(options.config, options.cwd);
+  if (token !== undefined) registerAdminRoutes(app, { store: options.store, token, logger, onChange: () => cache.clear() });
   app.addHook('preClose', (done) => {
     stream.close();
     done();

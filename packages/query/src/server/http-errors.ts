@@ -4,7 +4,7 @@ import { PARAMETER_OF_FIELD } from '../params/query-parameters.js';
 
 /** The JSON body of every error answer. */
 export interface ErrorBody {
-  readonly error: 'bad_request' | 'not_found' | 'method_not_allowed' | 'store_unavailable' | 'too_many_streams' | 'internal_error';
+  readonly error: 'bad_request' | 'not_found' | 'method_not_allowed' | 'store_unavailable' | 'too_many_streams' | 'internal_error' | 'unauthorized' | 'forbidden';
   /** The parameter at fault, for 400 and 404 answers. */
   readonly parameter?: string;
   readonly message: string;

@@ -29,4 +29,8 @@ export interface QueryServerOptions {
    * the archiver's own state, which needs no I/O). Returning undefined falls back to asking the store.
    */
   readonly readiness?: () => ReadinessReport | undefined;
+  /** The admin bearer token; default: read from `config` (`admin_token` or `admin_token_file`). */
+  readonly adminToken?: string;
+  /** Where a relative `admin_token_file` is found; default the process's working directory. */
+  readonly cwd?: string;
 }

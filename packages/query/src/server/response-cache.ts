@@ -16,11 +16,20 @@ export class ResponseCache {
   private readonly entries = new Map<string, Entry>();
   /** Answers being computed, by key and head: concurrent identical requests share one computation. */
   private readonly pending = new Map<string, Promise<string>>();
+  /** Moved by {@link ResponseCache.clear}: an answer computed before it is not kept. */
+  private generation = 0;
 
   constructor(
     private readonly store: MessageStore,
     private readonly maxEntries: number,
   ) {}
+
+  /** Forgets every answer (after a message was removed or redacted: the change head does not move then). */
+  clear(): void {
+    this.generation += 1;
+    this.entries.clear();
+    this.pending.clear();
+  }
 
   /** Whether a query's answer may be cached: not when it has a sliding window (`delta` relative to now). */
   static cacheable(query: MessageQuery): boolean {
@@ -38,12 +47,14 @@ export class ResponseCache {
       this.entries.set(key, cached);
       return cached.body;
     }
-    const flight = `${head}\u0000${key}`;
+    const generation = this.generation;
+    const flight = `${generation}\u0000${head}\u0000${key}`;
     const running = this.pending.get(flight);
     if (running !== undefined) return running;
     const computing = compute()
       .then((value) => {
         const body = JSON.stringify(value);
+        if (generation !== this.generation) return body;
         this.entries.delete(key);
         this.entries.set(key, { head, body });
         while (this.entries.size > this.maxEntries) {

@@ -1,5 +1,9 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { MAX_BODY_DEPTH, jsonTextDepthExceeds } from '@statbus/core';
+
+/** Deepest nesting of one NDJSON record: a body (at most {@link MAX_BODY_DEPTH}) inside a record's own few levels. */
+const MAX_RECORD_DEPTH = MAX_BODY_DEPTH + 4;
 
 /** One record of an input, with where it was (line of NDJSON, or index in a JSON array). */
 export type InputRecord = { readonly where: string; readonly value: unknown } | { readonly where: string; readonly error: string };
@@ -32,6 +36,11 @@ export async function* readRecords(input: Readable): AsyncGenerator<InputRecord>
     if (text === '') continue;
     if (text.startsWith('[') && number === 1) {
       document = [line];
+      continue;
+    }
+    // Refused before parsing, as the codec refuses envelopes: a record holds its body at most a few levels down.
+    if (jsonTextDepthExceeds(text, MAX_RECORD_DEPTH)) {
+      yield { where: `line ${number}`, error: `nested deeper than ${MAX_RECORD_DEPTH} levels` };
       continue;
     }
     try {

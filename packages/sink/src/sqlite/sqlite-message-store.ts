@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import {
   QueryError,
   StoreError,
+  type ArchiveMaintenance,
   compilePattern,
   type ArchivedMessage,
   type ChangeBatch,
@@ -17,6 +18,9 @@ import {
   type RollupRow,
   type RollupStore,
   type SeriesCount,
+  type PruneResult,
+  type RedactionPath,
+  type RetentionSelection,
   type StoreStats,
   type TopicCatalogueQuery,
   type TopicMatcher,
@@ -27,6 +31,7 @@ import { JS_LOWER_FUNCTION, openSqliteDatabase } from './open-sqlite-database.js
 import { SqliteBatchWriter } from './sqlite-batch-writer.js';
 import { SqliteCatalogue } from './sqlite-catalogue.js';
 import { SqliteDeferredIndexer } from './sqlite-deferred-indexer.js';
+import { DEFAULT_PRUNE_BATCH, SqliteMaintenance } from './sqlite-maintenance.js';
 import { toStoreError } from './sqlite-errors.js';
 import { SqlitePageAnchors } from './sqlite-page-anchors.js';
 import { SqlitePageFinder } from './sqlite-page-finder.js';
@@ -64,6 +69,8 @@ interface OpenStore {
   readonly catalogue: SqliteCatalogue;
   readonly planner: SqliteQueryPlanner;
   readonly rollups: SqliteRollups;
+  readonly totals: SqliteTotalCache;
+  readonly anchors: SqlitePageAnchors;
 }
 
 /**
@@ -75,7 +82,7 @@ interface OpenStore {
  * category); the users, packages, agents and text indexes are filled after the commit, in large chunks
  * ({@link SqliteMessageStore.catchUpIndexes}), and rows not yet in them are checked directly.
  */
-export class SqliteMessageStore implements MessageStore, RollupStore {
+export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMaintenance {
   readonly path: string;
   private readonly options: SqliteStoreOptions;
   private store: OpenStore | undefined;
@@ -106,15 +113,19 @@ export class SqliteMessageStore implements MessageStore, RollupStore {
         new SqliteTextCandidates(statements, trigrams),
         this.options.containsScanRows ?? DEFAULT_CONTAINS_SCAN_ROWS,
       );
+      const totals = new SqliteTotalCache(this.options.totalCacheEntries);
+      const anchors = new SqlitePageAnchors(this.options.pageAnchorSets);
       this.store = {
         db,
         statements,
         writer: new SqliteBatchWriter(db),
         indexer: new SqliteDeferredIndexer(db, statements, background),
-        finder: new SqlitePageFinder(db, statements, planner, new SqliteTotalCache(this.options.totalCacheEntries), new SqlitePageAnchors(this.options.pageAnchorSets)),
+        finder: new SqlitePageFinder(db, statements, planner, totals, anchors),
         catalogue: new SqliteCatalogue(statements),
         planner,
         rollups: new SqliteRollups(db, statements, this.path),
+        totals,
+        anchors,
       };
       this.store.indexer.schedule();
       db.pragma(`busy_timeout = ${Math.min(BUSY_SLICE_MS, this.options.busyTimeoutMs ?? BUSY_SLICE_MS)}`);
@@ -259,6 +270,41 @@ export class SqliteMessageStore implements MessageStore, RollupStore {
     return this.run('storageBytes', () => this.open().rollups.storageBytes());
   }
 
+  /** Removes the messages with these ids, keeping users, packages, agents, the topic catalogue and the counter consistent. */
+  deleteMessages(ids: readonly string[]): Promise<readonly string[]> {
+    return this.run('deleteMessages', () => this.maintain((maintenance) => maintenance.deleteIds(ids)));
+  }
+
+  /** Redacts one message in place (see {@link ArchiveMaintenance.redactMessage}). */
+  redactMessage(id: string, paths: readonly RedactionPath[]): Promise<boolean> {
+    return this.run('redactMessage', () => this.maintain((maintenance) => maintenance.redact(id, paths)));
+  }
+
+  /** Removes old messages in batches, one transaction each, yielding to the event loop between them. */
+  async prune(selection: RetentionSelection, options: { readonly batchSize?: number; readonly signal?: AbortSignal } = {}): Promise<PruneResult> {
+    let deleted = 0;
+    let batches = 0;
+    for (;;) {
+      if (options.signal?.aborted === true) break;
+      const removed = await this.run('prune', () => this.maintain((maintenance) => maintenance.pruneBatch(selection, options.batchSize ?? DEFAULT_PRUNE_BATCH)));
+      if (removed === 0) break;
+      deleted += removed;
+      batches += 1;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return { deleted, batches };
+  }
+
+  /** SQLite's online backup API: copies pages in steps while this and other connections go on writing. */
+  async backup(file: string): Promise<void> {
+    const { db } = this.open();
+    try {
+      await db.backup(file);
+    } catch (error) {
+      throw toStoreError(error, 'backup');
+    }
+  }
+
   close(): Promise<void> {
     this.closed = true;
     const store = this.store;
@@ -277,6 +323,15 @@ export class SqliteMessageStore implements MessageStore, RollupStore {
         // A listener's failure is its own; the write succeeded.
       }
     }
+  }
+
+  private maintain<T>(work: (maintenance: SqliteMaintenance) => T): T {
+    const store = this.open();
+    const result = work(new SqliteMaintenance(store.db, store.statements));
+    // Totals and page anchors assume an archive that only grows: after a removal or an edit they are counted afresh.
+    store.totals.clear();
+    store.anchors.clear();
+    return result;
   }
 
   private matcher(pattern: string): TopicMatcher {

@@ -36,6 +36,11 @@ export class SqlitePageAnchors {
   /** @param capacity filter sets kept; 0 keeps none. */
   constructor(private readonly capacity = DEFAULT_ANCHOR_SETS) {}
 
+  /** Forgets every anchor: after rows were removed, the pages they point into have moved. */
+  clear(): void {
+    this.#sets.clear();
+  }
+
   /**
    * The anchor that leaves the fewest rows to skip to reach `offset` in the snapshot whose newest row is `head`,
    * with its offset in that snapshot. `movedBy(anchor)` counts the matches among the rows archived after

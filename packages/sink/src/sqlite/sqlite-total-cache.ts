@@ -29,6 +29,11 @@ export class SqliteTotalCache {
   /** @param capacity filter sets kept; 0 keeps none. */
   constructor(private readonly capacity = DEFAULT_TOTAL_CACHE_ENTRIES) {}
 
+  /** Forgets every total: after rows were removed or changed, none can be brought up to date by adding. */
+  clear(): void {
+    this.#entries.clear();
+  }
+
   /**
    * The exact total of `key`'s filter set in a snapshot whose newest row is `head`, when one was counted for
    * this or an older snapshot: `countAfter(upTo)` counts the matches among the rows `(upTo, head]` (undefined

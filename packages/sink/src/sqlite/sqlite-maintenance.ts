@@ -1,0 +1,129 @@
+import type Database from 'better-sqlite3';
+import { QueryError, REDACTED, type RedactionPath, type RetentionSelection } from '@statbus/core';
+import type { SqliteStatementCache } from './sqlite-statement-cache.js';
+import { readStoreCounter } from './sqlite-store-counter.js';
+import { TOPIC_MATCH_FUNCTION } from './sqlite-where.js';
+
+/** Messages removed per transaction by a prune: small enough that the archiver's next write waits briefly. */
+export const DEFAULT_PRUNE_BATCH = 1000;
+
+interface RemovedRow {
+  readonly n: number;
+  readonly id: string;
+  readonly time: number;
+  readonly topic: string;
+  readonly agent: string | null;
+  readonly users: string;
+  readonly packages: string;
+}
+
+const REMOVED_COLUMNS = 'n, id, time, topic, agent, users, packages';
+
+/**
+ * Removes and edits rows of the SQLite archive, each call in one IMMEDIATE transaction, keeping the side
+ * tables consistent: the users, packages and agents indexes (rows already indexed), the topic catalogue
+ * (counts, first and last seen) and the `messages` counter. The text index holds only signature bits, and
+ * every candidate it gives is checked against the body, so a removed or redacted body is never found by it.
+ */
+export class SqliteMaintenance {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly statements: SqliteStatementCache,
+  ) {}
+
+  /** Removes the rows with these ids; returns the ids that were stored. */
+  deleteIds(ids: readonly string[]): string[] {
+    return this.db
+      .transaction(() => {
+        const rows = this.statements
+          .get(`SELECT ${REMOVED_COLUMNS} FROM messages WHERE id IN (SELECT value FROM json_each(?))`)
+          .all(JSON.stringify(ids)) as RemovedRow[];
+        this.remove(rows);
+        return rows.map((row) => row.id);
+      })
+      .immediate();
+  }
+
+  /** Removes up to `limit` of the oldest rows `selection` names; returns how many. */
+  pruneBatch(selection: RetentionSelection, limit: number): number {
+    const where = ['time < ?'];
+    const params: unknown[] = [selection.before];
+    if (selection.topics !== undefined && selection.topics.length > 0) {
+      where.push(`(${selection.topics.map(() => `${TOPIC_MATCH_FUNCTION}(?, topic)`).join(' OR ')})`);
+      params.push(...selection.topics);
+    }
+    if (selection.categories !== undefined && selection.categories.length > 0) {
+      where.push(`category IN (${selection.categories.map(() => '?').join(', ')})`);
+      params.push(...selection.categories);
+    }
+    return this.db
+      .transaction(() => {
+        const rows = this.statements
+          .get(`SELECT ${REMOVED_COLUMNS} FROM messages INDEXED BY messages_time WHERE ${where.join(' AND ')} ORDER BY time LIMIT ?`)
+          .all(...params, limit) as RemovedRow[];
+        this.remove(rows);
+        return rows.length;
+      })
+      .immediate();
+  }
+
+  /** Redacts one row in place; false when no row has that id. */
+  redact(id: string, paths: readonly RedactionPath[]): boolean {
+    const targets = (paths.length === 0 ? ['body'] : paths).map(parsePath);
+    return this.db
+      .transaction(() => {
+        const row = this.statements.get('SELECT n, headers, body FROM messages WHERE id = ?').get(id) as { n: number; headers: string; body: string } | undefined;
+        if (row === undefined) return false;
+        let body = JSON.parse(row.body) as Record<string, unknown>;
+        const headers = JSON.parse(row.headers) as Record<string, unknown>;
+        for (const [root, ...keys] of targets) {
+          if (root === 'body' && keys.length === 0) body = { redacted: true };
+          else replaceAt(root === 'body' ? body : headers, keys, [root, ...keys].join('.'));
+        }
+        this.statements.get('UPDATE messages SET body = ?, headers = ?, signature = NULL WHERE n = ?').run(JSON.stringify(body), JSON.stringify(headers), row.n);
+        return true;
+      })
+      .immediate();
+  }
+
+  private remove(rows: readonly RemovedRow[]): void {
+    if (rows.length === 0) return;
+    const indexed = readStoreCounter(this.statements, 'side_indexed');
+    const byTopic = new Map<string, number>();
+    for (const row of rows) {
+      if (row.n <= indexed) {
+        for (const user of JSON.parse(row.users) as string[]) this.statements.get('DELETE FROM message_users WHERE user = ? AND time = ? AND n = ?').run(user, row.time, row.n);
+        for (const name of JSON.parse(row.packages) as string[]) this.statements.get('DELETE FROM message_packages WHERE package = ? AND time = ? AND n = ?').run(name, row.time, row.n);
+        if (row.agent !== null) this.statements.get('DELETE FROM message_agents WHERE agent = ? AND time = ? AND n = ?').run(row.agent, row.time, row.n);
+      }
+      this.statements.get('DELETE FROM messages WHERE n = ?').run(row.n);
+      byTopic.set(row.topic, (byTopic.get(row.topic) ?? 0) + 1);
+    }
+    for (const [topic, removed] of byTopic) {
+      this.statements.get('UPDATE topic_summary SET count = count - ? WHERE topic = ?').run(removed, topic);
+      const span = this.statements.get('SELECT min(time) AS first, max(time) AS last FROM messages WHERE topic = ?').get(topic) as { first: number | null; last: number | null };
+      if (span.first === null || span.last === null) this.statements.get('DELETE FROM topic_summary WHERE topic = ?').run(topic);
+      else this.statements.get('UPDATE topic_summary SET first_seen = ?, last_seen = ? WHERE topic = ?').run(span.first, span.last, topic);
+    }
+    this.statements.get("UPDATE store_counter SET value = max(0, value - ?) WHERE name = 'messages'").run(rows.length);
+  }
+}
+
+/** `body`, `body.a.0.b` or `headers.name` → its parts. */
+function parsePath(path: RedactionPath): [string, ...string[]] {
+  const parts = path.split('.');
+  const [root = '', ...keys] = parts;
+  if ((root !== 'body' && root !== 'headers') || keys.some((key) => key === '') || (root === 'headers' && keys.length !== 1)) {
+    throw new QueryError('field', `${JSON.stringify(path)}: expected body, body.<key>[.<key>…] or headers.<name>`);
+  }
+  return [root, ...keys];
+}
+
+function replaceAt(root: Record<string, unknown>, keys: readonly string[], path: string): void {
+  let node: unknown = root;
+  for (const [index, key] of keys.entries()) {
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, key)) throw new QueryError('field', `${JSON.stringify(path)}: not in the message`);
+    if (index === keys.length - 1) (node as Record<string, unknown>)[key] = REDACTED;
+    else node = (node as Record<string, unknown>)[key];
+  }
+}
