@@ -20,19 +20,30 @@ function human(message: ArchivedMessage): string {
   return `${new Date(message.envelope.time).toISOString()} (${ago} ago)  ${message.envelope.topic}  ${message.envelope.id}`;
 }
 
-/** `statbus latest`: the newest archived message of a topic, of a category, or overall (datanommer latest). */
+/**
+ * `statbus latest`: the newest archived message of a topic, of a category, or overall; with none of them, the
+ * newest of each category (datanommer latest).
+ */
 export function latestCommand(io: CliIo): Command {
   return addGlobalOptions(new Command('latest'))
-    .description('the newest archived message of a topic, a category, or overall')
+    .description('the newest archived message of a topic, a category, or overall; with none of these, the newest of each category')
     .addOption(new Option('--topic <pattern>', 'of this topic or pattern, matched as given and under <prefix>.<env>.').conflicts(['category', 'overall']))
     .addOption(new Option('--category <name>', 'of this category').conflicts('overall'))
     .option('--overall', 'of the whole archive')
     .option('--human', 'a line a person reads, instead of the JSON record')
     .action(async (options: LatestOptions) => {
-      if (options.topic === undefined && options.category === undefined && options.overall !== true) {
-        throw new CliError('say which: --topic P, --category C or --overall');
-      }
       const context = commandContext(options, io);
+      if (options.topic === undefined && options.category === undefined && options.overall !== true) {
+        // As datanommer's latest with no selector: the newest message of each category, newest first.
+        const newest = await withStore(context, async (store) => {
+          const categories = [...new Set((await store.topics()).map((topic) => topic.category))];
+          const found = await Promise.all(categories.map(async (category) => (await store.find({ order: 'desc', rowsPerPage: 1, categories: [category] })).messages[0]));
+          return found.filter((message) => message !== undefined).sort((a, b) => b.envelope.time - a.envelope.time);
+        });
+        if (newest.length === 0) throw new CliError('no message matches (the archive is empty)');
+        for (const message of newest) io.stdout.write(`${options.human === true ? human(message) : JSON.stringify(message)}\n`);
+        return;
+      }
       const patterns = options.topic === undefined ? undefined : topicPatterns(context.config, options.topic);
       const query: MessageQuery = {
         order: 'desc',

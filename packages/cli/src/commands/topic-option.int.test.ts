@@ -36,6 +36,17 @@ describe('--topic on the archive commands', () => {
     expect(JSON.parse(stdout)).toMatchObject({ envelope: { id: 'f-1' }, category: 'bodhi' });
   });
 
+  it('should give the newest message of each category, newest first, when latest has no selector (datanommer latest)', async () => {
+    const { code, stdout, stderr } = await statbus(['latest']);
+    expect(code, stderr).toBe(0);
+    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as { category: string; envelope: { id: string } });
+    expect(lines.map((line) => [line.category, line.envelope.id])).toEqual([
+      ['logger', 'f-3'],
+      ['git', 'f-2'],
+      ['bodhi', 'f-1'],
+    ]);
+  });
+
   it('should let dump name a full one-word-event topic under another prefix', async () => {
     const { code, stdout } = await statbus(['dump', '--topic', 'org.fedoraproject.prod.git.receive']);
     expect(code).toBe(0);
