@@ -110,7 +110,7 @@ describe('statbus bench --quick (a smoke of every mode and candidate)', () => {
 
 describe('statbus bench without a broker', () => {
   it('should skip the AMQP candidates by name, with the reason, and exit 0', async () => {
-    const bench = startCli(['bench', '--quick', '--only', 'amqp', '--amqp-url', 'amqp://guest:guest@127.0.0.1:1/%2F'], {});
+    const bench = startCli(['bench', '--quick', '--transport', 'amqp', '--amqp-url', 'amqp://guest:guest@127.0.0.1:1/%2F'], {});
     expect(await bench.exited).toBe(0);
     const skipped = bench.stdout().split('\n').filter((line) => line.startsWith('skipped: '));
     expect(skipped).toEqual([
@@ -128,6 +128,8 @@ describe.concurrent('statbus bench flags', () => {
     [['--rounds', '0'], '--rounds'],
     [['--mode', 'latency'], '--mode'],
     [['--only', 'kafka'], '--only'],
+    [['--transport', 'kafka'], '--transport'],
+    [['--transport', 'amqp', '--only', 'raw'], '--transport or --only'],
     [['--store', 'postgres://x'], '--store'],
   ])('should exit 2 naming the flag for %j', async (args, flag) => {
     const bench = startCli(['bench', ...args], {});

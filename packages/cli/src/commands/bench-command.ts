@@ -22,6 +22,7 @@ interface BenchFlags {
   readonly config?: string;
   readonly mode?: BenchMode[];
   readonly only?: string[];
+  readonly transport?: string[];
   readonly size?: number[];
   readonly rate?: number[];
   readonly duration?: number;
@@ -52,11 +53,23 @@ function flag<T>(name: string, parse: (value: string) => T): (value: string) => 
   };
 }
 
+const BENCH_TRANSPORTS = ['zeromq', 'amqp', 'memory'];
+
+/** `--transport zeromq,amqp`: the transports named, each one known. */
+function parseTransports(value: string): string[] {
+  const kinds = value.split(',').map((kind) => kind.trim());
+  const unknown = kinds.filter((kind) => !BENCH_TRANSPORTS.includes(kind));
+  if (unknown.length > 0 || kinds.length === 0) throw new Error(`expected ${BENCH_TRANSPORTS.join(', ')} (comma-separated), got ${JSON.stringify(value)}`);
+  return kinds;
+}
+
 /** The options of this run: the defaults, then `--quick`'s, then the flags given. */
 function benchOptions(flags: BenchFlags, amqpUrl: string): BenchOptions {
   const given: Partial<BenchOptions> = {
     ...(flags.mode === undefined ? {} : { modes: flags.mode }),
     ...(flags.only === undefined ? {} : { only: flags.only }),
+    // A transport's candidates are those whose id names it: statbus-amqp and raw-amqp, the pipeline's over it.
+    ...(flags.transport === undefined ? {} : { only: flags.transport }),
     ...(flags.size === undefined ? {} : { sizes: flags.size }),
     ...(flags.rate === undefined ? {} : { rates: flags.rate }),
     ...(flags.seconds === undefined ? {} : { duration: flags.seconds }),
@@ -94,6 +107,7 @@ export function benchCommand(io: CliIo): Command {
     .description('benchmark statbus over ZeroMQ, AMQP and in-memory beside raw zeromq.js and amqplib, and the archive pipeline')
     .option('--quick', 'a smoke run of every mode and candidate in seconds (2,000 messages, 0.5 s at 500 msg/s, one round)')
     .option('--mode <modes>', 'transport, pipeline or all, comma-separated (default: all)', flag('--mode', benchFlags.modes))
+    .option('-t, --transport <kinds>', 'only the candidates of these transports, each beside its raw library: zeromq, amqp, memory, comma-separated', flag('--transport', parseTransports))
     .option('--only <candidates>', 'only candidates whose id or name contains one of these, comma-separated (raw, statbus, zeromq, amqp, memory…)', flag('--only', benchFlags.texts))
     .option('--size <sizes>', 'message sizes, comma-separated: 256, 1KiB, 16k… (default: 1KiB)', flag('--size', benchFlags.sizes))
     .option('--rate <rates>', 'total rates of the fixed-rate (latency) runs in msg/s, comma-separated (default: 1000,5000)', flag('--rate', benchFlags.rates))
@@ -113,6 +127,7 @@ export function benchCommand(io: CliIo): Command {
     .option('--no-progress', 'no progress bar (it is drawn only when stderr is a terminal)')
     .action(async (flags: BenchFlags) => {
       const amqpUrl = flags.amqpUrl ?? loadCliConfig(flags.config === undefined ? {} : { config: flags.config }, io).config.amqp.url;
+      if (flags.transport !== undefined && flags.only !== undefined) throw new CliError('give --transport or --only, not both', { exitCode: 2 });
       const options = benchOptions(flags, amqpUrl);
       if (options.store !== undefined && !/^(sqlite:.+|mongodb(\+srv)?:\/\/.+)$/u.test(options.store)) {
         throw new CliError(`--store ${JSON.stringify(options.store)}: expected sqlite:<path> or a mongodb:// URL`, { exitCode: 2 });
