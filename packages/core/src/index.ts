@@ -21,6 +21,7 @@ export type {
   ArchiveChange,
   ArchivedMessage,
   ChangeBatch,
+  ChangesOptions,
   CountResult,
   InsertResult,
   MessagePage,

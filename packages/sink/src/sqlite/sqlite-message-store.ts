@@ -5,6 +5,7 @@ import {
   compilePattern,
   type ArchivedMessage,
   type ChangeBatch,
+  type ChangesOptions,
   type CountResult,
   type InsertResult,
   type MessagePage,
@@ -31,7 +32,7 @@ import { toStoreError } from './sqlite-errors.js';
 import { SqlitePageAnchors } from './sqlite-page-anchors.js';
 import { SqlitePageFinder } from './sqlite-page-finder.js';
 import { SqliteQueryPlanner } from './sqlite-query-planner.js';
-import { prepareMessage, rowToMessage, type MessageRow } from './sqlite-rows.js';
+import { prepareMessage, ROW_COLUMNS_WITHOUT_CONTENT, rowToMessage, type MessageRow } from './sqlite-rows.js';
 import { SqliteStatementCache } from './sqlite-statement-cache.js';
 import { SqliteRollups } from './sqlite-rollups.js';
 import { readStoreCounter } from './sqlite-store-counter.js';
@@ -131,11 +132,12 @@ export class SqliteMessageStore implements MessageStore, RollupStore {
    * Positions are the row key `n`: with SQLite's single writer, `n` grows in commit order, so a reader
    * passing back the last position misses nothing and sees nothing twice.
    */
-  changes(after: string | undefined, limit: number): Promise<ChangeBatch> {
+  changes(after: string | undefined, limit: number, options: ChangesOptions = {}): Promise<ChangeBatch> {
     return this.run('changes', () => {
       const from = parseSequencePosition(after);
       checkChangesLimit(limit);
-      const rows = this.open().statements.get('SELECT * FROM messages WHERE n > ? ORDER BY n LIMIT ?').all(from, limit) as MessageRow[];
+      const columns = options.content === false ? ROW_COLUMNS_WITHOUT_CONTENT : '*';
+      const rows = this.open().statements.get(`SELECT ${columns} FROM messages WHERE n > ? ORDER BY n LIMIT ?`).all(from, limit) as MessageRow[];
       const last = rows[rows.length - 1];
       return {
         changes: rows.map((row) => ({ position: String(row.n), message: rowToMessage(row) })),

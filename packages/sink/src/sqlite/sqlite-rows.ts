@@ -64,16 +64,19 @@ export function prepareMessage(message: ArchivedMessage): PreparedMessage {
   }
 }
 
-/** Rebuilds the archived message a row holds. */
-export function rowToMessage(row: MessageRow): ArchivedMessage {
+/** The change feed's columns without `headers` and `body` (`ChangesOptions.content: false`). */
+export const ROW_COLUMNS_WITHOUT_CONTENT = 'n, id, time, topic, category, agent, producer_name, producer_host, producer_pid, producer_instance, seq, signature, users, packages';
+
+/** Rebuilds the archived message a row holds; a row read without `headers` and `body` gets them empty. */
+export function rowToMessage(row: MessageRow | Omit<MessageRow, 'headers' | 'body'>): ArchivedMessage {
   const envelope: Envelope = {
     id: row.id,
     topic: row.topic,
     time: row.time,
     producer: { name: row.producer_name, host: row.producer_host, pid: row.producer_pid, instance: row.producer_instance },
     seq: row.seq,
-    headers: JSON.parse(row.headers) as Record<string, string>,
-    body: JSON.parse(row.body) as JsonObject,
+    headers: 'headers' in row ? (JSON.parse(row.headers) as Record<string, string>) : {},
+    body: 'body' in row ? (JSON.parse(row.body) as JsonObject) : {},
     ...(row.signature === null ? {} : { signature: row.signature }),
   };
   return {
