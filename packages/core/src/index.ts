@@ -38,6 +38,8 @@ export type {
   RollupMessageStore,
   RollupOp,
   RollupPosition,
+  RollupPage,
+  RollupPageRange,
   RollupRange,
   RollupRow,
   RollupStore,

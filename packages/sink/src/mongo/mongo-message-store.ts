@@ -11,6 +11,8 @@ import {
   type MessageStore,
   type RollupAdvance,
   type RollupCell,
+  type RollupPage,
+  type RollupPageRange,
   type RollupPosition,
   type RollupRange,
   type RollupRow,
@@ -298,6 +300,10 @@ export class MongoMessageStore implements MessageStore, RollupStore {
 
   readRollups(range: RollupRange): Promise<readonly RollupRow[]> {
     return this.rollups().read(range);
+  }
+
+  readRollupPage(range: RollupPageRange): Promise<RollupPage> {
+    return this.rollups().page(range);
   }
 
   topRollups(range: RollupRange & { readonly field: string; readonly limit: number }): Promise<readonly { key: string; value: number }[]> {

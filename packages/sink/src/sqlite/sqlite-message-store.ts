@@ -13,6 +13,8 @@ import {
   type MessageStore,
   type RollupAdvance,
   type RollupCell,
+  type RollupPage,
+  type RollupPageRange,
   type RollupPosition,
   type RollupRange,
   type RollupRow,
@@ -210,6 +212,10 @@ export class SqliteMessageStore implements MessageStore, RollupStore {
 
   readRollups(range: RollupRange): Promise<readonly RollupRow[]> {
     return this.run('readRollups', () => this.open().rollups.read(range));
+  }
+
+  readRollupPage(range: RollupPageRange): Promise<RollupPage> {
+    return this.run('readRollupPage', () => this.open().rollups.page(range));
   }
 
   topRollups(range: RollupRange & { readonly field: string; readonly limit: number }): Promise<readonly { key: string; value: number }[]> {

@@ -6,6 +6,8 @@ import {
   type MessageQuery,
   type RollupAdvance,
   type RollupCell,
+  type RollupPage,
+  type RollupPageRange,
   type RollupPosition,
   type RollupRange,
   type RollupRow,
@@ -107,7 +109,28 @@ export class SqliteRollups {
     const rows = this.statements
       .get(`SELECT bucket, key, field, value, text FROM rollups WHERE ${sql} ORDER BY bucket, key, field`)
       .all(...params) as { bucket: number; key: string; field: string; value: number; text: string | null }[];
-    return rows.map((row) => (row.text === null ? { bucket: row.bucket, key: row.key, field: row.field, value: row.value } : { ...row, text: row.text }));
+    return rows.map(toRow);
+  }
+
+  page(range: RollupPageRange): RollupPage {
+    const { sql, params } = rangeWhere(range);
+    return this.db.transaction(() => {
+      const groups = this.statements.get(`SELECT count(*) FROM (SELECT 1 FROM rollups WHERE ${sql} GROUP BY bucket, key)`).pluck().get(...params) as number;
+      const direction = range.order === 'desc' ? 'DESC' : 'ASC';
+      // The page's groups are consecutive in (bucket, key) order: its first and last bound the values to read.
+      const bounds = this.statements
+        .get(`SELECT bucket, key FROM rollups WHERE ${sql} GROUP BY bucket, key ORDER BY bucket ${direction}, key ${direction} LIMIT ? OFFSET ?`)
+        .raw()
+        .all(...params, range.limit, range.offset) as [number, string][];
+      const first = bounds[0];
+      const last = bounds[bounds.length - 1];
+      if (first === undefined || last === undefined) return { rows: [], groups };
+      const [low, high] = range.order === 'desc' ? [last, first] : [first, last];
+      const rows = this.statements
+        .get(`SELECT bucket, key, field, value, text FROM rollups WHERE ${sql} AND (bucket, key) >= (?, ?) AND (bucket, key) <= (?, ?) ORDER BY bucket, key, field`)
+        .all(...params, ...low, ...high) as { bucket: number; key: string; field: string; value: number; text: string | null }[];
+      return { rows: rows.map(toRow), groups };
+    }).deferred();
   }
 
   top(range: RollupRange & { field: string; limit: number }): { key: string; value: number }[] {
@@ -160,6 +183,10 @@ export class SqliteRollups {
     }
     return total;
   }
+}
+
+function toRow(row: { bucket: number; key: string; field: string; value: number; text: string | null }): RollupRow {
+  return row.text === null ? { bucket: row.bucket, key: row.key, field: row.field, value: row.value } : { bucket: row.bucket, key: row.key, field: row.field, value: row.value, text: row.text };
 }
 
 function rangeWhere(range: RollupRange): { sql: string; params: (string | number)[] } {
