@@ -34,7 +34,7 @@ import { toStoreError } from './sqlite-errors.js';
 import { SqlitePageAnchors } from './sqlite-page-anchors.js';
 import { SqlitePageFinder } from './sqlite-page-finder.js';
 import { SqliteQueryPlanner } from './sqlite-query-planner.js';
-import { prepareMessage, ROW_COLUMNS_WITHOUT_CONTENT, rowToMessage, type MessageRow } from './sqlite-rows.js';
+import { prepareMessage, rawRowToMessage, ROW_COLUMNS_WITHOUT_CONTENT, rowToMessage, type MessageRow, type RawRowWithoutContent } from './sqlite-rows.js';
 import { SqliteStatementCache } from './sqlite-statement-cache.js';
 import { SqliteRollups } from './sqlite-rollups.js';
 import { readStoreCounter } from './sqlite-store-counter.js';
@@ -138,8 +138,13 @@ export class SqliteMessageStore implements MessageStore, RollupStore {
     return this.run('changes', () => {
       const from = parseSequencePosition(after);
       checkChangesLimit(limit);
-      const columns = options.content === false ? ROW_COLUMNS_WITHOUT_CONTENT : '*';
-      const rows = this.open().statements.get(`SELECT ${columns} FROM messages WHERE n > ? ORDER BY n LIMIT ?`).all(from, limit) as MessageRow[];
+      const { statements } = this.open();
+      if (options.content === false) {
+        const raw = statements.get(`SELECT ${ROW_COLUMNS_WITHOUT_CONTENT} FROM messages WHERE n > ? ORDER BY n LIMIT ?`).raw().all(from, limit) as RawRowWithoutContent[];
+        const changes = raw.map((row) => ({ position: String(row[0]), message: rawRowToMessage(row) }));
+        return { changes, position: String(raw[raw.length - 1]?.[0] ?? from) };
+      }
+      const rows = statements.get('SELECT * FROM messages WHERE n > ? ORDER BY n LIMIT ?').all(from, limit) as MessageRow[];
       const last = rows[rows.length - 1];
       return {
         changes: rows.map((row) => ({ position: String(row.n), message: rowToMessage(row) })),
