@@ -104,9 +104,9 @@ describe(seriesPipeline, () => {
 describe('rollupGroupsPipeline and rollupGroupsBetweenFilter', () => {
   it('should count the (bucket, key) groups, cut a page of them either way, and select exactly its values', () => {
     const docs: Doc[] = [0, 1, 2, 3].flatMap((b) =>
-      ['b', 'a'].flatMap((k) => ['count', ...(k === 'a' ? ['latest'] : [])].map((f) => ({ _id: `${b}${k}${f}`, p: 'p', i: '1h', b, k, f, v: b }) as Doc)),
+      ['b', 'a'].flatMap((k) => ['count', ...(k === 'a' ? ['latest'] : [])].map((f): Doc => ({ _id: `${b}${k}${f}`, p: 'p', i: '1h', b, k, f, v: b }))),
     );
-    docs.push({ _id: 'other', p: 'p', i: '1m', b: 1, k: 'a', f: 'count', v: 9 } as Doc);
+    docs.push({ _id: 'other', p: 'p', i: '1m', b: 1, k: 'a', f: 'count', v: 9 });
     const range = { plugin: 'p', interval: '1h', start: 1 };
     expect(aggregate(docs, rollupGroupsPipeline(range))).toEqual([{ groups: 6 }]);
     for (const order of ['asc', 'desc'] as const) {
