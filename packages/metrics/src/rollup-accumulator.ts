@@ -24,9 +24,9 @@ function merge(into: { op: RollupOp; value: number; text?: string | undefined },
 
 function byKeyOf<T>(buckets: Buckets<T>, bucket: number, field: string): Map<string, T> {
   let byField = buckets.get(bucket);
-  if (byField === undefined) buckets.set(bucket, (byField = new Map()));
+  if (byField === undefined) buckets.set(bucket, (byField = new Map<string, Map<string, T>>()));
   let byKey = byField.get(field);
-  if (byKey === undefined) byField.set(field, (byKey = new Map()));
+  if (byKey === undefined) byField.set(field, (byKey = new Map<string, T>()));
   return byKey;
 }
 
@@ -51,7 +51,7 @@ export class RollupAccumulator {
       const current = this.current;
       if (current === undefined || !Number.isFinite(value)) return;
       let byKey = current.get(field);
-      if (byKey === undefined) current.set(field, (byKey = new Map()));
+      if (byKey === undefined) current.set(field, (byKey = new Map<string, Gathered>()));
       const k = key ?? '';
       const found = byKey.get(k);
       if (found === undefined) {
@@ -72,7 +72,7 @@ export class RollupAccumulator {
     if (this.entry !== entry) {
       this.entry = entry;
       let values = this.gathered.get(entry);
-      if (values === undefined) this.gathered.set(entry, (values = new Map()));
+      if (values === undefined) this.gathered.set(entry, (values = new Map<number, Map<string, Map<string, Gathered>>>()));
       this.entryValues = values;
       this.grain = Number.NaN;
     }
@@ -80,7 +80,7 @@ export class RollupAccumulator {
       this.grain = grain;
       const values = this.entryValues as Buckets<Gathered>;
       let byField = values.get(grain);
-      if (byField === undefined) values.set(grain, (byField = new Map()));
+      if (byField === undefined) values.set(grain, (byField = new Map<string, Map<string, Gathered>>()));
       this.current = byField;
     }
   }
