@@ -189,7 +189,7 @@ try {
       const response = await app.inject({ method: 'GET', url });
       times.push(performance.now() - started);
       if (response.statusCode !== 200) throw new Error(`${url}: ${response.statusCode} ${response.body.slice(0, 200)}`);
-      source = (response.json() as { source?: string }).source;
+      source = response.json<{ source?: string }>().source;
     }
     api[name] = { p50_ms: percentile(times, 0.5), p99_ms: percentile(times, 0.99), ...(source === undefined ? {} : { source }), target_p99_ms: 20 };
     process.stderr.write(`${url.split('?')[0] ?? url}: p50 ${percentile(times, 0.5).toFixed(2)} ms, p99 ${percentile(times, 0.99).toFixed(2)} ms\n`);
