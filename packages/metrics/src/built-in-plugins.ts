@@ -9,6 +9,7 @@ function keyedVolume(name: string, key: 'category' | 'topic' | 'user' | 'package
     name,
     description,
     key,
+    readsContent: false,
     observe(message, emit) {
       for (const value of keysOf(message)) emit.add('count', 1, value);
     },
@@ -22,6 +23,7 @@ function latest(name: string, key: 'category' | 'topic', description: string, ke
     key,
     fields: ['id', 'time'],
     rankBy: 'time',
+    readsContent: false,
     observe(message, emit) {
       const { id, time } = message.envelope;
       // One value: the newest time, its id travelling along (ties broken by id, so any order gives the same).
@@ -42,6 +44,7 @@ export const BUILT_IN_PLUGINS: readonly MetricsPlugin[] = [
     name: 'volume',
     description: 'Messages archived, in total.',
     key: null,
+    readsContent: false,
     observe(_message, emit) {
       emit.add('count', 1);
     },

@@ -137,6 +137,47 @@ describe(MetricsEngine, () => {
     });
   });
 
+  describe('when reading the change feed', () => {
+    it('should leave headers and bodies out only when no plugin of the batch reads them', async () => {
+      const fixture = makeStoreFixture({ count: 200, seed: 9 });
+      const store = new SqliteMessageStore(newPath());
+      await store.init();
+      const asked: (boolean | undefined)[] = [];
+      const changes = store.changes.bind(store);
+      store.changes = (after, limit, options) => {
+        asked.push(options?.content);
+        return changes(after, limit, options);
+      };
+      const bodyKeys: MetricsPlugin = {
+        name: 'body-keys',
+        description: 'sums the number of body fields (reads content: says nothing)',
+        key: null,
+        fields: ['count'],
+        observe(message, emit) {
+          emit.add('count', Object.keys(message.envelope.body).length);
+        },
+      };
+      const volume = BUILT_IN_PLUGINS.find((plugin) => plugin.name === 'volume');
+      if (volume === undefined) throw new Error('no volume plugin');
+      try {
+        await store.insertMany(fixture.messages);
+        await new MetricsEngine(store, new MetricsCatalog([volume], { retention: {} }), silentLogger).sync();
+        expect(asked.length).toBeGreaterThan(0);
+        expect(new Set(asked)).toEqual(new Set([false]));
+        await store.resetRollups('volume');
+        asked.length = 0;
+        // Both from the start: one group, one read of each page, with content.
+        await new MetricsEngine(store, new MetricsCatalog([volume, bodyKeys], { retention: {} }), silentLogger).sync();
+        expect(new Set(asked)).toEqual(new Set([true]));
+        const summed = (await store.readRollups({ plugin: 'body-keys', interval: '1d' })).reduce((sum, row) => sum + row.value, 0);
+        expect(summed).toBe(fixture.messages.reduce((sum, message) => sum + Object.keys(message.envelope.body).length, 0));
+        expect(summed).toBeGreaterThan(0);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+
   describe('.rebuild', () => {
     describe('when the plugin counts bus events or is unknown', () => {
       it('should reject with a PluginError naming it', async () => {

@@ -52,7 +52,7 @@ export interface MetricsEngineCounters {
 
 const FEED_PAGE = 1000;
 /** Default {@link MetricsEngineOptions.coalesceMs}: well inside the second in which a count should be visible. */
-export const DEFAULT_COALESCE_MS = 200;
+export const DEFAULT_COALESCE_MS = 500;
 const ERROR_LOG_EVERY_MS = 60_000;
 
 /** Merges cells of the same plugin, interval, bucket, key and field (a store may take each only once per write). */
@@ -321,8 +321,10 @@ export class MetricsEngine implements BusEventRecorder {
   private async step(group: readonly CatalogEntry[], from: string | undefined, positions: Readonly<Record<string, RollupPosition>>): Promise<{ messages: number; position: string } | undefined> {
     const changes: ArchiveChange[] = [];
     let position = from;
+    // Headers and bodies are the bulk of a row: read only when a plugin of the group looks at them.
+    const content = group.some((entry) => entry.plugin.observe !== undefined && entry.plugin.readsContent !== false);
     while (changes.length < this.batchSize) {
-      const batch = await this.store.changes(position, Math.min(FEED_PAGE, this.batchSize - changes.length));
+      const batch = await this.store.changes(position, Math.min(FEED_PAGE, this.batchSize - changes.length), { content });
       changes.push(...batch.changes);
       position = batch.position;
       if (batch.changes.length < FEED_PAGE) break;

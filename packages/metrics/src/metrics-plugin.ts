@@ -49,6 +49,11 @@ export interface MetricsPlugin {
   readonly fields: readonly string[];
   /** Intervals kept (`1m`, `1h`, `1d`…); default: `[metrics] intervals`. */
   readonly intervals?: readonly string[];
+  /**
+   * Whether `observe` reads the envelope's `headers` or `body`. Default `true`; `false` (every built-in plugin) lets
+   * the engine read the change feed without them, which is much cheaper — such a plugin sees them empty.
+   */
+  readonly readsContent?: boolean;
   /** Adds what one archived message counts. */
   observe?(message: ArchivedMessage, emit: MetricsEmit): void;
   /** Adds what one bus event counts. */

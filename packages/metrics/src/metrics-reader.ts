@@ -82,26 +82,30 @@ export class MetricsReader {
     const entry = this.catalog.get(name);
     const interval = this.interval(entry, request.interval);
     if (request.keys !== undefined && entry.plugin.key === null) throw new QueryError('key', `plugin ${name} has no key`);
-    const stored = await this.store.readRollups({
+    const rowsPerPage = request.rowsPerPage ?? 100;
+    const page = request.page ?? 1;
+    // Only the page's rows are read: the store counts and cuts the (bucket, key) groups.
+    const { rows: stored, groups } = await this.store.readRollupPage({
       plugin: name,
       interval: interval.name,
       ...(request.start === undefined ? {} : { start: request.start - (request.start % interval.ms) }),
       ...(request.end === undefined ? {} : { end: request.end }),
       ...(request.keys === undefined ? {} : { keys: request.keys }),
+      offset: (page - 1) * rowsPerPage,
+      limit: rowsPerPage,
+      order: request.order === 'desc' ? 'desc' : 'asc',
     });
     const rows = present(entry, stored);
     if (request.order === 'desc') rows.reverse();
-    const rowsPerPage = request.rowsPerPage ?? 100;
-    const page = request.page ?? 1;
     return {
       plugin: name,
       interval: interval.name,
       start: request.start === undefined ? null : request.start / 1000,
       end: request.end === undefined ? null : request.end / 1000,
-      rows: rows.slice((page - 1) * rowsPerPage, page * rowsPerPage),
-      total: rows.length,
+      rows,
+      total: groups,
       page,
-      pages: Math.ceil(rows.length / rowsPerPage),
+      pages: Math.ceil(groups / rowsPerPage),
       rows_per_page: rowsPerPage,
     };
   }

@@ -76,6 +76,15 @@ export interface ChangeBatch {
   readonly position: string;
 }
 
+/** Options of {@link MessageStore.changes}. */
+export interface ChangesOptions {
+  /**
+   * `false`: the envelope's `headers` and `body` come back empty (`{}`), everything else as stored — for readers
+   * that do not look at them (the built-in metrics), so the store need not read nor parse them. Default `true`.
+   */
+  readonly content?: boolean;
+}
+
 /** Largest `limit` {@link MessageStore.changes} accepts. */
 export const MAX_CHANGES_LIMIT = 1000;
 
@@ -119,7 +128,7 @@ export interface MessageStore {
    *
    * @throws {QueryError} naming `after` for a position this store did not make, `limit` when out of range.
    */
-  changes(after: string | undefined, limit: number): Promise<ChangeBatch>;
+  changes(after: string | undefined, limit: number, options?: ChangesOptions): Promise<ChangeBatch>;
   /** The position of the newest archived message: where a feed of only what comes next starts. */
   changesHead(): Promise<string>;
   /**

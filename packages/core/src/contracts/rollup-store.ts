@@ -64,6 +64,24 @@ export interface RollupRow {
   readonly text?: string;
 }
 
+/** What {@link RollupStore.readRollupPage} selects: a range, and which of its (bucket, key) groups. */
+export interface RollupPageRange extends RollupRange {
+  /** Groups skipped, counted from the first in `order`. */
+  readonly offset: number;
+  /** Most groups returned. */
+  readonly limit: number;
+  /** `desc`: groups counted from the last (bucket, key) down. Default `asc`. */
+  readonly order?: 'asc' | 'desc';
+}
+
+/** What {@link RollupStore.readRollupPage} returns. */
+export interface RollupPage {
+  /** The stored values of the page's groups, ordered by bucket, key, field (ascending, whatever the `order`). */
+  readonly rows: readonly RollupRow[];
+  /** How many (bucket, key) groups the whole range holds. */
+  readonly groups: number;
+}
+
 /** One bucket of {@link RollupStore.countSeries}. */
 export interface SeriesCount {
   /** Bucket start (ms). */
@@ -87,6 +105,11 @@ export interface RollupStore {
   applyRollups(cells: readonly RollupCell[], advances: readonly RollupAdvance[]): Promise<boolean>;
   /** The stored values of one plugin and interval in a range, ordered by bucket, key, field. */
   readRollups(range: RollupRange): Promise<readonly RollupRow[]>;
+  /**
+   * One page of {@link RollupStore.readRollups}, cut by (bucket, key) group (a row of `/stats/<plugin>`), so a reader
+   * need not fetch the whole range to serve a page of it.
+   */
+  readRollupPage(range: RollupPageRange): Promise<RollupPage>;
   /** Sums `field` per key over the range, largest first, at most `limit` keys. */
   topRollups(range: RollupRange & { readonly field: string; readonly limit: number }): Promise<readonly { key: string; value: number }[]>;
   /** Deletes a plugin's buckets of `interval` before `before` (ms); resolves with how many values went. */

@@ -3,6 +3,7 @@ import {
   StoreError,
   type ArchivedMessage,
   type ChangeBatch,
+  type ChangesOptions,
   type CountResult,
   type InsertResult,
   type MessagePage,
@@ -10,6 +11,8 @@ import {
   type MessageStore,
   type RollupAdvance,
   type RollupCell,
+  type RollupPage,
+  type RollupPageRange,
   type RollupPosition,
   type RollupRange,
   type RollupRow,
@@ -242,12 +245,14 @@ export class MongoMessageStore implements MessageStore, RollupStore {
   }
 
   /** By `archiveSeq`; see the class comment for what concurrent writers can cost a reader. */
-  async changes(after: string | undefined, limit: number): Promise<ChangeBatch> {
+  async changes(after: string | undefined, limit: number, options: ChangesOptions = {}): Promise<ChangeBatch> {
     const from = parseSequencePosition(after);
     checkChangesLimit(limit);
     const { messages } = this.collections();
     try {
-      const documents = await messages.find({ archiveSeq: { $gt: from } }).sort({ archiveSeq: 1 }).limit(limit).toArray();
+      const found = messages.find({ archiveSeq: { $gt: from } }).sort({ archiveSeq: 1 }).limit(limit);
+      // Without content the server leaves headers and body out; the documents get them back empty.
+      const documents = options.content === false ? (await found.project<Omit<MongoMessageDocument, 'headers' | 'body' | 'text'>>({ headers: 0, body: 0, text: 0 }).toArray()).map((document) => ({ ...document, headers: {}, body: {}, text: '' })) : await found.toArray();
       const last = documents[documents.length - 1];
       return {
         changes: documents.map((document) => ({ position: String(document.archiveSeq), message: fromMongoDocument(document) })),
@@ -295,6 +300,10 @@ export class MongoMessageStore implements MessageStore, RollupStore {
 
   readRollups(range: RollupRange): Promise<readonly RollupRow[]> {
     return this.rollups().read(range);
+  }
+
+  readRollupPage(range: RollupPageRange): Promise<RollupPage> {
+    return this.rollups().page(range);
   }
 
   topRollups(range: RollupRange & { readonly field: string; readonly limit: number }): Promise<readonly { key: string; value: number }[]> {

@@ -3,7 +3,7 @@ import { Query, aggregate, updateMany } from 'mingo';
 import type { RollupCell } from '@statbus/core';
 import { makeStoreFixture, referenceMatches, storeQueryCases } from '@statbus/testing';
 import { toMongoDocument } from './mongo-document.js';
-import { rollupCellWrite, rollupRangeFilter, seriesPipeline, topRollupsPipeline, type MongoRollupDocument } from './mongo-rollup-documents.js';
+import { rollupCellWrite, rollupGroupsBetweenFilter, rollupGroupsPipeline, rollupRangeFilter, seriesPipeline, topRollupsPipeline, type MongoRollupDocument } from './mongo-rollup-documents.js';
 
 // mingo, an independent implementation of MongoDB's query and update language, evaluates the documents built here.
 type Doc = MongoRollupDocument & Record<string, unknown>;
@@ -98,5 +98,25 @@ describe(seriesPipeline, () => {
   });
   it('should reject a bad interval with a QueryError naming it', () => {
     expect(() => seriesPipeline({}, 0)).toThrow(expect.objectContaining({ field: 'interval' }) as Error);
+  });
+});
+
+describe('rollupGroupsPipeline and rollupGroupsBetweenFilter', () => {
+  it('should count the (bucket, key) groups, cut a page of them either way, and select exactly its values', () => {
+    const docs: Doc[] = [0, 1, 2, 3].flatMap((b) =>
+      ['b', 'a'].flatMap((k) => ['count', ...(k === 'a' ? ['latest'] : [])].map((f): Doc => ({ _id: `${b}${k}${f}`, p: 'p', i: '1h', b, k, f, v: b }))),
+    );
+    docs.push({ _id: 'other', p: 'p', i: '1m', b: 1, k: 'a', f: 'count', v: 9 });
+    const range = { plugin: 'p', interval: '1h', start: 1 };
+    expect(aggregate(docs, rollupGroupsPipeline(range))).toEqual([{ groups: 6 }]);
+    for (const order of ['asc', 'desc'] as const) {
+      const bounds = aggregate(docs, rollupGroupsPipeline(range, { offset: 1, limit: 3, order })) as unknown as { _id: { b: number; k: string } }[];
+      const expected = order === 'asc' ? [[1, 'b'], [2, 'a'], [2, 'b']] : [[3, 'a'], [2, 'b'], [2, 'a']];
+      expect(bounds.map(({ _id }) => [_id.b, _id.k])).toEqual(expected);
+      const [low, high] = order === 'asc' ? [bounds[0]?._id, bounds[2]?._id] : [bounds[2]?._id, bounds[0]?._id];
+      if (low === undefined || high === undefined) throw new Error('no bounds');
+      const selected = new Query(rollupGroupsBetweenFilter(range, low, high)).find(docs).all() as Doc[];
+      expect(selected.map((d) => `${d.b}${d.k}${d.f}`).sort()).toEqual(expected.flatMap(([b, k]) => (k === 'a' ? [`${b}acount`, `${b}alatest`] : [`${b}bcount`])).sort());
+    }
   });
 });

@@ -74,6 +74,25 @@ export function rollupRangeFilter(range: RollupRange): MongoFilter {
   return filter;
 }
 
+/** The aggregation of the (bucket, key) groups of a range, in `order`: all of them, or `offset` skipped and at most `limit`. */
+export function rollupGroupsPipeline(range: RollupRange, page?: { offset: number; limit: number; order?: 'asc' | 'desc' }): MongoFilter[] {
+  const grouped: MongoFilter[] = [{ $match: rollupRangeFilter(range) }, { $group: { _id: { b: '$b', k: '$k' } } }];
+  if (page === undefined) return [...grouped, { $count: 'groups' }];
+  const direction = page.order === 'desc' ? -1 : 1;
+  return [...grouped, { $sort: { '_id.b': direction, '_id.k': direction } }, { $skip: page.offset }, { $limit: page.limit }];
+}
+
+/** The values of the range whose (bucket, key) lies from `low` to `high`, both included. */
+export function rollupGroupsBetweenFilter(range: RollupRange, low: { b: number; k: string }, high: { b: number; k: string }): MongoFilter {
+  return {
+    $and: [
+      rollupRangeFilter(range),
+      { $or: [{ b: { $gt: low.b } }, { b: low.b, k: { $gte: low.k } }] },
+      { $or: [{ b: { $lt: high.b } }, { b: high.b, k: { $lte: high.k } }] },
+    ],
+  };
+}
+
 /** The aggregation of {@link RollupStore.topRollups}: the field summed per key, largest first. */
 export function topRollupsPipeline(range: RollupRange & { field: string; limit: number }): MongoFilter[] {
   return [

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { MongoBulkWriteError, MongoServerError, type AnyBulkWriteOperation, type Collection, type Db, type WriteError } from 'mongodb';
-import type { MessageQuery, RollupAdvance, RollupCell, RollupPosition, RollupRange, RollupRow, SeriesCount } from '@statbus/core';
+import type { MessageQuery, RollupAdvance, RollupCell, RollupPage, RollupPageRange, RollupPosition, RollupRange, RollupRow, SeriesCount } from '@statbus/core';
 import { toMongoStoreError } from './mongo-errors.js';
-import { rollupCellWrite, rollupRangeFilter, seriesPipeline, topRollupsPipeline, type MongoRollupDocument } from './mongo-rollup-documents.js';
+import { rollupCellWrite, rollupGroupsBetweenFilter, rollupGroupsPipeline, rollupRangeFilter, seriesPipeline, topRollupsPipeline, type MongoRollupDocument } from './mongo-rollup-documents.js';
 import type { MongoMessageDocument } from './mongo-document.js';
 
 /** A plugin's position document in `<collection>_rollup_positions`. */
@@ -98,9 +98,26 @@ export class MongoRollups {
   async read(range: RollupRange): Promise<RollupRow[]> {
     try {
       const documents = await this.rollups.find(rollupRangeFilter(range)).sort({ b: 1, k: 1, f: 1 }).toArray();
-      return documents.map((d) => ({ bucket: d.b, key: d.k, field: d.f, value: d.v, ...(d.t === undefined || d.t === null ? {} : { text: d.t }) }));
+      return documents.map(toRow);
     } catch (error) {
       throw toMongoStoreError(error, 'readRollups');
+    }
+  }
+
+  async page(range: RollupPageRange): Promise<RollupPage> {
+    try {
+      const [counted] = await this.rollups.aggregate<{ groups: number }>(rollupGroupsPipeline(range)).toArray();
+      const groups = counted?.groups ?? 0;
+      if (range.limit < 1) return { rows: [], groups };
+      const bounds = await this.rollups.aggregate<{ _id: { b: number; k: string } }>(rollupGroupsPipeline(range, range)).toArray();
+      const first = bounds[0]?._id;
+      const last = bounds[bounds.length - 1]?._id;
+      if (first === undefined || last === undefined) return { rows: [], groups };
+      const [low, high] = range.order === 'desc' ? [last, first] : [first, last];
+      const documents = await this.rollups.find(rollupGroupsBetweenFilter(range, low, high)).sort({ b: 1, k: 1, f: 1 }).toArray();
+      return { rows: documents.map(toRow), groups };
+    } catch (error) {
+      throw toMongoStoreError(error, 'readRollupPage');
     }
   }
 
@@ -214,4 +231,8 @@ export class MongoRollups {
       throw error;
     }
   }
+}
+
+function toRow(d: MongoRollupDocument): RollupRow {
+  return { bucket: d.b, key: d.k, field: d.f, value: d.v, ...(d.t === undefined || d.t === null ? {} : { text: d.t }) };
 }

@@ -6,6 +6,7 @@ import {
   compilePattern,
   type ArchivedMessage,
   type ChangeBatch,
+  type ChangesOptions,
   type CountResult,
   type InsertResult,
   type MessagePage,
@@ -13,6 +14,8 @@ import {
   type MessageStore,
   type RollupAdvance,
   type RollupCell,
+  type RollupPage,
+  type RollupPageRange,
   type RollupPosition,
   type RollupRange,
   type RollupRow,
@@ -36,7 +39,7 @@ import { toStoreError } from './sqlite-errors.js';
 import { SqlitePageAnchors } from './sqlite-page-anchors.js';
 import { SqlitePageFinder } from './sqlite-page-finder.js';
 import { SqliteQueryPlanner } from './sqlite-query-planner.js';
-import { prepareMessage, rowToMessage, type MessageRow } from './sqlite-rows.js';
+import { prepareMessage, rawRowToMessage, ROW_COLUMNS_WITHOUT_CONTENT, rowToMessage, type MessageRow, type RawRowWithoutContent } from './sqlite-rows.js';
 import { SqliteStatementCache } from './sqlite-statement-cache.js';
 import { SqliteRollups } from './sqlite-rollups.js';
 import { readStoreCounter } from './sqlite-store-counter.js';
@@ -166,11 +169,17 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
    * Positions are the row key `n`: with SQLite's single writer, `n` grows in commit order, so a reader
    * passing back the last position misses nothing and sees nothing twice.
    */
-  changes(after: string | undefined, limit: number): Promise<ChangeBatch> {
+  changes(after: string | undefined, limit: number, options: ChangesOptions = {}): Promise<ChangeBatch> {
     return this.run('changes', () => {
       const from = parseSequencePosition(after);
       checkChangesLimit(limit);
-      const rows = this.open().statements.get('SELECT * FROM messages WHERE n > ? ORDER BY n LIMIT ?').all(from, limit) as MessageRow[];
+      const { statements } = this.open();
+      if (options.content === false) {
+        const raw = statements.get(`SELECT ${ROW_COLUMNS_WITHOUT_CONTENT} FROM messages WHERE n > ? ORDER BY n LIMIT ?`).raw().all(from, limit) as RawRowWithoutContent[];
+        const changes = raw.map((row) => ({ position: String(row[0]), message: rawRowToMessage(row) }));
+        return { changes, position: String(raw[raw.length - 1]?.[0] ?? from) };
+      }
+      const rows = statements.get('SELECT * FROM messages WHERE n > ? ORDER BY n LIMIT ?').all(from, limit) as MessageRow[];
       const last = rows[rows.length - 1];
       return {
         changes: rows.map((row) => ({ position: String(row.n), message: rowToMessage(row) })),
@@ -243,6 +252,10 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
 
   readRollups(range: RollupRange): Promise<readonly RollupRow[]> {
     return this.run('readRollups', () => this.open().rollups.read(range));
+  }
+
+  readRollupPage(range: RollupPageRange): Promise<RollupPage> {
+    return this.run('readRollupPage', () => this.open().rollups.page(range));
   }
 
   topRollups(range: RollupRange & { readonly field: string; readonly limit: number }): Promise<readonly { key: string; value: number }[]> {

@@ -6,6 +6,8 @@ import {
   type MessageQuery,
   type RollupAdvance,
   type RollupCell,
+  type RollupPage,
+  type RollupPageRange,
   type RollupPosition,
   type RollupRange,
   type RollupRow,
@@ -16,11 +18,14 @@ import type { SqliteQueryPlanner } from './sqlite-query-planner.js';
 import type { SqliteStatementCache } from './sqlite-statement-cache.js';
 import { buildSqliteWhere } from './sqlite-where.js';
 
-const ADD_SQL = `INSERT INTO rollups (plugin, interval, bucket, key, field, value, text) VALUES (?, ?, ?, ?, ?, ?, NULL)
+/** Cells written by one statement: fewer calls into SQLite, well under its limit of bound parameters. */
+const CHUNK = 64;
+const rows = (count: number, row: string): string => Array.from({ length: count }, () => row).join(', ');
+const addSql = (count: number): string => `INSERT INTO rollups (plugin, interval, bucket, key, field, value, text) VALUES ${rows(count, '(?, ?, ?, ?, ?, ?, NULL)')}
   ON CONFLICT DO UPDATE SET value = value + excluded.value`;
 // SQLite evaluates every SET expression against the row as it was: both read the old value and text.
 const WINS = `(excluded.value > value OR (excluded.value = value AND coalesce(excluded.text, '') > coalesce(text, '')))`;
-const MAX_SQL = `INSERT INTO rollups (plugin, interval, bucket, key, field, value, text) VALUES (?, ?, ?, ?, ?, ?, ?)
+const maxSql = (count: number): string => `INSERT INTO rollups (plugin, interval, bucket, key, field, value, text) VALUES ${rows(count, '(?, ?, ?, ?, ?, ?, ?)')}
   ON CONFLICT DO UPDATE SET value = CASE WHEN ${WINS} THEN excluded.value ELSE value END,
     text = CASE WHEN ${WINS} THEN excluded.text ELSE text END`;
 
@@ -62,21 +67,41 @@ export class SqliteRollups {
 
   apply(cells: readonly RollupCell[], advances: readonly RollupAdvance[]): boolean {
     const current = this.statements.get('SELECT position FROM rollup_positions WHERE plugin = ?').pluck();
-    const add = this.statements.get(ADD_SQL);
-    const max = this.statements.get(MAX_SQL);
     const save = this.statements.get(`INSERT INTO rollup_positions (plugin, position) VALUES (?, ?)
       ON CONFLICT DO UPDATE SET position = excluded.position`);
+    const adds = cells.filter((cell) => cell.op === 'add');
+    const maxes = cells.filter((cell) => cell.op !== 'add');
     return this.db.transaction(() => {
       for (const advance of advances) {
         if ((current.get(advance.plugin) as string | undefined) !== advance.from) return false;
       }
-      for (const cell of cells) {
-        if (cell.op === 'add') add.run(cell.plugin, cell.interval, cell.bucket, cell.key, cell.field, cell.value);
-        else max.run(cell.plugin, cell.interval, cell.bucket, cell.key, cell.field, cell.value, cell.text ?? null);
-      }
+      this.write(adds, addSql, (cell, params) => params.push(cell.plugin, cell.interval, cell.bucket, cell.key, cell.field, cell.value));
+      this.write(maxes, maxSql, (cell, params) => params.push(cell.plugin, cell.interval, cell.bucket, cell.key, cell.field, cell.value, cell.text ?? null));
       for (const advance of advances) save.run(advance.plugin, advance.to);
       return true;
     }).immediate();
+  }
+
+  /** Runs `sqlOf(CHUNK)` over whole chunks of `cells` (each cell is unique in a batch), then the rest one by one. */
+  private write(cells: readonly RollupCell[], sqlOf: (count: number) => string, bind: (cell: RollupCell, params: (string | number | null)[]) => void): void {
+    const whole = cells.length - (cells.length % CHUNK);
+    if (whole > 0) {
+      const chunk = this.statements.get(sqlOf(CHUNK));
+      const params: (string | number | null)[] = [];
+      for (let at = 0; at < whole; at += CHUNK) {
+        params.length = 0;
+        for (let index = at; index < at + CHUNK; index += 1) bind(cells[index] as RollupCell, params);
+        chunk.run(params);
+      }
+    }
+    if (whole === cells.length) return;
+    const one = this.statements.get(sqlOf(1));
+    const params: (string | number | null)[] = [];
+    for (let index = whole; index < cells.length; index += 1) {
+      params.length = 0;
+      bind(cells[index] as RollupCell, params);
+      one.run(params);
+    }
   }
 
   read(range: RollupRange): RollupRow[] {
@@ -84,7 +109,28 @@ export class SqliteRollups {
     const rows = this.statements
       .get(`SELECT bucket, key, field, value, text FROM rollups WHERE ${sql} ORDER BY bucket, key, field`)
       .all(...params) as { bucket: number; key: string; field: string; value: number; text: string | null }[];
-    return rows.map((row) => (row.text === null ? { bucket: row.bucket, key: row.key, field: row.field, value: row.value } : { ...row, text: row.text }));
+    return rows.map(toRow);
+  }
+
+  page(range: RollupPageRange): RollupPage {
+    const { sql, params } = rangeWhere(range);
+    return this.db.transaction(() => {
+      const groups = this.statements.get(`SELECT count(*) FROM (SELECT 1 FROM rollups WHERE ${sql} GROUP BY bucket, key)`).pluck().get(...params) as number;
+      const direction = range.order === 'desc' ? 'DESC' : 'ASC';
+      // The page's groups are consecutive in (bucket, key) order: its first and last bound the values to read.
+      const bounds = this.statements
+        .get(`SELECT bucket, key FROM rollups WHERE ${sql} GROUP BY bucket, key ORDER BY bucket ${direction}, key ${direction} LIMIT ? OFFSET ?`)
+        .raw()
+        .all(...params, range.limit, range.offset) as [number, string][];
+      const first = bounds[0];
+      const last = bounds[bounds.length - 1];
+      if (first === undefined || last === undefined) return { rows: [], groups };
+      const [low, high] = range.order === 'desc' ? [last, first] : [first, last];
+      const rows = this.statements
+        .get(`SELECT bucket, key, field, value, text FROM rollups WHERE ${sql} AND (bucket, key) >= (?, ?) AND (bucket, key) <= (?, ?) ORDER BY bucket, key, field`)
+        .all(...params, ...low, ...high) as { bucket: number; key: string; field: string; value: number; text: string | null }[];
+      return { rows: rows.map(toRow), groups };
+    }).deferred();
   }
 
   top(range: RollupRange & { field: string; limit: number }): { key: string; value: number }[] {
@@ -137,6 +183,10 @@ export class SqliteRollups {
     }
     return total;
   }
+}
+
+function toRow(row: { bucket: number; key: string; field: string; value: number; text: string | null }): RollupRow {
+  return row.text === null ? { bucket: row.bucket, key: row.key, field: row.field, value: row.value } : { bucket: row.bucket, key: row.key, field: row.field, value: row.value, text: row.text };
 }
 
 function rangeWhere(range: RollupRange): { sql: string; params: (string | number)[] } {

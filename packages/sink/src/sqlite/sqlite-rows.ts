@@ -67,6 +67,34 @@ export function prepareMessage(message: ArchivedMessage): PreparedMessage {
   }
 }
 
+/** The change feed's columns without `headers` and `body` (`ChangesOptions.content: false`). */
+export const ROW_COLUMNS_WITHOUT_CONTENT = 'n, id, time, topic, category, agent, producer_name, producer_host, producer_pid, producer_instance, seq, signature, users, packages';
+
+/** A row of {@link ROW_COLUMNS_WITHOUT_CONTENT} read as an array (SQLite's raw mode: no object per row). */
+export type RawRowWithoutContent = [
+  n: number,
+  id: string,
+  time: number,
+  topic: string,
+  category: string,
+  agent: string | null,
+  producerName: string,
+  producerHost: string,
+  producerPid: number,
+  producerInstance: string,
+  seq: number,
+  signature: string | null,
+  users: string,
+  packages: string,
+];
+
+/** Rebuilds the archived message of a raw row without content: `headers` and `body` empty. */
+export function rawRowToMessage(row: RawRowWithoutContent): ArchivedMessage {
+  const [, id, time, topic, category, agent, name, host, pid, instance, seq, signature, users, packages] = row;
+  const envelope: Envelope = { id, topic, time, producer: { name, host, pid, instance }, seq, headers: {}, body: {}, ...(signature === null ? {} : { signature }) };
+  return { envelope, category, users: JSON.parse(users) as string[], packages: JSON.parse(packages) as string[], ...(agent === null ? {} : { agent }) };
+}
+
 /** Rebuilds the archived message a row holds. */
 export function rowToMessage(row: MessageRow): ArchivedMessage {
   const envelope: Envelope = {

@@ -41,6 +41,20 @@ export function describeChangeFeed(
         });
       });
     });
+    describe('when read without content', () => {
+      it('should return the same messages and positions with empty headers and body', async () => {
+        await withFreshStore(async (fresh) => {
+          await fresh.insertMany(first);
+          const whole = await fresh.changes(undefined, 1000);
+          const bare = await fresh.changes(undefined, 1000, { content: false });
+          expect(bare.position).toBe(whole.position);
+          expect(bare.changes.map((change) => change.position)).toEqual(whole.changes.map((change) => change.position));
+          expect(bare.changes.map((change) => change.message)).toEqual(
+            first.map((message) => ({ ...message, envelope: { ...message.envelope, headers: {}, body: {} } })),
+          );
+        });
+      });
+    });
     describe('when reading from the head taken before a write', () => {
       it('should return only what was archived after it', async () => {
         await withFreshStore(async (fresh) => {

@@ -104,6 +104,36 @@ export function describeRollups(
     });
   });
 
+  describe('.readRollupPage', () => {
+    it('should return the values of exactly the page of (bucket, key) groups readRollups holds, either way, with their count', async () => {
+      await withRollups(async (fresh) => {
+        // Groups of one and of two fields (a max value with text), keys out of order, another interval beside.
+        const cells = [0, 1, 2, 3, 4].flatMap((hour) => [
+          cell({ bucket: hour * HOUR, key: 'b', value: hour + 1 }),
+          cell({ bucket: hour * HOUR, key: 'a', value: 1 }),
+          ...(hour % 2 === 0 ? [cell({ bucket: hour * HOUR, key: 'a', field: 'latest', op: 'max', value: hour, text: `id${hour}` })] : []),
+          cell({ bucket: hour * HOUR, key: 'a', value: 5, interval: '1m' }),
+        ]);
+        expect(await fresh.applyRollups(cells, [{ plugin: 'p', from: undefined, to: '1' }])).toBe(true);
+        const range = { plugin: 'p', interval: '1h', start: HOUR, end: 5 * HOUR };
+        const all = await fresh.readRollups(range);
+        const groups = [...new Set(all.map((row) => `${row.bucket} ${row.key}`))];
+        expect(groups).toHaveLength(8);
+        for (const order of ['asc', 'desc'] as const) {
+          const ordered = order === 'asc' ? groups : [...groups].reverse();
+          for (const [offset, limit] of [[0, 3], [3, 3], [6, 3], [0, 100], [8, 2], [2, 1]] as const) {
+            const page = new Set(ordered.slice(offset, offset + limit));
+            expect(await fresh.readRollupPage({ ...range, offset, limit, order })).toEqual({ rows: all.filter((row) => page.has(`${row.bucket} ${row.key}`)), groups: 8 });
+          }
+        }
+        expect(await fresh.readRollupPage({ ...range, keys: ['b'], offset: 1, limit: 2 })).toEqual({
+          rows: all.filter((row) => row.key === 'b' && row.bucket >= 2 * HOUR && row.bucket <= 3 * HOUR),
+          groups: 4,
+        });
+      });
+    });
+  });
+
   describe('.countSeries', () => {
     const now = Date.now();
     const cases = storeQueryCases(fixture).filter(({ query }) => query.cursor === undefined && query.delta === undefined);
