@@ -1,7 +1,6 @@
-import { waitFor } from '@statbus/testing';
+import { startTcpProxy, type TcpProxy, waitFor } from '@statbus/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AMQP_URL, brokerUp } from '../support/hub-bus.js';
-import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
 import { nomBus, probe, publishMany, publisher, startNom, waitStored, type NomBus, type RunningNom } from './support/nom-bus.js';
 
 const haveBroker = await brokerUp();
@@ -10,12 +9,12 @@ const broker = new URL(AMQP_URL);
 
 describe.skipIf(!haveBroker)('fault: AMQP connection trouble (needs RabbitMQ)', () => {
   let bus: NomBus;
-  let proxy: FaultProxy;
+  let proxy: TcpProxy;
   let nom: RunningNom | undefined;
 
   beforeEach(async () => {
     bus = nomBus();
-    proxy = await startFaultProxy({ host: broker.hostname, port: Number(broker.port || 5672) });
+    proxy = await startTcpProxy({ host: broker.hostname, port: Number(broker.port || 5672) });
   });
   afterEach(async () => {
     await nom?.cli.stop('SIGKILL');

@@ -1,8 +1,7 @@
 import Database from 'better-sqlite3';
-import { waitFor } from '@statbus/testing';
+import { startTcpProxy, type TcpProxy, waitFor } from '@statbus/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AMQP_URL, brokerUp } from '../support/hub-bus.js';
-import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
 import { nomBus, publishMany, publisher, startNom, waitStored, type NomBus, type RunningNom } from './support/nom-bus.js';
 
 const haveBroker = await brokerUp();
@@ -17,7 +16,7 @@ function finalCounters(stderr: string): { archived: number; duplicates: number }
 
 describe.skipIf(!haveBroker)('fault: archiver killed with SIGKILL (needs RabbitMQ)', () => {
   let bus: NomBus;
-  let proxy: FaultProxy | undefined;
+  let proxy: TcpProxy | undefined;
   const running: RunningNom[] = [];
 
   beforeEach(() => {
@@ -59,7 +58,7 @@ describe.skipIf(!haveBroker)('fault: archiver killed with SIGKILL (needs RabbitM
   describe('when killed after writing and before its acks reached the broker', () => {
     it('should have them redelivered, counted as duplicates and stored once', { timeout: 60_000 }, async () => {
       const broker = new URL(AMQP_URL);
-      proxy = await startFaultProxy({ host: broker.hostname, port: Number(broker.port || 5672) });
+      proxy = await startTcpProxy({ host: broker.hostname, port: Number(broker.port || 5672) });
       const first = await startNom(bus.env(proxy.url(), BATCH), bus.dir);
       running.push(first);
       const pub = await publisher(bus.config());

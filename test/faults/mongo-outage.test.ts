@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createEnvelope, silentLogger } from '@statbus/core';
 import { Archiver, MongoMessageStore } from '@statbus/sink';
-import { MemoryBus, MemoryTransport, waitFor } from '@statbus/testing';
+import { MemoryBus, MemoryTransport, startTcpProxy, waitFor } from '@statbus/testing';
 import { MongoClient } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { startFaultProxy } from './support/fault-proxy.js';
 import { TOPIC } from './support/nom-bus.js';
 
 // Tests may read the environment: MONGODB_URL names a MongoDB server (docker-compose's `mongodb`).
@@ -13,7 +12,7 @@ const MONGODB_URL = process.env['MONGODB_URL'];
 describe.skipIf(MONGODB_URL === undefined)('fault: MongoDB unreachable under the archiver (set MONGODB_URL)', () => {
   it('should stop acking and say not ready while the server is unreachable, then resume and lose nothing', { timeout: 60_000 }, async () => {
     const server = new URL(MONGODB_URL ?? '');
-    const proxy = await startFaultProxy({ host: server.hostname, port: Number(server.port || 27017) });
+    const proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port || 27017) });
     const viaProxy = new URL(MONGODB_URL ?? '');
     viaProxy.host = `127.0.0.1:${proxy.port}`;
     const database = `statbus_fault_${randomUUID().replaceAll('-', '')}`;

@@ -3,6 +3,8 @@ export { FEDORA_TOPICS, FEDORA_TOPIC_HEAD, FEDORA_TOPIC_SUFFIXES } from './fixtu
 export { INVALID_PATTERNS, INVALID_TOPICS, PATTERN_CASES } from './fixtures/pattern-cases.js';
 export type { PatternCase } from './fixtures/pattern-cases.js';
 export type { TransportCapabilities, TransportHarness } from './transport-contract/transport-harness.js';
+export { startTcpProxy } from './net/tcp-proxy.js';
+export type { TcpProxy } from './net/tcp-proxy.js';
 export { DEFAULT_WAIT_TIMEOUT_MS, waitFor } from './wait-for.js';
 export { MemoryBus, MemoryQueue } from './memory/memory-bus.js';
 export type { MemoryEndpoint, MemoryFrame } from './memory/memory-bus.js';

@@ -1,12 +1,11 @@
 import { createServer } from 'node:net';
 import { TransportError, configSchema, silentLogger, type Envelope, type Transport } from '@statbus/core';
-import { waitFor } from '@statbus/testing';
+import { startTcpProxy, type TcpProxy, waitFor } from '@statbus/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AmqpTransport } from './amqp-transport.js';
 import { BROKER_URL, brokerAdmin, isBrokerUp, testConfig, uniqueName } from './test-support/broker.js';
 import { collect, record } from './test-support/collect.js';
 import { envelopes } from './test-support/envelopes.js';
-import { startTcpProxy, type TcpProxy } from './test-support/tcp-proxy.js';
 
 const brokerUp = await isBrokerUp();
 

@@ -1,13 +1,12 @@
 import { Writable } from 'node:stream';
 import { TransportError, type Logger } from '@statbus/core';
-import { waitFor } from '@statbus/testing';
+import { startTcpProxy, waitFor } from '@statbus/testing';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AmqpTransport } from './amqp-transport.js';
 import { BROKER_URL, brokerAdmin, isBrokerUp, testConfig } from './test-support/broker.js';
 import { record } from './test-support/collect.js';
 import { envelopes } from './test-support/envelopes.js';
-import { startTcpProxy } from './test-support/tcp-proxy.js';
 
 const brokerUp = await isBrokerUp();
 const broker = new URL(BROKER_URL);

@@ -1,11 +1,10 @@
 import { silentLogger, TransportError } from '@statbus/core';
-import { waitFor } from '@statbus/testing';
+import { startTcpProxy, waitFor } from '@statbus/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AmqpTransport } from './amqp-transport.js';
 import { BROKER_URL, brokerAdmin, isBrokerUp, testConfig } from './test-support/broker.js';
 import { collect, record } from './test-support/collect.js';
 import { envelopes } from './test-support/envelopes.js';
-import { startTcpProxy } from './test-support/tcp-proxy.js';
 import { haveOpenssl, makeTestPki, startTlsProxy, type TestPki } from './test-support/tls-proxy.js';
 
 const brokerUp = await isBrokerUp();

@@ -1,28 +1,37 @@
-import { createServer, connect, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 
-/** A TCP proxy in front of the broker whose connections a test can cut, as a network failure would. */
+/** A TCP proxy in front of a server (the broker) whose connections a test controls, as network failures would. */
 export interface TcpProxy {
   readonly port: number;
-  /** Connections accepted so far. */
+  /** An AMQP URL through the proxy, with these credentials (default guest:guest). */
+  readonly url: (credentials?: string) => string;
+  /** Connections accepted and forwarded so far. */
   readonly accepted: number;
   /** Live connections. */
   readonly open: number;
-  /** Destroys every live connection on both sides; new connections are still accepted. */
+  /** Destroys every live connection on both sides (a network cut); new connections are still forwarded. */
   cut(): void;
   /**
-   * Stops forwarding on every live connection, in both directions, without closing anything — a network
-   * path gone dead, which only heartbeats notice. New connections are forwarded as before.
+   * Stops forwarding on every live connection, in both directions, without closing anything — a network path
+   * gone dead, which only heartbeats notice. New connections are forwarded as before.
    */
   freeze(): void;
+  /** While true, every new connection is closed at once (a server refusing connections). */
+  refuse(refusing: boolean): void;
   /** Cuts everything and stops listening. */
   close(): Promise<void>;
 }
 
-/** Starts a proxy on a free local port forwarding to `host:port`. */
+/** Starts a proxy on a free port of 127.0.0.1 forwarding to `host:port`. */
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const pairs = new Set<[Socket, Socket]>();
   let accepted = 0;
+  let refusing = false;
   const server = createServer((client) => {
+    if (refusing) {
+      client.destroy();
+      return;
+    }
     accepted += 1;
     const upstream = connect(target.port, target.host);
     client.setNoDelay(true);
@@ -52,16 +61,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     }
     pairs.clear();
   };
-  const freeze = (): void => {
-    for (const [client, upstream] of pairs) {
-      client.unpipe(upstream);
-      upstream.unpipe(client);
-      client.pause();
-      upstream.pause();
-    }
-  };
   return {
     port: address.port,
+    url: (credentials = 'guest:guest') => `amqp://${credentials}@127.0.0.1:${address.port}/%2F`,
     get accepted() {
       return accepted;
     },
@@ -69,7 +71,17 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       return pairs.size;
     },
     cut,
-    freeze,
+    freeze: () => {
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
+    },
+    refuse: (value) => {
+      refusing = value;
+    },
     close: async () => {
       cut();
       await new Promise<void>((resolve) => server.close(() => resolve()));
