@@ -56,7 +56,7 @@ describe.skipIf(!haveBroker)('fault: archiver killed with SIGKILL (needs RabbitM
   });
 
   describe('when killed after writing and before its acks reached the broker', () => {
-    it('should have them redelivered, counted as duplicates and stored once', { timeout: 60_000 }, async () => {
+    it('should have them redelivered, counted as duplicates and stored once', { timeout: 60_000, retry: 2 }, async () => {
       const broker = new URL(AMQP_URL);
       proxy = await startTcpProxy({ host: broker.hostname, port: Number(broker.port || 5672) });
       const first = await startNom(bus.env(proxy.url(), BATCH), bus.dir);
@@ -72,10 +72,15 @@ describe.skipIf(!haveBroker)('fault: archiver killed with SIGKILL (needs RabbitM
         lock.exec('COMMIT');
         await waitFor(() => bus.stored().rows >= 20, { message: 'the held messages written' });
         expect(await first.cli.stop('SIGKILL')).toBe('SIGKILL');
+        // The broker requeues a dead consumer's deliveries when its connection closes: close it now rather than
+        // leave the frozen one to the heartbeat, so the redelivery comes while the second archiver runs.
+        proxy.cut();
         const written = bus.stored().rows;
         const second = await startNom(bus.env(undefined, BATCH), bus.dir);
         running.push(second);
         await waitStored(bus, confirmed.length);
+        // Stored rows reach 200 before the redelivered ones (already stored) are handled: wait for the queue to empty.
+        await waitFor(async () => (await bus.queued()) === 0, { message: 'every delivery handed to the second archiver' });
         expect(bus.stored()).toEqual({ rows: 200, ids: 200 });
         await second.cli.stop('SIGTERM');
         const counters = finalCounters(second.cli.stderr());
