@@ -30,7 +30,7 @@ import { fromMongoDocument, toMongoDocument, type MongoMessageDocument } from '.
 import { splitWriteErrors, toMongoStoreError } from './mongo-errors.js';
 import { MongoRollups } from './mongo-rollups.js';
 import { toMongoFilter } from './to-mongo-filter.js';
-import { checkChangesLimit, parseSequencePosition } from '../sqlite/sequence-position.js';
+import { checkChangesLimit, parseSequencePosition } from '../store/sequence-position.js';
 
 /** Options of {@link MongoMessageStore}. */
 export interface MongoStoreOptions {

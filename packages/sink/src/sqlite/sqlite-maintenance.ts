@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
 import { QueryError, REDACTED, type RedactionPath, type RetentionSelection } from '@statbus/core';
-import type { SqliteStatementCache } from './sqlite-statement-cache.js';
-import { readStoreCounter } from './sqlite-store-counter.js';
-import { TOPIC_MATCH_FUNCTION } from './sqlite-where.js';
+import type { SqliteStatementCache } from './cache/sqlite-statement-cache.js';
+import { readStoreCounter } from './schema/sqlite-store-counter.js';
+import { TOPIC_MATCH_FUNCTION } from './schema/sqlite-functions.js';
 
 /** Messages removed per transaction by a prune: small enough that the archiver's next write waits briefly. */
 export const DEFAULT_PRUNE_BATCH = 1000;

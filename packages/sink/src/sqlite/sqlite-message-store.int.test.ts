@@ -6,8 +6,8 @@ import Database from 'better-sqlite3';
 import type { ArchivedMessage } from '@statbus/core';
 import { describeStoreContract, makeStoreFixture, referenceFind, storeQueryCases, waitFor } from '@statbus/testing';
 import { SqliteMessageStore } from './sqlite-message-store.js';
-import { SQLITE_MIGRATIONS, runSqliteMigrations } from './sqlite-migrations.js';
-import { prepareMessage } from './sqlite-rows.js';
+import { SQLITE_MIGRATIONS, runSqliteMigrations } from './schema/sqlite-migrations.js';
+import { prepareMessage } from './schema/sqlite-rows.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'statbus-sqlite-'));
 let files = 0;
@@ -293,7 +293,7 @@ describe(SqliteMessageStore, () => {
     });
 
     describe('when the file has schema version 3 with its FTS5 text index filled', () => {
-      it('should drop that index, sign every row again and miss no contains match meanwhile', async () => {
+      it('should drop that index, index every row again and miss no contains match meanwhile', async () => {
         const path = newPath();
         const fixture = makeStoreFixture({ count: 300 });
         writeVersion1File(path, fixture.messages);
@@ -315,7 +315,7 @@ describe(SqliteMessageStore, () => {
             for (const { name, query } of storeQueryCases(fixture).filter((entry) => entry.query.contains !== undefined)) {
               const expected = referenceFind(fixture.messages, query, now);
               const page = await store.find({ ...query, rowsPerPage: 1000, page: 1 });
-              expect(page.messages.map((m) => m.envelope.id), `${name} (signed: ${indexed})`).toEqual(expected.map((m) => m.envelope.id));
+              expect(page.messages.map((m) => m.envelope.id), `${name} (indexed: ${indexed})`).toEqual(expected.map((m) => m.envelope.id));
             }
           }
           expect(indexedUpTo(path)).toEqual([300, 300]);

@@ -29,24 +29,25 @@ import {
   type TopicMatcher,
   type TopicSummary,
 } from '@statbus/core';
-import { checkChangesLimit, parseSequencePosition } from './sequence-position.js';
-import { JS_LOWER_FUNCTION, openSqliteDatabase } from './open-sqlite-database.js';
-import { SqliteBatchWriter } from './sqlite-batch-writer.js';
-import { SqliteCatalogue } from './sqlite-catalogue.js';
-import { SqliteDeferredIndexer } from './sqlite-deferred-indexer.js';
+import { checkChangesLimit, parseSequencePosition } from '../store/sequence-position.js';
+import { openSqliteDatabase } from './schema/open-sqlite-database.js';
+import { JS_LOWER_FUNCTION } from './schema/sqlite-functions.js';
+import { SqliteBatchWriter } from './write/sqlite-batch-writer.js';
+import { SqliteCatalogue } from './read/sqlite-catalogue.js';
+import { SqliteDeferredIndexer } from './write/sqlite-deferred-indexer.js';
 import { DEFAULT_PRUNE_BATCH, SqliteMaintenance } from './sqlite-maintenance.js';
 import { toStoreError } from './sqlite-errors.js';
-import { SqlitePageAnchors } from './sqlite-page-anchors.js';
-import { SqlitePageFinder } from './sqlite-page-finder.js';
-import { SqliteQueryPlanner } from './sqlite-query-planner.js';
-import { prepareMessage, rawRowToMessage, ROW_COLUMNS_WITHOUT_CONTENT, rowToMessage, type MessageRow, type RawRowWithoutContent } from './sqlite-rows.js';
-import { SqliteStatementCache } from './sqlite-statement-cache.js';
+import { SqlitePageAnchors } from './cache/sqlite-page-anchors.js';
+import { SqlitePageFinder } from './read/sqlite-page-finder.js';
+import { SqliteQueryPlanner } from './plan/sqlite-query-planner.js';
+import { prepareMessage, rawRowToMessage, ROW_COLUMNS_WITHOUT_CONTENT, rowToMessage, type MessageRow, type RawRowWithoutContent } from './schema/sqlite-rows.js';
+import { SqliteStatementCache } from './cache/sqlite-statement-cache.js';
 import { SqliteRollups } from './sqlite-rollups.js';
-import { readStoreCounter } from './sqlite-store-counter.js';
+import { readHead, readStoreCounter } from './schema/sqlite-store-counter.js';
 import { DEFAULT_CONTAINS_SCAN_ROWS, type SqliteStoreOptions } from './sqlite-store-options.js';
-import { SqliteTextCandidates } from './sqlite-text-candidates.js';
-import { SqliteTotalCache } from './sqlite-total-cache.js';
-import { TrigramSample } from './trigram-sample.js';
+import { SqliteTextCandidates } from './text-index/sqlite-text-candidates.js';
+import { SqliteTotalCache } from './cache/sqlite-total-cache.js';
+import { TrigramSample } from './text-index/trigram-sample.js';
 
 const MATCHER_CACHE_SIZE = 256;
 
@@ -189,7 +190,7 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
   }
 
   changesHead(): Promise<string> {
-    return this.run('changesHead', () => String((this.open().statements.get('SELECT max(n) FROM messages').pluck().get() as number | null) ?? 0));
+    return this.run('changesHead', () => String(readHead(this.open().statements)));
   }
 
   /** Listeners run after each `insertMany` of this instance that stored something. */
@@ -378,7 +379,7 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
  * k-th row: a regular stride can fall in step with a pattern of the traffic and miss whole kinds of messages.
  */
 function sampleBodies(statements: SqliteStatementCache, count: number): string[] {
-  const last = (statements.get('SELECT max(n) FROM messages').pluck().get() as number | null) ?? 0;
+  const last = readHead(statements);
   const keys = Array.from({ length: Math.min(count, last) }, () => 1 + Math.floor(Math.random() * last));
   return statements
     .get(`SELECT CASE WHEN length(body) = octet_length(body) THEN lower(body) ELSE ${JS_LOWER_FUNCTION}(body) END

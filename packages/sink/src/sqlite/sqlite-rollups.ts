@@ -14,9 +14,9 @@ import {
   type SeriesCount,
 } from '@statbus/core';
 import { checkQuery } from '../query/check-query.js';
-import type { SqliteQueryPlanner } from './sqlite-query-planner.js';
-import type { SqliteStatementCache } from './sqlite-statement-cache.js';
-import { buildSqliteWhere } from './sqlite-where.js';
+import type { SqliteQueryPlanner } from './plan/sqlite-query-planner.js';
+import type { SqliteStatementCache } from './cache/sqlite-statement-cache.js';
+import { buildSqliteWhere } from './plan/sqlite-where.js';
 
 /** Cells written by one statement: fewer calls into SQLite, well under its limit of bound parameters. */
 const CHUNK = 64;

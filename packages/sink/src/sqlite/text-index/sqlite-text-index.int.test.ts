@@ -5,22 +5,22 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ArchivedMessage } from '@statbus/core';
 import Database from 'better-sqlite3';
 import { makeStoreFixture, referenceFind, storeQueryCases, waitFor } from '@statbus/testing';
-import { SqliteMessageStore } from './sqlite-message-store.js';
-import { SIGNATURE_BLOCK_ROWS } from './text-signatures.js';
+import { SqliteMessageStore } from '../sqlite-message-store.js';
+import { BITMAP_BLOCK_ROWS } from './trigram-bitmaps.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'statbus-sqlite-signatures-'));
+const dir = mkdtempSync(join(tmpdir(), 'statbus-sqlite-text-index-'));
 
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
 /** Row keys start at 1: the message at index i is row i + 1. These rows sit on both sides of block boundaries. */
-const BOUNDARY_ROWS = [1, SIGNATURE_BLOCK_ROWS - 1, SIGNATURE_BLOCK_ROWS, SIGNATURE_BLOCK_ROWS + 1, 2 * SIGNATURE_BLOCK_ROWS - 1, 2 * SIGNATURE_BLOCK_ROWS];
+const BOUNDARY_ROWS = [1, BITMAP_BLOCK_ROWS - 1, BITMAP_BLOCK_ROWS, BITMAP_BLOCK_ROWS + 1, 2 * BITMAP_BLOCK_ROWS - 1, 2 * BITMAP_BLOCK_ROWS];
 const MARK = 'Zebra-Boundary';
 
-describe('SqliteMessageStore contains over several signature blocks', () => {
-  it('should find every match at each stage of signing: none, part of a block, across a boundary, all', async () => {
-    const fixture = makeStoreFixture({ count: 2 * SIGNATURE_BLOCK_ROWS + 300 });
+describe('SqliteMessageStore contains over several trigram-bitmap blocks', () => {
+  it('should find every match at each stage of indexing: none, part of a block, across a boundary, all', async () => {
+    const fixture = makeStoreFixture({ count: 2 * BITMAP_BLOCK_ROWS + 300 });
     const messages: ArchivedMessage[] = fixture.messages.map((message, index) =>
       BOUNDARY_ROWS.includes(index + 1) ? { ...message, envelope: { ...message.envelope, body: { ...message.envelope.body, note: `a ${MARK} here` } } } : message,
     );
@@ -34,13 +34,13 @@ describe('SqliteMessageStore contains over several signature blocks', () => {
         { name: 'a needle on rows at block boundaries', query: { contains: [MARK.toLowerCase()] } },
         { name: 'the same, upper-cased, with a window', query: { contains: [MARK.toUpperCase()], start: 0, end: now + 1 } },
       ];
-      // Signed: nothing, part of the first block, across its end, into the third block, everything.
-      for (const step of [0, SIGNATURE_BLOCK_ROWS - 2, 3, SIGNATURE_BLOCK_ROWS + 100, undefined]) {
+      // Indexed: nothing, part of the first block, across its end, into the third block, everything.
+      for (const step of [0, BITMAP_BLOCK_ROWS - 2, 3, BITMAP_BLOCK_ROWS + 100, undefined]) {
         if (step !== 0) await store.catchUpIndexes(step);
         for (const { name, query } of cases) {
           const expected = referenceFind(messages, query, now).map((message) => message.envelope.id);
           const page = await store.find({ ...query, rowsPerPage: 1000, page: 1 });
-          expect(page.messages.map((message) => message.envelope.id), `${name} (after signing ${String(step)} more)`).toEqual(expected.slice(0, 1000));
+          expect(page.messages.map((message) => message.envelope.id), `${name} (after indexing ${String(step)} more)`).toEqual(expected.slice(0, 1000));
           expect(page.total, name).toBe(expected.length);
         }
       }
@@ -50,11 +50,11 @@ describe('SqliteMessageStore contains over several signature blocks', () => {
     }
   });
 
-  it('should sign whole blocks in the background while batches keep coming, and every row once the stream pauses', async () => {
-    const fixture = makeStoreFixture({ count: 2 * SIGNATURE_BLOCK_ROWS + 700 });
+  it('should index whole blocks in the background while batches keep coming, and every row once the stream pauses', async () => {
+    const fixture = makeStoreFixture({ count: 2 * BITMAP_BLOCK_ROWS + 700 });
     const path = join(dir, 'background.db');
     const store = new SqliteMessageStore(path, { containsScanRows: 0 });
-    const signedUpTo = (): number => {
+    const indexedUpTo = (): number => {
       const db = new Database(path, { readonly: true });
       try {
         return db.prepare("SELECT value FROM store_counter WHERE name = 'text_indexed'").pluck().get() as number;
@@ -65,7 +65,7 @@ describe('SqliteMessageStore contains over several signature blocks', () => {
     try {
       await store.init();
       for (let from = 0; from < fixture.messages.length; from += 500) await store.insertMany(fixture.messages.slice(from, from + 500));
-      await waitFor(() => signedUpTo() === fixture.messages.length, { timeoutMs: 20_000 });
+      await waitFor(() => indexedUpTo() === fixture.messages.length, { timeoutMs: 20_000 });
       const now = Date.now();
       for (const { name, query } of storeQueryCases(fixture).filter((entry) => entry.query.contains !== undefined)) {
         const expected = referenceFind(fixture.messages, query, now).map((message) => message.envelope.id);

@@ -1,6 +1,7 @@
 import type { StoreStats, TopicCatalogueQuery, TopicSummary } from '@statbus/core';
-import { validateCatalogueQuery } from '../query/validate-catalogue-query.js';
-import type { SqliteStatementCache } from './sqlite-statement-cache.js';
+import { validateCatalogueQuery } from '../../query/validate-catalogue-query.js';
+import { placeholders } from '../schema/sql-fragment.js';
+import type { SqliteStatementCache } from '../cache/sqlite-statement-cache.js';
 
 interface SummaryRow {
   topic: string;
@@ -23,7 +24,7 @@ export class SqliteCatalogue {
     const parts: string[] = [];
     const params: (string | number)[] = [];
     if (valid.categories !== undefined && valid.categories.length > 0) {
-      parts.push(`category IN (${valid.categories.map(() => '?').join(', ')})`);
+      parts.push(`category IN (${placeholders(valid.categories.length)})`);
       params.push(...valid.categories);
     }
     if (valid.start !== undefined) {

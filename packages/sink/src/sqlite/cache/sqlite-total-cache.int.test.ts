@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ArchivedMessage, MessageQuery } from '@statbus/core';
 import { makeStoreFixture, referenceFind, storeQueryCases, type StoreFixture } from '@statbus/testing';
-import { SqliteMessageStore } from './sqlite-message-store.js';
+import { SqliteMessageStore } from '../sqlite-message-store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'statbus-sqlite-totals-'));
 let files = 0;

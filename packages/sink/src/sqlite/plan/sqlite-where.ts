@@ -1,20 +1,11 @@
 import { literalPrefix, type MessageQuery } from '@statbus/core';
-import { normaliseNeedle } from '../query/message-text.js';
-import { isTopicPattern, negated, valuesOf } from '../query/query-filters.js';
-import { SQLITE_SIDE_INDEXES, sideIndexMembership } from './sqlite-side-indexes.js';
-import { TRIGRAM } from './text-signatures.js';
+import { normaliseNeedle } from '../../query/message-text.js';
+import { isTopicPattern, negated, valuesOf } from '../../query/query-filters.js';
+import { placeholders, type SqlFragment } from '../schema/sql-fragment.js';
+import { BODY_CONTAINS_FUNCTION, TOPIC_MATCH_FUNCTION } from '../schema/sqlite-functions.js';
+import { SQLITE_SIDE_INDEXES, sideIndexMembership } from '../schema/sqlite-side-indexes.js';
+import { TRIGRAM } from '../text-index/trigram-bitmaps.js';
 
-/** A piece of SQL and its positional parameters. */
-export interface SqlFragment {
-  readonly sql: string;
-  readonly params: readonly (string | number)[];
-}
-
-/** Name of the SQL function `topic_match(pattern, topic)` the store registers (AMQP semantics). */
-export const TOPIC_MATCH_FUNCTION = 'topic_match';
-
-/** Name of the SQL function `body_contains(body, needle)` the store registers: the lower-cased body holds the needle. */
-export const BODY_CONTAINS_FUNCTION = 'body_contains';
 
 /** What the store knows that makes a query cheaper to plan, looked up in the same read transaction. */
 export interface SqlitePlanContext {
@@ -34,7 +25,7 @@ export interface SqlitePlanContext {
   /** A `contains` over at most this many rows (the window's, or all) checks each row without the text index. */
   readonly containsScanRows?: number;
   /**
-   * The text index's candidates for a lower-cased `contains` needle among the signed rows from `first` to `last`
+   * The text index's candidates for a lower-cased `contains` needle among the indexed rows from `first` to `last`
    * (row keys), ascending; without it, `contains` checks every row.
    */
   readonly textCandidates?: (needle: string, first: number, last: number) => readonly number[];
@@ -59,7 +50,6 @@ const DOTTED_CAPITAL_I = 0x130;
 const KELVIN_SIGN = 0x212a;
 // eslint-disable-next-line no-control-regex -- any character outside ASCII
 const NON_ASCII = /[^\u0000-\u007f]/u;
-const placeholders = (count: number): string => Array.from({ length: count }, () => '?').join(', ');
 
 /** The smallest string greater than every string starting with `prefix` (code-unit order = SQLite BINARY for BMP text). */
 function prefixUpperBound(prefix: string): string {
@@ -104,8 +94,7 @@ function likeAnywhere(needle: string): string {
 /**
  * The exact `contains` check of one row for lower-cased needles. A body whose JSON text is pure ASCII
  * (as many characters as bytes) is checked natively by SQLite with `LIKE`, whose case folding is exactly
- * JavaScript's on ASCII (a tenth of the cost of calling back into JavaScript, and no lower-cased copy of the
- * body), and so is any body when every needle is ASCII, unless it holds one of the two characters JavaScript
+ * JavaScript's on ASCII (no call back into JavaScript, no lower-cased copy of the body), and so is any body when every needle is ASCII, unless it holds one of the two characters JavaScript
  * lower-cases to ASCII; any other body goes to the registered function, which lower-cases it as
  * {@link normaliseNeedle} does the needle.
  */
@@ -128,8 +117,8 @@ function bodyCheck(lowered: readonly string[]): SqlFragment {
 
 /**
  * `contains`: the body check decides. When every needle has a trigram and the text index is there, it proposes
- * candidates among the signed rows of the window's row-key range (all rows without a window), and the rows not yet
- * signed are checked directly. A window of few rows, or one whose candidates outnumber half its rows, is checked
+ * candidates among the indexed rows of the window's row-key range (all rows without a window), and the rows not yet
+ * indexed are checked directly. A window of few rows, or one whose candidates outnumber half its rows, is checked
  * row by row instead (the time bounds lead SQLite to the time index; without a window, every row).
  */
 function containsCondition(needles: readonly string[], context: SqlitePlanContext): SqlFragment {
@@ -141,8 +130,8 @@ function containsCondition(needles: readonly string[], context: SqlitePlanContex
   const scanned = window?.count ?? context.messageCount?.() ?? Number.POSITIVE_INFINITY;
   if (scanned <= (context.containsScanRows ?? 0)) return check;
   const rows = window ?? { first: 1, last: Number.MAX_SAFE_INTEGER };
-  const signedLast = Math.min(rows.last, context.textIndexedUpTo);
-  const lists = lowered.map((needle) => textCandidates(needle, rows.first, signedLast));
+  const indexedLast = Math.min(rows.last, context.textIndexedUpTo);
+  const lists = lowered.map((needle) => textCandidates(needle, rows.first, indexedLast));
   const candidates = lists.length === 1 ? (lists[0] as readonly number[]) : [...new Set(lists.flat())].sort((a, b) => a - b);
   if (scanned * SCAN_ROW_COST <= candidates.length) return check;
   return {

@@ -1,4 +1,4 @@
-import { TRIGRAM } from './text-signatures.js';
+import { TRIGRAM } from './trigram-bitmaps.js';
 
 /** Bodies read for the sample. */
 const SAMPLE_ROWS = 2000;
@@ -31,7 +31,7 @@ export class TrigramSample {
 
   /**
    * Up to `max` distinct trigrams of a lower-cased needle to ask the index for, rarest in the sample first. Past
-   * the first `atLeast` (each one cuts the false candidates of the signatures), a trigram is taken only if it
+   * the first `atLeast` (each one cuts the false candidates of the bitmaps), a trigram is taken only if it
    * leaves fewer of the sample's bodies than those already taken (trigrams of one word come together: the
    * second of them removes nothing, a trigram across two words may).
    */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreError } from '@statbus/core';
-import { SqliteMessageStore } from './sqlite-message-store.js';
+import { SqliteMessageStore } from '../sqlite-message-store.js';
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -1,43 +1,43 @@
 /**
- * The `contains` index: bit-sliced trigram signatures. Every trigram (three UTF-16 code units) of a lower-cased
- * body is hashed to one of {@link SIGNATURE_HASHES} values; for each block of {@link SIGNATURE_BLOCK_ROWS}
+ * The `contains` index: bit-sliced trigram bitmaps. Every trigram (three UTF-16 code units) of a lower-cased
+ * body is hashed to one of {@link TRIGRAM_HASHES} values; for each block of {@link BITMAP_BLOCK_ROWS}
  * consecutive row keys `n` and each hash value, one bit per row says whether that row's body has a trigram with
  * that hash. A needle's candidates in a block are the AND of the slices of its trigrams' hashes: no row holding
  * the needle is ever missed (its trigrams are all in the row), and a row is a false candidate only when each of
  * the needle's trigrams collides with one of the row's (~7 % per trigram for a 1 KiB body), which the body check
  * then rejects.
  *
- * Building it is a tight loop over the body's code units, far cheaper than filling an FTS5 trigram index, which
- * had been most of the archiver's work. Slices are stored
- * 7 to a row of `text_signatures (key, bits)`, a block's rows together, so that signing a block appends a few
- * full pages; a query reads one row per block and trigram.
+ * Building it is a tight loop over the body's code units. Slices are stored 7 to a row of the table
+ * `text_signatures (key, bits)` (its name predates this module's: the bits are trigram bitmaps, nothing to do with
+ * message signatures), a block's rows together, so that indexing a block appends a few full pages; a query reads
+ * one row per block and trigram.
  */
 
 /** Rows per block: one bit each in a slice. */
-export const SIGNATURE_BLOCK_ROWS = 4096;
+export const BITMAP_BLOCK_ROWS = 4096;
 const BLOCK_SHIFT = 12;
 /** Bytes of one slice (a bit per row of the block). */
-export const SLICE_BYTES = SIGNATURE_BLOCK_ROWS / 8;
+export const SLICE_BYTES = BITMAP_BLOCK_ROWS / 8;
 /** Hash values: one slice each per block. */
-export const SIGNATURE_HASHES = 4096;
+export const TRIGRAM_HASHES = 4096;
 const HASH_SHIFT = 32 - 12;
 /**
  * Slices stored together in one row of `text_signatures` (a group: the hash divided by this): 7 slices make a
- * row that fills most of a 4 KiB page, so a block's signatures are written as ~590 pages, appended in key order.
+ * row that fills most of a 4 KiB page, so a block's bitmaps are written as ~590 pages, appended in key order.
  */
 export const SLICES_PER_GROUP = 7;
 const GROUP_BYTES = SLICES_PER_GROUP * SLICE_BYTES;
 /** Groups of slices per block: the rows of `text_signatures` a block has at most. */
-export const SIGNATURE_GROUPS = Math.ceil(SIGNATURE_HASHES / SLICES_PER_GROUP);
+export const BITMAP_GROUPS = Math.ceil(TRIGRAM_HASHES / SLICES_PER_GROUP);
 /** A needle needs this many code units to have a trigram. */
 export const TRIGRAM = 3;
 
 /** The block of row key `n`. */
 export function blockOf(n: number): number {
-  return Math.floor(n / SIGNATURE_BLOCK_ROWS);
+  return Math.floor(n / BITMAP_BLOCK_ROWS);
 }
 
-/** The hash (0 … {@link SIGNATURE_HASHES} − 1) of the trigram of code units `a`, `b`, `c`. */
+/** The hash (0 … {@link TRIGRAM_HASHES} − 1) of the trigram of code units `a`, `b`, `c`. */
 export function trigramHash(a: number, b: number, c: number): number {
   let x = Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca77) ^ Math.imul(c, 0xc2b2ae3d);
   x = Math.imul(x ^ (x >>> 15), 0x2c1b3c6d);
@@ -50,29 +50,29 @@ export function hashOfTrigram(trigram: string): number {
 }
 
 /** The key of a row of `text_signatures`: blocks in order, the groups of a block together. */
-export function signatureKey(block: number, grp: number): number {
-  return block * SIGNATURE_GROUPS + grp;
+export function bitmapKey(block: number, grp: number): number {
+  return block * BITMAP_GROUPS + grp;
 }
 
 /** One stored row of the index: the slices of hashes `grp × 7 … grp × 7 + 6` of one block. */
-export interface SignatureRow {
+export interface BitmapRow {
   readonly key: number;
   readonly bits: Buffer;
 }
 
 /**
- * The signatures of one block, built row by row. Rows may come in any order and with holes; a row added twice
+ * The bitmaps of one block, built row by row. Rows may come in any order and with holes; a row added twice
  * sets the same bits.
  */
-export class BlockSignatures {
-  private readonly bits = new Uint8Array(SIGNATURE_HASHES * SLICE_BYTES);
+export class BlockBitmaps {
+  private readonly bits = new Uint8Array(TRIGRAM_HASHES * SLICE_BYTES);
 
   constructor(readonly block: number) {}
 
   /** Sets row `n`'s bit in the slice of every trigram hash of `loweredBody`. */
   add(n: number, loweredBody: string): void {
     if (blockOf(n) !== this.block) throw new RangeError(`row ${n} is not in block ${this.block}`);
-    const row = n - this.block * SIGNATURE_BLOCK_ROWS;
+    const row = n - this.block * BITMAP_BLOCK_ROWS;
     const byte = row >>> 3;
     const bit = 1 << (row & 7);
     const bits = this.bits;
@@ -90,12 +90,12 @@ export class BlockSignatures {
   }
 
   /** The block's stored rows: one per group of slices with any bit set. */
-  rows(): SignatureRow[] {
-    const rows: SignatureRow[] = [];
-    for (let grp = 0; grp < SIGNATURE_GROUPS; grp += 1) {
+  rows(): BitmapRow[] {
+    const rows: BitmapRow[] = [];
+    for (let grp = 0; grp < BITMAP_GROUPS; grp += 1) {
       const from = grp * GROUP_BYTES;
       const to = Math.min(from + GROUP_BYTES, this.bits.length);
-      if (!isZero(this.bits, from, to)) rows.push({ key: signatureKey(this.block, grp), bits: Buffer.from(this.bits.subarray(from, to)) });
+      if (!isZero(this.bits, from, to)) rows.push({ key: bitmapKey(this.block, grp), bits: Buffer.from(this.bits.subarray(from, to)) });
     }
     return rows;
   }

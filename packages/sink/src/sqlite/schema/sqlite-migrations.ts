@@ -9,29 +9,24 @@ export interface SqliteMigration {
 
 /**
  * The schema, oldest first. Never edit a released step: add one (a file of any older version is brought up to
- * date at `init()`, so the steps of indexes later dropped stay as they were).
+ * date at `init()`, so steps whose tables a later step drops stay as they were).
  *
  * The schema they leave:
- * - `messages.n` is the integer key every side table points at (cheaper than the text id); it grows with
- *   insertion, which the change feed relies on. `messages_time` holds the whole order `(time, id)`, so it grows
- *   at its end and offset pages skip rows in it without reading them; the topic and category indexes end at the
- *   time (ties on a millisecond are few and sorted within the group), which keeps them small.
+ * - `messages.n` is the integer key every side table points at; it grows with insertion, which the change feed
+ *   relies on. `messages_time` holds the whole order `(time, id)`, so offset pages skip rows in it without
+ *   reading them; the topic and category indexes end at the time, which keeps them small.
  * - `topic_summary` and the `messages` counter are updated by `insertMany` in its own transaction, so the
  *   catalogue and unfiltered totals are exact and read in O(topics).
  * - Users, packages and agents live in side tables keyed `(value, time, n)`, so a filter on them reads one index
- *   range in time order. They are filled after the commit, in large chunks, up to the `side_indexed` counter
- *   (version 2): a batch touches pages all over those indexes, and writing them to the WAL at every commit would
- *   dominate ingest. Rows past the counter are matched on their own columns, so no filter misses a stored message.
- * - `contains` candidates come from bit-sliced trigram signatures (`text-signatures.ts`, version 4), filled the
- *   same way up to `text_indexed` and always checked against the body itself. Versions 1 and 3 built and tuned
- *   an FTS5 index that version 4 drops: filling it cost more than the rest of the archiver. Version 4 starts the
- *   counter at 0, so an existing file is signed in the background after the upgrade.
- * - The metrics' rollups (`sqlite-rollups.ts`, version 5): one row per plugin × interval × bucket × key × field,
- *   and each plugin's change-feed position, written in the same transaction so that a crash never loses nor
- *   doubles a count. The primary key serves a plugin's range of buckets; `rollups_key` serves one key's buckets.
- *   An existing archive gets empty tables: the metrics catch up from the archive at their next start.
- * - `messages.verified` (version 6) is 1 when the archiver verified the message's signature at ingest. Rows
- *   archived before it are 0: nobody can say now whether they were checked, so none is presented as signed.
+ *   range in time order. They are filled after the commit up to the `side_indexed` counter; rows past it are
+ *   matched on their own columns, so no filter misses a stored message.
+ * - `text_signatures` holds the `contains` index: trigram bitmaps (`text-index/trigram-bitmaps.ts`; the table's
+ *   name is older than that module's), filled the same way up to `text_indexed`. Candidates are always checked
+ *   against the body. Steps 1 and 3 concern an earlier text index that step 4 drops.
+ * - `rollups` and `rollup_positions` (step 5) hold the metrics' rollups and each plugin's change-feed position,
+ *   written in one transaction so that a crash never loses nor doubles a count.
+ * - `messages.verified` (step 6) is 1 when the archiver verified the message's signature at ingest; rows
+ *   archived before it are 0.
  */
 export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   {

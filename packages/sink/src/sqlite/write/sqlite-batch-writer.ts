@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { InsertResult } from '@statbus/core';
-import type { PreparedMessage } from './sqlite-rows.js';
+import type { PreparedMessage } from '../schema/sqlite-rows.js';
 
 interface SummaryDelta {
   topic: string;

@@ -1,5 +1,5 @@
-import type { SqliteStatementCache } from './sqlite-statement-cache.js';
-import { SIGNATURE_GROUPS, SLICE_BYTES, blockOf, candidateRows, hashOfTrigram, sliceLocation } from './text-signatures.js';
+import type { SqliteStatementCache } from '../cache/sqlite-statement-cache.js';
+import { BITMAP_GROUPS, SLICE_BYTES, blockOf, candidateRows, hashOfTrigram, sliceLocation } from './trigram-bitmaps.js';
 import type { TrigramSample } from './trigram-sample.js';
 
 /** Trigrams of a needle whose slices are read at most: each costs one row per block of the range. */
@@ -12,7 +12,7 @@ const MIN_TRIGRAMS = 3;
 
 /** The slice at `offset` of group `grp` in every block from the first to the last: a row looked up per block. */
 const SLICES_SQL = `WITH RECURSIVE blocks (block) AS (SELECT ? UNION ALL SELECT block + 1 FROM blocks WHERE block < ?)
-  SELECT b.block, substr(s.bits, ?, ${SLICE_BYTES}) FROM blocks b JOIN text_signatures s ON s.key = b.block * ${SIGNATURE_GROUPS} + ?`;
+  SELECT b.block, substr(s.bits, ?, ${SLICE_BYTES}) FROM blocks b JOIN text_signatures s ON s.key = b.block * ${BITMAP_GROUPS} + ?`;
 
 /** Reads the `contains` index (`text_signatures`) in the caller's read transaction. */
 export class SqliteTextCandidates {
@@ -22,8 +22,8 @@ export class SqliteTextCandidates {
   ) {}
 
   /**
-   * The signed rows from `first` to `last` (row keys) that may hold `needle` (lower-cased, at least a trigram
-   * long), ascending: every one that does, and a few that do not (the body check decides). Rows not yet signed are
+   * The indexed rows from `first` to `last` (row keys) that may hold `needle` (lower-cased, at least a trigram
+   * long), ascending: every one that does, and a few that do not (the body check decides). Rows not yet indexed are
    * not among them: the caller checks those directly.
    */
   candidates(needle: string, first: number, last: number): number[] {

@@ -1,15 +1,17 @@
 import type Database from 'better-sqlite3';
 import { DEFAULT_ROWS_PER_PAGE, queryWindow, type CountResult, type MessagePage, type MessageQuery } from '@statbus/core';
-import { checkQuery } from '../query/check-query.js';
-import { encodeCursor } from '../query/keyset-cursor.js';
-import { negated, selectsEverything, valuesOf } from '../query/query-filters.js';
-import type { SqliteQueryPlanner } from './sqlite-query-planner.js';
-import { rowToMessage, type MessageRow } from './sqlite-rows.js';
-import type { RowKey, SqlitePageAnchors } from './sqlite-page-anchors.js';
-import { SQLITE_SIDE_INDEXES } from './sqlite-side-indexes.js';
-import type { SqliteStatementCache } from './sqlite-statement-cache.js';
-import { MAX_TOTAL_CATCH_UP_ROWS, totalKey, type SqliteTotalCache } from './sqlite-total-cache.js';
-import { buildSqliteWhere, type SqlFragment, type SqlitePlanContext } from './sqlite-where.js';
+import { checkQuery } from '../../query/check-query.js';
+import { encodeCursor } from '../../query/keyset-cursor.js';
+import { negated, selectsEverything, valuesOf } from '../../query/query-filters.js';
+import type { SqliteQueryPlanner } from '../plan/sqlite-query-planner.js';
+import { rowToMessage, type MessageRow } from '../schema/sqlite-rows.js';
+import type { RowKey, SqlitePageAnchors } from '../cache/sqlite-page-anchors.js';
+import { SQLITE_SIDE_INDEXES } from '../schema/sqlite-side-indexes.js';
+import type { SqliteStatementCache } from '../cache/sqlite-statement-cache.js';
+import { MAX_TOTAL_CATCH_UP_ROWS, totalKey, type SqliteTotalCache } from '../cache/sqlite-total-cache.js';
+import { buildSqliteWhere, type SqlitePlanContext } from '../plan/sqlite-where.js';
+import { placeholders, type SqlFragment } from '../schema/sql-fragment.js';
+import { readHead } from '../schema/sqlite-store-counter.js';
 
 type Param = string | number;
 type Window = { start?: number; end?: number };
@@ -119,7 +121,7 @@ export class SqlitePageFinder {
 
   /** The newest row key of the snapshot (0 when empty). */
   private head(): number {
-    return (this.statements.get('SELECT max(n) FROM messages').pluck().get() as number | null) ?? 0;
+    return readHead(this.statements);
   }
 
   /** The total kept for this filter set, brought up to date with the rows archived since; undefined when none is kept. */
@@ -215,7 +217,7 @@ export class SqlitePageFinder {
     const total = result[0]?.[0] ?? 0;
     const wanted = result.slice(1).map((row) => row[1]).filter((n): n is number => n !== null);
     if (wanted.length === 0) return { total, rows: [] };
-    const found = this.statements.get(`SELECT * FROM messages WHERE n IN (${wanted.map(() => '?').join(', ')})`).all(...wanted) as MessageRow[];
+    const found = this.statements.get(`SELECT * FROM messages WHERE n IN (${placeholders(wanted.length)})`).all(...wanted) as MessageRow[];
     const byN = new Map(found.map((row) => [row.n, row]));
     const sign = descending ? -1 : 1;
     // Compound SELECTs keep no promised order: the few rows of the page are put back in (time, id) order here,

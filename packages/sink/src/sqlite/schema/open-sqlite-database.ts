@@ -2,15 +2,12 @@ import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError, type TopicMatcher } from '@statbus/core';
-import { DEFAULT_CACHE_MB, DEFAULT_MMAP_MB, type SqliteStoreOptions } from './sqlite-store-options.js';
+import { DEFAULT_CACHE_MB, DEFAULT_MMAP_MB, type SqliteStoreOptions } from '../sqlite-store-options.js';
 import { runSqliteMigrations } from './sqlite-migrations.js';
-import { BODY_CONTAINS_FUNCTION, TOPIC_MATCH_FUNCTION } from './sqlite-where.js';
+import { registerSqliteFunctions } from './sqlite-functions.js';
 
 /** WAL pages between automatic checkpoints (4 KiB each: a WAL of up to ~80 MB). */
 const WAL_AUTOCHECKPOINT_PAGES = 20_000;
-
-/** Name of the SQL function `js_lower(text)`: JavaScript's full Unicode lower-casing (SQLite's `lower()` is ASCII only). */
-export const JS_LOWER_FUNCTION = 'js_lower';
 
 function codeOf(error: unknown): string {
   const code = (error as { code?: unknown }).code;
@@ -74,14 +71,7 @@ export function openSqliteDatabase(path: string, options: SqliteStoreOptions, ma
     // Checkpointing every WAL_AUTOCHECKPOINT_PAGES instead of SQLite's 1,000 copies a page dirtied by many
     // commits back to the file once, not after every commit.
     db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
-    db.function(TOPIC_MATCH_FUNCTION, { deterministic: true }, (pattern: unknown, topic: unknown) =>
-      typeof pattern === 'string' && typeof topic === 'string' && matcher(pattern).test(topic) ? 1 : 0,
-    );
-    // The stored body is JSON.stringify(body); lower-cased, it is exactly the text `contains` searches.
-    db.function(BODY_CONTAINS_FUNCTION, { deterministic: true }, (body: unknown, needle: unknown) =>
-      typeof body === 'string' && typeof needle === 'string' && body.toLowerCase().includes(needle) ? 1 : 0,
-    );
-    db.function(JS_LOWER_FUNCTION, { deterministic: true }, (text: unknown) => (typeof text === 'string' ? text.toLowerCase() : text));
+    registerSqliteFunctions(db, matcher);
     runSqliteMigrations(db);
   } catch (error) {
     db.close();

@@ -1,3 +1,5 @@
+import { placeholders } from './sql-fragment.js';
+
 /** A filter served by a side table `(value, time, n)` that is filled after the commit. */
 export interface SqliteSideIndex {
   /** The `MessageQuery` filter it serves. */
@@ -12,8 +14,6 @@ export interface SqliteSideIndex {
    */
   readonly tailCheck: (count: number, alias?: string) => string;
 }
-
-const placeholders = (count: number): string => Array.from({ length: count }, () => '?').join(', ');
 
 /**
  * The side index of a JSON array column of `messages` (`users`, `packages`): one row per element, and for rows

@@ -1,56 +1,56 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  BlockSignatures,
-  SIGNATURE_BLOCK_ROWS,
-  SIGNATURE_GROUPS,
-  SIGNATURE_HASHES,
+  BlockBitmaps,
+  BITMAP_BLOCK_ROWS,
+  BITMAP_GROUPS,
+  TRIGRAM_HASHES,
   SLICE_BYTES,
   blockOf,
   candidateRows,
   sliceLocation,
   hashOfTrigram,
   trigramHash,
-  type SignatureRow,
-} from './text-signatures.js';
+  type BitmapRow,
+} from './trigram-bitmaps.js';
 import { trigramsOf } from './trigram-sample.js';
 
 /** The slices of `hashes`, per block, read from stored rows the way the store reads them (group row, offset). */
-function slicesOf(rows: readonly SignatureRow[], hashes: readonly number[]): Map<number, Uint8Array>[] {
+function slicesOf(rows: readonly BitmapRow[], hashes: readonly number[]): Map<number, Uint8Array>[] {
   return hashes.map((hash) => {
     const { grp, offset } = sliceLocation(hash);
     const blocks = new Map<number, Uint8Array>();
     for (const row of rows) {
-      if (row.key % SIGNATURE_GROUPS === grp) blocks.set(Math.floor(row.key / SIGNATURE_GROUPS), row.bits.subarray(offset - 1, offset - 1 + SLICE_BYTES));
+      if (row.key % BITMAP_GROUPS === grp) blocks.set(Math.floor(row.key / BITMAP_GROUPS), row.bits.subarray(offset - 1, offset - 1 + SLICE_BYTES));
     }
     return blocks;
   });
 }
 
-function sign(bodies: ReadonlyMap<number, string>): SignatureRow[] {
-  const blocks = new Map<number, BlockSignatures>();
+function indexBodies(bodies: ReadonlyMap<number, string>): BitmapRow[] {
+  const blocks = new Map<number, BlockBitmaps>();
   for (const [n, body] of bodies) {
-    const block = blocks.get(blockOf(n)) ?? new BlockSignatures(blockOf(n));
+    const block = blocks.get(blockOf(n)) ?? new BlockBitmaps(blockOf(n));
     blocks.set(block.block, block);
     block.add(n, body.toLowerCase());
   }
   return [...blocks.values()].flatMap((block) => block.rows());
 }
 
-describe('text signatures', () => {
+describe('trigram bitmaps', () => {
   describe('candidateRows', () => {
     it('should propose every row whose lower-cased body holds the needle, within the range', () => {
       const text = fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'é', 'É', 'İ', '"', ' ', '\u{1F600}'), maxLength: 40 });
       fc.assert(
         fc.property(
-          fc.uniqueArray(fc.integer({ min: 1, max: 3 * SIGNATURE_BLOCK_ROWS }), { minLength: 1, maxLength: 30 }),
+          fc.uniqueArray(fc.integer({ min: 1, max: 3 * BITMAP_BLOCK_ROWS }), { minLength: 1, maxLength: 30 }),
           fc.array(text, { minLength: 30, maxLength: 30 }),
           fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'é', '"', ' ', '\u{1F600}'), minLength: 3, maxLength: 6 }),
-          fc.integer({ min: 0, max: 3 * SIGNATURE_BLOCK_ROWS }),
+          fc.integer({ min: 0, max: 3 * BITMAP_BLOCK_ROWS }),
           (keys, texts, needle, first) => {
             const bodies = new Map(keys.map((n, i) => [n, texts[i] as string]));
             const lowered = needle.toLowerCase();
-            const candidates = candidateRows(slicesOf(sign(bodies), trigramsOf(lowered).map(hashOfTrigram)), first, 3 * SIGNATURE_BLOCK_ROWS);
+            const candidates = candidateRows(slicesOf(indexBodies(bodies), trigramsOf(lowered).map(hashOfTrigram)), first, 3 * BITMAP_BLOCK_ROWS);
             const holding = keys.filter((n) => n >= first && (bodies.get(n) as string).toLowerCase().includes(lowered)).sort((a, b) => a - b);
             expect(candidates.filter((n) => holding.includes(n))).toEqual(holding);
             expect(candidates).toEqual([...candidates].sort((a, b) => a - b));
@@ -64,12 +64,12 @@ describe('text signatures', () => {
       const bodies = new Map<number, string>();
       const words = ['update', 'build', 'karma', 'stable', 'testing', 'kernel', 'firefox', 'python3', 'systemd', 'x86_64'];
       let state = 7;
-      for (let n = 1; n <= 2 * SIGNATURE_BLOCK_ROWS; n += 1) {
+      for (let n = 1; n <= 2 * BITMAP_BLOCK_ROWS; n += 1) {
         let body = '';
         while (body.length < 1000) body += `${words[(state = (state * 1103515245 + 12345) % 2 ** 31) % words.length] as string} `;
         bodies.set(n, n === 77 ? `${body}quetzal` : body);
       }
-      const candidates = candidateRows(slicesOf(sign(bodies), trigramsOf('quetzal').slice(0, 4).map(hashOfTrigram)), 1, 2 * SIGNATURE_BLOCK_ROWS);
+      const candidates = candidateRows(slicesOf(indexBodies(bodies), trigramsOf('quetzal').slice(0, 4).map(hashOfTrigram)), 1, 2 * BITMAP_BLOCK_ROWS);
       expect(candidates).toContain(77);
       expect(candidates.length).toBeLessThan(20);
     });
@@ -79,17 +79,17 @@ describe('text signatures', () => {
     it('should spread the trigrams of words over every hash value', () => {
       const seen = new Set<number>();
       for (let a = 97; a < 123; a += 1) for (let b = 97; b < 123; b += 1) for (let c = 32; c < 123; c += 1) seen.add(trigramHash(a, b, c));
-      expect(seen.size).toBe(SIGNATURE_HASHES);
+      expect(seen.size).toBe(TRIGRAM_HASHES);
     });
   });
 
-  describe('BlockSignatures', () => {
+  describe('BlockBitmaps', () => {
     it('should refuse a row of another block', () => {
-      expect(() => new BlockSignatures(1).add(5, 'abc')).toThrow(RangeError);
+      expect(() => new BlockBitmaps(1).add(5, 'abc')).toThrow(RangeError);
     });
 
     it('should store no group of slices without a bit set', () => {
-      const block = new BlockSignatures(0);
+      const block = new BlockBitmaps(0);
       block.add(3, 'ab');
       expect(block.rows()).toEqual([]);
     });

@@ -1,5 +1,5 @@
 import type { MessageQuery } from '@statbus/core';
-import { LIST_FILTERS, negated, valuesOf } from '../query/query-filters.js';
+import { LIST_FILTERS, negated, valuesOf } from '../../query/query-filters.js';
 
 /** Default {@link SqliteTotalCache} capacity: filter sets whose totals are kept. */
 export const DEFAULT_TOTAL_CACHE_ENTRIES = 1024;

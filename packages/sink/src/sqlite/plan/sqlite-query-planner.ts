@@ -1,10 +1,12 @@
 import type { MessageQuery } from '@statbus/core';
-import { LIST_FILTERS, isTopicPattern, negated, selectsEverything, valuesOf } from '../query/query-filters.js';
-import { SQLITE_SIDE_INDEXES, type SqliteSideIndex } from './sqlite-side-indexes.js';
-import type { SqliteStatementCache } from './sqlite-statement-cache.js';
-import { readStoreCounter } from './sqlite-store-counter.js';
-import { TOPIC_MATCH_FUNCTION, buildSqliteWhere, type SqlitePlanContext } from './sqlite-where.js';
-import type { SqliteTextCandidates } from './sqlite-text-candidates.js';
+import { LIST_FILTERS, isTopicPattern, negated, selectsEverything, valuesOf } from '../../query/query-filters.js';
+import { SQLITE_SIDE_INDEXES, type SqliteSideIndex } from '../schema/sqlite-side-indexes.js';
+import type { SqliteStatementCache } from '../cache/sqlite-statement-cache.js';
+import { readStoreCounter } from '../schema/sqlite-store-counter.js';
+import { placeholders } from '../schema/sql-fragment.js';
+import { TOPIC_MATCH_FUNCTION } from '../schema/sqlite-functions.js';
+import { buildSqliteWhere, type SqlitePlanContext } from './sqlite-where.js';
+import type { SqliteTextCandidates } from '../text-index/sqlite-text-candidates.js';
 
 /** A pattern matching more stored topics than this is matched row by row instead of as a list of topics. */
 const MAX_EXPANDED_TOPICS = 500;
@@ -90,7 +92,7 @@ export class SqliteQueryPlanner {
     if (side === undefined) return undefined;
     const { index, values, rest } = side;
     const direction = descending ? 'DESC' : 'ASC';
-    const inValues = `s.${index.column} IN (${values.map(() => '?').join(', ')}) AND s.time >= ? AND s.time < ?`;
+    const inValues = `s.${index.column} IN (${placeholders(values.length)}) AND s.time >= ? AND s.time < ?`;
     const params = [...values, window.start ?? Number.MIN_SAFE_INTEGER, window.end ?? Number.MAX_SAFE_INTEGER];
     const others = selectsEverything(rest) ? undefined : buildSqliteWhere(rest, {}, { ...context, rowByRow: true });
     const sql =
@@ -113,7 +115,7 @@ export class SqliteQueryPlanner {
       const start = window.start ?? Number.MIN_SAFE_INTEGER;
       const end = window.end ?? Number.MAX_SAFE_INTEGER;
       const indexed = this.statements
-        .get(`SELECT count(DISTINCT n) FROM ${index.table} WHERE ${index.column} IN (${values.map(() => '?').join(', ')}) AND time >= ? AND time < ?`)
+        .get(`SELECT count(DISTINCT n) FROM ${index.table} WHERE ${index.column} IN (${placeholders(values.length)}) AND time >= ? AND time < ?`)
         .pluck()
         .get(...values, start, end) as number;
       const tail = this.statements

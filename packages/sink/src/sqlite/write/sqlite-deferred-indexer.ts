@@ -1,16 +1,16 @@
 import type Database from 'better-sqlite3';
-import { SQLITE_SIDE_INDEXES } from './sqlite-side-indexes.js';
-import type { SqliteStatementCache } from './sqlite-statement-cache.js';
-import { readStoreCounter, type SqliteStoreCounter } from './sqlite-store-counter.js';
-import { BlockSignatures, SIGNATURE_BLOCK_ROWS, blockOf } from './text-signatures.js';
+import { SQLITE_SIDE_INDEXES } from '../schema/sqlite-side-indexes.js';
+import type { SqliteStatementCache } from '../cache/sqlite-statement-cache.js';
+import { readHead, readStoreCounter, type SqliteStoreCounter } from '../schema/sqlite-store-counter.js';
+import { BlockBitmaps, BITMAP_BLOCK_ROWS, blockOf } from '../text-index/trigram-bitmaps.js';
 
 /**
  * Messages per side-table transaction. Large on purpose: a chunk writes each page of the three tables it
- * touches once, so the larger the chunk, the fewer pages written per message (~0.2 s of work at 1M messages).
+ * touches once, so the larger the chunk, the fewer pages written per message.
  */
 const SIDE_CHUNK = 50_000;
-/** Messages per text-index transaction: two whole blocks of signatures, few enough that the event loop is not held long. */
-const TEXT_CHUNK = 2 * SIGNATURE_BLOCK_ROWS;
+/** Messages per text-index transaction: two whole blocks of trigram bitmaps, few enough that the event loop is not held long. */
+const TEXT_CHUNK = 2 * BITMAP_BLOCK_ROWS;
 /** A backlog smaller than a chunk waits this long (ms) for more messages before it is indexed anyway. */
 const IDLE_DELAY_MS = 100;
 
@@ -92,7 +92,7 @@ export class SqliteDeferredIndexer {
 
   /**
    * One full chunk per turn (inserts and queries run between chunks), or the whole small backlog when idle. A full
-   * text chunk stops at a block's end, so that a block is signed once; only an idle backlog signs part of one
+   * text chunk stops at a block's end, so that a block is indexed once; only an idle backlog indexes part of one
    * (rewritten whole when the block fills).
    */
   private step(full: boolean): void {
@@ -107,7 +107,7 @@ export class SqliteDeferredIndexer {
   }
 
   private backlog(): { side: number; text: number } {
-    const last = (this.statements.get('SELECT max(n) FROM messages').pluck().get() as number | null) ?? 0;
+    const last = readHead(this.statements);
     return {
       side: last - readStoreCounter(this.statements, 'side_indexed'),
       text: last - readStoreCounter(this.statements, 'text_indexed'),
@@ -127,29 +127,29 @@ export class SqliteDeferredIndexer {
         .get(from, limit) as [number | null, number];
       if (to === null) return 0;
       if (wholeBlocks && blockOf(to) > blockOf(from + 1)) {
-        to = blockOf(to) * SIGNATURE_BLOCK_ROWS - 1;
+        to = blockOf(to) * BITMAP_BLOCK_ROWS - 1;
         count = this.statements.get('SELECT count(*) FROM messages WHERE n > ? AND n <= ?').pluck().get(from, to) as number;
       }
       if (counter === 'side_indexed') for (const index of SQLITE_SIDE_INDEXES) this.statements.get(index.fillSql).run(from, to);
-      else this.signText(from, to);
+      else this.indexText(from, to);
       this.statements.get('UPDATE store_counter SET value = ? WHERE name = ?').run(to, counter);
       return count;
     }).immediate();
   }
 
   /**
-   * Signs the rows `from + 1 … to` into `text_signatures`. A block is always written whole, from its first row:
-   * one signed in part before (an idle backlog) is read again and replaced.
+   * Adds the rows `from + 1 … to` to the trigram bitmaps (`text_signatures`). A block is always written whole, from its first row:
+   * one indexed in part before (an idle backlog) is read again and replaced.
    */
-  private signText(from: number, to: number): void {
+  private indexText(from: number, to: number): void {
     const read = this.statements.get('SELECT n, body FROM messages WHERE n >= ? AND n <= ? ORDER BY n').raw();
     const write = this.statements.get('INSERT OR REPLACE INTO text_signatures (key, bits) VALUES (?, ?)');
     for (let block = blockOf(from + 1); block <= blockOf(to); block += 1) {
-      const signatures = new BlockSignatures(block);
-      const first = block * SIGNATURE_BLOCK_ROWS;
-      const last = Math.min(to, first + SIGNATURE_BLOCK_ROWS - 1);
-      for (const [n, body] of read.all(first, last) as [number, string][]) signatures.add(n, body.toLowerCase());
-      for (const row of signatures.rows()) write.run(row.key, row.bits);
+      const bitmaps = new BlockBitmaps(block);
+      const first = block * BITMAP_BLOCK_ROWS;
+      const last = Math.min(to, first + BITMAP_BLOCK_ROWS - 1);
+      for (const [n, body] of read.all(first, last) as [number, string][]) bitmaps.add(n, body.toLowerCase());
+      for (const row of bitmaps.rows()) write.run(row.key, row.bits);
     }
   }
 }
