@@ -44,19 +44,12 @@ import { prepareMessage, rawRowToMessage, ROW_COLUMNS_WITHOUT_CONTENT, rowToMess
 import { SqliteStatementCache } from './cache/sqlite-statement-cache.js';
 import { SqliteRollups } from './sqlite-rollups.js';
 import { readHead, readStoreCounter } from './schema/sqlite-store-counter.js';
-import { DEFAULT_CONTAINS_SCAN_ROWS, type SqliteStoreOptions } from './sqlite-store-options.js';
+import type { SqliteStoreOptions } from './sqlite-store-options.js';
+import { resolveSqliteTuning, type SqliteTuning } from './sqlite-tuning.js';
 import { SqliteTextCandidates } from './text-index/sqlite-text-candidates.js';
 import { SqliteTotalCache } from './cache/sqlite-total-cache.js';
+import { BITMAP_BLOCK_ROWS } from './text-index/trigram-bitmaps.js';
 import { TrigramSample } from './text-index/trigram-sample.js';
-
-const MATCHER_CACHE_SIZE = 256;
-
-/**
- * Longest SQLite itself waits for a lock (ms) once the store is open. better-sqlite3 waits on the calling
- * thread, so a longer wait would stop every timer and request of the process (probes included) while another
- * process holds the lock; `insertMany` instead tries again between other work until `busyTimeoutMs` has passed.
- */
-const BUSY_SLICE_MS = 20;
 
 function isBusy(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
@@ -89,6 +82,7 @@ interface OpenStore {
 export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMaintenance {
   readonly path: string;
   private readonly options: SqliteStoreOptions;
+  private readonly tuning: SqliteTuning;
   private store: OpenStore | undefined;
   private closed = false;
   private readonly matchers = new Map<string, TopicMatcher>();
@@ -98,6 +92,7 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.path = path;
     this.options = options;
+    this.tuning = resolveSqliteTuning(options);
   }
 
   /** Opens the file (creating its directory), sets WAL and the sync mode, runs pending migrations. */
@@ -105,25 +100,25 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
     return this.run('init', () => {
       if (this.closed) throw new StoreError('SQLite store: closed', { retryable: false });
       if (this.store !== undefined) return;
-      const db = openSqliteDatabase(this.path, this.options, (pattern) => this.matcher(pattern));
-      const statements = new SqliteStatementCache(db);
+      const { tuning } = this;
+      const db = openSqliteDatabase(this.path, this.options, tuning, (pattern) => this.matcher(pattern));
+      const statements = new SqliteStatementCache(db, tuning.statementCacheSize);
       const background = this.options.indexInBackground ?? this.options.indexTextInBackground ?? true;
-      const trigrams = new TrigramSample({
-        messageCount: () => readStoreCounter(statements, 'messages'),
-        sampleBodies: (count) => sampleBodies(statements, count),
-      });
-      const planner = new SqliteQueryPlanner(
-        statements,
-        new SqliteTextCandidates(statements, trigrams),
-        this.options.containsScanRows ?? DEFAULT_CONTAINS_SCAN_ROWS,
+      const trigrams = new TrigramSample(
+        { messageCount: () => readStoreCounter(statements, 'messages'), sampleBodies: (count) => sampleBodies(statements, count) },
+        tuning.trigramSampleRows,
+        tuning.trigramResampleGrowth,
       );
-      const totals = new SqliteTotalCache(this.options.totalCacheEntries);
-      const anchors = new SqlitePageAnchors(this.options.pageAnchorSets);
+      const text = new SqliteTextCandidates(statements, trigrams, { max: tuning.containsMaxTrigrams, atLeast: tuning.containsMinTrigrams });
+      const totals = new SqliteTotalCache(tuning.totalCacheEntries);
+      const planner = new SqliteQueryPlanner(statements, text, totals, tuning);
+      const anchors = new SqlitePageAnchors(tuning.pageAnchorSets, tuning.anchorsPerSet, tuning.anchorsTried);
+      const indexing = { sideChunk: tuning.sideIndexChunk, textChunk: tuning.textIndexChunkBlocks * BITMAP_BLOCK_ROWS, idleDelayMs: tuning.indexIdleDelayMs };
       this.store = {
         db,
         statements,
         writer: new SqliteBatchWriter(db),
-        indexer: new SqliteDeferredIndexer(db, statements, background),
+        indexer: new SqliteDeferredIndexer(db, statements, background, indexing),
         finder: new SqlitePageFinder(db, statements, planner, totals, anchors),
         catalogue: new SqliteCatalogue(statements),
         planner,
@@ -132,7 +127,7 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
         anchors,
       };
       this.store.indexer.schedule();
-      db.pragma(`busy_timeout = ${Math.min(BUSY_SLICE_MS, this.options.busyTimeoutMs ?? BUSY_SLICE_MS)}`);
+      db.pragma(`busy_timeout = ${Math.min(tuning.busySliceMs, tuning.busyTimeoutMs)}`);
       if (this.options.maxPageCount !== undefined) db.pragma(`max_page_count = ${this.options.maxPageCount}`);
     });
   }
@@ -149,14 +144,14 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
    */
   async insertMany(messages: readonly ArchivedMessage[]): Promise<InsertResult> {
     const prepared = await this.run('insertMany', () => messages.map(prepareMessage));
-    const deadline = Date.now() + (this.options.busyTimeoutMs ?? 5000);
+    const deadline = Date.now() + this.tuning.busyTimeoutMs;
     let written: InsertResult | undefined;
     while (written === undefined) {
       try {
         written = this.open().writer.write(prepared);
       } catch (error) {
         if (!isBusy(error) || Date.now() >= deadline) throw toStoreError(error, 'insertMany');
-        await new Promise((resolve) => setTimeout(resolve, BUSY_SLICE_MS));
+        await new Promise((resolve) => setTimeout(resolve, this.tuning.busySliceMs));
       }
     }
     if (written.inserted.length > 0) {
@@ -351,7 +346,7 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
   private matcher(pattern: string): TopicMatcher {
     let matcher = this.matchers.get(pattern);
     if (matcher === undefined) {
-      if (this.matchers.size >= MATCHER_CACHE_SIZE) this.matchers.clear();
+      if (this.matchers.size >= this.tuning.matcherCacheSize) this.matchers.clear();
       matcher = compilePattern(pattern);
       this.matchers.set(pattern, matcher);
     }

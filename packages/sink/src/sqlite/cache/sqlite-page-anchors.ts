@@ -1,11 +1,4 @@
-/** Default {@link SqlitePageAnchors} capacity: filter sets (with their order) whose anchors are kept. */
-export const DEFAULT_ANCHOR_SETS = 256;
-
-/** Anchors kept per filter set and order; the least recently found goes first. */
-const ANCHORS_PER_SET = 32;
-
-/** Anchors tried per request (each of an older snapshot costs a count of the rows archived since). */
-const MAX_TRIED = 3;
+import { SQLITE_TUNING_DEFAULTS } from '../sqlite-tuning.js';
 
 /** A row of a result in its order, by the keys the pages are sorted on. */
 export interface RowKey {
@@ -33,8 +26,16 @@ export interface PageAnchor {
 export class SqlitePageAnchors {
   readonly #sets = new Map<string, PageAnchor[]>();
 
-  /** @param capacity filter sets kept; 0 keeps none. */
-  constructor(private readonly capacity = DEFAULT_ANCHOR_SETS) {}
+  /**
+   * @param capacity filter sets (with their order) kept; 0 keeps none.
+   * @param perSet anchors kept per filter set; the least recently found goes first.
+   * @param tried anchors tried per request (each of an older snapshot costs a count of the rows archived since).
+   */
+  constructor(
+    private readonly capacity = SQLITE_TUNING_DEFAULTS.pageAnchorSets,
+    private readonly perSet = SQLITE_TUNING_DEFAULTS.anchorsPerSet,
+    private readonly tried = SQLITE_TUNING_DEFAULTS.anchorsTried,
+  ) {}
 
   /** Forgets every anchor: after rows were removed, the pages they point into have moved. */
   clear(): void {
@@ -51,7 +52,7 @@ export class SqlitePageAnchors {
     if (anchors === undefined) return undefined;
     // Rows archived since only push an anchor further back: the first one, from the furthest, that still
     // lies at or before `offset` is the nearest.
-    const candidates = anchors.filter((anchor) => anchor.head <= head && anchor.offset <= offset).sort((a, b) => b.offset - a.offset).slice(0, MAX_TRIED);
+    const candidates = anchors.filter((anchor) => anchor.head <= head && anchor.offset <= offset).sort((a, b) => b.offset - a.offset).slice(0, this.tried);
     for (const anchor of candidates) {
       const moved = anchor.head === head ? 0 : movedBy(anchor);
       if (moved === undefined || anchor.offset + moved > offset) continue;
@@ -68,7 +69,7 @@ export class SqlitePageAnchors {
     const anchors = (this.#sets.get(key) ?? []).filter((known) => known.offset !== anchor.offset || known.head > anchor.head);
     if (anchors.some((known) => known.offset === anchor.offset)) return;
     anchors.push(anchor);
-    if (anchors.length > ANCHORS_PER_SET) anchors.shift();
+    if (anchors.length > this.perSet) anchors.shift();
     this.#sets.delete(key);
     this.#sets.set(key, anchors);
     if (this.#sets.size > this.capacity) this.#sets.delete(this.#sets.keys().next().value as string);

@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
-
-const DEFAULT_CAPACITY = 256;
+import { SQLITE_TUNING_DEFAULTS } from '../sqlite-tuning.js';
 
 /** Prepared statements by SQL text: preparing costs more than running most indexed queries. */
 export class SqliteStatementCache {
@@ -8,7 +7,7 @@ export class SqliteStatementCache {
 
   constructor(
     private readonly db: Database.Database,
-    private readonly capacity = DEFAULT_CAPACITY,
+    private readonly capacity = SQLITE_TUNING_DEFAULTS.statementCacheSize,
   ) {}
 
   get(sql: string): Database.Statement {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_TOTAL_CATCH_UP_ROWS, SqliteTotalCache, totalKey } from './sqlite-total-cache.js';
+import { SQLITE_TUNING_DEFAULTS } from '../sqlite-tuning.js';
+import { SqliteTotalCache, totalKey } from './sqlite-total-cache.js';
 
 const never = (): number => {
   throw new Error('should not count');
@@ -29,7 +30,7 @@ describe(SqliteTotalCache, () => {
     it('should answer nothing when the rows archived since cannot be checked, or for an older snapshot', () => {
       const cache = new SqliteTotalCache();
       cache.record('k', 10, 4);
-      expect(cache.upToDate('k', 11 + MAX_TOTAL_CATCH_UP_ROWS, () => undefined)).toBeUndefined();
+      expect(cache.upToDate('k', 11 + SQLITE_TUNING_DEFAULTS.totalCatchUpRows, () => undefined)).toBeUndefined();
       expect(cache.upToDate('k', 9, never)).toBeUndefined();
     });
   });

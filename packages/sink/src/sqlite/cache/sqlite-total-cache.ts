@@ -1,14 +1,6 @@
 import type { MessageQuery } from '@statbus/core';
 import { LIST_FILTERS, negated, valuesOf } from '../../query/query-filters.js';
-
-/** Default {@link SqliteTotalCache} capacity: filter sets whose totals are kept. */
-export const DEFAULT_TOTAL_CACHE_ENTRIES = 1024;
-
-/**
- * Beyond this many rows archived since a total was counted, it is counted again from the indexes instead of
- * brought up to date row by row.
- */
-export const MAX_TOTAL_CATCH_UP_ROWS = 20_000;
+import { SQLITE_TUNING_DEFAULTS } from '../sqlite-tuning.js';
 
 /** A total and the last row key `n` it covers: the exact number of matches among rows `1..upTo`. */
 interface CountedTotal {
@@ -27,7 +19,7 @@ export class SqliteTotalCache {
   readonly #entries = new Map<string, CountedTotal>();
 
   /** @param capacity filter sets kept; 0 keeps none. */
-  constructor(private readonly capacity = DEFAULT_TOTAL_CACHE_ENTRIES) {}
+  constructor(private readonly capacity = SQLITE_TUNING_DEFAULTS.totalCacheEntries) {}
 
   /** Forgets every total: after rows were removed or changed, none can be brought up to date by adding. */
   clear(): void {
@@ -37,7 +29,7 @@ export class SqliteTotalCache {
   /**
    * The exact total of `key`'s filter set in a snapshot whose newest row is `head`, when one was counted for
    * this or an older snapshot: `countAfter(upTo)` counts the matches among the rows `(upTo, head]` (undefined
-   * when they are too many to check, see {@link MAX_TOTAL_CATCH_UP_ROWS}). Call it in the read transaction that
+   * when they are too many to check). Call it in the read transaction that
    * read `head`. Undefined otherwise.
    */
   upToDate(key: string, head: number, countAfter: (after: number) => number | undefined): number | undefined {

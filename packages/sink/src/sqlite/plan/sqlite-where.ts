@@ -4,45 +4,9 @@ import { isTopicPattern, negated, valuesOf } from '../../query/query-filters.js'
 import { placeholders, type SqlFragment } from '../schema/sql-fragment.js';
 import { BODY_CONTAINS_FUNCTION, TOPIC_MATCH_FUNCTION } from '../schema/sqlite-functions.js';
 import { SQLITE_SIDE_INDEXES, sideIndexMembership } from '../schema/sqlite-side-indexes.js';
-import { TRIGRAM } from '../text-index/trigram-bitmaps.js';
+import { planFilters } from './plan-filters.js';
+import type { ContainsAccess, FilterPlan, SqlitePlanContext, Window } from './query-plan.js';
 
-
-/** What the store knows that makes a query cheaper to plan, looked up in the same read transaction. */
-export interface SqlitePlanContext {
-  /** The stored topics a pattern matches (from the topic summary), or undefined to match row by row. */
-  readonly topicsMatching?: (pattern: string) => readonly string[] | undefined;
-  /** Rows with `n` above this are not yet in the text index: `contains` checks them directly. */
-  readonly textIndexedUpTo: number;
-  /** Rows with `n` above this are not yet in the users, packages and agents tables: checked on their own columns. */
-  readonly sideIndexedUpTo: number;
-  /**
-   * The smallest and largest `n` inside the time window and the number of rows in it, when `contains` can use them
-   * (the window's key range narrows the text index; few rows are cheaper to check than any index).
-   */
-  readonly windowRows?: () => { readonly first: number; readonly last: number; readonly count: number } | undefined;
-  /** The number of messages stored. */
-  readonly messageCount?: () => number;
-  /** A `contains` over at most this many rows (the window's, or all) checks each row without the text index. */
-  readonly containsScanRows?: number;
-  /**
-   * The text index's candidates for a lower-cased `contains` needle among the indexed rows from `first` to `last`
-   * (row keys), ascending; without it, `contains` checks every row.
-   */
-  readonly textCandidates?: (needle: string, first: number, last: number) => readonly number[];
-  /** For a page of a users-, packages- or agents-only query: the side-table time its rows cannot pass. */
-  readonly sideTableTime?: { readonly descending: boolean; readonly bound: number };
-  /**
-   * Check every filter on the row's own columns and body, without the side tables or the text index: for a
-   * statement that reads few rows anyway (the newest rows of a count brought up to date, a page walked in time order).
-   */
-  readonly rowByRow?: boolean;
-}
-
-/**
- * Cost of checking one row of the window read in index order, relative to checking one candidate of the text index
- * (read at random, after passing through the list of candidates).
- */
-const SCAN_ROW_COST = 0.5;
 /** Needles up to this length are checked with LIKE (SQLite's pattern limit is 50,000 bytes, escapes double some). */
 const MAX_LIKE_NEEDLE = 10_000;
 /** The only characters outside ASCII that JavaScript's `toLowerCase` turns into ASCII: İ → "i̇", K (Kelvin) → "k". */
@@ -57,12 +21,12 @@ function prefixUpperBound(prefix: string): string {
   return prefix.slice(0, -1) + String.fromCharCode(last + 1);
 }
 
-function topicCondition(topics: readonly string[], context: SqlitePlanContext): SqlFragment {
+function topicCondition(topics: readonly string[], patternTopics: FilterPlan['patternTopics']): SqlFragment {
   const parts: string[] = [];
   const params: (string | number)[] = [];
   const exact = new Set(topics.filter((topic) => !isTopicPattern(topic)));
   for (const pattern of topics.filter(isTopicPattern)) {
-    const expanded = context.topicsMatching?.(pattern);
+    const expanded = patternTopics.get(pattern);
     if (expanded !== undefined) {
       // The summary lists every stored topic: a pattern is the exact list of those it matches.
       for (const topic of expanded) exact.add(topic);
@@ -92,11 +56,11 @@ function likeAnywhere(needle: string): string {
 }
 
 /**
- * The exact `contains` check of one row for lower-cased needles. A body whose JSON text is pure ASCII
- * (as many characters as bytes) is checked natively by SQLite with `LIKE`, whose case folding is exactly
- * JavaScript's on ASCII (no call back into JavaScript, no lower-cased copy of the body), and so is any body when every needle is ASCII, unless it holds one of the two characters JavaScript
- * lower-cases to ASCII; any other body goes to the registered function, which lower-cases it as
- * {@link normaliseNeedle} does the needle.
+ * The exact `contains` check of one row for lower-cased needles. A body whose JSON text is pure ASCII (as
+ * many characters as bytes) is checked natively by SQLite with `LIKE`, whose case folding is exactly
+ * JavaScript's on ASCII (no call back into JavaScript, no lower-cased copy of the body), and so is any body when
+ * every needle is ASCII, unless it holds one of the two characters JavaScript lower-cases to ASCII; any other
+ * body goes to the registered function, which lower-cases it as {@link normaliseNeedle} does the needle.
  */
 function bodyCheck(lowered: readonly string[]): SqlFragment {
   // SQLite refuses LIKE patterns over 50,000 bytes: a needle that long is looked for in a lower-cased copy.
@@ -115,41 +79,23 @@ function bodyCheck(lowered: readonly string[]): SqlFragment {
   };
 }
 
-/**
- * `contains`: the body check decides. When every needle has a trigram and the text index is there, it proposes
- * candidates among the indexed rows of the window's row-key range (all rows without a window), and the rows not yet
- * indexed are checked directly. A window of few rows, or one whose candidates outnumber half its rows, is checked
- * row by row instead (the time bounds lead SQLite to the time index; without a window, every row).
- */
-function containsCondition(needles: readonly string[], context: SqlitePlanContext): SqlFragment {
-  const lowered = needles.map(normaliseNeedle);
-  const check = bodyCheck(lowered);
-  const textCandidates = context.textCandidates;
-  if (context.rowByRow === true || textCandidates === undefined || lowered.some((needle) => needle.length < TRIGRAM)) return check;
-  const window = context.windowRows?.();
-  const scanned = window?.count ?? context.messageCount?.() ?? Number.POSITIVE_INFINITY;
-  if (scanned <= (context.containsScanRows ?? 0)) return check;
-  const rows = window ?? { first: 1, last: Number.MAX_SAFE_INTEGER };
-  const indexedLast = Math.min(rows.last, context.textIndexedUpTo);
-  const lists = lowered.map((needle) => textCandidates(needle, rows.first, indexedLast));
-  const candidates = lists.length === 1 ? (lists[0] as readonly number[]) : [...new Set(lists.flat())].sort((a, b) => a - b);
-  if (scanned * SCAN_ROW_COST <= candidates.length) return check;
+/** `contains`: the body check decides; with candidates, only they and the rows not yet indexed are checked. */
+function containsCondition(needles: readonly string[], access: ContainsAccess): SqlFragment {
+  const check = bodyCheck(needles.map(normaliseNeedle));
+  if (access.kind === 'row') return check;
   return {
     sql: `(m.n IN (SELECT value FROM json_each(?) UNION ALL SELECT n FROM messages WHERE n > ?) AND ${check.sql})`,
-    params: [JSON.stringify(candidates), context.textIndexedUpTo, ...check.params],
+    params: [JSON.stringify(access.rows), access.indexedUpTo, ...check.params],
   };
 }
 
 /**
- * The WHERE clause (without the keyword) of a query over `messages m`, for the window already resolved.
+ * The WHERE clause (without the keyword) of a query over `messages m`, as `plan` says each filter is checked.
  * Values of one filter are OR-ed, filters AND-ed; a `not` filter excludes messages matching any of its values
  * (a message without an agent is never excluded by `notAgents`). Returns `1` when nothing filters.
  */
-export function buildSqliteWhere(
-  query: MessageQuery,
-  window: { start?: number; end?: number },
-  context: SqlitePlanContext = { textIndexedUpTo: 0, sideIndexedUpTo: 0 },
-): SqlFragment {
+export function buildWhere(plan: FilterPlan): SqlFragment {
+  const { query, window } = plan;
   const parts: string[] = [];
   const params: (string | number)[] = [];
   const add = (fragment: SqlFragment, negate = false): void => {
@@ -160,9 +106,9 @@ export function buildSqliteWhere(
   if (window.end !== undefined) add({ sql: 'm.time < ?', params: [window.end] });
 
   const topics = valuesOf(query, 'topics');
-  if (topics) add(topicCondition(topics, context));
+  if (topics) add(topicCondition(topics, plan.patternTopics));
   const notTopics = valuesOf(query, 'notTopics');
-  if (notTopics) add(topicCondition(notTopics, context), true);
+  if (notTopics) add(topicCondition(notTopics, plan.patternTopics), true);
 
   const categories = valuesOf(query, 'categories');
   if (categories) add({ sql: `m.category IN (${placeholders(categories.length)})`, params: categories });
@@ -172,28 +118,34 @@ export function buildSqliteWhere(
   const notAgents = valuesOf(query, 'notAgents');
   if (notAgents) add({ sql: `(m.agent IS NULL OR m.agent NOT IN (${placeholders(notAgents.length)}))`, params: notAgents });
 
+  const side = plan.sideFilters;
   for (const index of SQLITE_SIDE_INDEXES) {
     const wanted = valuesOf(query, index.filter);
     // A message without an agent is never excluded by notAgents: checked on the row above.
     const unwanted = index.filter === 'agents' ? undefined : valuesOf(query, negated(index.filter));
-    if (context.rowByRow === true) {
+    if (side.kind === 'row') {
       if (wanted) add({ sql: index.tailCheck(wanted.length, 'm'), params: wanted });
       if (unwanted) add({ sql: index.tailCheck(unwanted.length, 'm'), params: unwanted }, true);
       continue;
     }
     if (wanted) {
-      const side = context.sideTableTime;
+      const bound = side.timeBound;
       add({
-        sql: sideIndexMembership(index, wanted.length, side),
-        params: [...wanted, ...(side === undefined ? [] : [side.bound]), context.sideIndexedUpTo, ...wanted],
+        sql: sideIndexMembership(index, wanted.length, bound),
+        params: [...wanted, ...(bound === undefined ? [] : [bound.time]), side.indexedUpTo, ...wanted],
       });
     }
-    if (unwanted) add({ sql: `NOT ${sideIndexMembership(index, unwanted.length)}`, params: [...unwanted, context.sideIndexedUpTo, ...unwanted] });
+    if (unwanted) add({ sql: `NOT ${sideIndexMembership(index, unwanted.length)}`, params: [...unwanted, side.indexedUpTo, ...unwanted] });
   }
 
   const contains = valuesOf(query, 'contains');
-  if (contains) add(containsCondition(contains, context));
+  if (contains) add(containsCondition(contains, plan.contains));
   const notContains = valuesOf(query, 'notContains');
   if (notContains) add(bodyCheck(notContains.map(normaliseNeedle)), true);
   return { sql: parts.length === 0 ? '1' : parts.join(' AND '), params };
+}
+
+/** The WHERE clause of `query` in `window` with every filter served by the indexes (the side tables and the text index). */
+export function buildSqliteWhere(query: MessageQuery, window: Window, context: SqlitePlanContext): SqlFragment {
+  return buildWhere(planFilters(query, window, 'indexes', context));
 }

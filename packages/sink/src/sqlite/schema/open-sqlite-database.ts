@@ -2,12 +2,10 @@ import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError, type TopicMatcher } from '@statbus/core';
-import { DEFAULT_CACHE_MB, DEFAULT_MMAP_MB, type SqliteStoreOptions } from '../sqlite-store-options.js';
+import type { SqliteStoreOptions } from '../sqlite-store-options.js';
+import type { SqliteTuning } from '../sqlite-tuning.js';
 import { runSqliteMigrations } from './sqlite-migrations.js';
 import { registerSqliteFunctions } from './sqlite-functions.js';
-
-/** WAL pages between automatic checkpoints (4 KiB each: a WAL of up to ~80 MB). */
-const WAL_AUTOCHECKPOINT_PAGES = 20_000;
 
 function codeOf(error: unknown): string {
   const code = (error as { code?: unknown }).code;
@@ -52,25 +50,27 @@ function openFile(path: string): Database.Database {
 
 /**
  * Opens (creating its directory) and prepares a store file: WAL, the sync mode, cache, the SQL functions the
- * queries use, then every pending migration. Closes the file again if any of that fails.
+ * queries use, then every pending migration. Closes the file again if any of that fails. `tuning` gives the
+ * lock wait, the page cache, the memory map and the checkpoint interval.
  *
  * @param matcher the compiled AMQP pattern for `topic_match(pattern, topic)`.
  */
-export function openSqliteDatabase(path: string, options: SqliteStoreOptions, matcher: (pattern: string) => TopicMatcher): Database.Database {
+export function openSqliteDatabase(
+  path: string,
+  options: SqliteStoreOptions,
+  tuning: SqliteTuning,
+  matcher: (pattern: string) => TopicMatcher,
+): Database.Database {
   const db = openFile(path);
   try {
     // First, so that switching to WAL and migrating wait for another process opening the same file.
-    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    db.pragma(`busy_timeout = ${tuning.busyTimeoutMs}`);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
-    // A page cache far above the 2 MB default keeps the hot index pages off the disk.
-    db.pragma(`cache_size = -${(options.cacheMb ?? DEFAULT_CACHE_MB) * 1024}`);
+    db.pragma(`cache_size = -${tuning.cacheMb * 1024}`);
     db.pragma('temp_store = MEMORY');
-    // Reads through a memory map skip a system call and a copy per page, which `contains` pays for every candidate row it checks.
-    db.pragma(`mmap_size = ${(options.mmapMb ?? DEFAULT_MMAP_MB) * 1024 * 1024}`);
-    // Checkpointing every WAL_AUTOCHECKPOINT_PAGES instead of SQLite's 1,000 copies a page dirtied by many
-    // commits back to the file once, not after every commit.
-    db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+    db.pragma(`mmap_size = ${tuning.mmapMb * 1024 * 1024}`);
+    db.pragma(`wal_autocheckpoint = ${tuning.walAutocheckpointPages}`);
     registerSqliteFunctions(db, matcher);
     runSqliteMigrations(db);
   } catch (error) {

@@ -2,14 +2,6 @@ import type { SqliteStatementCache } from '../cache/sqlite-statement-cache.js';
 import { BITMAP_GROUPS, SLICE_BYTES, blockOf, candidateRows, hashOfTrigram, sliceLocation } from './trigram-bitmaps.js';
 import type { TrigramSample } from './trigram-sample.js';
 
-/** Trigrams of a needle whose slices are read at most: each costs one row per block of the range. */
-const MAX_TRIGRAMS = 6;
-/**
- * Trigrams read at least (when the needle has them): each cuts the false candidates (rows where every trigram read
- * only collides with one of theirs) by ~14×; two leave ~5 in 1,000 rows, three ~3 in 10,000.
- */
-const MIN_TRIGRAMS = 3;
-
 /** The slice at `offset` of group `grp` in every block from the first to the last: a row looked up per block. */
 const SLICES_SQL = `WITH RECURSIVE blocks (block) AS (SELECT ? UNION ALL SELECT block + 1 FROM blocks WHERE block < ?)
   SELECT b.block, substr(s.bits, ?, ${SLICE_BYTES}) FROM blocks b JOIN text_signatures s ON s.key = b.block * ${BITMAP_GROUPS} + ?`;
@@ -19,6 +11,7 @@ export class SqliteTextCandidates {
   constructor(
     private readonly statements: SqliteStatementCache,
     private readonly sample: TrigramSample,
+    private readonly trigrams: { readonly max: number; readonly atLeast: number },
   ) {}
 
   /**
@@ -28,7 +21,7 @@ export class SqliteTextCandidates {
    */
   candidates(needle: string, first: number, last: number): number[] {
     if (last < first) return [];
-    const hashes = new Set(this.sample.choose(needle, MAX_TRIGRAMS, MIN_TRIGRAMS).map(hashOfTrigram));
+    const hashes = new Set(this.sample.choose(needle, this.trigrams.max, this.trigrams.atLeast).map(hashOfTrigram));
     const read = this.statements.get(SLICES_SQL).raw();
     const slices = [...hashes].map((hash) => {
       const { grp, offset } = sliceLocation(hash);

@@ -1,9 +1,5 @@
+import { SQLITE_TUNING_DEFAULTS } from '../sqlite-tuning.js';
 import { TRIGRAM } from './trigram-bitmaps.js';
-
-/** Bodies read for the sample. */
-const SAMPLE_ROWS = 2000;
-/** The sample is read again once the archive has grown by this share since. */
-const RESAMPLE_GROWTH = 0.25;
 
 /** The distinct trigrams (three UTF-16 code units, as the text index hashes them) of a lower-cased text. */
 export function trigramsOf(text: string): string[] {
@@ -27,7 +23,15 @@ export class TrigramSample {
   private bodies: readonly string[] = [];
   private sampledAt = -1;
 
-  constructor(private readonly source: TrigramSampleSource) {}
+  /**
+   * @param sampleRows bodies read for the sample.
+   * @param resampleGrowth the sample is read again once the archive has grown by this share since.
+   */
+  constructor(
+    private readonly source: TrigramSampleSource,
+    private readonly sampleRows = SQLITE_TUNING_DEFAULTS.trigramSampleRows,
+    private readonly resampleGrowth = SQLITE_TUNING_DEFAULTS.trigramResampleGrowth,
+  ) {}
 
   /**
    * Up to `max` distinct trigrams of a lower-cased needle to ask the index for, rarest in the sample first. Past
@@ -55,9 +59,9 @@ export class TrigramSample {
 
   private refresh(): void {
     const count = this.source.messageCount();
-    if (this.sampledAt >= 0 && count <= this.sampledAt * (1 + RESAMPLE_GROWTH)) return;
+    if (this.sampledAt >= 0 && count <= this.sampledAt * (1 + this.resampleGrowth)) return;
     const counts = new Map<string, number>();
-    const bodies = this.source.sampleBodies(SAMPLE_ROWS);
+    const bodies = this.source.sampleBodies(this.sampleRows);
     for (const body of bodies) for (const trigram of trigramsOf(body)) counts.set(trigram, (counts.get(trigram) ?? 0) + 1);
     this.counts = counts;
     this.bodies = bodies;

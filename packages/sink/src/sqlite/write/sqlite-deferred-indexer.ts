@@ -4,15 +4,15 @@ import type { SqliteStatementCache } from '../cache/sqlite-statement-cache.js';
 import { readHead, readStoreCounter, type SqliteStoreCounter } from '../schema/sqlite-store-counter.js';
 import { BlockBitmaps, BITMAP_BLOCK_ROWS, blockOf } from '../text-index/trigram-bitmaps.js';
 
-/**
- * Messages per side-table transaction. Large on purpose: a chunk writes each page of the three tables it
- * touches once, so the larger the chunk, the fewer pages written per message.
- */
-const SIDE_CHUNK = 50_000;
-/** Messages per text-index transaction: two whole blocks of trigram bitmaps, few enough that the event loop is not held long. */
-const TEXT_CHUNK = 2 * BITMAP_BLOCK_ROWS;
-/** A backlog smaller than a chunk waits this long (ms) for more messages before it is indexed anyway. */
-const IDLE_DELAY_MS = 100;
+/** How the indexer batches its work (see `SqliteTuning`: `sideIndexChunk`, `textIndexChunkBlocks`, `indexIdleDelayMs`). */
+export interface DeferredIndexerTuning {
+  /** Messages per side-table transaction. */
+  readonly sideChunk: number;
+  /** Messages per text-index transaction: whole blocks of trigram bitmaps. */
+  readonly textChunk: number;
+  /** A backlog smaller than a chunk waits this long (ms) for more messages before it is indexed anyway. */
+  readonly idleDelayMs: number;
+}
 
 /**
  * Fills the indexes `insertMany` leaves out — the users, packages and agents tables up to the `side_indexed`
@@ -29,6 +29,7 @@ export class SqliteDeferredIndexer {
     private readonly db: Database.Database,
     private readonly statements: SqliteStatementCache,
     private readonly background: boolean,
+    private readonly tuning: DeferredIndexerTuning,
   ) {}
 
   /**
@@ -38,13 +39,13 @@ export class SqliteDeferredIndexer {
   catchUp(maxRows = Number.POSITIVE_INFINITY): number {
     let side = 0;
     while (side < maxRows) {
-      const added = this.indexChunk('side_indexed', Math.min(SIDE_CHUNK, maxRows - side));
+      const added = this.indexChunk('side_indexed', Math.min(this.tuning.sideChunk, maxRows - side));
       if (added === 0) break;
       side += added;
     }
     let text = 0;
     while (text < maxRows) {
-      const added = this.indexChunk('text_indexed', Math.min(TEXT_CHUNK, maxRows - text));
+      const added = this.indexChunk('text_indexed', Math.min(this.tuning.textChunk, maxRows - text));
       if (added === 0) break;
       text += added;
     }
@@ -53,7 +54,7 @@ export class SqliteDeferredIndexer {
 
   /**
    * After a commit: a backlog of a full chunk is indexed on the next turn of the event loop (one chunk per turn);
-   * a smaller one once no commit came for {@link IDLE_DELAY_MS} ms, so a steady stream is indexed in full chunks.
+   * a smaller one once no commit came for `idleDelayMs`, so a steady stream is indexed in full chunks.
    */
   schedule(): void {
     if (!this.background || this.stopped) return;
@@ -65,7 +66,7 @@ export class SqliteDeferredIndexer {
     if (this.timer !== undefined) return;
     const backlog = this.backlog();
     if (backlog.side === 0 && backlog.text === 0) return;
-    this.arm(isFull(backlog) ? 0 : IDLE_DELAY_MS);
+    this.arm(this.isFull(backlog) ? 0 : this.tuning.idleDelayMs);
   }
 
   private arm(delay: number): void {
@@ -73,9 +74,9 @@ export class SqliteDeferredIndexer {
       this.timer = undefined;
       if (this.stopped) return;
       try {
-        const full = isFull(this.backlog());
+        const full = this.isFull(this.backlog());
         const quiet = Date.now() - this.lastCommit;
-        if (!full && quiet < IDLE_DELAY_MS) this.arm(IDLE_DELAY_MS - quiet);
+        if (!full && quiet < this.tuning.idleDelayMs) this.arm(this.tuning.idleDelayMs - quiet);
         else this.step(full);
       } catch {
         // Busy or failing: the rows stay findable (checked directly); the next commit schedules another try.
@@ -97,13 +98,17 @@ export class SqliteDeferredIndexer {
    */
   private step(full: boolean): void {
     if (full) {
-      if (this.backlog().side >= SIDE_CHUNK) this.indexChunk('side_indexed', SIDE_CHUNK);
-      else this.indexChunk('text_indexed', TEXT_CHUNK, true);
+      if (this.backlog().side >= this.tuning.sideChunk) this.indexChunk('side_indexed', this.tuning.sideChunk);
+      else this.indexChunk('text_indexed', this.tuning.textChunk, true);
     } else {
-      this.indexChunk('side_indexed', SIDE_CHUNK);
-      this.indexChunk('text_indexed', TEXT_CHUNK);
+      this.indexChunk('side_indexed', this.tuning.sideChunk);
+      this.indexChunk('text_indexed', this.tuning.textChunk);
     }
     this.plan();
+  }
+
+  private isFull(backlog: { side: number; text: number }): boolean {
+    return backlog.side >= this.tuning.sideChunk || backlog.text >= this.tuning.textChunk;
   }
 
   private backlog(): { side: number; text: number } {
@@ -152,8 +157,4 @@ export class SqliteDeferredIndexer {
       for (const row of bitmaps.rows()) write.run(row.key, row.bits);
     }
   }
-}
-
-function isFull(backlog: { side: number; text: number }): boolean {
-  return backlog.side >= SIDE_CHUNK || backlog.text >= TEXT_CHUNK;
 }
