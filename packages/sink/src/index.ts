@@ -14,6 +14,7 @@ export {
 } from './archiver/archiver-options.js';
 export type { ArchiverOptions } from './archiver/archiver-options.js';
 export { createMessageStore } from './create-message-store.js';
+export type { MessageStoreOptions } from './create-message-store.js';
 export { fromMongoDocument, toMongoDocument } from './mongo/mongo-document.js';
 export type { MongoMessageDocument } from './mongo/mongo-document.js';
 export { MongoMessageStore } from './mongo/mongo-message-store.js';
@@ -31,6 +32,8 @@ export { sinkModule } from './sink-module.js';
 export { SqliteMessageStore } from './sqlite/sqlite-message-store.js';
 export { SqliteRollups } from './sqlite/sqlite-rollups.js';
 export type { SqliteStoreOptions, SqliteSynchronous } from './sqlite/sqlite-store-options.js';
+export { SQLITE_TUNING_DEFAULTS } from './sqlite/sqlite-tuning.js';
+export type { SqliteTuning } from './sqlite/sqlite-tuning.js';
 export { SQLITE_MIGRATIONS, runSqliteMigrations } from './sqlite/schema/sqlite-migrations.js';
 export type { SqliteMigration } from './sqlite/schema/sqlite-migrations.js';
 export { applyRetention } from './retention/apply-retention.js';

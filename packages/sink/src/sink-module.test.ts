@@ -6,10 +6,11 @@ import { createMessageStore } from './create-message-store.js';
 import { MongoMessageStore } from './mongo/mongo-message-store.js';
 import { sinkModule } from './sink-module.js';
 import { SqliteMessageStore } from './sqlite/sqlite-message-store.js';
+import { SQLITE_TUNING_DEFAULTS } from './sqlite/sqlite-tuning.js';
 
-function container(store: string): Container {
+function container(store: string, sink: Record<string, unknown> = {}): Container {
   const root = new Container();
-  root.bind(CONFIG).toConstantValue(configSchema.parse({ store }));
+  root.bind(CONFIG).toConstantValue(configSchema.parse({ store, sink }));
   root.bind(LOGGER).toConstantValue(silentLogger);
   root.bind(TRANSPORT).toConstantValue({ kind: 'fake' } as Transport);
   root.load(sinkModule);
@@ -24,6 +25,10 @@ describe('sinkModule', () => {
       expect(store).toBeInstanceOf(SqliteMessageStore);
       expect((store as SqliteMessageStore).path).toBe('/tmp/never-opened.db');
       expect(root.get(MESSAGE_STORE)).toBe(store);
+    });
+    it('should tune it by [sink.sqlite], keeping the defaults of the keys not given', () => {
+      const store = container('sqlite:/tmp/never-opened.db', { sqlite: { walk_max_rows: 8000, cache_mb: 64 } }).get(MESSAGE_STORE) as SqliteMessageStore;
+      expect(store.tuning).toEqual({ ...SQLITE_TUNING_DEFAULTS, walkMaxRows: 8000, cacheMb: 64 });
     });
   });
   describe('when config.store is a MongoDB URL', () => {

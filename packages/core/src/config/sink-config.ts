@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { retentionConfigSchema } from './retention-config.js';
+import { sqliteConfigSchema } from './sqlite-config.js';
 
 /** Defaults of the `[sink]` section. */
 export const SINK_DEFAULTS = {
@@ -16,7 +17,8 @@ export const SINK_DEFAULTS = {
  * the same `queue` shares one durable queue (how the archive scales out). A failing store is retried with
  * backoff from `retry_initial_ms` to `retry_max_ms`. `meta_rules` names a JSON file of the organisation's own
  * facts for finding users and packages in messages (`@statbus/meta`'s `{ rules, identities }`), tried
- * before Fedora's built-in ones.
+ * before Fedora's built-in ones. `[sink.retention]` says how long messages are kept, `[sink.sqlite]` tunes an
+ * SQLite archive.
  */
 export const sinkConfigSchema = z
   .strictObject({
@@ -28,6 +30,7 @@ export const sinkConfigSchema = z
     retry_max_ms: z.number().int().positive().default(SINK_DEFAULTS.retry_max_ms),
     meta_rules: z.string().min(1, 'must be the path of a JSON file of rules').optional(),
     retention: retentionConfigSchema,
+    sqlite: sqliteConfigSchema,
   })
   .prefault({});
 

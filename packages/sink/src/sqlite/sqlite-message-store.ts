@@ -81,8 +81,9 @@ interface OpenStore {
  */
 export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMaintenance {
   readonly path: string;
+  /** The tuning in effect: the options given, defaults for the rest. */
+  readonly tuning: SqliteTuning;
   private readonly options: SqliteStoreOptions;
-  private readonly tuning: SqliteTuning;
   private store: OpenStore | undefined;
   private closed = false;
   private readonly matchers = new Map<string, TopicMatcher>();
