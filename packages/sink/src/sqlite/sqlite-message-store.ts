@@ -31,7 +31,6 @@ import {
 } from '@statbus/core';
 import { checkChangesLimit, parseSequencePosition } from '../store/sequence-position.js';
 import { openSqliteDatabase } from './schema/open-sqlite-database.js';
-import { JS_LOWER_FUNCTION } from './schema/sqlite-functions.js';
 import { SqliteBatchWriter } from './write/sqlite-batch-writer.js';
 import { SqliteCatalogue } from './read/sqlite-catalogue.js';
 import { SqliteDeferredIndexer } from './write/sqlite-deferred-indexer.js';
@@ -48,6 +47,7 @@ import type { SqliteStoreOptions } from './sqlite-store-options.js';
 import { resolveSqliteTuning, type SqliteTuning } from './sqlite-tuning.js';
 import { SqliteTextCandidates } from './text-index/sqlite-text-candidates.js';
 import { SqliteTotalCache } from './cache/sqlite-total-cache.js';
+import { sampleBodies } from './text-index/sample-bodies.js';
 import { BITMAP_BLOCK_ROWS } from './text-index/trigram-bitmaps.js';
 import { TrigramSample } from './text-index/trigram-sample.js';
 
@@ -368,18 +368,4 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
       return Promise.reject(error instanceof QueryError ? error : toStoreError(error, doing));
     }
   }
-}
-
-/**
- * Up to `count` bodies at random over the archive, lower-cased as the text index holds them. Random, not every
- * k-th row: a regular stride can fall in step with a pattern of the traffic and miss whole kinds of messages.
- */
-function sampleBodies(statements: SqliteStatementCache, count: number): string[] {
-  const last = readHead(statements);
-  const keys = Array.from({ length: Math.min(count, last) }, () => 1 + Math.floor(Math.random() * last));
-  return statements
-    .get(`SELECT CASE WHEN length(body) = octet_length(body) THEN lower(body) ELSE ${JS_LOWER_FUNCTION}(body) END
-      FROM messages WHERE n IN (SELECT value FROM json_each(?))`)
-    .pluck()
-    .all(JSON.stringify(keys)) as string[];
 }

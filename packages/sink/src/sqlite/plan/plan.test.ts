@@ -1,8 +1,10 @@
 import type { MessageQuery } from '@statbus/core';
 import { describe, expect, it } from 'vitest';
 import { SQLITE_TUNING_DEFAULTS, type SqliteTuning } from '../sqlite-tuning.js';
+import { planContains, planFilters } from './plan-filters.js';
 import { planCount, planFind } from './plan-find.js';
 import type { PageRequest, PlanStatistics, SideTableDriver, SqlitePlanContext } from './query-plan.js';
+import { buildWhere } from './sqlite-where.js';
 
 const MESSAGES = 1_000_000;
 
@@ -114,5 +116,55 @@ describe(planCount, () => {
   it('should ask the index whatever the size when containsScanRows is 0', () => {
     const context = contextOf({ messageCount: () => 500, textCandidates: () => [1] }, { containsScanRows: 0 });
     expect(planCount(query, {}, context)).toMatchObject({ kind: 'rows', filters: { contains: { kind: 'candidates', rows: [1] } } });
+  });
+});
+
+/** An archive of 100,000 messages, text-indexed up to 90,000 and side-indexed up to 80,000. */
+function smallContext(over: Partial<PlanStatistics> = {}): SqlitePlanContext {
+  return contextOf({ messageCount: () => 100_000, textIndexedUpTo: 90_000, sideIndexedUpTo: 80_000, ...over });
+}
+
+describe(planContains, () => {
+  it('should check rows one by one for a needle without a trigram', () => {
+    expect(planContains(['ab'], smallContext({ textCandidates: () => expect.fail('not asked') }))).toEqual({ kind: 'row' });
+  });
+  it('should ask for the candidates of the window\'s indexed rows, lower-cased', () => {
+    const asked: [string, number, number][] = [];
+    const context = smallContext({
+      windowRows: () => ({ first: 50_000, last: 95_000, count: 45_000 }),
+      textCandidates: (needle, first, last) => (asked.push([needle, first, last]), [60_000]),
+    });
+    expect(planContains(['Kernel'], context)).toEqual({ kind: 'candidates', rows: [60_000], indexedUpTo: 90_000 });
+    expect(asked).toEqual([['kernel', 50_000, 90_000]]);
+  });
+  it('should merge the candidates of several needles in ascending order, once each', () => {
+    const lists: Record<string, number[]> = { kernel: [5, 9], glibc: [2, 9] };
+    const context = smallContext({ textCandidates: (needle) => lists[needle] ?? [] });
+    expect(planContains(['kernel', 'glibc'], context)).toEqual({ kind: 'candidates', rows: [2, 5, 9], indexedUpTo: 90_000 });
+  });
+  it('should check the rows when the candidates cost more than the rows they come from', () => {
+    const context = smallContext({ windowRows: () => ({ first: 1, last: 20_000, count: 20_000 }), textCandidates: () => Array.from({ length: 10_000 }, (_, i) => i + 1) });
+    expect(planContains(['kernel'], context)).toEqual({ kind: 'row' });
+  });
+});
+
+describe(planFilters, () => {
+  it('should check every filter on the row with rows access', () => {
+    const plan = planFilters({ users: ['alice'], contains: ['kernel'] }, {}, 'rows', smallContext({ textCandidates: () => expect.fail('not asked') }));
+    expect([plan.sideFilters, plan.contains]).toEqual([{ kind: 'row' }, { kind: 'row' }]);
+    expect(buildWhere(plan).sql).not.toContain('message_users');
+  });
+  it('should read the side tables up to their counter with indexes access', () => {
+    const plan = planFilters({ users: ['alice'] }, { start: 5 }, 'indexes', smallContext());
+    expect(plan.sideFilters).toEqual({ kind: 'side-table', indexedUpTo: 80_000 });
+    const where = buildWhere(plan);
+    expect(where.sql).toContain('message_users');
+    expect(where.params).toEqual([5, 'alice', 80_000, 'alice']);
+  });
+  it('should build the candidates and the rows not yet indexed into the contains condition', () => {
+    const plan = planFilters({ contains: ['kernel'] }, {}, 'indexes', smallContext({ textCandidates: () => [7, 8] }));
+    const where = buildWhere(plan);
+    expect(where.sql).toContain('json_each(?)');
+    expect(where.params.slice(0, 2)).toEqual(['[7,8]', 90_000]);
   });
 });
