@@ -32,9 +32,17 @@ export interface MessageQuery {
   /** Who caused the event (the `agent` header). */
   readonly agents?: readonly string[];
   readonly notAgents?: readonly string[];
-  /** Text the message body contains, taken literally (not a pattern), case-insensitively. */
+  /**
+   * Text the JSON of the message body contains, taken literally (not a pattern): case-sensitively by default, as
+   * datagrepper does (datanommer's `LIKE '%text%'` on PostgreSQL); see {@link MessageQuery.containsCase}.
+   */
   readonly contains?: readonly string[];
   readonly notContains?: readonly string[];
+  /**
+   * How `contains` and `notContains` compare letters: `sensitive` (the default) exactly, `insensitive` after
+   * JavaScript's full Unicode lower-casing of both the body and the needle.
+   */
+  readonly containsCase?: 'sensitive' | 'insensitive';
   /** By time, then id; default `desc` (newest first). */
   readonly order?: QueryOrder;
   /** 1-based page number; ignored when `cursor` is given. */

@@ -16,7 +16,7 @@ function fieldOf(value: unknown): string | undefined {
 
 describe(validateMessageQuery, () => {
   it('should accept a full query', () => {
-    const query = { start: 1, end: 2, topics: ['a.b.c'], notUsers: ['bob'], contains: ['(x'], order: 'asc', page: 2, rowsPerPage: 100 };
+    const query = { start: 1, end: 2, topics: ['a.b.c'], notUsers: ['bob'], contains: ['(x'], containsCase: 'insensitive', order: 'asc', page: 2, rowsPerPage: 100 };
     expect(validateMessageQuery(query)).toEqual(query);
   });
 
@@ -27,6 +27,7 @@ describe(validateMessageQuery, () => {
     [{ rowsPerPage: 5000 }, 'rowsPerPage'],
     [{ page: 0 }, 'page'],
     [{ order: 'up' }, 'order'],
+    [{ containsCase: 'folded' }, 'containsCase'],
     [{ users: [''] }, 'users.0'],
     [{ cursor: '' }, 'cursor'],
     [{ start: 'yesterday' }, 'start'],

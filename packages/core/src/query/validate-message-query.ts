@@ -21,6 +21,7 @@ const messageQuerySchema = z.strictObject({
   notAgents: values.optional(),
   contains: values.optional(),
   notContains: values.optional(),
+  containsCase: z.enum(['sensitive', 'insensitive']).optional(),
   order: z.enum(['asc', 'desc']).optional(),
   page: z.number().int().min(1, 'pages count from 1').optional(),
   rowsPerPage: z.number().int().min(1).max(MAX_ROWS_PER_PAGE, `at most ${MAX_ROWS_PER_PAGE}`).optional(),

@@ -5,7 +5,7 @@ import { searchableText } from '../query/message-text.js';
  * How {@link MongoMessageStore} stores one message: the envelope id as `_id` (unique by construction),
  * `time` in milliseconds (a number, so keyset comparisons are exact), the derived `category`, `users`,
  * `packages` (arrays: multikey indexes) and `agent` (absent when unknown), the envelope's other fields, and
- * `text`, the lower-cased JSON body that `contains` searches.
+ * `text`, the JSON body that `contains` searches (letters as they are: `i` makes a search case-insensitive).
  */
 export interface MongoMessageDocument {
   _id: string;

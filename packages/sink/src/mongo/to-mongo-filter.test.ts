@@ -22,8 +22,11 @@ describe(toMongoFilter, () => {
     });
   });
   describe('when contains is given', () => {
-    it('should search the lower-cased text for the escaped, lower-cased needles', () => {
-      expect(toMongoFilter({ contains: ['A.B', '(x)'] }).filter).toEqual({ text: { $regex: 'a\\.b|\\(x\\)' } });
+    it('should search the text for the escaped needles, letters as they are', () => {
+      expect(toMongoFilter({ contains: ['A.B', '(x)'] }).filter).toEqual({ text: { $regex: 'A\\.B|\\(x\\)' } });
+    });
+    it('should add the i option when containsCase is insensitive, to notContains too', () => {
+      expect(toMongoFilter({ notContains: ['A.B'], containsCase: 'insensitive' }).filter).toEqual({ $nor: [{ text: { $regex: 'A\\.B', $options: 'i' } }] });
     });
   });
   describe('when delta is given without end', () => {

@@ -1,7 +1,7 @@
 import { DEFAULT_ROWS_PER_PAGE, queryWindow, type MessageQuery } from '@statbus/core';
 import { checkQuery } from '../query/check-query.js';
 import type { KeysetPosition } from '../query/keyset-cursor.js';
-import { normaliseNeedle } from '../query/message-text.js';
+import { containsCaseOf, type ContainsCase } from '../query/message-text.js';
 import { isTopicPattern, valuesOf } from '../query/query-filters.js';
 import { escapeRegexLiteral, topicPatternRegex } from './topic-pattern-regex.js';
 
@@ -40,8 +40,12 @@ function topicFilter(topics: readonly string[]): MongoFilter {
   return alternatives.length === 1 ? (alternatives[0] as MongoFilter) : { $or: alternatives };
 }
 
-function containsFilter(needles: readonly string[]): MongoFilter {
-  return { text: { $regex: needles.map((needle) => escapeRegexLiteral(normaliseNeedle(needle))).join('|') } };
+/** A literal regex over the stored JSON text of the body; `i` when case-insensitive. */
+function containsFilter(containsCase: ContainsCase) {
+  return (needles: readonly string[]): MongoFilter => {
+    const source = needles.map(escapeRegexLiteral).join('|');
+    return { text: containsCase === 'insensitive' ? { $regex: source, $options: 'i' } : { $regex: source } };
+  };
 }
 
 function filterParts(query: MessageQuery, window: { start?: number; end?: number }): MongoFilter[] {
@@ -69,8 +73,8 @@ function filterParts(query: MessageQuery, window: { start?: number; end?: number
   negative(valuesOf(query, 'notPackages'), field('packages'));
   positive(valuesOf(query, 'agents'), field('agent'));
   negative(valuesOf(query, 'notAgents'), field('agent'));
-  positive(valuesOf(query, 'contains'), containsFilter);
-  negative(valuesOf(query, 'notContains'), containsFilter);
+  positive(valuesOf(query, 'contains'), containsFilter(containsCaseOf(query)));
+  negative(valuesOf(query, 'notContains'), containsFilter(containsCaseOf(query)));
   return parts;
 }
 
@@ -83,8 +87,9 @@ function allOf(parts: readonly MongoFilter[]): MongoFilter {
 /**
  * Translates a {@link MessageQuery} into MongoDB terms, with no I/O: the filter (values OR-ed with `$in` /
  * `$or`, filters AND-ed with `$and`, `not` forms as `$nor`), topic patterns as anchored regexes, `contains`
- * as a regex over the stored lower-cased `text` (substring, not `$text`'s word search), the sort by
- * `(time, _id)`, and paging by skip or by a keyset condition after the cursor.
+ * as a literal regex over the stored JSON `text` of the body, with `i` when `containsCase` is `insensitive`
+ * (substring, not `$text`'s word search), the sort by `(time, _id)`, and paging by skip or by a keyset
+ * condition after the cursor.
  *
  * @param now the clock for a `delta` without `end` (default `Date.now()`).
  * @throws {QueryError} naming the field, for a bad query or cursor.

@@ -68,9 +68,9 @@ function sorted(...messages: ArchivedMessage[]): string[] {
   return messages.map((message) => message.envelope.id).sort();
 }
 
-/** The sorted ids of the stored messages whose body contains `needle`. */
-async function ids(store: SqliteMessageStore, needle: string): Promise<string[]> {
-  return sorted(...(await store.find({ contains: [needle], order: 'asc' })).messages);
+/** The sorted ids of the stored messages whose body contains `needle` (case-insensitively unless told). */
+async function ids(store: SqliteMessageStore, needle: string, containsCase: 'sensitive' | 'insensitive' = 'insensitive'): Promise<string[]> {
+  return sorted(...(await store.find({ contains: [needle], containsCase, order: 'asc' })).messages);
 }
 
 afterAll(() => {
@@ -210,6 +210,31 @@ describe(SqliteMessageStore, () => {
             expect(await ids(store, 'istanbul')).toEqual([]);
             expect(await ids(store, 'i̇stanbul')).toEqual(sorted(b));
             expect(await ids(store, 'stanbul')).toEqual(sorted(b));
+          }
+        } finally {
+          await store.close();
+        }
+      });
+    });
+
+    describe('when contains is case-sensitive (the default)', () => {
+      it('should match letters exactly, through the text index or not, and a capital sigma whatever its neighbours', async () => {
+        const store = new SqliteMessageStore(newPath(), { indexInBackground: false, containsScanRows: 0 });
+        try {
+          await store.init();
+          const [a, b, c, d] = makeStoreFixture({ count: 4 }).messages as readonly [ArchivedMessage, ArchivedMessage, ArchivedMessage, ArchivedMessage];
+          await store.insertMany([withBody(a, { text: 'Kernel panic' }), withBody(b, { text: 'kernel PANIC' }), withBody(c, { text: 'ΟΔΟΣΑ Straße' }), withBody(d, { text: 'ΟΔΟΣ STRASSE' })]);
+          for (const indexed of [false, true]) {
+            if (indexed) await store.catchUpIndexes();
+            expect(await ids(store, 'Kernel', 'sensitive')).toEqual(sorted(a));
+            expect(await ids(store, 'kernel', 'sensitive')).toEqual(sorted(b));
+            expect(await ids(store, 'kernel')).toEqual(sorted(a, b));
+            expect(await ids(store, 'l PANIC', 'sensitive')).toEqual(sorted(b));
+            expect(await ids(store, 'ΟΔΟΣ', 'sensitive')).toEqual(sorted(c, d));
+            expect(await ids(store, 'Straße', 'sensitive')).toEqual(sorted(c));
+            expect(await ids(store, 'straße', 'sensitive')).toEqual([]);
+            expect((await store.find({ notContains: ['PANIC'] })).total).toBe(3);
+            expect((await store.count({ contains: ['panic'], containsCase: 'insensitive' })).count).toBe(2);
           }
         } finally {
           await store.close();

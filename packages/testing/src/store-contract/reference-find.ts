@@ -1,8 +1,12 @@
 import { DEFAULT_ROWS_PER_PAGE, compilePatterns, queryWindow, type ArchivedMessage, type MessageQuery } from '@statbus/core';
 
-/** What `contains` searches (datagrepper's reading): the JSON text of the body, case-insensitively. */
-export function referenceText(message: ArchivedMessage): string {
-  return JSON.stringify(message.envelope.body).toLowerCase();
+/**
+ * What `contains` searches (datagrepper's reading): the JSON text of the body, as it is (case-sensitive, the
+ * default) or lower-cased (`containsCase: 'insensitive'`).
+ */
+export function referenceText(message: ArchivedMessage, containsCase: MessageQuery['containsCase'] = 'sensitive'): string {
+  const text = JSON.stringify(message.envelope.body);
+  return containsCase === 'insensitive' ? text.toLowerCase() : text;
 }
 
 function list(values: readonly string[] | undefined): readonly string[] | undefined {
@@ -28,9 +32,10 @@ export function referenceMatches(message: ArchivedMessage, query: MessageQuery, 
   const notTopics = list(query.notTopics);
   if (notTopics !== undefined && compilePatterns(notTopics).test(envelope.topic)) return false;
   const agent = message.agent === undefined ? [] : [message.agent];
-  const text = referenceText(message);
-  const found = (list(query.contains) ?? []).filter((needle) => text.includes(needle.toLowerCase()));
-  const notFound = (list(query.notContains) ?? []).filter((needle) => text.includes(needle.toLowerCase()));
+  const text = referenceText(message, query.containsCase);
+  const fold = (needle: string): string => (query.containsCase === 'insensitive' ? needle.toLowerCase() : needle);
+  const found = (list(query.contains) ?? []).filter((needle) => text.includes(fold(needle)));
+  const notFound = (list(query.notContains) ?? []).filter((needle) => text.includes(fold(needle)));
   return (
     anyOf(list(query.categories), [message.category]) &&
     noneOf(list(query.notCategories), [message.category]) &&

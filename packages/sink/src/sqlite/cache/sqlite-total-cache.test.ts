@@ -72,6 +72,13 @@ describe(totalKey, () => {
     expect(new Set(keys).size).toBe(4);
   });
 
+  it('should tell apart case-sensitive and case-insensitive contains, the default being sensitive', () => {
+    const keys = [totalKey({ contains: ['a'] }, {}), totalKey({ contains: ['a'], containsCase: 'insensitive' }, {}), totalKey({ notContains: ['a'], containsCase: 'insensitive' }, {})];
+    expect(new Set(keys).size).toBe(3);
+    expect(totalKey({ contains: ['a'], containsCase: 'sensitive' }, {})).toBe(keys[0]);
+    expect(totalKey({ users: ['a'], containsCase: 'insensitive' }, {})).toBe(totalKey({ users: ['a'] }, {}));
+  });
+
   it('should read an empty list as no filter', () => {
     expect(totalKey({ users: [] }, {})).toBe(totalKey({}, {}));
   });

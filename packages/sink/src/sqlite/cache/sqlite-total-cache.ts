@@ -1,4 +1,5 @@
 import type { MessageQuery } from '@statbus/core';
+import { containsCaseOf } from '../../query/message-text.js';
 import { LIST_FILTERS, negated, valuesOf } from '../../query/query-filters.js';
 import { SQLITE_TUNING_DEFAULTS } from '../sqlite-tuning.js';
 
@@ -55,7 +56,7 @@ export class SqliteTotalCache {
 
 /**
  * The key of a query's filter set in its resolved time window: what its total depends on (not its order, page,
- * page size or cursor). A filter's values are OR-ed, so they are sorted: their order does not change the set.
+ * page size or cursor), `containsCase` included when it applies. A filter's values are OR-ed, so they are sorted: their order does not change the set.
  */
 export function totalKey(query: MessageQuery, window: { start?: number; end?: number }): string {
   const filters: [string, string[]][] = [];
@@ -65,5 +66,7 @@ export function totalKey(query: MessageQuery, window: { start?: number; end?: nu
       if (values !== undefined) filters.push([name, [...values].sort()]);
     }
   }
+  // The same needles select other rows with other case rules.
+  if (valuesOf(query, 'contains') !== undefined || valuesOf(query, 'notContains') !== undefined) filters.push(['containsCase', [containsCaseOf(query)]]);
   return JSON.stringify([window.start ?? null, window.end ?? null, filters]);
 }

@@ -1,9 +1,11 @@
 import type { MessageQuery } from '@statbus/core';
-import { normaliseNeedle } from '../../query/message-text.js';
+import { containsCaseOf, type ContainsCase } from '../../query/message-text.js';
 import { LIST_FILTERS, isTopicPattern, negated, valuesOf } from '../../query/query-filters.js';
 import { SQLITE_SIDE_INDEXES, type SqliteSideIndex } from '../schema/sqlite-side-indexes.js';
 import { TRIGRAM } from '../text-index/trigram-bitmaps.js';
 import type { ContainsAccess, FilterPlan, SideTableDriver, SqlitePlanContext, Window } from './query-plan.js';
+
+const CAPITAL_SIGMA = '\u03a3';
 
 /** Whether the filters may use the side tables and the text index (`indexes`) or are checked on each row (`rows`). */
 export type FilterAccess = 'rows' | 'indexes';
@@ -33,7 +35,7 @@ export function planFilters(
     window,
     patternTopics,
     sideFilters: { kind: 'side-table', indexedUpTo: statistics.sideIndexedUpTo, ...(timeBound === undefined ? {} : { timeBound }) },
-    contains: contains === undefined ? { kind: 'row' } : planContains(contains, context),
+    contains: contains === undefined ? { kind: 'row' } : planContains(contains, containsCaseOf(query), context),
   };
 }
 
@@ -41,11 +43,15 @@ export function planFilters(
  * `contains` through the text index, or row by row: when a needle has no trigram, when the window (or, without
  * one, the archive) holds at most `containsScanRows` rows, or when the candidates would cost more to check than
  * the window's rows. The candidates are those of the indexed rows of the window's row-key range; the rows not yet
- * indexed are checked directly.
+ * indexed are checked directly. The index holds the trigrams of lower-cased bodies: a body holding a needle
+ * exactly holds it lower-cased, so the candidates of the lower-cased needle serve both cases — but for a capital
+ * sigma, which lower-cases by its neighbours (σ or final ς), so a case-sensitive needle holding one is checked
+ * row by row.
  */
-export function planContains(needles: readonly string[], context: SqlitePlanContext): ContainsAccess {
+export function planContains(needles: readonly string[], containsCase: ContainsCase, context: SqlitePlanContext): ContainsAccess {
   const { statistics, tuning } = context;
-  const lowered = needles.map(normaliseNeedle);
+  if (containsCase === 'sensitive' && needles.some((needle) => needle.includes(CAPITAL_SIGMA))) return { kind: 'row' };
+  const lowered = needles.map((needle) => needle.toLowerCase());
   if (lowered.some((needle) => needle.length < TRIGRAM)) return { kind: 'row' };
   const window = statistics.windowRows();
   const scanned = window?.count ?? statistics.messageCount();

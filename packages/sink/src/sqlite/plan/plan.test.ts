@@ -126,25 +126,29 @@ function smallContext(over: Partial<PlanStatistics> = {}): SqlitePlanContext {
 
 describe(planContains, () => {
   it('should check rows one by one for a needle without a trigram', () => {
-    expect(planContains(['ab'], smallContext({ textCandidates: () => expect.fail('not asked') }))).toEqual({ kind: 'row' });
+    expect(planContains(['ab'], 'sensitive', smallContext({ textCandidates: () => expect.fail('not asked') }))).toEqual({ kind: 'row' });
   });
-  it('should ask for the candidates of the window\'s indexed rows, lower-cased', () => {
+  it('should check rows one by one for a case-sensitive needle holding a capital sigma, which lower-cases by context', () => {
+    const context = smallContext({ textCandidates: () => expect.fail('not asked') });
+    expect(planContains(['ΟΔΟΣ'], 'sensitive', context)).toEqual({ kind: 'row' });
+  });
+  it('should ask for the candidates of the window\'s indexed rows, lower-cased, whatever the case', () => {
     const asked: [string, number, number][] = [];
     const context = smallContext({
       windowRows: () => ({ first: 50_000, last: 95_000, count: 45_000 }),
       textCandidates: (needle, first, last) => (asked.push([needle, first, last]), [60_000]),
     });
-    expect(planContains(['Kernel'], context)).toEqual({ kind: 'candidates', rows: [60_000], indexedUpTo: 90_000 });
+    expect(planContains(['Kernel'], 'sensitive', context)).toEqual({ kind: 'candidates', rows: [60_000], indexedUpTo: 90_000 });
     expect(asked).toEqual([['kernel', 50_000, 90_000]]);
   });
   it('should merge the candidates of several needles in ascending order, once each', () => {
     const lists: Record<string, number[]> = { kernel: [5, 9], glibc: [2, 9] };
     const context = smallContext({ textCandidates: (needle) => lists[needle] ?? [] });
-    expect(planContains(['kernel', 'glibc'], context)).toEqual({ kind: 'candidates', rows: [2, 5, 9], indexedUpTo: 90_000 });
+    expect(planContains(['kernel', 'glibc'], 'insensitive', context)).toEqual({ kind: 'candidates', rows: [2, 5, 9], indexedUpTo: 90_000 });
   });
   it('should check the rows when the candidates cost more than the rows they come from', () => {
     const context = smallContext({ windowRows: () => ({ first: 1, last: 20_000, count: 20_000 }), textCandidates: () => Array.from({ length: 10_000 }, (_, i) => i + 1) });
-    expect(planContains(['kernel'], context)).toEqual({ kind: 'row' });
+    expect(planContains(['kernel'], 'sensitive', context)).toEqual({ kind: 'row' });
   });
 });
 

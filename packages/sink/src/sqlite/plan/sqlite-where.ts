@@ -1,5 +1,5 @@
 import { literalPrefix, type MessageQuery } from '@statbus/core';
-import { normaliseNeedle } from '../../query/message-text.js';
+import { containsCaseOf, normaliseNeedle, type ContainsCase } from '../../query/message-text.js';
 import { isTopicPattern, negated, valuesOf } from '../../query/query-filters.js';
 import { placeholders, type SqlFragment } from '../schema/sql-fragment.js';
 import { BODY_CONTAINS_FUNCTION, TOPIC_MATCH_FUNCTION } from '../schema/sqlite-functions.js';
@@ -56,13 +56,22 @@ function likeAnywhere(needle: string): string {
 }
 
 /**
- * The exact `contains` check of one row for lower-cased needles. A body whose JSON text is pure ASCII (as
+ * The exact `contains` check of one row. Case-sensitive: the body's JSON text holds a needle byte for byte,
+ * natively (`instr`). Case-insensitive: see {@link caseInsensitiveCheck}.
+ */
+function bodyCheck(needles: readonly string[], containsCase: ContainsCase): SqlFragment {
+  if (containsCase === 'insensitive') return caseInsensitiveCheck(needles.map((needle) => normaliseNeedle(needle, 'insensitive')));
+  return { sql: `(${needles.map(() => 'instr(m.body, ?) > 0').join(' OR ')})`, params: needles };
+}
+
+/**
+ * The exact case-insensitive `contains` check of one row for lower-cased needles. A body whose JSON text is pure ASCII (as
  * many characters as bytes) is checked natively by SQLite with `LIKE`, whose case folding is exactly
  * JavaScript's on ASCII (no call back into JavaScript, no lower-cased copy of the body), and so is any body when
  * every needle is ASCII, unless it holds one of the two characters JavaScript lower-cases to ASCII; any other
  * body goes to the registered function, which lower-cases it as {@link normaliseNeedle} does the needle.
  */
-function bodyCheck(lowered: readonly string[]): SqlFragment {
+function caseInsensitiveCheck(lowered: readonly string[]): SqlFragment {
   // SQLite refuses LIKE patterns over 50,000 bytes: a needle that long is looked for in a lower-cased copy.
   const ascii = lowered.map((needle) =>
     needle.length <= MAX_LIKE_NEEDLE ? { sql: "m.body LIKE ? ESCAPE '\\'", param: likeAnywhere(needle) } : { sql: 'instr(lower(m.body), ?) > 0', param: needle },
@@ -80,8 +89,8 @@ function bodyCheck(lowered: readonly string[]): SqlFragment {
 }
 
 /** `contains`: the body check decides; with candidates, only they and the rows not yet indexed are checked. */
-function containsCondition(needles: readonly string[], access: ContainsAccess): SqlFragment {
-  const check = bodyCheck(needles.map(normaliseNeedle));
+function containsCondition(needles: readonly string[], containsCase: ContainsCase, access: ContainsAccess): SqlFragment {
+  const check = bodyCheck(needles, containsCase);
   if (access.kind === 'row') return check;
   return {
     sql: `(m.n IN (SELECT value FROM json_each(?) UNION ALL SELECT n FROM messages WHERE n > ?) AND ${check.sql})`,
@@ -139,9 +148,9 @@ export function buildWhere(plan: FilterPlan): SqlFragment {
   }
 
   const contains = valuesOf(query, 'contains');
-  if (contains) add(containsCondition(contains, plan.contains));
+  if (contains) add(containsCondition(contains, containsCaseOf(query), plan.contains));
   const notContains = valuesOf(query, 'notContains');
-  if (notContains) add(bodyCheck(notContains.map(normaliseNeedle)), true);
+  if (notContains) add(bodyCheck(notContains, containsCaseOf(query)), true);
   return { sql: parts.length === 0 ? '1' : parts.join(' AND '), params };
 }
 

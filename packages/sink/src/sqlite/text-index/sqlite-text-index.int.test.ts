@@ -32,7 +32,8 @@ describe('SqliteMessageStore contains over several trigram-bitmap blocks', () =>
       const cases = [
         ...storeQueryCases({ ...fixture, messages }).filter(({ query }) => query.contains !== undefined),
         { name: 'a needle on rows at block boundaries', query: { contains: [MARK.toLowerCase()] } },
-        { name: 'the same, upper-cased, with a window', query: { contains: [MARK.toUpperCase()], start: 0, end: now + 1 } },
+        { name: 'the same, upper-cased, case-insensitive, with a window', query: { contains: [MARK.toUpperCase()], containsCase: 'insensitive' as const, start: 0, end: now + 1 } },
+        { name: 'the same, case-sensitive', query: { contains: [MARK] } },
       ];
       // Indexed: nothing, part of the first block, across its end, into the third block, everything.
       for (const step of [0, BITMAP_BLOCK_ROWS - 2, 3, BITMAP_BLOCK_ROWS + 100, undefined]) {
