@@ -44,6 +44,12 @@ describe(parseParams, () => {
       expect(parsed.meta).toEqual(['usernames', 'packages']);
     });
   });
+  describe('when contains_case is given', () => {
+    it('should set containsCase, and refuse any value but sensitive or insensitive', () => {
+      expect(parseParams({ contains: 'Kernel', contains_case: 'insensitive' }, ['filters'], 100).query).toEqual({ contains: ['Kernel'], containsCase: 'insensitive' });
+      expect(() => parseParams({ contains: 'x', contains_case: 'folded' }, ['filters'], 100)).toThrow(expect.objectContaining({ field: 'contains_case' }) as Error);
+    });
+  });
   describe('when only end is given', () => {
     it('should ask for the 600 seconds before it, as datagrepper does', () => {
       expect(parseParams({ end: '1000' }, ['time'], 100).query).toEqual({ end: 1_000_000, delta: 600_000 });

@@ -31,7 +31,7 @@ export interface ParsedParams {
 const PRESENTATION = ['meta', 'size', 'chrome', 'is_raw', 'callback', 'grouped', '_'];
 const GROUPS: Readonly<Record<ParameterGroup, readonly string[]>> = {
   time: ['start', 'end', 'delta'],
-  filters: Object.keys(FILTER_PARAMETERS),
+  filters: [...Object.keys(FILTER_PARAMETERS), 'contains_case'],
   paging: ['page', 'rows_per_page', 'order', 'cursor'],
   export: ['order', 'format'],
   catalogue: ['category'],
@@ -113,6 +113,8 @@ export function parseParams(raw: RawParams, groups: readonly ParameterGroup[], m
     const given = values(raw, parameter);
     if (given.length > 0) query[field] = [...given];
   }
+  const containsCase = oneOf('contains_case', single(raw, 'contains_case'), ['sensitive', 'insensitive'] as const);
+  if (containsCase !== undefined) query['containsCase'] = containsCase;
   if (groups.includes('catalogue') && values(raw, 'category').length > 0) query['categories'] = [...values(raw, 'category')];
   const rowsPerPage = positiveInteger('rows_per_page', single(raw, 'rows_per_page'));
   if (rowsPerPage !== undefined && rowsPerPage > maxRowsPerPage) {

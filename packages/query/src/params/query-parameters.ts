@@ -26,6 +26,7 @@ export const SIZE_VALUES = ['small', 'medium', 'large', 'extra-large'] as const;
 /** Where a {@link QueryError} of the store names a field, the HTTP parameter that set it. */
 export const PARAMETER_OF_FIELD: Readonly<Record<string, string>> = {
   ...Object.fromEntries(Object.entries(FILTER_PARAMETERS).map(([parameter, field]) => [field, parameter])),
+  containsCase: 'contains_case',
   rowsPerPage: 'rows_per_page',
   start: 'start',
   end: 'end',

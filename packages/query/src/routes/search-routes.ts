@@ -27,6 +27,8 @@ export function searchArguments(parsed: ParsedParams, page: MessagePage, now: nu
     grouped: parsed.grouped,
     cursor: query.cursor ?? null,
   };
+  // statbus's own parameter, echoed only when given: datagrepper's arguments stay as they were.
+  if (query.containsCase !== undefined) args['contains_case'] = query.containsCase;
   for (const [parameter, field] of Object.entries(FILTER_PARAMETERS)) {
     // datagrepper names the lists in the plural: users, not_users, contains, not_contains…
     const name = parameter.endsWith('contains') ? parameter : `${parameter.replace('category', 'categorie')}s`;

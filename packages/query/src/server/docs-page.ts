@@ -16,7 +16,7 @@ export function docsPage(maxRows: number): string {
 <body><h1>statbus query API</h1>
 <p><a href="/">The dashboard</a> shows what this API serves, live.</p>
 <p>datagrepper-compatible: times are epoch seconds or ISO 8601; <code>topic</code>, <code>category</code>, <code>user</code>, <code>package</code>, <code>agent</code>,
-<code>contains</code> and their <code>not_</code> forms repeat (values OR-ed, filters AND-ed); <code>rows_per_page</code> is at most ${maxRows}; walk deep results with
+<code>contains</code> and their <code>not_</code> forms repeat (values OR-ed, filters AND-ed); <code>contains</code> matches letters exactly unless <code>contains_case=insensitive</code>; <code>rows_per_page</code> is at most ${maxRows}; walk deep results with
 <code>cursor</code> (the <code>next_cursor</code> of each page). <code>meta=subtitle,link,usernames,packages,…</code> adds fedmsg.meta fields to each message;
 <code>grouped=true</code> groups a page by topic and actor. Only GET (and HEAD) is answered: other methods get 405.
 Errors are JSON <code>{error, parameter, message}</code>. Full description: <a href="/openapi.json">/openapi.json</a>.</p>

@@ -15,9 +15,12 @@ const time = [
   param('end', 'Exclusive end: epoch seconds or ISO 8601. Alone, it means the 600 seconds before it (datagrepper).'),
   param('delta', 'Window length in seconds: before `end` (default now), or after `start`.', { type: 'number', exclusiveMinimum: 0 }),
 ];
-const filters = Object.keys(FILTER_PARAMETERS).map((name) =>
-  param(name, `${name.startsWith('not_') ? 'Exclude' : 'Match'} messages by ${name.replace('not_', '')}; repeat to give several (OR-ed).`, { type: 'string' }, true),
-);
+const filters = [
+  ...Object.keys(FILTER_PARAMETERS).map((name) =>
+    param(name, `${name.startsWith('not_') ? 'Exclude' : 'Match'} messages by ${name.replace('not_', '')}; repeat to give several (OR-ed).`, { type: 'string' }, true),
+  ),
+  param('contains_case', 'How `contains` and `not_contains` match letters: exactly (datagrepper\'s way) or ignoring case.', { type: 'string', enum: ['sensitive', 'insensitive'], default: 'sensitive' }),
+];
 const presentation = [
   param('meta', `Add fedmsg.meta fields to each message: ${META_VALUES.join(', ')} (link and icons only from URLs the message carries, else null).`, { type: 'string', enum: [...META_VALUES] }, true),
   param('callback', 'JSONP: wrap the answer in this function (a JavaScript identifier path).'),

@@ -19,15 +19,17 @@ function compileField(query: MessageQuery, field: 'topics' | 'notTopics'): Topic
 /**
  * The filters of a query (not its time or paging) as a predicate over one message, with the stores'
  * semantics: values OR-ed, filters AND-ed, `not*` excluding, topic patterns AMQP-style, `contains` a
- * case-insensitive substring of the body's JSON text. Compiled once per query.
+ * substring of the body's JSON text, case-sensitive unless `containsCase` is `insensitive`. Compiled once per query.
  *
  * @throws {QueryError} naming `topics` or `notTopics` for a pattern outside the grammar.
  */
 export function compileQueryFilter(query: MessageQuery): (message: ArchivedMessage) => boolean {
   const topics = compileField(query, 'topics');
   const notTopics = compileField(query, 'notTopics');
-  const contains = present(query.contains)?.map((needle) => needle.toLowerCase());
-  const notContains = present(query.notContains)?.map((needle) => needle.toLowerCase());
+  const insensitive = query.containsCase === 'insensitive';
+  const fold = (text: string): string => (insensitive ? text.toLowerCase() : text);
+  const contains = present(query.contains)?.map(fold);
+  const notContains = present(query.notContains)?.map(fold);
   const anyOf = (wanted: readonly string[] | undefined, have: readonly string[]): boolean =>
     present(wanted) === undefined || (wanted ?? []).some((value) => have.includes(value));
   const noneOf = (unwanted: readonly string[] | undefined, have: readonly string[]): boolean =>
@@ -42,7 +44,7 @@ export function compileQueryFilter(query: MessageQuery): (message: ArchivedMessa
     if (!anyOf(query.packages, message.packages) || !noneOf(query.notPackages, message.packages)) return false;
     if (!anyOf(query.agents, agent) || !noneOf(query.notAgents, agent)) return false;
     if (contains === undefined && notContains === undefined) return true;
-    const text = JSON.stringify(envelope.body).toLowerCase();
+    const text = fold(JSON.stringify(envelope.body));
     if (contains !== undefined && !contains.some((needle) => text.includes(needle))) return false;
     return notContains === undefined || !notContains.some((needle) => text.includes(needle));
   };
