@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MongoClient } from 'mongodb';
-import { describeMaintenanceContract, describeStoreContract } from '@statbus/testing';
+import { describeMaintenanceContract, describeStoreContract, makeStoreFixture } from '@statbus/testing';
+import { toMongoDocument, type MongoMessageDocument } from './mongo-document.js';
 import { MongoMessageStore } from './mongo-message-store.js';
 
 // Packages never read the environment; tests may: MONGODB_URL names the server (docker-compose's mongodb).
@@ -23,6 +24,32 @@ describe.skipIf(url === undefined)('MongoMessageStore against a real server (set
     const database = `statbus_test_${randomUUID().slice(0, 8)}`;
     databases.push(database);
     return Promise.resolve(new MongoMessageStore(url ?? '', { database }));
+  });
+
+  describe('when documents were stored with their text lower-cased (before contains was case-sensitive)', () => {
+    it('should rewrite their text at init, reporting progress, so that a case-sensitive contains finds them', async () => {
+      const database = `statbus_test_${randomUUID().slice(0, 8)}`;
+      databases.push(database);
+      const messages = makeStoreFixture({ count: 30 }).messages.map((message) => ({ ...message, envelope: { ...message.envelope, body: { note: 'Works for ME' } } }));
+      const client = new MongoClient(url ?? '');
+      try {
+        await client.connect();
+        const old = messages.map(toMongoDocument).map((document) => ({ ...document, text: document.text.toLowerCase() }));
+        await client.db(database).collection<MongoMessageDocument>('messages').insertMany(old);
+      } finally {
+        await client.close();
+      }
+      const progress: number[] = [];
+      const store = new MongoMessageStore(url ?? '', { database, onMigrationProgress: ({ rewritten }) => progress.push(rewritten) });
+      try {
+        await store.init();
+        expect(progress).toEqual([30]);
+        expect((await store.count({ contains: ['ME'] })).count).toBe(30);
+        expect((await store.count({ contains: ['me'] })).count).toBe(0);
+      } finally {
+        await store.close();
+      }
+    });
   });
 
   // Skipped, saying so, until the MongoDB store implements ArchiveMaintenance.

@@ -31,6 +31,7 @@ import { splitWriteErrors, toMongoStoreError } from './mongo-errors.js';
 import { MongoRollups } from './mongo-rollups.js';
 import { toMongoFilter } from './to-mongo-filter.js';
 import { checkChangesLimit, parseSequencePosition } from '../store/sequence-position.js';
+import { migrateMessageText, type MongoTextMigrationDocument, type MongoTextMigrationProgress } from './mongo-text-migration.js';
 
 /** Options of {@link MongoMessageStore}. */
 export interface MongoStoreOptions {
@@ -40,6 +41,8 @@ export interface MongoStoreOptions {
   readonly collection?: string;
   /** Passed to `MongoClient` (timeouts, TLS…). */
   readonly client?: MongoClientOptions;
+  /** Called after each batch while `init()` rewrites the `text` of documents stored before it (once per database). */
+  readonly onMigrationProgress?: (progress: MongoTextMigrationProgress) => void;
 }
 
 /** One topic of the catalogue collection, kept by `insertMany`. */
@@ -62,9 +65,8 @@ interface MongoCounterDocument {
  * {@link toMongoDocument}; queries are translated by the pure {@link toMongoFilter}.
  *
  * Indexes: `_id` (the message id, unique), `(time, _id)`, `(topic, time, _id)`, `(category, time, _id)`,
- * `(users, time)`, `(packages, time)`, `(agent, time)`. `contains` is a regex over the lower-cased `text`
- * field: substring semantics like datagrepper, which no MongoDB index serves (`$text` matches words, not
- * substrings), so it is evaluated over the candidates the other filters and the time index select.
+ * `(users, time)`, `(packages, time)`, `(agent, time)`. `contains` is a literal regex (`i` when case-insensitive)
+ * over `text`, the body's JSON: no index serves a substring, so it runs over what the other filters select.
  * Writes use `w: "majority", j: true`: `insertMany` resolves when the batch is journaled.
  *
  * Change feed: `insertMany` reserves a range of `archiveSeq` numbers (one `$inc` on a counter document)
@@ -109,6 +111,7 @@ export class MongoMessageStore implements MessageStore, RollupStore {
         { key: { archiveSeq: 1 }, name: 'archive_seq', sparse: true },
       ]);
       await topics.createIndex({ category: 1 }, { name: 'category' });
+      await migrateMessageText(messages, db.collection<MongoTextMigrationDocument>(`${name}_migrations`), this.options.onMigrationProgress);
       const rollups = new MongoRollups(db, name, messages);
       await rollups.init();
       this.rollupsStore = rollups;
