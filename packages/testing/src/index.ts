@@ -1,8 +1,12 @@
 export { DATANOMMER_SCHEMA_SQL } from './fixtures/datanommer-schema.js';
+export { createScratchDatabase, postgresAnswers } from './fixtures/scratch-database.js';
+export type { ScratchDatabase, ScratchDatabaseOptions } from './fixtures/scratch-database.js';
 export { FEDORA_TOPICS, FEDORA_TOPIC_HEAD, FEDORA_TOPIC_SUFFIXES } from './fixtures/fedora-topics.js';
 export { INVALID_PATTERNS, INVALID_TOPICS, PATTERN_CASES } from './fixtures/pattern-cases.js';
 export type { PatternCase } from './fixtures/pattern-cases.js';
 export type { TransportCapabilities, TransportHarness } from './transport-contract/transport-harness.js';
+export { freePort } from './net/free-port.js';
+export { tcpAnswers } from './net/tcp-answers.js';
 export { startTcpProxy } from './net/tcp-proxy.js';
 export type { TcpProxy } from './net/tcp-proxy.js';
 export { waitFor } from './wait-for.js';
