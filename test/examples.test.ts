@@ -5,20 +5,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort } from '@statbus/testing';
+import { freePort, tcpAnswers } from '@statbus/testing';
 import { connect } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const exec = promisify(execFile);
 const AMQP_URL = process.env['AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672/%2F';
-const haveBroker = await connect(AMQP_URL).then(
-  async (model) => {
-    await model.close();
-    return true;
-  },
-  () => false,
-);
+const haveBroker = await tcpAnswers(AMQP_URL);
 
 /** Runs `examples/<file>` as a user would (tsx, the examples' own tsconfig, the built packages); its stdout. */
 async function runExample(file: string, env: Record<string, string>, args: string[] = []): Promise<string> {
