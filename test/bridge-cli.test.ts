@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configSchema, silentLogger, type Delivery } from '@statbus/core';
-import { waitFor } from '@statbus/testing';
+import { freePort, tcpAnswers, waitFor } from '@statbus/testing';
 import { ZeroMqTransport } from '@statbus/transport-zeromq';
 import { connect } from 'amqplib';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,29 +13,7 @@ import { pythonHas, startPython } from './support/python-peer.js';
 const BROKER_URL = process.env['AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672/%2F';
 const PIKA_URL = BROKER_URL.replace('%2F', '%2F?heartbeat=0');
 
-async function brokerUp(): Promise<boolean> {
-  const { hostname, port } = new URL(BROKER_URL);
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: hostname, port: Number(port || 5672) });
-    const done = (up: boolean): void => {
-      socket.destroy();
-      resolve(up);
-    };
-    socket.setTimeout(1_000, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-const up = await brokerUp();
+const up = await tcpAnswers(BROKER_URL);
 const peers = pythonHas('pika') && pythonHas('zmq');
 const cleanups: (() => Promise<unknown> | void)[] = [];
 

@@ -1,32 +1,18 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { freePort, tcpAnswers } from '@statbus/testing';
 import { connect } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const exec = promisify(execFile);
 const AMQP_URL = process.env['AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672/%2F';
-const haveBroker = await connect(AMQP_URL).then(
-  async (model) => {
-    await model.close();
-    return true;
-  },
-  () => false,
-);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+const haveBroker = await tcpAnswers(AMQP_URL);
 
 /** Runs `examples/<file>` as a user would (tsx, the examples' own tsconfig, the built packages); its stdout. */
 async function runExample(file: string, env: Record<string, string>, args: string[] = []): Promise<string> {

@@ -1,23 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configSchema, createEnvelope, silentLogger, type StatbusConfig } from '@statbus/core';
 import { Archiver, SqliteMessageStore } from '@statbus/sink';
-import { waitFor } from '@statbus/testing';
+import { freePort, waitFor } from '@statbus/testing';
 import { ZeroMqTransport } from '@statbus/transport-zeromq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pythonHas, startPython } from './support/python-peer.js';
 
 const zmq = pythonHas('zmq');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function zeromqConfig(zeromq: Record<string, unknown>): StatbusConfig {
   return configSchema.parse({

@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configSchema, createEnvelope, silentLogger, type Delivery, type StatbusConfig } from '@statbus/core';
 import { createQueryServer } from '@statbus/query';
 import { Archiver, SqliteMessageStore } from '@statbus/sink';
-import { waitFor } from '@statbus/testing';
+import { tcpAnswers, waitFor } from '@statbus/testing';
 import { AmqpTransport } from '@statbus/transport-amqp';
 import { connect } from 'amqplib';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,23 +14,7 @@ import { pythonHas, startPython } from './support/python-peer.js';
 const BROKER_URL = process.env['AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672/%2F';
 const PIKA_URL = BROKER_URL.replace('%2F', '%2F?heartbeat=0');
 
-async function brokerUp(): Promise<boolean> {
-  const { hostname, port } = new URL(BROKER_URL);
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: hostname, port: Number(port || 5672) });
-    socket.setTimeout(1_000, () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-const up = await brokerUp();
+const up = await tcpAnswers(BROKER_URL);
 const pika = pythonHas('pika');
 const TOPIC = 'org.fedoraproject.prod.bodhi.update.comment';
 

@@ -1,5 +1,5 @@
-export { MAX_BENCH_SIZE, benchFlags } from './bench-flags.js';
-export { BENCH_MODES, DEFAULT_BENCH_OPTIONS, QUICK_BENCH_OPTIONS } from './bench-options.js';
+export { benchFlags } from './bench-flags.js';
+export { DEFAULT_BENCH_OPTIONS, QUICK_BENCH_OPTIONS } from './bench-options.js';
 export type { BenchMode, BenchOptions } from './bench-options.js';
 export type {
   BenchReport,
@@ -14,10 +14,8 @@ export type {
   SkippedRow,
   ThroughputRow,
 } from './report/bench-report.js';
-export { machineLine, loadLine, sectionsFromBenchReport } from './docs/bench-report-sections.js';
-export { SECTION_ORDER, parseBenchSection } from './docs/bench-section.js';
 export type { BenchSection } from './docs/bench-section.js';
-export { readBenchSections, recordBenchSection, renderBenchmarksDoc, sectionFile, writeBenchmarksDoc } from './docs/benchmarks-doc.js';
+export { recordBenchSection, writeBenchmarksDoc } from './docs/benchmarks-doc.js';
 export { formatReport } from './report/format-table.js';
 export { renderHtml } from './report/render-html.js';
 export { StatusLine } from './report/status-line.js';
@@ -25,7 +23,6 @@ export type { StatusStream } from './report/status-line.js';
 export { runBench } from './run/run-bench.js';
 export type { BenchHooks } from './run/run-bench.js';
 export type { MeasuredProcess } from './run/run-measurement.js';
-export { CURVE_PERCENTILES, latencyFigures, median, quantile, summarise } from './stats.js';
+export { median } from './stats.js';
 export type { LatencySummary } from './stats.js';
 export { STATBUS_CANDIDATES, TRANSPORT_CANDIDATES } from './transport/candidates.js';
-export type { Candidate, CandidateInfo, ConsumerListener, DetectedLoss, ConsumerSide, ProcessLocal, ProducerSide, SideSettings } from './transport/candidate.js';

@@ -1,2 +1,2 @@
-export { buildProgram, run } from './program.js';
+export { run } from './program.js';
 export type { CliIo } from './io.js';

@@ -1,29 +1,7 @@
-import { BUS_EVENT_RECORDER, hasRollups, type BusEvent, type Logger, type MessageStore, type StatbusConfig, type Transport } from '@statbus/core';
-import { METRICS_USER_PLUGINS, MetricsCatalog, MetricsEngine, createPrometheusRegistry, loadPlugins } from '@statbus/metrics';
-import type { Container } from 'inversify';
+import { hasRollups, type BusEvent, type Logger, type MessageStore, type StatbusConfig, type Transport } from '@statbus/core';
+import { createPrometheusRegistry, type MetricsEngine } from '@statbus/metrics';
 import type { Registry } from 'prom-client';
-import { CliError } from './cli-error.js';
-
-/**
- * Loads `[metrics] plugins` and binds them, so that the catalog, the reader and the engine see them. Call before
- * resolving anything that reads metrics (the query server, the engine). Idempotent per container.
- *
- * @throws {CliError} naming the plugin that cannot be loaded or is badly defined.
- */
-export async function bindMetricsPlugins(container: Container, config: StatbusConfig, cwd: string): Promise<MetricsCatalog> {
-  if (!container.isBound(METRICS_USER_PLUGINS)) {
-    try {
-      container.bind(METRICS_USER_PLUGINS).toConstantValue(await loadPlugins(config.metrics.plugins, cwd));
-    } catch (error) {
-      throw new CliError((error as Error).message, { cause: error });
-    }
-  }
-  try {
-    return container.get(MetricsCatalog);
-  } catch (error) {
-    throw new CliError(`[metrics]: ${(error as Error).message}`, { cause: error });
-  }
-}
+import type { CliServices } from './composition/cli-services.js';
 
 /** What {@link startMetrics} started; `stop()` stops it (idempotent). */
 export interface RunningMetrics {
@@ -38,16 +16,15 @@ export interface RunningMetrics {
  * Prometheus registry for `/metrics` (the process metrics at least).
  */
 export async function startMetrics(
-  context: { container: Container; config: StatbusConfig; logger: Logger },
+  context: { services: CliServices; config: StatbusConfig; logger: Logger },
   store: MessageStore,
-  cwd: string,
   transport?: Transport,
 ): Promise<RunningMetrics> {
-  const { container, config, logger } = context;
+  const { services, config, logger } = context;
   if (!config.metrics.enabled || !hasRollups(store)) return { registry: createPrometheusRegistry({ store }), stop: () => Promise.resolve() };
-  const catalog = await bindMetricsPlugins(container, config, cwd);
-  const engine = container.get(MetricsEngine);
-  if (!container.isBound(BUS_EVENT_RECORDER)) container.bind(BUS_EVENT_RECORDER).toConstantValue(engine);
+  const catalog = await services.metricsCatalog();
+  const engine = await services.metricsEngine();
+  services.recordBusEvents(engine);
   await engine.start();
   const following = transport === undefined ? undefined : recordTransportEvents(transport, engine, logger);
   let stopping: Promise<void> | undefined;

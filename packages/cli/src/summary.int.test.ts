@@ -2,18 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tcpAnswers } from '@statbus/testing';
 import { connect } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './testing/in-process-cli.js';
 
 const AMQP_URL = process.env['AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672/%2F';
-const haveBroker = await connect(AMQP_URL).then(
-  async (model) => {
-    await model.close();
-    return true;
-  },
-  () => false,
-);
+const haveBroker = await tcpAnswers(AMQP_URL);
 
 let cwd: string;
 let env: Record<string, string>;

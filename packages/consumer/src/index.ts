@@ -1,5 +1,3 @@
-export { AttemptTracker, DEFAULT_TRACKED_MESSAGES } from './attempt-tracker.js';
-export { emptyCounters } from './consumer-counters.js';
 export type { ConsumerCounters, HandlerCounters } from './consumer-counters.js';
 export type { ConsumerContext, ConsumerHandler, HandlerFunction, HandlerOptions } from './consumer-handler.js';
 export { ConsumerHub } from './consumer-hub.js';
@@ -14,7 +12,4 @@ export type { HealthListenOptions, HealthSource } from './health-server.js';
 export { installSignalHandlers } from './install-signal-handlers.js';
 export type { SignalHandlerOptions, SignalSource } from './install-signal-handlers.js';
 export { Nack } from './nack.js';
-export { assessReadiness } from './readiness.js';
-export type { HubState, Readiness, ReadinessInput } from './readiness.js';
-export { ReceiveGuard } from './receive-guard.js';
-export type { GuardResult, RejectionReason } from './receive-guard.js';
+export type { HubState } from './readiness.js';

@@ -1,22 +1,26 @@
 export { AsyncQueue } from './async/async-queue.js';
-export { Broadcaster, DEFAULT_BROADCAST_BACKLOG } from './async/broadcaster.js';
+export { Broadcaster } from './async/broadcaster.js';
 export { canonicalJson, signingBytes } from './codec/canonical-json.js';
-export { DEFAULT_MAX_MESSAGE_BYTES, assertMessageSize, decodeEnvelope, encodeEnvelope, envelopeJson, envelopeJsonParts } from './codec/envelope-codec.js';
+export {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  assertMessageSize,
+  decodeEnvelope,
+  encodeEnvelope,
+  envelopeJson,
+  envelopeJsonParts,
+} from './codec/envelope-codec.js';
 export type { CodecOptions } from './codec/envelope-codec.js';
-export { AMQP_DEFAULTS, AMQP_WIRE_FORMATS, amqpConfigSchema } from './config/amqp-config.js';
+export { AMQP_DEFAULTS } from './config/amqp-config.js';
 export type { AmqpConfig } from './config/amqp-config.js';
-export { TRANSPORT_KINDS, configSchema } from './config/config-schema.js';
+export { configSchema } from './config/config-schema.js';
 export type { StatbusConfig, StatbusConfigInput } from './config/config-schema.js';
-export { DEFAULT_CONFIG_FILE, ENV_CONFIG_FILE, ENV_PREFIX, loadConfig } from './config/load-config.js';
+export { loadConfig } from './config/load-config.js';
 export type { LoadConfigOptions, LoadedConfig } from './config/load-config.js';
 export { redactConfig, redactUrl } from './config/redact-config.js';
-export { SINK_DEFAULTS, sinkConfigSchema } from './config/sink-config.js';
-export type { SinkConfig } from './config/sink-config.js';
-export { ZEROMQ_DEFAULTS, ZEROMQ_ON_FULL, ZEROMQ_WIRE_FORMATS, zeromqConfigSchema, zeromqCurveSchema } from './config/zeromq-config.js';
 export type { ZeroMqConfig, ZeroMqCurveConfig } from './config/zeromq-config.js';
 export { DEFAULT_ROWS_PER_PAGE, MAX_ROWS_PER_PAGE } from './contracts/message-query.js';
 export { MAX_CHANGES_LIMIT } from './contracts/message-store.js';
-export type { MessageQuery, QueryOrder } from './contracts/message-query.js';
+export type { MessageQuery } from './contracts/message-query.js';
 export type {
   ArchiveChange,
   ArchivedMessage,
@@ -46,10 +50,15 @@ export type {
   SeriesCount,
 } from './contracts/rollup-store.js';
 export { REDACTED, supportsMaintenance } from './contracts/archive-maintenance.js';
-export type { ArchiveMaintenance, PruneResult, RedactionPath, RetentionSelection } from './contracts/archive-maintenance.js';
+export type {
+  ArchiveMaintenance,
+  PruneResult,
+  RedactionPath,
+  RetentionSelection,
+} from './contracts/archive-maintenance.js';
 export type { Delivery, NackOptions } from './contracts/delivery.js';
 export type { DeliveryHandler, SubscribeOptions, Subscription } from './contracts/subscription.js';
-export type { Transport, TransportKind } from './contracts/transport.js';
+export type { Transport } from './contracts/transport.js';
 export type { DropReason, TransportCounters, TransportStatus } from './contracts/transport-status.js';
 export { BUS_EVENT_RECORDER, CONFIG, LOGGER, MESSAGE_STORE, TRANSPORT } from './di/tokens.js';
 export { createEnvelope } from './envelope/create-envelope.js';
@@ -63,7 +72,6 @@ export {
   HEADER_USERNAMES,
 } from './envelope/envelope.js';
 export type { Envelope, JsonObject, JsonValue, ProducerIdentity } from './envelope/envelope.js';
-export { MAX_ID_LENGTH, envelopeSchema } from './envelope/envelope-schema.js';
 export { newMessageId } from './envelope/message-id.js';
 export { MAX_BODY_DEPTH, jsonTextDepthExceeds } from './envelope/json-depth.js';
 export { checkEnvelope, validateEnvelope } from './envelope/validate-envelope.js';
@@ -87,18 +95,20 @@ export { TransportCounterSet } from './transport/transport-counter-set.js';
 export { archiveMessage, selectExtractor } from './query/archive-message.js';
 export type { ArchiveMessageOptions, ExtractorSelector, MessageExtractor } from './query/archive-message.js';
 export { queryWindow, validateMessageQuery } from './query/validate-message-query.js';
-export { MAX_TOPIC_BYTES, UNCLASSIFIED_CATEGORY, buildTopic, isValidTopic, parseTopic, resolveTopic, topicCategory, validateTopic } from './topic/topic-grammar.js';
+export {
+  buildTopic,
+  isValidTopic,
+  parseTopic,
+  resolveTopic,
+  topicCategory,
+  validateTopic,
+} from './topic/topic-grammar.js';
 export type { TopicNamespace, TopicParts } from './topic/topic-grammar.js';
 export { compilePattern, compilePatterns, literalPrefix, matchTopic, validatePattern } from './topic/topic-pattern.js';
 export type { TopicMatcher } from './topic/topic-pattern.js';
-export { FOREIGN_FORMAT_POLICIES, SIGNING_DEFAULTS, signingConfigSchema } from './config/signing-config.js';
 export type { SigningConfig } from './config/signing-config.js';
-export { CONSUMER_DEFAULTS, consumerConfigSchema } from './config/consumer-config.js';
-export type { ConsumerConfig } from './config/consumer-config.js';
 export { generateKeyPair } from './signing/generate-key-pair.js';
 export type { GeneratedKeyPair } from './signing/generate-key-pair.js';
-export { isValidKeyName } from './signing/key-name.js';
-export { loadPublicKeys } from './signing/load-public-keys.js';
 export { RoutingPolicy } from './signing/routing-policy.js';
 export type { RoutingDecision } from './signing/routing-policy.js';
 export { Signer } from './signing/signer.js';
@@ -106,9 +116,9 @@ export { SigningKeyError } from './signing/signing-key-error.js';
 export type { Verification, VerificationOutcome } from './signing/verification.js';
 export { Verifier } from './signing/verifier.js';
 export type { VerifierOptions } from './signing/verifier.js';
-export { RETENTION_DEFAULTS, retentionConfigSchema, retentionSelections } from './config/retention-config.js';
+export { RETENTION_DEFAULTS, retentionSelections } from './config/retention-config.js';
 export type { RetentionConfig } from './config/retention-config.js';
-export { MIN_ADMIN_TOKEN_LENGTH, QUERY_DEFAULTS, queryConfigSchema } from './config/query-config.js';
+export { MIN_ADMIN_TOKEN_LENGTH, QUERY_DEFAULTS } from './config/query-config.js';
 export type { QueryConfig } from './config/query-config.js';
 export { SEVERITIES } from './schema/header-hints.js';
 export type { HeaderExtractor, HeaderHints, Severity } from './schema/header-hints.js';
@@ -117,5 +127,4 @@ export { SchemaRegistry } from './schema/schema-registry.js';
 export type { JsonSchema, RegisteredSchema, SchemaCheck, SchemaOptions } from './schema/schema-registry.js';
 export { SchemaValidationError } from './schema/schema-validation-error.js';
 export type { SchemaIssue } from './schema/schema-validation-error.js';
-export { METRICS_DEFAULTS, metricsConfigSchema, parseDurationMs, parseIntervalMs } from './config/metrics-config.js';
-export type { MetricsConfig } from './config/metrics-config.js';
+export { METRICS_DEFAULTS, parseDurationMs, parseIntervalMs } from './config/metrics-config.js';

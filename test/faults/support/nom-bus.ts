@@ -1,27 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { configSchema, createEnvelope, silentLogger, type Envelope, type StatbusConfig } from '@statbus/core';
 import { AmqpTransport } from '@statbus/transport-amqp';
-import { waitFor } from '@statbus/testing';
+import { freePort, waitFor } from '@statbus/testing';
 import { connect, type Channel } from 'amqplib';
 import { startCli, type CliProcess } from '../../support/cli-process.js';
 import { AMQP_URL } from '../../support/hub-bus.js';
 
 export const TOPIC = 'org.statbus.dev.koji.build.complete';
-
-/** A free local TCP port (bound, then released). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  return address.port;
-}
 
 /** Unique AMQP names, a scratch SQLite archive, and the environment `statbus nom` runs with over them. */
 export interface NomBus {

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createConnection, createServer, type AddressInfo } from 'node:net';
 import { configSchema, createEnvelope, silentLogger, type Envelope, type LogFn, type Logger, type StatbusConfig, type Transport } from '@statbus/core';
-import { waitFor } from '@statbus/testing';
+import { freePort, tcpAnswers, waitFor } from '@statbus/testing';
 import { AmqpTransport } from '@statbus/transport-amqp';
 import { ZeroMqTransport } from '@statbus/transport-zeromq';
 import { connect } from 'amqplib';
@@ -10,29 +9,7 @@ import { Bridge } from './bridge.js';
 
 const BROKER_URL = process.env['AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672/%2F';
 
-async function brokerUp(): Promise<boolean> {
-  const { hostname, port } = new URL(BROKER_URL);
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: hostname, port: Number(port || 5672) });
-    const done = (up: boolean): void => {
-      socket.destroy();
-      resolve(up);
-    };
-    socket.setTimeout(1_000, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-const up = await brokerUp();
+const up = await tcpAnswers(BROKER_URL);
 const TOPIC = 'org.statbus.dev.bridge.test.done';
 const cleanups: (() => Promise<unknown> | void)[] = [];
 
@@ -80,6 +57,40 @@ function collect(subscription: AsyncIterable<{ envelope: Envelope; ack(): Promis
   return ids;
 }
 
+/** Deletes, after the test, the queue and exchanges a test's bridge and transports declared on the broker. */
+function removeAmqpNames(queue: string, base: StatbusConfig): void {
+  cleanups.push(async () => {
+    const model = await connect(BROKER_URL);
+    const channel = await model.createChannel();
+    for (const name of [queue, base.amqp.dead_letter_queue]) await channel.deleteQueue(name);
+    for (const name of [base.amqp.exchange, base.amqp.dead_letter_exchange]) await channel.deleteExchange(name);
+    await model.close();
+  });
+}
+
+/** A consumer on each side of the bridge (their ids collected) and a producer on the broker's side. */
+async function bothSides(tag: string, base: StatbusConfig, endpoints: Record<string, string[]>): Promise<{ amqpProducer: Transport; onZeromq: string[]; onAmqp: string[] }> {
+  const zeromqConsumer = await opened(new ZeroMqTransport(config(tag, { endpoints }), silentLogger));
+  const amqpProducer = await opened(new AmqpTransport(base, silentLogger));
+  const amqpConsumer = await opened(new AmqpTransport(base, silentLogger));
+  const onZeromq = collect(await zeromqConsumer.subscribe(['org.statbus.dev.#']));
+  const onAmqp = collect(await amqpConsumer.subscribe(['org.statbus.dev.#']));
+  return { amqpProducer, onZeromq, onAmqp };
+}
+
+/** Publishes `count` messages on each side at once (ZeroMQ's in order, the broker's confirmed together). */
+async function publishBothWays(zeromqProducer: Transport, amqpProducer: Transport, count: number): Promise<{ fromZeromq: Envelope[]; fromAmqp: Envelope[] }> {
+  const fromZeromq = Array.from({ length: count }, (_, index) => producerOf('zeromq-side')(index));
+  const fromAmqp = Array.from({ length: count }, (_, index) => producerOf('amqp-side')(index));
+  await Promise.all([
+    (async () => {
+      for (const envelope of fromZeromq) await zeromqProducer.publish(envelope);
+    })(),
+    Promise.all(fromAmqp.map((envelope) => amqpProducer.publish(envelope))),
+  ]);
+  return { fromZeromq, fromAmqp };
+}
+
 /** A logger keeping every warning's message. */
 function recordingLogger(warnings: string[]): Logger {
   const warn: LogFn = (fields: object | string, message?: string) => {
@@ -99,13 +110,7 @@ describe(Bridge, () => {
       const endpoints = { producer: [producerAddress], bridge: [bridgeAddress] };
       const queue = `statbus.test.bridge.${tag}.queue`;
       const base = config(tag, {});
-      cleanups.push(async () => {
-        const model = await connect(BROKER_URL);
-        const channel = await model.createChannel();
-        for (const name of [queue, base.amqp.dead_letter_queue]) await channel.deleteQueue(name);
-        for (const name of [base.amqp.exchange, base.amqp.dead_letter_exchange]) await channel.deleteExchange(name);
-        await model.close();
-      });
+      removeAmqpNames(queue, base);
 
       const zeromqProducer = await opened(new ZeroMqTransport(config(tag, { bind: [producerAddress] }), silentLogger));
       // The bridge subscribes to every endpoint, its own included, as a fedmsg config lists them: what it publishes comes back to it.
@@ -117,21 +122,10 @@ describe(Bridge, () => {
       cleanups.push(() => bridge.stop());
       await waitFor(() => bridge.state().zeromq === 'up' && bridge.state().amqp === 'up', { message: 'both sides up' });
 
-      const zeromqConsumer = await opened(new ZeroMqTransport(config(tag, { endpoints }), silentLogger));
-      const amqpProducer = await opened(new AmqpTransport(base, silentLogger));
-      const amqpConsumer = await opened(new AmqpTransport(base, silentLogger));
-      const onZeromq = collect(await zeromqConsumer.subscribe(['org.statbus.dev.#']));
-      const onAmqp = collect(await amqpConsumer.subscribe(['org.statbus.dev.#']));
+      const { amqpProducer, onZeromq, onAmqp } = await bothSides(tag, base, endpoints);
 
       const count = 200;
-      const fromZeromq = Array.from({ length: count }, (_, index) => producerOf('zeromq-side')(index));
-      const fromAmqp = Array.from({ length: count }, (_, index) => producerOf('amqp-side')(index));
-      await Promise.all([
-        (async () => {
-          for (const envelope of fromZeromq) await zeromqProducer.publish(envelope);
-        })(),
-        Promise.all(fromAmqp.map((envelope) => amqpProducer.publish(envelope))),
-      ]);
+      const { fromZeromq, fromAmqp } = await publishBothWays(zeromqProducer, amqpProducer, count);
 
       const every = [...fromZeromq, ...fromAmqp].map((envelope) => envelope.id).sort();
       await waitFor(() => new Set(onZeromq).size === 2 * count && new Set(onAmqp).size === 2 * count, {
@@ -156,13 +150,7 @@ describe(Bridge, () => {
       // Both bridges consume from one queue (the way to run two for availability): a message of the broker is carried by one of them.
       const queue = `statbus.test.bridge.${tag}.queue`;
       const base = config(tag, {});
-      cleanups.push(async () => {
-        const model = await connect(BROKER_URL);
-        const channel = await model.createChannel();
-        for (const name of [queue, base.amqp.dead_letter_queue]) await channel.deleteQueue(name);
-        for (const name of [base.amqp.exchange, base.amqp.dead_letter_exchange]) await channel.deleteExchange(name);
-        await model.close();
-      });
+      removeAmqpNames(queue, base);
       const zeromqProducer = await opened(new ZeroMqTransport(config(tag, { bind: [producerAddress] }), silentLogger));
       const bridges: Bridge[] = [];
       for (const address of bridgeAddresses) {
@@ -175,21 +163,10 @@ describe(Bridge, () => {
         bridges.push(bridge);
       }
       await waitFor(() => bridges.every((bridge) => bridge.state().zeromq === 'up' && bridge.state().amqp === 'up'), { message: 'both bridges up' });
-      const zeromqConsumer = await opened(new ZeroMqTransport(config(tag, { endpoints }), silentLogger));
-      const amqpProducer = await opened(new AmqpTransport(base, silentLogger));
-      const amqpConsumer = await opened(new AmqpTransport(base, silentLogger));
-      const onZeromq = collect(await zeromqConsumer.subscribe(['org.statbus.dev.#']));
-      const onAmqp = collect(await amqpConsumer.subscribe(['org.statbus.dev.#']));
+      const { amqpProducer, onZeromq, onAmqp } = await bothSides(tag, base, endpoints);
 
       const count = 50;
-      const fromZeromq = Array.from({ length: count }, (_, index) => producerOf('zeromq-side')(index));
-      const fromAmqp = Array.from({ length: count }, (_, index) => producerOf('amqp-side')(index));
-      await Promise.all([
-        (async () => {
-          for (const envelope of fromZeromq) await zeromqProducer.publish(envelope);
-        })(),
-        Promise.all(fromAmqp.map((envelope) => amqpProducer.publish(envelope))),
-      ]);
+      const { fromZeromq, fromAmqp } = await publishBothWays(zeromqProducer, amqpProducer, count);
       // Every carried copy comes back to the bridges once and stops there: ZeroMQ's messages are carried by both
       // (2 × count marked copies on the broker), the broker's by one (its copy seen by both on ZeroMQ).
       const looped = (): number => bridges.reduce((sum, bridge) => sum + bridge.counters().looped, 0);

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@statbus/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../testing/in-process-cli.js';
@@ -12,15 +12,6 @@ import { runCli } from '../testing/in-process-cli.js';
 const BOUND = { numRuns: 25, interruptAfterTimeLimit: 8000 } as const;
 let cwd: string;
 let env: Record<string, string>;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 beforeAll(async () => {
   cwd = mkdtempSync(join(tmpdir(), 'statbus-cli-fuzz-'));

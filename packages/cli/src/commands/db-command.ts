@@ -1,10 +1,10 @@
 import { statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { redactUrl } from '@statbus/core';
-import { ARCHIVER_OPTIONS, importInputRecords, importRecords, readDatanommer, type ImportSummary } from '@statbus/sink';
+import { importInputRecords, importRecords, readDatanommer, type ImportSummary } from '@statbus/sink';
 import { Command } from 'commander';
 import { CliError } from '../cli-error.js';
-import { commandContext } from '../command-context.js';
+import { commandContext } from '../composition/command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import type { CliIo } from '../io.js';
 import { parseTime } from '../parse-time.js';
@@ -59,7 +59,7 @@ export function dbCommand(io: CliIo): Command {
         let progress: Progress | undefined = showProgress && size !== undefined ? startProgress(io, 'statbus db import', size, 'bytes') : undefined;
         let reported = 0;
         // The archiver's extractors: the configured topic prefix and [sink] meta_rules, then Fedora's rules.
-        const { extractors } = context.container.get(ARCHIVER_OPTIONS);
+        const { extractors } = context.services.archiverOptions();
         const importOptions = {
           prefix: context.config.topic_prefix,
           ...(extractors === undefined ? {} : { extractors }),

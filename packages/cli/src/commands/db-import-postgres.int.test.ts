@@ -1,28 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ArchivedMessage } from '@statbus/core';
-import { DATANOMMER_SCHEMA_SQL } from '@statbus/testing';
-import pg from 'pg';
+import { DATANOMMER_SCHEMA_SQL, createScratchDatabase, postgresAnswers, type ScratchDatabase } from '@statbus/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../testing/in-process-cli.js';
 
 const ADMIN_URL = process.env['POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
-async function postgresUp(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 2_000 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const up = await postgresUp();
+const up = await postgresAnswers(ADMIN_URL);
 
 const FILL_SQL = `
 INSERT INTO messages (msg_id, i, topic, timestamp, category, username, msg, headers) VALUES
@@ -36,41 +22,24 @@ INSERT INTO packages_messages SELECT p.id, m.id, m.timestamp FROM messages m, pa
 `;
 
 describe.skipIf(!up)(`statbus db import postgresql://…${up ? '' : ` — skipped: PostgreSQL does not answer at ${ADMIN_URL}`}`, () => {
-  const database = `statbus_test_cli_import_${randomBytes(5).toString('hex')}`;
-  const url = (name: string): string => {
-    const parsed = new URL(ADMIN_URL);
-    parsed.pathname = `/${name}`;
-    return parsed.toString();
-  };
-  let admin: pg.Client;
+  let database: ScratchDatabase;
   let cwd: string;
 
   beforeAll(async () => {
-    admin = new pg.Client({ connectionString: ADMIN_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    const client = new pg.Client({ connectionString: url(database) });
-    await client.connect();
-    try {
-      await client.query(DATANOMMER_SCHEMA_SQL);
-      await client.query(FILL_SQL);
-    } finally {
-      await client.end();
-    }
+    database = await createScratchDatabase(ADMIN_URL, { prefix: 'statbus_test_cli_import', sql: [DATANOMMER_SCHEMA_SQL, FILL_SQL] });
     cwd = mkdtempSync(join(tmpdir(), 'statbus-cli-pg-'));
   });
 
   afterAll(async () => {
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
+    await database.drop();
     rmSync(cwd, { recursive: true, force: true });
   });
 
   it('should import every message with its users and packages, and say how far it got', async () => {
     const env = { STATBUS_STORE: `sqlite:${join(cwd, 'all.db')}` };
-    const imported = await runCli(['db', 'import', url(database)], { cwd, env });
+    const imported = await runCli(['db', 'import', database.url], { cwd, env });
     expect(imported.code, imported.stderr).toBe(0);
-    expect(imported.stderr).toContain(`reading the datanommer database at ${url(database)}`);
+    expect(imported.stderr).toContain(`reading the datanommer database at ${database.url}`);
     expect(imported.stderr).toContain('read 3: 3 new, 0 already stored, 0 refused');
     const dumped = (await runCli(['dump'], { cwd, env })).stdout.trim().split('\n').map((line) => JSON.parse(line) as ArchivedMessage);
     expect(dumped.map((message) => ({ id: message.envelope.id, time: message.envelope.time, category: message.category, users: message.users, packages: message.packages }))).toEqual([
@@ -78,19 +47,19 @@ describe.skipIf(!up)(`statbus db import postgresql://…${up ? '' : ` — skippe
       { id: '2019-b', time: Date.UTC(2019, 4, 1, 10, 5), category: 'git', users: ['mjw'], packages: ['valgrind'] },
       { id: '2019-c', time: Date.UTC(2019, 4, 2, 9), category: 'logger', users: [], packages: [] },
     ]);
-    const again = await runCli(['db', 'import', url(database)], { cwd, env });
+    const again = await runCli(['db', 'import', database.url], { cwd, env });
     expect(again.stderr).toContain('read 3: 0 new, 3 already stored, 0 refused');
   });
 
   it('should import only --since … --before from a database', async () => {
     const env = { STATBUS_STORE: `sqlite:${join(cwd, 'range.db')}` };
-    const imported = await runCli(['db', 'import', url(database), '--since', '2019-05-01T10:01:00Z', '--before', '2019-05-03T00:00:00Z'], { cwd, env });
+    const imported = await runCli(['db', 'import', database.url, '--since', '2019-05-01T10:01:00Z', '--before', '2019-05-03T00:00:00Z'], { cwd, env });
     expect(imported.code, imported.stderr).toBe(0);
     expect(imported.stderr).toContain('read 2: 2 new');
   });
 
   it('should fail naming a database that is not datanommer’s, exit 1', async () => {
-    const { code, stderr } = await runCli(['db', 'import', url('postgres')], { cwd, env: { STATBUS_STORE: `sqlite:${join(cwd, 'none.db')}` } });
+    const { code, stderr } = await runCli(['db', 'import', ADMIN_URL], { cwd, env: { STATBUS_STORE: `sqlite:${join(cwd, 'none.db')}` } });
     expect(code).toBe(1);
     expect(stderr).toMatch(/is not a datanommer database/u);
   });

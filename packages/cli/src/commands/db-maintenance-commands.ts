@@ -3,7 +3,7 @@ import { applyRetention } from '@statbus/sink';
 import { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { collect } from '../cli-options.js';
-import { commandContext, type CommandContext } from '../command-context.js';
+import { commandContext, type CommandContext } from '../composition/command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import type { CliIo } from '../io.js';
 import { withStore } from '../with-store.js';

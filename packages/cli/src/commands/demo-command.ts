@@ -1,9 +1,7 @@
-import { TRANSPORT } from '@statbus/core';
-import { Producer } from '@statbus/producer';
 import { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { positiveNumber } from '../cli-options.js';
-import { commandContext } from '../command-context.js';
+import { commandContext } from '../composition/command-context.js';
 import { connectTransport } from '../connect-transport.js';
 import { DemoTraffic } from '../demo/demo-traffic.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
@@ -34,14 +32,14 @@ export function demoCommand(io: CliIo): Command {
     .option('--day <seconds>', 'length of the compressed day, quiet night included', positiveNumber('--day'), 120)
     .option('--count <n>', 'stop after this many messages', positiveInteger('--count'))
     .action(async (options: DemoOptions) => {
-      const { config, container, logger } = commandContext(options, io);
+      const { config, services, logger } = commandContext(options, io);
       const shutdown = shutdownSignal(io);
-      const transport = container.get(TRANSPORT);
+      const transport = services.transport();
       let demo: DemoTraffic | undefined;
       const probe = await startProbe(options, () => ({ ready: demo !== undefined, published: demo?.published ?? 0, refused: demo?.refused ?? 0, failed: demo?.failed ?? 0 }));
       try {
         await connectTransport(transport, config);
-        demo = new DemoTraffic(container.get(Producer), { rate: options.rate, dayMs: options.day * 1000, ...(options.count === undefined ? {} : { limit: options.count }) }, logger);
+        demo = new DemoTraffic(services.producer(), { rate: options.rate, dayMs: options.day * 1000, ...(options.count === undefined ? {} : { limit: options.count }) }, logger);
         demo.start();
         io.stderr.write(`statbus demo: publishing over ${config.transport}, about ${options.rate} messages/s at the busiest hour${options.count === undefined ? '' : `, ${options.count} in all`}\n`);
         const reason = await Promise.race([shutdown.received, demo.finished.then(() => 'done')]);

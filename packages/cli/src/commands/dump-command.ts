@@ -3,7 +3,7 @@ import { exportRecord } from '@statbus/sink';
 import type { ArchivedMessage, MessageQuery } from '@statbus/core';
 import { Command, Option } from 'commander';
 import { collect } from '../cli-options.js';
-import { commandContext } from '../command-context.js';
+import { commandContext } from '../composition/command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import type { CliIo } from '../io.js';
 import { parseTime } from '../parse-time.js';

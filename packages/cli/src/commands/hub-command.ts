@@ -1,12 +1,11 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { TRANSPORT } from '@statbus/core';
 import { createPrometheusRegistry } from '@statbus/metrics';
-import { ConsumerHub, HealthServer, type ConsumerHandler, type HandlerFunction } from '@statbus/consumer';
+import type { ConsumerHandler, HandlerFunction } from '@statbus/consumer';
 import { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { collect } from '../cli-options.js';
-import { commandContext } from '../command-context.js';
+import { commandContext } from '../composition/command-context.js';
 import { connectTransport } from '../connect-transport.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import { shutdownSignal, type CliIo } from '../io.js';
@@ -61,7 +60,7 @@ export function hubCommand(io: CliIo): Command {
     .option('--topic <pattern>', 'patterns for function consumers (full, or the part after <prefix>.<env>.: see README); repeatable', collect, [])
     .option('--group <name>', 'consumer group (the shared queue over AMQP); default [consumer] group')
     .action(async (options: HubOptions) => {
-      const { config, container } = commandContext(options, io);
+      const { config, services } = commandContext(options, io);
       const specs = options.consumer.length > 0 ? options.consumer : config.consumer.consumers;
       if (specs.length === 0) throw new CliError('no consumer to run: give --consumer MODULE:EXPORT or list them in [consumer] consumers');
       const loaded = await Promise.all(specs.map((spec) => loadConsumer(spec, io.cwd)));
@@ -71,15 +70,15 @@ export function hubCommand(io: CliIo): Command {
       }
       const shutdown = shutdownSignal(io);
       const topics = topicPatternsOf(config, patterns);
-      const hub = container.get(ConsumerHub);
+      const hub = services.consumerHub();
       loadSchemas(config, io.cwd, hub);
       const registration = options.group === undefined ? {} : { group: options.group };
       for (const item of loaded) {
         if (item.kind === 'consumer') hub.register(item.consumer, registration);
         else hub.register(topics, item.handler, registration);
       }
-      const transport = container.get(TRANSPORT);
-      const health = container.get(HealthServer);
+      const transport = services.transport();
+      const health = services.healthServer();
       const registry = createPrometheusRegistry();
       health.app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
       await connectTransport(transport, config);

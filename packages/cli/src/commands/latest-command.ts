@@ -1,7 +1,7 @@
 import type { ArchivedMessage, MessageQuery } from '@statbus/core';
 import { Command, Option } from 'commander';
 import { CliError } from '../cli-error.js';
-import { commandContext } from '../command-context.js';
+import { commandContext } from '../composition/command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import type { CliIo } from '../io.js';
 import { topicPatterns } from '../resolve-pattern.js';

@@ -1,22 +1,20 @@
-import { MESSAGE_STORE, hasRollups } from '@statbus/core';
-import { MetricsEngine, MetricsReader, followsArchive } from '@statbus/metrics';
+import { hasRollups } from '@statbus/core';
+import { followsArchive, type MetricsEngine, type MetricsReader } from '@statbus/metrics';
 import { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { collect } from '../cli-options.js';
-import { commandContext, type CommandContext } from '../command-context.js';
+import { commandContext, type CommandContext } from '../composition/command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import type { CliIo } from '../io.js';
 import { parseTime } from '../parse-time.js';
 import { ProgressBar, formatDuration } from '../progress-bar.js';
-import { bindMetricsPlugins } from '../run-metrics.js';
 
-async function withMetrics<T>(context: CommandContext, io: CliIo, work: (parts: { engine: MetricsEngine; reader: MetricsReader }) => Promise<T>): Promise<T> {
-  const store = context.container.get(MESSAGE_STORE);
+async function withMetrics<T>(context: CommandContext, work: (parts: { engine: MetricsEngine; reader: MetricsReader }) => Promise<T>): Promise<T> {
+  const store = context.services.store();
   await store.init();
   try {
     if (!hasRollups(store)) throw new CliError('this store keeps no metrics rollups');
-    await bindMetricsPlugins(context.container, context.config, io.cwd);
-    return await work({ engine: context.container.get(MetricsEngine), reader: context.container.get(MetricsReader) });
+    return await work({ engine: await context.services.metricsEngine(), reader: await context.services.metricsReader() });
   } finally {
     await store.close();
   }
@@ -31,7 +29,7 @@ export function metricsCommand(io: CliIo): Command {
       .option('--json', 'print JSON')
       .action(async (options: GlobalOptions & { json?: boolean }) => {
         const context = commandContext(options, io);
-        await withMetrics(context, io, async ({ reader }) => {
+        await withMetrics(context, async ({ reader }) => {
           const plugins = reader.catalog.describe();
           if (options.json === true) {
             io.stdout.write(`${JSON.stringify({ plugins })}\n`);
@@ -54,7 +52,7 @@ export function metricsCommand(io: CliIo): Command {
       .option('--rows <n>', 'the last n rows', (value) => Number.parseInt(value, 10), 50)
       .action(async (plugin: string, options: GlobalOptions & { interval?: string; since?: string; until?: string; key: string[]; rows: number }) => {
         const context = commandContext(options, io);
-        await withMetrics(context, io, async ({ reader }) => {
+        await withMetrics(context, async ({ reader }) => {
           const page = await reader.stats(plugin, {
             ...(options.interval === undefined ? {} : { interval: options.interval }),
             ...(options.since === undefined ? {} : { start: parseTime('--since', options.since) }),
@@ -75,7 +73,7 @@ export function metricsCommand(io: CliIo): Command {
       .action(async (options: GlobalOptions & { plugin: string[]; since?: string }) => {
         const context = commandContext(options, io);
         const since = options.since === undefined ? undefined : parseTime('--since', options.since);
-        await withMetrics(context, io, async ({ engine, reader }) => {
+        await withMetrics(context, async ({ engine, reader }) => {
           const names = options.plugin.length > 0 ? options.plugin : reader.catalog.list().filter((entry) => followsArchive(entry.plugin)).map((entry) => entry.plugin.name);
           const bar = new ProgressBar(io.stderr, `rebuilding ${names.length} plugin(s)`);
           const started = Date.now();

@@ -1,8 +1,8 @@
-import { MESSAGE_STORE, TRANSPORT, redactUrl } from '@statbus/core';
-import { Archiver, RetentionRunner } from '@statbus/sink';
+import { redactUrl } from '@statbus/core';
+import { RetentionRunner } from '@statbus/sink';
 import { ZeroMqTransport } from '@statbus/transport-zeromq';
 import { Command } from 'commander';
-import { commandContext } from '../command-context.js';
+import { commandContext } from '../composition/command-context.js';
 import { connectTransport } from '../connect-transport.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import { shutdownSignal, type CliIo } from '../io.js';
@@ -23,9 +23,9 @@ export function nomCommand(io: CliIo): Command {
     .description('archive every message of the bus into the store (datanommer); over AMQP, archivers with the same [sink] queue share the work')
     .action(async (options: NomOptions) => {
       const context = commandContext(options, io);
-      const { config, container, logger } = context;
-      const store = container.get(MESSAGE_STORE);
-      const transport = container.get(TRANSPORT);
+      const { config, services, logger } = context;
+      const store = services.store();
+      const transport = services.transport();
       const shutdown = shutdownSignal(io);
       await store.init();
       // Before the archiver is made: it takes the metrics engine as its bus-event recorder.
@@ -33,12 +33,12 @@ export function nomCommand(io: CliIo): Command {
       // [sink.retention] rules, applied beside the archiver (nothing without rules).
       const retention = new RetentionRunner(store, config.sink.retention, logger);
       try {
-        metrics = await startMetrics(context, store, io.cwd, transport);
+        metrics = await startMetrics(context, store, transport);
       } catch (error) {
         await store.close();
         throw error;
       }
-      const archiver = container.get(Archiver);
+      const archiver = services.archiver();
       const probe = await startProbe(
         options,
         () => {

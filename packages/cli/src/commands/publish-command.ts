@@ -1,12 +1,12 @@
 import { constants, statSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { StatbusError, TRANSPORT, TopicError, resolveTopic, type JsonObject } from '@statbus/core';
-import { Producer, type PublishOptions } from '@statbus/producer';
+import { StatbusError, TopicError, resolveTopic, type JsonObject } from '@statbus/core';
+import type { PublishOptions } from '@statbus/producer';
 import { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { collect } from '../cli-options.js';
-import { commandContext } from '../command-context.js';
+import { commandContext } from '../composition/command-context.js';
 import { connectTransport } from '../connect-transport.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import type { CliIo } from '../io.js';
@@ -79,10 +79,10 @@ export function publishCommand(io: CliIo): Command {
     .option('--agent <name>', 'who caused the event (agent header)')
     .option('--severity <level>', 'debug, info, warning or error')
     .action(async (file: string | undefined, options: PublishCommandOptions) => {
-      const { config, container, logger } = commandContext(options, io);
-      const producer = container.get(Producer);
+      const { config, services, logger } = commandContext(options, io);
+      const producer = services.producer();
       loadSchemas(config, io.cwd, producer);
-      const transport = container.get(TRANSPORT);
+      const transport = services.transport();
       const hints: PublishOptions = {
         ...(options.user.length === 0 ? {} : { usernames: options.user }),
         ...(options.package.length === 0 ? {} : { packages: options.package }),

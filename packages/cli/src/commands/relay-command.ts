@@ -1,8 +1,8 @@
-import { TRANSPORT, redactUrl } from '@statbus/core';
+import { redactUrl } from '@statbus/core';
 import { createPrometheusRegistry } from '@statbus/metrics';
-import { ZeroMqRelay, type RelayCounters } from '@statbus/transport-zeromq';
+import type { RelayCounters } from '@statbus/transport-zeromq';
 import { Command } from 'commander';
-import { commandContext } from '../command-context.js';
+import { commandContext } from '../composition/command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import { shutdownSignal, type CliIo } from '../io.js';
 import { addProbeOptions, probeMetrics, startProbe, type ProbeOptions } from '../probe-options.js';
@@ -19,7 +19,7 @@ export function relayCommand(io: CliIo): Command {
   return addProbeOptions(addGlobalOptions(new Command('relay')))
     .description('run the ZeroMQ relay (XSUB → XPUB) for publishers that connect instead of bind; over AMQP, check the broker and stay up')
     .action(async (options: RelayOptions) => {
-      const { config, logger, container } = commandContext(options, io);
+      const { config, logger, services } = commandContext(options, io);
       const shutdown = shutdownSignal(io);
       let running = false;
       let relayCounters: (() => RelayCounters) | undefined;
@@ -30,7 +30,7 @@ export function relayCommand(io: CliIo): Command {
       );
       try {
         if (config.transport === 'zeromq') {
-          const relay = container.get(ZeroMqRelay);
+          const relay = services.relay();
           await relay.start();
           running = true;
           relayCounters = () => relay.counters();
@@ -41,7 +41,7 @@ export function relayCommand(io: CliIo): Command {
           await relay.close();
           return;
         }
-        const transport = container.get(TRANSPORT);
+        const transport = services.transport();
         await transport.connect();
         running = true;
         io.stderr.write(`statbus relay: over AMQP the broker is the relay; ${redactUrl(config.amqp.url)} answers, exchange ${config.amqp.exchange}\n`);

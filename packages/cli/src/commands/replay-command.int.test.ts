@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HEADER_REPLAYED, configSchema, createEnvelope, silentLogger, type StatbusConfig, type Transport } from '@statbus/core';
 import { Archiver, SqliteMessageStore } from '@statbus/sink';
-import { collect, waitFor, type Collector } from '@statbus/testing';
+import { collect, tcpAnswers, waitFor, type Collector } from '@statbus/testing';
 import { AmqpTransport } from '@statbus/transport-amqp';
 import { ZeroMqRelay, ZeroMqTransport } from '@statbus/transport-zeromq';
 import { connect } from 'amqplib';
@@ -13,20 +12,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../testing/in-process-cli.js';
 
 const AMQP_URL = process.env['AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672/%2F';
-
-async function brokerUp(): Promise<boolean> {
-  const { hostname, port } = new URL(AMQP_URL);
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: hostname, port: Number(port || 5672) });
-    const done = (up: boolean): void => {
-      socket.destroy();
-      resolve(up);
-    };
-    socket.setTimeout(1_000, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
 
 const producer = { name: 'koji', host: 'koji01', pid: 7, instance: 'koji-a' };
 const T0 = Date.UTC(2024, 4, 1, 12, 0, 0);
@@ -85,7 +70,7 @@ function amqpBus(): ReplayBus {
   };
 }
 
-const amqpUp = await brokerUp();
+const amqpUp = await tcpAnswers(AMQP_URL);
 
 const buses: readonly (readonly ['zeromq' | 'amqp', boolean, string])[] = [
   ['zeromq', true, ''],

@@ -1,10 +1,10 @@
-import { HEADER_REPLAYED, TRANSPORT, type ArchivedMessage, type Envelope, type MessageQuery, type MessageStore } from '@statbus/core';
+import { HEADER_REPLAYED, type ArchivedMessage, type Envelope, type MessageQuery, type MessageStore } from '@statbus/core';
 import { parseParams, type RawParams } from '@statbus/query';
 import { AmqpQueuePublisher } from '@statbus/transport-amqp';
 import { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { collect, positiveNumber } from '../cli-options.js';
-import { commandContext } from '../command-context.js';
+import { commandContext } from '../composition/command-context.js';
 import { connectTransport } from '../connect-transport.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import { shutdownSignal, type CliIo } from '../io.js';
@@ -82,7 +82,7 @@ export function replayCommand(io: CliIo): Command {
     .option('--dry-run', 'say how many messages would be replayed, publish nothing')
     .action(async (filter: string | undefined, options: ReplayOptions) => {
       const context = commandContext(options, io);
-      const { config, container } = context;
+      const { config, services } = context;
       if (options.queue !== undefined && config.transport !== 'amqp') throw new CliError('--queue needs the AMQP transport (--transport amqp): ZeroMQ has no queues', { exitCode: 2 });
       const raw = rawParams(filter);
       const patterns = topicPatternsOf(config, options.topic);
@@ -111,7 +111,7 @@ export function replayCommand(io: CliIo): Command {
           return;
         }
         const queue = options.queue === undefined ? undefined : await AmqpQueuePublisher.open(config, options.queue);
-        const transport = queue === undefined ? container.get(TRANSPORT) : undefined;
+        const transport = queue === undefined ? services.transport() : undefined;
         const send: (envelope: Envelope) => Promise<void> = queue === undefined ? (envelope) => (transport as NonNullable<typeof transport>).publish(envelope) : (envelope) => queue.publish(envelope);
         const shutdown = shutdownSignal(io);
         let stopped = false;

@@ -1,14 +1,14 @@
 import cluster from 'node:cluster';
-import { MESSAGE_STORE, TRANSPORT, redactUrl } from '@statbus/core';
-import { QueryServer, reportListening, startQueryWorkers, stopRequested } from '@statbus/query';
-import { Archiver } from '@statbus/sink';
+import { redactUrl } from '@statbus/core';
+import { reportListening, startQueryWorkers, stopRequested } from '@statbus/query';
+import type { Archiver } from '@statbus/sink';
 import { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { integerParser, parsePort } from '../cli-options.js';
-import { commandContext } from '../command-context.js';
+import { commandContext } from '../composition/command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import { shutdownSignal, type CliIo } from '../io.js';
-import { bindMetricsPlugins, startMetrics, type RunningMetrics } from '../run-metrics.js';
+import { startMetrics, type RunningMetrics } from '../run-metrics.js';
 
 interface ServeOptions extends GlobalOptions {
   readonly host?: string;
@@ -28,10 +28,9 @@ const listenOn = (options: ServeOptions): { host?: string; port?: number } => ({
 
 /** A `--workers` process (the primary re-ran this command in it): serves the API over its own store connection until told to stop. */
 async function serveAsWorker(options: ServeOptions, io: CliIo): Promise<void> {
-  const { container, logger, config } = commandContext(options, io);
-  const store = container.get(MESSAGE_STORE);
-  await bindMetricsPlugins(container, config, io.cwd);
-  const server = container.get(QueryServer);
+  const { services, logger } = commandContext(options, io);
+  const store = services.store();
+  const server = await services.queryServer();
   const shutdown = shutdownSignal(io);
   try {
     await store.init();
@@ -66,21 +65,22 @@ export function serveCommand(io: CliIo): Command {
       if (cluster.isWorker) return serveAsWorker(options, io);
       const workers = options.workers ?? 1;
       const context = commandContext(options, io);
-      const { config, container, logger } = context;
-      const store = container.get(MESSAGE_STORE);
-      await bindMetricsPlugins(container, config, io.cwd);
-      const server = workers === 1 ? container.get(QueryServer) : undefined;
+      const { config, services, logger } = context;
+      const store = services.store();
+      // Loaded here even when workers serve the API: a bad plugin stops the command before anything starts.
+      await services.metricsCatalog();
+      const server = workers === 1 ? await services.queryServer() : undefined;
       const shutdown = shutdownSignal(io);
       // Migrations run here, once, before any worker opens the store.
       await store.init();
-      const transport = options.archive === true ? container.get(TRANSPORT) : undefined;
+      const transport = options.archive === true ? services.transport() : undefined;
       let metrics: RunningMetrics | undefined;
       let pool: Awaited<ReturnType<typeof startQueryWorkers>> | undefined;
       let archiver: Archiver | undefined;
       try {
         // The metrics follow the archive whoever writes it; before the archiver, which records bus events in them.
-        metrics = await startMetrics(context, store, io.cwd, transport);
-        archiver = options.archive === true ? container.get(Archiver) : undefined;
+        metrics = await startMetrics(context, store, transport);
+        archiver = options.archive === true ? services.archiver() : undefined;
         if (transport !== undefined && archiver !== undefined) {
           const archiving = archiver;
           server?.readyWhen(() => ({ ...archiving.health() }));

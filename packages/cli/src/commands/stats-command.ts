@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { compilePatterns } from '@statbus/core';
 import { CliError } from '../cli-error.js';
 import { topicPatterns } from '../resolve-pattern.js';
-import { commandContext } from '../command-context.js';
+import { commandContext } from '../composition/command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import type { CliIo } from '../io.js';
 import { withStore } from '../with-store.js';

@@ -1,7 +1,7 @@
-import { TRANSPORT, archiveMessage, type Envelope, type StatbusConfig } from '@statbus/core';
+import { archiveMessage, type Envelope, type StatbusConfig } from '@statbus/core';
 import { Command, Option } from 'commander';
 import { collect } from '../cli-options.js';
-import { commandContext } from '../command-context.js';
+import { commandContext } from '../composition/command-context.js';
 import { connectTransport } from '../connect-transport.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import { shutdownSignal, type CliIo } from '../io.js';
@@ -66,10 +66,10 @@ export function tailCommand(io: CliIo): Command {
       return count;
     })
     .action(async (options: TailOptions) => {
-      const { config, logger, container } = commandContext(options, io);
+      const { config, logger, services } = commandContext(options, io);
       const patterns = options.topic.length === 0 ? ['#'] : topicPatternsOf(config, options.topic);
       const accept = tailFilter(config, options);
-      const transport = container.get(TRANSPORT);
+      const transport = services.transport();
       const shutdown = shutdownSignal(io);
       await connectTransport(transport, config);
       try {

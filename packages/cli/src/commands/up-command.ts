@@ -1,11 +1,9 @@
-import { MESSAGE_STORE, TRANSPORT, redactUrl, type Envelope } from '@statbus/core';
-import { Producer } from '@statbus/producer';
-import { QueryServer } from '@statbus/query';
-import { Archiver } from '@statbus/sink';
-import { ZeroMqRelay } from '@statbus/transport-zeromq';
+import { redactUrl, type Envelope } from '@statbus/core';
+import type { QueryServer } from '@statbus/query';
+import type { Archiver } from '@statbus/sink';
 import { Command } from 'commander';
 import { parsePort, positiveNumber } from '../cli-options.js';
-import { commandContext } from '../command-context.js';
+import { commandContext } from '../composition/command-context.js';
 import { DemoTraffic } from '../demo/demo-traffic.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import { shutdownSignal, type CliIo } from '../io.js';
@@ -38,11 +36,11 @@ export function upCommand(io: CliIo): Command {
     .option('--demo-day <seconds>', 'length of the demo’s compressed day, quiet night included', positiveNumber('--demo-day'), 120)
     .action(async (options: UpOptions) => {
       const context = commandContext(options, io);
-      const { config, container, logger } = context;
+      const { config, services, logger } = context;
       const shutdown = shutdownSignal(io);
-      const relay = config.transport === 'zeromq' && config.zeromq.use_relay ? container.get(ZeroMqRelay) : undefined;
-      const store = container.get(MESSAGE_STORE);
-      const transport = container.get(TRANSPORT);
+      const relay = config.transport === 'zeromq' && config.zeromq.use_relay ? services.relay() : undefined;
+      const store = services.store();
+      const transport = services.transport();
       let demo: DemoTraffic | undefined;
       let lastDemo: Envelope | undefined;
       await store.init();
@@ -51,10 +49,10 @@ export function upCommand(io: CliIo): Command {
       let server: QueryServer | undefined;
       try {
         // Before the archiver and the API: the archiver records bus events in the engine, the API reads its plugins.
-        metrics = await startMetrics(context, store, io.cwd, transport);
-        const archiving = container.get(Archiver);
+        metrics = await startMetrics(context, store, transport);
+        const archiving = services.archiver();
         archiver = archiving;
-        server = container.get(QueryServer);
+        server = await services.queryServer();
         server.readyWhen(() => ({ ...archiving.health() }));
         await relay?.start();
         await transport.connect();
@@ -69,7 +67,7 @@ export function upCommand(io: CliIo): Command {
           `  query API: ${url}  —  dashboard at ${url}/, try ${url}/raw, ${url}/topics, ${url}/stream, ${url}/stats/, ${url}/metrics, docs at ${url}/docs`,
         ];
         if (options.demo === true) {
-          const producer = container.get(Producer);
+          const producer = services.producer();
           demo = new DemoTraffic(producer, { rate: options.demoRate, dayMs: options.demoDay * 1000 }, logger, (envelope) => {
             lastDemo = envelope;
           });

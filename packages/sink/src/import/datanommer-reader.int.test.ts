@@ -1,10 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StoreError } from '@statbus/core';
-import { DATANOMMER_SCHEMA_SQL } from '@statbus/testing';
-import pg from 'pg';
+import { DATANOMMER_SCHEMA_SQL, createScratchDatabase, postgresAnswers, type ScratchDatabase } from '@statbus/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteMessageStore } from '../sqlite/sqlite-message-store.js';
 import { readDatanommer } from './datanommer-reader.js';
@@ -12,20 +10,8 @@ import { importInputRecords } from './import-records.js';
 
 const ADMIN_URL = process.env['POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
-async function postgresUp(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 2_000 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const MESSAGES = 2_500;
-const up = await postgresUp();
+const up = await postgresAnswers(ADMIN_URL);
 
 /** A datanommer database of {@link MESSAGES} messages (and one broken row), in a time zone other than UTC. */
 const FILL_SQL = `
@@ -45,37 +31,19 @@ INSERT INTO packages_messages SELECT p.id, m.id, m.timestamp FROM messages m JOI
 `;
 
 describe.skipIf(!up)(`readDatanommer${up ? '' : ` — skipped: PostgreSQL does not answer at ${ADMIN_URL}`}`, () => {
-  const database = `statbus_test_datanommer_${randomBytes(5).toString('hex')}`;
-  const empty = `${database}_empty`;
-  const url = (name: string): string => {
-    const parsed = new URL(ADMIN_URL);
-    parsed.pathname = `/${name}`;
-    return parsed.toString();
-  };
-  let admin: pg.Client;
+  let database: ScratchDatabase;
+  let empty: ScratchDatabase;
   let dir: string;
 
   beforeAll(async () => {
-    admin = new pg.Client({ connectionString: ADMIN_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    await admin.query(`CREATE DATABASE ${empty}`);
-    await admin.query(`ALTER DATABASE ${database} SET timezone TO 'America/New_York'`);
-    const client = new pg.Client({ connectionString: url(database) });
-    await client.connect();
-    try {
-      await client.query(DATANOMMER_SCHEMA_SQL);
-      await client.query(FILL_SQL);
-    } finally {
-      await client.end();
-    }
+    database = await createScratchDatabase(ADMIN_URL, { prefix: 'statbus_test_datanommer', sql: [DATANOMMER_SCHEMA_SQL, FILL_SQL], timezone: 'America/New_York' });
+    empty = await createScratchDatabase(ADMIN_URL, { prefix: 'statbus_test_datanommer_empty' });
     dir = mkdtempSync(join(tmpdir(), 'statbus-datanommer-'));
   }, 60_000);
 
   afterAll(async () => {
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.query(`DROP DATABASE IF EXISTS ${empty} WITH (FORCE)`);
-    await admin.end();
+    await database.drop();
+    await empty.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -87,7 +55,7 @@ describe.skipIf(!up)(`readDatanommer${up ? '' : ` — skipped: PostgreSQL does n
       const batches: number[] = [];
       const summary = await importInputRecords(
         store,
-        readDatanommer(url(database), {
+        readDatanommer(database.url, {
           batchSize: 700,
           onEstimate: (rows) => {
             estimate = rows;
@@ -109,7 +77,7 @@ describe.skipIf(!up)(`readDatanommer${up ? '' : ` — skipped: PostgreSQL does n
       expect((await store.count({ users: ['bob'] })).count).toBe(MESSAGES / 5);
       expect((await store.count({ packages: ['valgrind'] })).count).toBe(Math.floor(MESSAGES / 3));
       expect((await store.get('2024-00000002'))?.envelope.headers).toMatchObject({ fedora_messaging_schema: 'base.message' });
-      const again = await importInputRecords(store, readDatanommer(url(database)));
+      const again = await importInputRecords(store, readDatanommer(database.url));
       expect({ inserted: again.inserted, duplicates: again.duplicates }).toEqual({ inserted: 0, duplicates: MESSAGES });
     } finally {
       await store.close();
@@ -118,15 +86,15 @@ describe.skipIf(!up)(`readDatanommer${up ? '' : ` — skipped: PostgreSQL does n
 
   it('should read only a time range, taking the stored times as UTC', async () => {
     const records = [];
-    for await (const record of readDatanommer(url(database), { start: Date.UTC(2024, 0, 1, 0, 0, 100), end: Date.UTC(2024, 0, 1, 0, 0, 200) })) records.push(record);
+    for await (const record of readDatanommer(database.url, { start: Date.UTC(2024, 0, 1, 0, 0, 100), end: Date.UTC(2024, 0, 1, 0, 0, 200) })) records.push(record);
     expect(records).toHaveLength(100);
     expect(records[0]).toMatchObject({ value: { msg_id: '2024-00000100', timestamp: Date.UTC(2024, 0, 1, 0, 0, 100) / 1000 } });
   });
 
   it('should say a database without datanommer tables is not one', async () => {
-    const reading = readDatanommer(url(empty)).next();
+    const reading = readDatanommer(empty.url).next();
     await expect(reading).rejects.toThrow(StoreError);
-    await expect(readDatanommer(url(empty)).next()).rejects.toThrow(/is not a datanommer database: it has no table "messages"/u);
+    await expect(readDatanommer(empty.url).next()).rejects.toThrow(/is not a datanommer database: it has no table "messages"/u);
   });
 
   it('should name the server it cannot reach, password hidden', async () => {

@@ -1,24 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { createConnection } from 'node:net';
 import { configSchema, type StatbusConfig, type StatbusConfigInput } from '@statbus/core';
+import { tcpAnswers } from '@statbus/testing';
 import { connect, type ConfirmChannel, type ChannelModel } from 'amqplib';
 
 /** The broker integration tests use: `AMQP_URL`, else the local RabbitMQ. */
 export const BROKER_URL = process.env['AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672/%2F';
 
 /** Whether something accepts TCP connections at the broker's address (checked once per test file). */
-export async function isBrokerUp(url: string = BROKER_URL, timeoutMs = 1_000): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: hostname, port: Number(port || 5672) });
-    const done = (up: boolean): void => {
-      socket.destroy();
-      resolve(up);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
+export function isBrokerUp(url: string = BROKER_URL, timeoutMs = 1_000): Promise<boolean> {
+  return tcpAnswers(url, timeoutMs);
 }
 
 /** A name no other test (or program sharing the broker) uses: `statbus.test.<what>.<random>`. */
