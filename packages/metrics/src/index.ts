@@ -14,3 +14,4 @@ export { PluginError } from './plugin-error.js';
 export { createPrometheusRegistry } from './prometheus-registry.js';
 export type { PrometheusSources } from './prometheus-registry.js';
 export { RollupAccumulator } from './rollup-accumulator.js';
+export { createRollupCorrection } from './rollup-correction.js';

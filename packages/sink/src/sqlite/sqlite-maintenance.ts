@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
-import { QueryError, REDACTED, type RedactionPath, type RetentionSelection } from '@statbus/core';
+import { QueryError, REDACTED, type ArchivedMessage, type Envelope, type MaintenanceOptions, type RedactionPath, type RetentionSelection } from '@statbus/core';
+import { SqliteRollupCorrection } from './sqlite-rollup-correction.js';
+import { rowToMessage, type MessageRow } from './sqlite-rows.js';
 import type { SqliteStatementCache } from './sqlite-statement-cache.js';
 import { readStoreCounter } from './sqlite-store-counter.js';
 import { TOPIC_MATCH_FUNCTION } from './sqlite-where.js';
@@ -31,14 +33,16 @@ export class SqliteMaintenance {
     private readonly statements: SqliteStatementCache,
   ) {}
 
-  /** Removes the rows with these ids; returns the ids that were stored. */
-  deleteIds(ids: readonly string[]): string[] {
+  /** Removes the rows with these ids (and, with `options.rollups`, what they added to the rollups); returns the ids that were stored. */
+  deleteIds(ids: readonly string[], options: MaintenanceOptions = {}): string[] {
     return this.db
       .transaction(() => {
-        const rows = this.statements
-          .get(`SELECT ${REMOVED_COLUMNS} FROM messages WHERE id IN (SELECT value FROM json_each(?))`)
-          .all(JSON.stringify(ids)) as RemovedRow[];
+        const rows = this.statements.get('SELECT * FROM messages WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as (RemovedRow & MessageRow)[];
         this.remove(rows);
+        if (options.rollups !== undefined) {
+          const correction = new SqliteRollupCorrection(this.statements, options.rollups);
+          for (const row of rows) correction.removed(row.n, rowToMessage(row));
+        }
         return rows.map((row) => row.id);
       })
       .immediate();
@@ -67,12 +71,15 @@ export class SqliteMaintenance {
       .immediate();
   }
 
-  /** Redacts one row in place; false when no row has that id. */
-  redact(id: string, paths: readonly RedactionPath[]): boolean {
+  /**
+   * Redacts one row in place; false when no row has that id. With `options.derive`, users, packages and agent are
+   * derived again when the redaction changes what they derive from; with `options.rollups`, the rollups follow.
+   */
+  redact(id: string, paths: readonly RedactionPath[], options: MaintenanceOptions = {}): boolean {
     const targets = (paths.length === 0 ? ['body'] : paths).map(parsePath);
     return this.db
       .transaction(() => {
-        const row = this.statements.get('SELECT n, headers, body FROM messages WHERE id = ?').get(id) as { n: number; headers: string; body: string } | undefined;
+        const row = this.statements.get('SELECT * FROM messages WHERE id = ?').get(id) as MessageRow | undefined;
         if (row === undefined) return false;
         let body = JSON.parse(row.body) as Record<string, unknown>;
         const headers = JSON.parse(row.headers) as Record<string, unknown>;
@@ -80,10 +87,30 @@ export class SqliteMaintenance {
           if (root === 'body' && keys.length === 0) body = { redacted: true };
           else replaceAt(root === 'body' ? body : headers, keys, [root, ...keys].join('.'));
         }
-        this.statements.get('UPDATE messages SET body = ?, headers = ?, signature = NULL WHERE n = ?').run(JSON.stringify(body), JSON.stringify(headers), row.n);
+        const before = rowToMessage(row);
+        const keys = rederive(before, { ...before.envelope, headers: headers as Record<string, string>, body: body as typeof before.envelope.body }, options);
+        this.statements
+          .get('UPDATE messages SET body = ?, headers = ?, signature = NULL, users = ?, packages = ?, agent = ? WHERE n = ?')
+          .run(JSON.stringify(body), JSON.stringify(headers), JSON.stringify(keys.users), JSON.stringify(keys.packages), keys.agent ?? null, row.n);
+        if (keys.changed) this.reindex(row, keys);
+        if (options.rollups !== undefined) {
+          const after = rowToMessage(this.statements.get('SELECT * FROM messages WHERE n = ?').get(row.n) as MessageRow);
+          new SqliteRollupCorrection(this.statements, options.rollups).replace(row.n, before, after);
+        }
         return true;
       })
       .immediate();
+  }
+
+  /** Moves an already indexed row's entries in the users, packages and agents indexes to its new values. */
+  private reindex(row: MessageRow, keys: DerivedKeys): void {
+    if (row.n > readStoreCounter(this.statements, 'side_indexed')) return;
+    for (const user of JSON.parse(row.users) as string[]) this.statements.get('DELETE FROM message_users WHERE user = ? AND time = ? AND n = ?').run(user, row.time, row.n);
+    for (const name of JSON.parse(row.packages) as string[]) this.statements.get('DELETE FROM message_packages WHERE package = ? AND time = ? AND n = ?').run(name, row.time, row.n);
+    if (row.agent !== null) this.statements.get('DELETE FROM message_agents WHERE agent = ? AND time = ? AND n = ?').run(row.agent, row.time, row.n);
+    for (const user of new Set(keys.users)) this.statements.get('INSERT OR IGNORE INTO message_users (user, time, n) VALUES (?, ?, ?)').run(user, row.time, row.n);
+    for (const name of new Set(keys.packages)) this.statements.get('INSERT OR IGNORE INTO message_packages (package, time, n) VALUES (?, ?, ?)').run(name, row.time, row.n);
+    if (keys.agent !== undefined) this.statements.get('INSERT OR IGNORE INTO message_agents (agent, time, n) VALUES (?, ?, ?)').run(keys.agent, row.time, row.n);
   }
 
   private remove(rows: readonly RemovedRow[]): void {
@@ -107,6 +134,38 @@ export class SqliteMaintenance {
     }
     this.statements.get("UPDATE store_counter SET value = max(0, value - ?) WHERE name = 'messages'").run(rows.length);
   }
+}
+
+interface DerivedKeys {
+  readonly users: readonly string[];
+  readonly packages: readonly string[];
+  readonly agent: string | undefined;
+  /** Whether any differs from what was stored. */
+  readonly changed: boolean;
+}
+
+/**
+ * The users, packages and agent a redacted message keeps: each as stored, unless the original envelope and the
+ * redacted one derive different values (the redaction removed what it came from), then the redacted one's (where
+ * the redaction marker itself is no name).
+ */
+function rederive(before: ArchivedMessage, redacted: Envelope, options: MaintenanceOptions): DerivedKeys {
+  const stored = { users: before.users, packages: before.packages, agent: before.agent, changed: false };
+  if (options.derive === undefined) return stored;
+  const was = options.derive(before.envelope);
+  const is = withoutRedacted(options.derive(redacted));
+  const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+  const users = same(was.users, is.users) ? before.users : is.users;
+  const packages = same(was.packages, is.packages) ? before.packages : is.packages;
+  const agent = was.agent === is.agent ? before.agent : is.agent;
+  return { users, packages, agent, changed: !same(users, before.users) || !same(packages, before.packages) || agent !== before.agent };
+}
+
+/** A value a redaction put in place is nobody's name: not a user, package or agent. */
+function withoutRedacted(keys: Pick<ArchivedMessage, 'users' | 'packages' | 'agent'>): Pick<ArchivedMessage, 'users' | 'packages' | 'agent'> {
+  const users = keys.users.filter((user) => user !== REDACTED);
+  const packages = keys.packages.filter((name) => name !== REDACTED);
+  return keys.agent === undefined || keys.agent === REDACTED ? { users, packages } : { users, packages, agent: keys.agent };
 }
 
 /** `body`, `body.a.0.b` or `headers.name` → its parts. */
