@@ -1,4 +1,5 @@
 import {
+  MESSAGE_STORE,
   REDACTED,
   archiveMessage,
   redactUrl,
@@ -10,7 +11,7 @@ import {
   type RetentionSelection,
 } from '@statbus/core';
 import { createRollupCorrection } from '@statbus/metrics';
-import { ARCHIVER_OPTIONS, applyRetention } from '@statbus/sink';
+import { ARCHIVER_OPTIONS, MongoMessageStore, applyRetention } from '@statbus/sink';
 import { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { collect } from '../cli-options.js';
@@ -25,7 +26,7 @@ const DAY_MS = 86_400_000;
 /** Opens the store and runs `work` on it when it can remove messages; a CliError naming the store otherwise. */
 function withMaintenance<T>(context: CommandContext, work: (store: MessageStore & ArchiveMaintenance) => Promise<T>): Promise<T> {
   return withStore(context, (store) => {
-    if (!supportsMaintenance(store)) throw new CliError(`${redactUrl(context.config.store)}: this store cannot delete, redact or prune messages (the SQLite store can)`);
+    if (!supportsMaintenance(store)) throw new CliError(`${redactUrl(context.config.store)}: this store cannot delete, redact or prune messages (the SQLite and MongoDB stores can)`);
     return work(store);
   });
 }
@@ -108,10 +109,17 @@ export function dbMaintenanceCommands(io: CliIo): Command[] {
       io.stdout.write(`${report.deleted}\n`);
     });
   const backup = addGlobalOptions(new Command('backup'))
-    .description('write a consistent copy of the archive to FILE while it stays online (SQLite backup API)')
+    .description('write a consistent copy of the archive to FILE while it stays online (SQLite backup API; a MongoDB archive: mongodump, whose command it prints)')
     .argument('<file>', 'the copy to write (replaced if it exists)')
     .action(async (file: string, options: GlobalOptions) => {
       const context = commandContext(options, io);
+      const configured = context.container.get(MESSAGE_STORE);
+      // MongoDB's own tool copies a MongoDB archive: said at once, with the command, whether the server is up or not.
+      if (configured instanceof MongoMessageStore) {
+        await configured.backup(file).catch((error: unknown) => {
+          throw new CliError((error as Error).message, { cause: error });
+        });
+      }
       await withMaintenance(context, async (store) => {
         if (store.backup === undefined) throw new CliError('this store cannot be copied online');
         await store.backup(file);

@@ -25,7 +25,7 @@ describe.skipIf(url === undefined)('MongoMessageStore against a real server (set
     return Promise.resolve(new MongoMessageStore(url ?? '', { database }));
   });
 
-  // Skipped, saying so, until the MongoDB store implements ArchiveMaintenance.
+  // Delete, redact and prune against the real server: the same contract as SQLite's.
   describeMaintenanceContract('MongoMessageStore', () => {
     const database = `statbus_test_${randomUUID().slice(0, 8)}`;
     databases.push(database);

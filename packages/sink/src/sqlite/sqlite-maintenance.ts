@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import { QueryError, REDACTED, type ArchivedMessage, type Envelope, type MaintenanceOptions, type RedactionPath, type RetentionSelection } from '@statbus/core';
+import type { MaintenanceOptions, RedactionPath, RetentionSelection } from '@statbus/core';
+import { parseRedactionPaths, redactEnvelope, rederive, type DerivedKeys } from '../retention/redact-envelope.js';
 import { SqliteRollupCorrection } from './sqlite-rollup-correction.js';
 import { rowToMessage, type MessageRow } from './sqlite-rows.js';
 import type { SqliteStatementCache } from './sqlite-statement-cache.js';
@@ -76,19 +77,14 @@ export class SqliteMaintenance {
    * derived again when the redaction changes what they derive from; with `options.rollups`, the rollups follow.
    */
   redact(id: string, paths: readonly RedactionPath[], options: MaintenanceOptions = {}): boolean {
-    const targets = (paths.length === 0 ? ['body'] : paths).map(parsePath);
+    const targets = parseRedactionPaths(paths);
     return this.db
       .transaction(() => {
         const row = this.statements.get('SELECT * FROM messages WHERE id = ?').get(id) as MessageRow | undefined;
         if (row === undefined) return false;
-        let body = JSON.parse(row.body) as Record<string, unknown>;
-        const headers = JSON.parse(row.headers) as Record<string, unknown>;
-        for (const [root, ...keys] of targets) {
-          if (root === 'body' && keys.length === 0) body = { redacted: true };
-          else replaceAt(root === 'body' ? body : headers, keys, [root, ...keys].join('.'));
-        }
         const before = rowToMessage(row);
-        const keys = rederive(before, { ...before.envelope, headers: headers as Record<string, string>, body: body as typeof before.envelope.body }, options);
+        const { headers, body } = redactEnvelope(before.envelope, targets);
+        const keys = rederive(before, { ...before.envelope, headers, body }, options);
         this.statements
           .get('UPDATE messages SET body = ?, headers = ?, signature = NULL, users = ?, packages = ?, agent = ? WHERE n = ?')
           .run(JSON.stringify(body), JSON.stringify(headers), JSON.stringify(keys.users), JSON.stringify(keys.packages), keys.agent ?? null, row.n);
@@ -133,56 +129,5 @@ export class SqliteMaintenance {
       else this.statements.get('UPDATE topic_summary SET first_seen = ?, last_seen = ? WHERE topic = ?').run(span.first, span.last, topic);
     }
     this.statements.get("UPDATE store_counter SET value = max(0, value - ?) WHERE name = 'messages'").run(rows.length);
-  }
-}
-
-interface DerivedKeys {
-  readonly users: readonly string[];
-  readonly packages: readonly string[];
-  readonly agent: string | undefined;
-  /** Whether any differs from what was stored. */
-  readonly changed: boolean;
-}
-
-/**
- * The users, packages and agent a redacted message keeps: each as stored, unless the original envelope and the
- * redacted one derive different values (the redaction removed what it came from), then the redacted one's (where
- * the redaction marker itself is no name).
- */
-function rederive(before: ArchivedMessage, redacted: Envelope, options: MaintenanceOptions): DerivedKeys {
-  const stored = { users: before.users, packages: before.packages, agent: before.agent, changed: false };
-  if (options.derive === undefined) return stored;
-  const was = options.derive(before.envelope);
-  const is = withoutRedacted(options.derive(redacted));
-  const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
-  const users = same(was.users, is.users) ? before.users : is.users;
-  const packages = same(was.packages, is.packages) ? before.packages : is.packages;
-  const agent = was.agent === is.agent ? before.agent : is.agent;
-  return { users, packages, agent, changed: !same(users, before.users) || !same(packages, before.packages) || agent !== before.agent };
-}
-
-/** A value a redaction put in place is nobody's name: not a user, package or agent. */
-function withoutRedacted(keys: Pick<ArchivedMessage, 'users' | 'packages' | 'agent'>): Pick<ArchivedMessage, 'users' | 'packages' | 'agent'> {
-  const users = keys.users.filter((user) => user !== REDACTED);
-  const packages = keys.packages.filter((name) => name !== REDACTED);
-  return keys.agent === undefined || keys.agent === REDACTED ? { users, packages } : { users, packages, agent: keys.agent };
-}
-
-/** `body`, `body.a.0.b` or `headers.name` → its parts. */
-function parsePath(path: RedactionPath): [string, ...string[]] {
-  const parts = path.split('.');
-  const [root = '', ...keys] = parts;
-  if ((root !== 'body' && root !== 'headers') || keys.some((key) => key === '') || (root === 'headers' && keys.length !== 1)) {
-    throw new QueryError('field', `${JSON.stringify(path)}: expected body, body.<key>[.<key>…] or headers.<name>`);
-  }
-  return [root, ...keys];
-}
-
-function replaceAt(root: Record<string, unknown>, keys: readonly string[], path: string): void {
-  let node: unknown = root;
-  for (const [index, key] of keys.entries()) {
-    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, key)) throw new QueryError('field', `${JSON.stringify(path)}: not in the message`);
-    if (index === keys.length - 1) (node as Record<string, unknown>)[key] = REDACTED;
-    else node = (node as Record<string, unknown>)[key];
   }
 }
