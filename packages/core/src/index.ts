@@ -50,12 +50,7 @@ export type {
   SeriesCount,
 } from './contracts/rollup-store.js';
 export { REDACTED, supportsMaintenance } from './contracts/archive-maintenance.js';
-export type {
-  ArchiveMaintenance,
-  PruneResult,
-  RedactionPath,
-  RetentionSelection,
-} from './contracts/archive-maintenance.js';
+export type { ArchiveMaintenance, CorrectedPlugin, MaintenanceOptions, PruneResult, RedactionPath, RetentionSelection, RollupCorrection } from './contracts/archive-maintenance.js';
 export type { Delivery, NackOptions } from './contracts/delivery.js';
 export type { DeliveryHandler, SubscribeOptions, Subscription } from './contracts/subscription.js';
 export type { Transport } from './contracts/transport.js';

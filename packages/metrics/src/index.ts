@@ -12,3 +12,4 @@ export type { SeriesAnswer, SeriesPoint, StatsPage, StatsRequest, StatsRow } fro
 export { PluginError } from './plugin-error.js';
 export { createPrometheusRegistry } from './prometheus-registry.js';
 export type { PrometheusSources } from './prometheus-registry.js';
+export { createRollupCorrection } from './rollup-correction.js';

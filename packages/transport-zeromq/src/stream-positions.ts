@@ -112,6 +112,11 @@ export class StreamPositions {
     return frames;
   }
 
+  /** The last position sent on each topic still beaten (the recently active ones). */
+  lastSent(): { topic: string; n: number }[] {
+    return [...this.#beating].map((entry) => ({ topic: entry.topic, n: entry.n }));
+  }
+
   /** The heartbeat frames of every topic still beaten (at close: the last word on each stream). */
   finalBeats(): Buffer[] {
     return [...this.#beating].map((entry) => this.#beat(entry));

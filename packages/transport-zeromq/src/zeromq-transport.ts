@@ -22,6 +22,7 @@ import {
 import { inject, injectable } from 'inversify';
 import { XPublisher } from 'zeromq';
 import { curveOptions, type CurveOptions } from './curve-options.js';
+import { awaitRelayReceipt } from './relay-receipt.js';
 import { ReplayClient, ReplayServer, type RecoveryCounters } from './replay-endpoint.js';
 import type { ReplayWindow } from './replay-window.js';
 import { SendQueue } from './send-queue.js';
@@ -75,6 +76,7 @@ export class ZeroMqTransport implements Transport {
   #refilled = 0;
   #sendQueue: SendQueue | undefined;
   #canPublish = false;
+  #viaRelay = false;
   #relayAttached: (() => void) | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #connecting: Promise<void> | undefined;
@@ -254,6 +256,27 @@ export class ZeroMqTransport implements Transport {
     return this.#curve;
   }
 
+  /**
+   * Before a publisher attached to the relay closes its socket: waits (until `deadline`) for the relay to hold the last
+   * message of each recently active stream, since ZeroMQ discards what is still queued once it stops lingering and
+   * the relay could then neither replay nor report that tail. What was not confirmed is logged as possibly lost.
+   */
+  async #awaitRelayReceipt(deadline: number): Promise<void> {
+    const config = this.#config.zeromq;
+    const sent = this.#positions.lastSent();
+    if (!this.#viaRelay || sent.length === 0 || config.wire_format !== 'statbus' || config.replay_window === 0 || Date.now() >= deadline) return;
+    const timeoutMs = Math.max(1, Math.min(config.replay_timeout_ms, deadline - Date.now()));
+    const client = new ReplayClient(relayReplayAddress(config), this.#curveOptions().client, timeoutMs);
+    try {
+      const unconfirmed = await awaitRelayReceipt(client, this.#id, sent, deadline);
+      if (unconfirmed.length > 0) {
+        this.#log.warn({ relay: config.relay_inbound, streams: unconfirmed, lingerMs: config.linger_ms }, 'closing before the relay confirmed the last messages of these streams: their tail may be lost');
+      }
+    } finally {
+      client.close();
+    }
+  }
+
   #closedError(): TransportError {
     return new TransportError('ERR_CLOSED', 'The ZeroMQ transport is closed');
   }
@@ -285,6 +308,7 @@ export class ZeroMqTransport implements Transport {
     const config = this.#config.zeromq;
     const binds = bindAddresses(config);
     const viaRelay = binds.length === 0 && config.use_relay;
+    this.#viaRelay = viaRelay;
     const curve = this.#curveOptions();
     const socket = new XPublisher({
       sendHighWaterMark: config.send_hwm,
@@ -398,6 +422,7 @@ export class ZeroMqTransport implements Transport {
   async #shutdown(): Promise<void> {
     await this.#connecting?.catch(() => undefined);
     clearInterval(this.#heartbeat);
+    const started = Date.now();
     const linger = this.#config.zeromq.linger_ms;
     const queue = this.#sendQueue;
     if (queue !== undefined) {
@@ -413,6 +438,7 @@ export class ZeroMqTransport implements Transport {
         if (outcome === 'timeout') this.#log.warn({ pending: queue.pending }, 'closing with publishes not queued by ZeroMQ');
       }
       queue.fail(this.#closedError());
+      await this.#awaitRelayReceipt(linger < 0 ? Number.POSITIVE_INFINITY : started + linger);
     }
     if (this.#droppedFull > 0) this.#log.warn({ dropped: this.#droppedFull }, 'messages dropped at the high-water mark towards the relay (on_full = "drop")');
     await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));

@@ -234,7 +234,7 @@ const row = [
   pick(flat, /rejected|dead/iu),
   `${queries} (${queryErrors})`,
   `${(samples[samples.length - 1]?.nom ?? Number.NaN).toFixed(0)} / ${(samples[samples.length - 1]?.serve ?? Number.NaN).toFixed(0)}`,
-  `${slopes.nom.toFixed(2)} / ${slopes.serve.toFixed(2)}`,
+  `${slopes.nom.toFixed(2)} / ${slopes.serve.toFixed(2)}${relay === undefined ? '' : ` / ${slopes.relay.toFixed(2)}`}`,
   passed ? 'pass' : 'FAIL',
 ];
 const section: BenchSection = {
@@ -248,10 +248,13 @@ const section: BenchSection = {
   summary:
     'statbus publish, a relay (ZeroMQ) or RabbitMQ, statbus nom and statbus serve as separate processes; two queries (/count and /raw) every quarter of a second beside the stream. Passes when nothing published is missing from the archive and the anonymous RSS (heap and SQLite page cache, not the mapped archive file) of the archiver and the query API grows by less than 1 MiB/min over the last 5 minutes (the first minute, start-up, left out). SQLite\'s page cache (256 MiB by default) fills first: judge the slope on runs of 10 minutes.',
   table: {
-    columns: ['transport', 'run', 'asked msg/s', 'published msg/s', 'published', 'archived', 'missing', 'gaps', 'dead letters', 'queries (failed)', 'RSS MiB nom / serve (end)', 'anon RSS slope MiB/min nom / serve', 'result'],
-    rows: [...(previous?.table.rows.filter((other) => other[0] !== transport) ?? []), row],
+    columns: ['transport', 'run', 'asked msg/s', 'published msg/s', 'published', 'archived', 'missing', 'gaps', 'dead letters', 'queries (failed)', 'RSS MiB nom / serve (end)', 'anon RSS slope MiB/min nom / serve (/ relay)', 'result'],
+    rows: [...(previous?.table.rows.filter((other) => other[0] !== transport || other[2] !== rate) ?? []), row],
   },
-  notes: ['Each transport keeps its own row; a new run of one replaces its row only.'],
+  notes: [
+    'Each transport and asked rate keeps its own row; a new run of one replaces its row only. A transport whose archiver falls behind at the rate asked on a loaded machine is also run at a lower rate.',
+    `Load average (start → end) of this section's last run: ${loadStart.toFixed(2)} → ${loadNow().toFixed(2)}, ${transport} at ${rate} msg/s.`,
+  ],
 };
 writeSection(file, section);
 process.exit(passed ? 0 : 1);

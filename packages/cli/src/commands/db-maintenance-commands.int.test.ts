@@ -88,3 +88,31 @@ describe('statbus db backup', () => {
     expect(copy.stdout.trim().split('\n')).toHaveLength(4);
   });
 });
+
+describe('statbus db backup of a MongoDB archive', () => {
+  it("should refuse with mongodump's command, without needing the server", async () => {
+    const { code, stderr } = await runCli(['db', 'backup', join(cwd, 'copy.gz')], { env: { STATBUS_STORE: 'mongodb://statbus:secret@127.0.0.1:1/archive' }, cwd });
+    expect(code).toBe(1);
+    expect(stderr).toContain('mongodump --uri=');
+    expect(stderr).toContain(`--archive=${join(cwd, 'copy.gz')}`);
+    expect(stderr).not.toContain('secret');
+  });
+});
+
+describe('statbus db delete and db redact, with metrics', () => {
+  it('should leave the live metrics equal to metrics rebuilt from the archive', async () => {
+    const show = async (plugin: string): Promise<string> => {
+      const shown = await statbus(['metrics', 'show', plugin, '--interval', '1d', '--rows', '1000']);
+      expect(shown.code, shown.stderr).toBe(0);
+      return shown.stdout;
+    };
+    const plugins = ['volume', 'volume-by-topic', 'latest-by-topic', 'latest-by-category'];
+    expect((await statbus(['metrics', 'rebuild'])).code).toBe(0);
+    expect((await statbus(['db', 'delete', 'leak'])).code).toBe(0);
+    expect((await statbus(['db', 'redact', 'new-koji', '--field', 'headers.token'])).code).toBe(0);
+    const live = await Promise.all(plugins.map(show));
+    expect(live[0]).not.toContain('"count":4');
+    expect((await statbus(['metrics', 'rebuild'])).code).toBe(0);
+    expect(await Promise.all(plugins.map(show))).toEqual(live);
+  });
+});

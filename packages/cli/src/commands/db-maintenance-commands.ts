@@ -1,11 +1,24 @@
-import { REDACTED, redactUrl, retentionSelections, supportsMaintenance, type ArchiveMaintenance, type MessageStore, type RetentionSelection } from '@statbus/core';
-import { applyRetention } from '@statbus/sink';
+import {
+  MESSAGE_STORE,
+  REDACTED,
+  archiveMessage,
+  redactUrl,
+  retentionSelections,
+  supportsMaintenance,
+  type ArchiveMaintenance,
+  type MaintenanceOptions,
+  type MessageStore,
+  type RetentionSelection,
+} from '@statbus/core';
+import { createRollupCorrection } from '@statbus/metrics';
+import { ARCHIVER_OPTIONS, MongoMessageStore, applyRetention } from '@statbus/sink';
 import { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { collect } from '../cli-options.js';
 import { commandContext, type CommandContext } from '../composition/command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import type { CliIo } from '../io.js';
+import { bindMetricsPlugins } from '../run-metrics.js';
 import { withStore } from '../with-store.js';
 
 const DAY_MS = 86_400_000;
@@ -13,9 +26,23 @@ const DAY_MS = 86_400_000;
 /** Opens the store and runs `work` on it when it can remove messages; a CliError naming the store otherwise. */
 function withMaintenance<T>(context: CommandContext, work: (store: MessageStore & ArchiveMaintenance) => Promise<T>): Promise<T> {
   return withStore(context, (store) => {
-    if (!supportsMaintenance(store)) throw new CliError(`${redactUrl(context.config.store)}: this store cannot delete, redact or prune messages (the SQLite store can)`);
+    if (!supportsMaintenance(store)) throw new CliError(`${redactUrl(context.config.store)}: this store cannot delete, redact or prune messages (the SQLite and MongoDB stores can)`);
     return work(store);
   });
+}
+
+/**
+ * What a delete or a redaction does beside the message: the metrics' rollups follow it (every plugin of `[metrics]`
+ * that counted the message), and a redaction derives users, packages and agent again as the archiver does.
+ */
+async function maintenanceOptions(context: CommandContext, io: CliIo): Promise<MaintenanceOptions> {
+  const catalog = await bindMetricsPlugins(context.container, context.config, io.cwd);
+  const { extractors } = context.container.get(ARCHIVER_OPTIONS);
+  const prefix = context.config.topic_prefix;
+  return {
+    rollups: createRollupCorrection(catalog),
+    derive: (envelope) => archiveMessage(envelope, { prefix, ...(extractors === undefined ? {} : { extractors }) }),
+  };
 }
 
 /** `--older-than 30d` (d, h or m) → ms. */
@@ -36,7 +63,8 @@ export function dbMaintenanceCommands(io: CliIo): Command[] {
     .argument('<id...>', 'message ids')
     .action(async (ids: string[], options: GlobalOptions) => {
       const context = commandContext(options, io);
-      const deleted = await withMaintenance(context, (store) => store.deleteMessages(ids));
+      const maintenance = await maintenanceOptions(context, io);
+      const deleted = await withMaintenance(context, (store) => store.deleteMessages(ids, maintenance));
       context.logger.warn({ ids: deleted }, 'messages deleted');
       const missing = ids.filter((id) => !deleted.includes(id));
       io.stderr.write(`statbus db delete: ${deleted.length} deleted${missing.length === 0 ? '' : `; not found: ${missing.join(', ')}`}\n`);
@@ -48,14 +76,15 @@ export function dbMaintenanceCommands(io: CliIo): Command[] {
     .option('--field <path>', 'body, body.<key>[.<key>…] or headers.<name>; repeatable', collect, [])
     .action(async (id: string, options: GlobalOptions & { field: string[] }) => {
       const context = commandContext(options, io);
-      const done = await withMaintenance(context, (store) => store.redactMessage(id, options.field));
+      const maintenance = await maintenanceOptions(context, io);
+      const done = await withMaintenance(context, (store) => store.redactMessage(id, options.field, maintenance));
       if (!done) throw new CliError(`no message ${JSON.stringify(id)} in the archive`);
       const fields = options.field.length === 0 ? ['body'] : options.field;
       context.logger.warn({ id, fields }, 'message redacted');
       io.stderr.write(`statbus db redact: ${id}: ${fields.join(', ')} redacted\n`);
     });
   const prune = addGlobalOptions(new Command('prune'))
-    .description('remove old messages: by --older-than (with --topic / --category), else by the [sink.retention] rules; in batches, online')
+    .description('remove old messages: by --older-than (with --topic / --category), else by the [sink.retention] rules; in batches, online; the metrics keep counting them')
     .option('--older-than <age>', 'remove messages older than this: 30d, 12h, 90m')
     .option('--topic <pattern>', 'only topics matching this pattern (* and #); repeatable', collect, [])
     .option('--category <name>', 'only this category; repeatable', collect, [])
@@ -80,10 +109,17 @@ export function dbMaintenanceCommands(io: CliIo): Command[] {
       io.stdout.write(`${report.deleted}\n`);
     });
   const backup = addGlobalOptions(new Command('backup'))
-    .description('write a consistent copy of the archive to FILE while it stays online (SQLite backup API)')
+    .description('write a consistent copy of the archive to FILE while it stays online (SQLite backup API; a MongoDB archive: mongodump, whose command it prints)')
     .argument('<file>', 'the copy to write (replaced if it exists)')
     .action(async (file: string, options: GlobalOptions) => {
       const context = commandContext(options, io);
+      const configured = context.container.get(MESSAGE_STORE);
+      // MongoDB's own tool copies a MongoDB archive: said at once, with the command, whether the server is up or not.
+      if (configured instanceof MongoMessageStore) {
+        await configured.backup(file).catch((error: unknown) => {
+          throw new CliError((error as Error).message, { cause: error });
+        });
+      }
       await withMaintenance(context, async (store) => {
         if (store.backup === undefined) throw new CliError('this store cannot be copied online');
         await store.backup(file);

@@ -69,7 +69,7 @@ export function metricsCommand(io: CliIo): Command {
     addGlobalOptions(new Command('rebuild'))
       .description('recompute plugins from the archive (all that count archived messages, or --plugin), from --since or from the start; live archivers may go on')
       .option('--plugin <name>', 'only this plugin (repeatable)', collect, [])
-      .option('--since <time>', 'recompute buckets from this time on (epoch seconds or ISO 8601), keeping older ones')
+      .option('--since <time>', 'recompute buckets from this time on (epoch seconds or ISO 8601), keeping older ones; only what the archive still holds is recounted (db prune keeps the rollups of what it removed, a rebuild over that span would lose them)')
       .action(async (options: GlobalOptions & { plugin: string[]; since?: string }) => {
         const context = commandContext(options, io);
         const since = options.since === undefined ? undefined : parseTime('--since', options.since);

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { QueryError, supportsMaintenance, type Logger, type MessageStore } from '@statbus/core';
+import { QueryError, supportsMaintenance, type Logger, type MaintenanceOptions, type MessageStore } from '@statbus/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorBody } from '../server/http-errors.js';
 
@@ -11,6 +11,8 @@ export interface AdminRoutesOptions {
   readonly logger: Logger;
   /** Called after each change, so that no cached answer still holds what was removed. */
   readonly onChange: () => void;
+  /** What a delete or redaction also does (the metrics' rollups follow it). */
+  readonly maintenance?: MaintenanceOptions;
 }
 
 const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
@@ -47,7 +49,7 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
   app.delete<{ Params: { id: string } }>('/admin/messages/:id', async (request, reply) => {
     if (!authorised(request, reply)) return reply;
     const { id } = request.params;
-    const deleted = await store.deleteMessages([id]);
+    const deleted = await store.deleteMessages([id], options.maintenance);
     if (deleted.length === 0) return reply.code(404).send({ error: 'not_found', parameter: 'id', message: `no message ${JSON.stringify(id)}` } satisfies ErrorBody);
     options.onChange();
     logger.warn({ id, remote: request.ip }, 'message deleted by an admin request');
@@ -60,7 +62,7 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOp
     const raw = request.query.field;
     const fields = raw === undefined ? [] : [raw].flat();
     if (fields.some((field) => typeof field !== 'string')) throw new QueryError('field', 'must be a path such as body.a.b or headers.name');
-    const redacted = await store.redactMessage(id, fields);
+    const redacted = await store.redactMessage(id, fields, options.maintenance);
     if (!redacted) return reply.code(404).send({ error: 'not_found', parameter: 'id', message: `no message ${JSON.stringify(id)}` } satisfies ErrorBody);
     options.onChange();
     logger.warn({ id, fields: fields.length === 0 ? ['body'] : fields, remote: request.ip }, 'message redacted by an admin request');

@@ -1,6 +1,6 @@
 import cors from '@fastify/cors';
 import { hasRollups, silentLogger } from '@statbus/core';
-import { BUILT_IN_PLUGINS, MetricsCatalog, MetricsReader, createPrometheusRegistry } from '@statbus/metrics';
+import { BUILT_IN_PLUGINS, MetricsCatalog, MetricsReader, createPrometheusRegistry, createRollupCorrection } from '@statbus/metrics';
 import { readAdminToken } from '../admin/admin-token.js';
 import { registerAdminRoutes } from '../admin/admin-routes.js';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -75,7 +75,10 @@ export function createQueryServer(options: QueryServerOptions): FastifyInstance 
   registerDashboardRoutes(app);
   // Read-only unless a token is configured: without one the admin endpoints do not exist.
   const token = options.adminToken ?? readAdminToken(options.config, options.cwd);
-  if (token !== undefined) registerAdminRoutes(app, { store: options.store, token, logger, onChange: () => cache.clear() });
+  if (token !== undefined) {
+    const maintenance = metrics === undefined ? {} : { maintenance: { rollups: createRollupCorrection(metrics.catalog) } };
+    registerAdminRoutes(app, { store: options.store, token, logger, onChange: () => cache.clear(), ...maintenance });
+  }
   app.addHook('preClose', (done) => {
     stream.close();
     done();

@@ -52,7 +52,7 @@ describe.skipIf(url === undefined)('MongoMessageStore against a real server (set
     });
   });
 
-  // Skipped, saying so, until the MongoDB store implements ArchiveMaintenance.
+  // Delete, redact and prune against the real server: the same contract as SQLite's.
   describeMaintenanceContract('MongoMessageStore', () => {
     const database = `statbus_test_${randomUUID().slice(0, 8)}`;
     databases.push(database);

@@ -1,14 +1,19 @@
-import { MongoBulkWriteError, MongoClient, type Collection, type Filter, type MongoClientOptions } from 'mongodb';
+import { MongoBulkWriteError, MongoClient, type Collection, type MongoClientOptions } from 'mongodb';
 import {
   StoreError,
+  type ArchiveMaintenance,
   type ArchivedMessage,
   type ChangeBatch,
   type ChangesOptions,
   type CountResult,
   type InsertResult,
+  type MaintenanceOptions,
   type MessagePage,
   type MessageQuery,
   type MessageStore,
+  type PruneResult,
+  type RedactionPath,
+  type RetentionSelection,
   type RollupAdvance,
   type RollupCell,
   type RollupPage,
@@ -25,12 +30,13 @@ import {
 import { checkQuery } from '../query/check-query.js';
 import { encodeCursor } from '../query/keyset-cursor.js';
 import { selectsEverything } from '../query/query-filters.js';
-import { validateCatalogueQuery } from '../query/validate-catalogue-query.js';
 import { fromMongoDocument, toMongoDocument, type MongoMessageDocument } from './mongo-document.js';
 import { splitWriteErrors, toMongoStoreError } from './mongo-errors.js';
+import { MongoCatalogue, type MongoTopicDocument } from './mongo-catalogue.js';
+import { MongoChangeFeed } from './mongo-change-feed.js';
+import { MongoMaintenance, mongodumpError } from './mongo-maintenance.js';
 import { MongoRollups } from './mongo-rollups.js';
 import { toMongoFilter } from './to-mongo-filter.js';
-import { checkChangesLimit, parseSequencePosition } from '../store/sequence-position.js';
 import { migrateMessageText, type MongoTextMigrationDocument, type MongoTextMigrationProgress } from './mongo-text-migration.js';
 
 /** Options of {@link MongoMessageStore}. */
@@ -43,21 +49,6 @@ export interface MongoStoreOptions {
   readonly client?: MongoClientOptions;
   /** Called after each batch while `init()` rewrites the `text` of documents stored before it (once per database). */
   readonly onMigrationProgress?: (progress: MongoTextMigrationProgress) => void;
-}
-
-/** One topic of the catalogue collection, kept by `insertMany`. */
-export interface MongoTopicDocument {
-  _id: string;
-  category: string;
-  count: number;
-  firstSeen: number;
-  lastSeen: number;
-}
-
-/** The change-feed counter, in `<collection>_counters`. */
-interface MongoCounterDocument {
-  _id: string;
-  value: number;
 }
 
 /**
@@ -76,13 +67,14 @@ interface MongoCounterDocument {
  * passed by a reader that polled in between (change streams would close that gap but need a replica set).
  * Documents stored before this field existed are not in the feed, and duplicates leave holes in the numbers.
  */
-export class MongoMessageStore implements MessageStore, RollupStore {
+export class MongoMessageStore implements MessageStore, RollupStore, ArchiveMaintenance {
   readonly url: string;
   private readonly options: MongoStoreOptions;
   private client: MongoClient | undefined;
   private messagesCollection: Collection<MongoMessageDocument> | undefined;
-  private topicsCollection: Collection<MongoTopicDocument> | undefined;
-  private countersCollection: Collection<MongoCounterDocument> | undefined;
+  private catalogueStore: MongoCatalogue | undefined;
+  private maintenanceStore: MongoMaintenance | undefined;
+  private feed: MongoChangeFeed | undefined;
   private rollupsStore: MongoRollups | undefined;
   private readonly listeners = new Set<() => void>();
 
@@ -117,8 +109,9 @@ export class MongoMessageStore implements MessageStore, RollupStore {
       this.rollupsStore = rollups;
       this.client = client;
       this.messagesCollection = messages;
-      this.topicsCollection = topics;
-      this.countersCollection = db.collection<MongoCounterDocument>(`${name}_counters`);
+      this.catalogueStore = new MongoCatalogue(topics);
+      this.maintenanceStore = new MongoMaintenance(db, name, messages, topics, rollups);
+      this.feed = new MongoChangeFeed(messages, db.collection(`${name}_counters`));
     } catch (error) {
       await client.close().catch(() => undefined);
       throw toMongoStoreError(error, 'init');
@@ -128,7 +121,7 @@ export class MongoMessageStore implements MessageStore, RollupStore {
   /** Unordered insert; duplicates of stored ids come back as duplicate-key errors and are reported as such. */
   async insertMany(messages: readonly ArchivedMessage[]): Promise<InsertResult> {
     const documents = messages.map(toMongoDocument);
-    const { messages: collection, topics } = this.collections();
+    const { messages: collection } = this.collections();
     const unique: MongoMessageDocument[] = [];
     const duplicates: string[] = [];
     const seen = new Set<string>();
@@ -140,7 +133,7 @@ export class MongoMessageStore implements MessageStore, RollupStore {
       }
     }
     if (unique.length === 0) return { inserted: [], duplicates };
-    const first = await this.reserveSequence(unique.length);
+    const first = await this.changeFeed().reserve(unique.length);
     unique.forEach((document, index) => {
       document.archiveSeq = first + index;
     });
@@ -156,7 +149,7 @@ export class MongoMessageStore implements MessageStore, RollupStore {
     // Unordered: every document without a write error was inserted, whatever happened to the others.
     const inserted = unique.filter((_, index) => !refused.has(index) && !failed.has(index));
     duplicates.push(...unique.filter((_, index) => refused.has(index)).map((document) => document._id));
-    if (inserted.length > 0) await this.updateCatalogue(topics, inserted);
+    if (inserted.length > 0) await this.catalogue().record(inserted);
     if (inserted.length > 0) this.notifyInserted();
     if (failure !== undefined) throw failure;
     return { inserted: inserted.map((document) => document._id), duplicates };
@@ -213,67 +206,21 @@ export class MongoMessageStore implements MessageStore, RollupStore {
     }
   }
 
-  async topics(query: TopicCatalogueQuery = {}): Promise<readonly TopicSummary[]> {
-    const valid = validateCatalogueQuery(query);
-    const filter: Filter<MongoTopicDocument> = {};
-    if (valid.categories !== undefined && valid.categories.length > 0) filter.category = { $in: [...valid.categories] };
-    if (valid.start !== undefined) filter.lastSeen = { $gte: valid.start };
-    if (valid.end !== undefined) filter.firstSeen = { $lt: valid.end };
-    try {
-      const documents = await this.collections().topics.find(filter).sort({ _id: 1 }).toArray();
-      return documents.map((d) => ({ topic: d._id, category: d.category, count: d.count, firstSeen: d.firstSeen, lastSeen: d.lastSeen }));
-    } catch (error) {
-      throw toMongoStoreError(error, 'topics');
-    }
+  topics(query: TopicCatalogueQuery = {}): Promise<readonly TopicSummary[]> {
+    return this.catalogue().list(query);
   }
 
-  async stats(): Promise<StoreStats> {
-    const summaries = await this.topics();
-    const byCategory: Record<string, number> = {};
-    const byTopic: Record<string, number> = {};
-    let total = 0;
-    for (const summary of summaries) {
-      byTopic[summary.topic] = summary.count;
-      byCategory[summary.category] = (byCategory[summary.category] ?? 0) + summary.count;
-      total += summary.count;
-    }
-    if (summaries.length === 0) return { total, byCategory, byTopic };
-    return {
-      total,
-      byCategory,
-      byTopic,
-      first: Math.min(...summaries.map((s) => s.firstSeen)),
-      last: Math.max(...summaries.map((s) => s.lastSeen)),
-    };
+  stats(): Promise<StoreStats> {
+    return this.catalogue().stats();
   }
 
   /** By `archiveSeq`; see the class comment for what concurrent writers can cost a reader. */
-  async changes(after: string | undefined, limit: number, options: ChangesOptions = {}): Promise<ChangeBatch> {
-    const from = parseSequencePosition(after);
-    checkChangesLimit(limit);
-    const { messages } = this.collections();
-    try {
-      const found = messages.find({ archiveSeq: { $gt: from } }).sort({ archiveSeq: 1 }).limit(limit);
-      // Without content the server leaves headers and body out; the documents get them back empty.
-      const documents = options.content === false ? (await found.project<Omit<MongoMessageDocument, 'headers' | 'body' | 'text'>>({ headers: 0, body: 0, text: 0 }).toArray()).map((document) => ({ ...document, headers: {}, body: {}, text: '' })) : await found.toArray();
-      const last = documents[documents.length - 1];
-      return {
-        changes: documents.map((document) => ({ position: String(document.archiveSeq), message: fromMongoDocument(document) })),
-        position: String(last?.archiveSeq ?? from),
-      };
-    } catch (error) {
-      throw toMongoStoreError(error, 'changes');
-    }
+  changes(after: string | undefined, limit: number, options: ChangesOptions = {}): Promise<ChangeBatch> {
+    return this.changeFeed().read(after, limit, options);
   }
 
-  async changesHead(): Promise<string> {
-    const { messages } = this.collections();
-    try {
-      const newest = await messages.find({ archiveSeq: { $gt: 0 } }).sort({ archiveSeq: -1 }).limit(1).project<{ archiveSeq: number }>({ archiveSeq: 1 }).toArray();
-      return String(newest[0]?.archiveSeq ?? 0);
-    } catch (error) {
-      throw toMongoStoreError(error, 'changesHead');
-    }
+  changesHead(): Promise<string> {
+    return this.changeFeed().head();
   }
 
   /** Listeners run after each `insertMany` of this instance that stored something. */
@@ -286,10 +233,35 @@ export class MongoMessageStore implements MessageStore, RollupStore {
     const client = this.client;
     this.client = undefined;
     this.messagesCollection = undefined;
-    this.topicsCollection = undefined;
-    this.countersCollection = undefined;
+    this.catalogueStore = undefined;
+    this.maintenanceStore = undefined;
+    this.feed = undefined;
     this.rollupsStore = undefined;
     await client?.close();
+  }
+
+  /** See {@link ArchiveMaintenance.deleteMessages}; the steps are separate writes (see {@link MongoMaintenance}). */
+  deleteMessages(ids: readonly string[], options?: MaintenanceOptions): Promise<readonly string[]> {
+    return this.maintenance().deleteIds(ids, options);
+  }
+
+  /** See {@link ArchiveMaintenance.redactMessage}. */
+  redactMessage(id: string, paths: readonly RedactionPath[], options?: MaintenanceOptions): Promise<boolean> {
+    return this.maintenance().redact(id, paths, options);
+  }
+
+  /** In batches of `batchSize` (oldest first), yielding between them; see {@link ArchiveMaintenance.prune}. */
+  prune(selection: RetentionSelection, options: { readonly batchSize?: number; readonly signal?: AbortSignal } = {}): Promise<PruneResult> {
+    return this.maintenance().prune(selection, options);
+  }
+
+  /**
+   * A MongoDB archive is copied online by MongoDB's own tool, not by statbus: always rejects, with the command to run.
+   *
+   * @throws {StoreError} not retryable, naming `mongodump` and giving its command line.
+   */
+  backup(file: string): Promise<void> {
+    return Promise.reject(mongodumpError(this.url, this.options.database, file));
   }
 
   rollupPositions(): Promise<Readonly<Record<string, RollupPosition>>> {
@@ -332,24 +304,8 @@ export class MongoMessageStore implements MessageStore, RollupStore {
   }
 
   private rollups(): MongoRollups {
-    if (this.rollupsStore === undefined) throw new StoreError('MongoDB store: call init() first (or it was closed)', { retryable: false });
+    if (this.rollupsStore === undefined) throw notReady();
     return this.rollupsStore;
-  }
-
-  /** Reserves `count` sequence numbers; returns the first. */
-  private async reserveSequence(count: number): Promise<number> {
-    const counters = this.countersCollection;
-    if (counters === undefined) throw new StoreError('MongoDB store: call init() first (or it was closed)', { retryable: false });
-    try {
-      const after = await counters.findOneAndUpdate(
-        { _id: 'archive' },
-        { $inc: { value: count } },
-        { upsert: true, returnDocument: 'after', writeConcern: { w: 'majority', journal: true } },
-      );
-      return (after?.value ?? count) - count + 1;
-    } catch (error) {
-      throw toMongoStoreError(error, 'insertMany (change sequence)');
-    }
   }
 
   private notifyInserted(): void {
@@ -362,43 +318,27 @@ export class MongoMessageStore implements MessageStore, RollupStore {
     }
   }
 
-  private async updateCatalogue(topics: Collection<MongoTopicDocument>, inserted: readonly MongoMessageDocument[]): Promise<void> {
-    const byTopic = new Map<string, MongoTopicDocument>();
-    for (const document of inserted) {
-      const summary = byTopic.get(document.topic);
-      if (summary === undefined) {
-        byTopic.set(document.topic, { _id: document.topic, category: document.category, count: 1, firstSeen: document.time, lastSeen: document.time });
-      } else {
-        summary.count += 1;
-        summary.firstSeen = Math.min(summary.firstSeen, document.time);
-        summary.lastSeen = Math.max(summary.lastSeen, document.time);
-      }
-    }
-    try {
-      await topics.bulkWrite(
-        [...byTopic.values()].map((summary) => ({
-          updateOne: {
-            filter: { _id: summary._id },
-            update: {
-              $inc: { count: summary.count },
-              $min: { firstSeen: summary.firstSeen },
-              $max: { lastSeen: summary.lastSeen },
-              $setOnInsert: { category: summary.category },
-            },
-            upsert: true,
-          },
-        })),
-        { ordered: false, writeConcern: { w: 'majority', journal: true } },
-      );
-    } catch (error) {
-      throw toMongoStoreError(error, 'insertMany (topic catalogue)');
-    }
+  private collections(): { messages: Collection<MongoMessageDocument> } {
+    if (this.messagesCollection === undefined) throw notReady();
+    return { messages: this.messagesCollection };
   }
 
-  private collections(): { messages: Collection<MongoMessageDocument>; topics: Collection<MongoTopicDocument> } {
-    if (this.messagesCollection === undefined || this.topicsCollection === undefined) {
-      throw new StoreError('MongoDB store: call init() first (or it was closed)', { retryable: false });
-    }
-    return { messages: this.messagesCollection, topics: this.topicsCollection };
+  private changeFeed(): MongoChangeFeed {
+    if (this.feed === undefined) throw notReady();
+    return this.feed;
   }
+
+  private catalogue(): MongoCatalogue {
+    if (this.catalogueStore === undefined) throw notReady();
+    return this.catalogueStore;
+  }
+
+  private maintenance(): MongoMaintenance {
+    if (this.maintenanceStore === undefined) throw notReady();
+    return this.maintenanceStore;
+  }
+}
+
+function notReady(): StoreError {
+  return new StoreError('MongoDB store: call init() first (or it was closed)', { retryable: false });
 }

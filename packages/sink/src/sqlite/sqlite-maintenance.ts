@@ -1,5 +1,8 @@
 import type Database from 'better-sqlite3';
-import { QueryError, REDACTED, type RedactionPath, type RetentionSelection } from '@statbus/core';
+import type { MaintenanceOptions, RedactionPath, RetentionSelection } from '@statbus/core';
+import { parseRedactionPaths, redactEnvelope, rederive, type DerivedKeys } from '../retention/redact-envelope.js';
+import { SqliteRollupCorrection } from './sqlite-rollup-correction.js';
+import { rowToMessage, type MessageRow } from './schema/sqlite-rows.js';
 import type { SqliteStatementCache } from './cache/sqlite-statement-cache.js';
 import { readStoreCounter } from './schema/sqlite-store-counter.js';
 import { TOPIC_MATCH_FUNCTION } from './schema/sqlite-functions.js';
@@ -31,14 +34,16 @@ export class SqliteMaintenance {
     private readonly statements: SqliteStatementCache,
   ) {}
 
-  /** Removes the rows with these ids; returns the ids that were stored. */
-  deleteIds(ids: readonly string[]): string[] {
+  /** Removes the rows with these ids (and, with `options.rollups`, what they added to the rollups); returns the ids that were stored. */
+  deleteIds(ids: readonly string[], options: MaintenanceOptions = {}): string[] {
     return this.db
       .transaction(() => {
-        const rows = this.statements
-          .get(`SELECT ${REMOVED_COLUMNS} FROM messages WHERE id IN (SELECT value FROM json_each(?))`)
-          .all(JSON.stringify(ids)) as RemovedRow[];
+        const rows = this.statements.get('SELECT * FROM messages WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as (RemovedRow & MessageRow)[];
         this.remove(rows);
+        if (options.rollups !== undefined) {
+          const correction = new SqliteRollupCorrection(this.statements, options.rollups);
+          for (const row of rows) correction.removed(row.n, rowToMessage(row));
+        }
         return rows.map((row) => row.id);
       })
       .immediate();
@@ -67,23 +72,41 @@ export class SqliteMaintenance {
       .immediate();
   }
 
-  /** Redacts one row in place; false when no row has that id. */
-  redact(id: string, paths: readonly RedactionPath[]): boolean {
-    const targets = (paths.length === 0 ? ['body'] : paths).map(parsePath);
+  /**
+   * Redacts one row in place; false when no row has that id. With `options.derive`, users, packages and agent are
+   * derived again when the redaction changes what they derive from; with `options.rollups`, the rollups follow.
+   */
+  redact(id: string, paths: readonly RedactionPath[], options: MaintenanceOptions = {}): boolean {
+    const targets = parseRedactionPaths(paths);
     return this.db
       .transaction(() => {
-        const row = this.statements.get('SELECT n, headers, body FROM messages WHERE id = ?').get(id) as { n: number; headers: string; body: string } | undefined;
+        const row = this.statements.get('SELECT * FROM messages WHERE id = ?').get(id) as MessageRow | undefined;
         if (row === undefined) return false;
-        let body = JSON.parse(row.body) as Record<string, unknown>;
-        const headers = JSON.parse(row.headers) as Record<string, unknown>;
-        for (const [root, ...keys] of targets) {
-          if (root === 'body' && keys.length === 0) body = { redacted: true };
-          else replaceAt(root === 'body' ? body : headers, keys, [root, ...keys].join('.'));
+        const before = rowToMessage(row);
+        const { headers, body } = redactEnvelope(before.envelope, targets);
+        const keys = rederive(before, { ...before.envelope, headers, body }, options);
+        this.statements
+          .get('UPDATE messages SET body = ?, headers = ?, signature = NULL, users = ?, packages = ?, agent = ? WHERE n = ?')
+          .run(JSON.stringify(body), JSON.stringify(headers), JSON.stringify(keys.users), JSON.stringify(keys.packages), keys.agent ?? null, row.n);
+        if (keys.changed) this.reindex(row, keys);
+        if (options.rollups !== undefined) {
+          const after = rowToMessage(this.statements.get('SELECT * FROM messages WHERE n = ?').get(row.n) as MessageRow);
+          new SqliteRollupCorrection(this.statements, options.rollups).replace(row.n, before, after);
         }
-        this.statements.get('UPDATE messages SET body = ?, headers = ?, signature = NULL WHERE n = ?').run(JSON.stringify(body), JSON.stringify(headers), row.n);
         return true;
       })
       .immediate();
+  }
+
+  /** Moves an already indexed row's entries in the users, packages and agents indexes to its new values. */
+  private reindex(row: MessageRow, keys: DerivedKeys): void {
+    if (row.n > readStoreCounter(this.statements, 'side_indexed')) return;
+    for (const user of JSON.parse(row.users) as string[]) this.statements.get('DELETE FROM message_users WHERE user = ? AND time = ? AND n = ?').run(user, row.time, row.n);
+    for (const name of JSON.parse(row.packages) as string[]) this.statements.get('DELETE FROM message_packages WHERE package = ? AND time = ? AND n = ?').run(name, row.time, row.n);
+    if (row.agent !== null) this.statements.get('DELETE FROM message_agents WHERE agent = ? AND time = ? AND n = ?').run(row.agent, row.time, row.n);
+    for (const user of new Set(keys.users)) this.statements.get('INSERT OR IGNORE INTO message_users (user, time, n) VALUES (?, ?, ?)').run(user, row.time, row.n);
+    for (const name of new Set(keys.packages)) this.statements.get('INSERT OR IGNORE INTO message_packages (package, time, n) VALUES (?, ?, ?)').run(name, row.time, row.n);
+    if (keys.agent !== undefined) this.statements.get('INSERT OR IGNORE INTO message_agents (agent, time, n) VALUES (?, ?, ?)').run(keys.agent, row.time, row.n);
   }
 
   private remove(rows: readonly RemovedRow[]): void {
@@ -106,24 +129,5 @@ export class SqliteMaintenance {
       else this.statements.get('UPDATE topic_summary SET first_seen = ?, last_seen = ? WHERE topic = ?').run(span.first, span.last, topic);
     }
     this.statements.get("UPDATE store_counter SET value = max(0, value - ?) WHERE name = 'messages'").run(rows.length);
-  }
-}
-
-/** `body`, `body.a.0.b` or `headers.name` → its parts. */
-function parsePath(path: RedactionPath): [string, ...string[]] {
-  const parts = path.split('.');
-  const [root = '', ...keys] = parts;
-  if ((root !== 'body' && root !== 'headers') || keys.some((key) => key === '') || (root === 'headers' && keys.length !== 1)) {
-    throw new QueryError('field', `${JSON.stringify(path)}: expected body, body.<key>[.<key>…] or headers.<name>`);
-  }
-  return [root, ...keys];
-}
-
-function replaceAt(root: Record<string, unknown>, keys: readonly string[], path: string): void {
-  let node: unknown = root;
-  for (const [index, key] of keys.entries()) {
-    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, key)) throw new QueryError('field', `${JSON.stringify(path)}: not in the message`);
-    if (index === keys.length - 1) (node as Record<string, unknown>)[key] = REDACTED;
-    else node = (node as Record<string, unknown>)[key];
   }
 }

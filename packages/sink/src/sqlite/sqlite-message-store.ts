@@ -3,6 +3,7 @@ import {
   QueryError,
   StoreError,
   type ArchiveMaintenance,
+  type MaintenanceOptions,
   compilePattern,
   type ArchivedMessage,
   type ChangeBatch,
@@ -281,13 +282,13 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
   }
 
   /** Removes the messages with these ids, keeping users, packages, agents, the topic catalogue and the counter consistent. */
-  deleteMessages(ids: readonly string[]): Promise<readonly string[]> {
-    return this.run('deleteMessages', () => this.maintain((maintenance) => maintenance.deleteIds(ids)));
+  deleteMessages(ids: readonly string[], options?: MaintenanceOptions): Promise<readonly string[]> {
+    return this.run('deleteMessages', () => this.maintain((maintenance) => maintenance.deleteIds(ids, options)));
   }
 
   /** Redacts one message in place (see {@link ArchiveMaintenance.redactMessage}). */
-  redactMessage(id: string, paths: readonly RedactionPath[]): Promise<boolean> {
-    return this.run('redactMessage', () => this.maintain((maintenance) => maintenance.redact(id, paths)));
+  redactMessage(id: string, paths: readonly RedactionPath[], options?: MaintenanceOptions): Promise<boolean> {
+    return this.run('redactMessage', () => this.maintain((maintenance) => maintenance.redact(id, paths, options)));
   }
 
   /** Removes old messages in batches, one transaction each, yielding to the event loop between them. */

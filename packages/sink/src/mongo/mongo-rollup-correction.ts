@@ -1,0 +1,82 @@
+import type { Collection, Db } from 'mongodb';
+import type { ArchivedMessage, CorrectedPlugin, RollupCell, RollupCorrection, RollupPosition } from '@statbus/core';
+import { fromMongoDocument, type MongoMessageDocument } from './mongo-document.js';
+import { bucketFilter } from './mongo-maintenance-filters.js';
+import { rollupCellId, type MongoRollupDocument } from './mongo-rollup-documents.js';
+import type { MongoRollups } from './mongo-rollups.js';
+
+const WRITE_CONCERN = { writeConcern: { w: 'majority' as const, journal: true } };
+const cellKey = (cell: RollupCell): string => `${cell.interval}\u0000${cell.bucket}\u0000${cell.key}\u0000${cell.field}`;
+
+/**
+ * The MongoDB side of a {@link RollupCorrection} (see `SqliteRollupCorrection`, whose rules it follows): a plugin counted
+ * a message when its saved position (an `archiveSeq`) reached the message's; sums are taken back with `$inc` (a value
+ * back at zero is removed), a maximum the message held is found again among its bucket's other counted messages.
+ */
+export class MongoRollupCorrection {
+  private constructor(
+    private readonly rollups: Collection<MongoRollupDocument>,
+    private readonly messages: Collection<MongoMessageDocument>,
+    private readonly positions: Readonly<Record<string, RollupPosition>>,
+    private readonly correction: RollupCorrection,
+  ) {}
+
+  static async open(db: Db, name: string, messages: Collection<MongoMessageDocument>, rollups: MongoRollups, correction: RollupCorrection): Promise<MongoRollupCorrection> {
+    return new MongoRollupCorrection(db.collection<MongoRollupDocument>(`${name}_rollups`), messages, await rollups.positions(), correction);
+  }
+
+  /** Replaces what `before` (change-feed position `seq`) added by what `after` adds; `after` undefined: it was removed. */
+  async replace(seq: number | undefined, before: ArchivedMessage, after: ArchivedMessage | undefined): Promise<void> {
+    for (const plugin of this.correction.plugins) {
+      if (!this.counted(plugin.name, seq, before.envelope.time)) continue;
+      const old = new Map(this.correction.cells(plugin.name, before).map((cell) => [cellKey(cell), cell]));
+      const now = new Map((after === undefined ? [] : this.correction.cells(plugin.name, after)).map((cell) => [cellKey(cell), cell]));
+      for (const id of new Set([...old.keys(), ...now.keys()])) {
+        const was = old.get(id);
+        const is = now.get(id);
+        const cell = (was ?? is) as RollupCell;
+        if (cell.op === 'add') await this.add(cell, (is?.value ?? 0) - (was?.value ?? 0));
+        else if (was?.value !== is?.value || was?.text !== is?.text) await this.refind(plugin, cell);
+      }
+    }
+  }
+
+  private counted(plugin: string, seq: number | undefined, time: number): boolean {
+    const saved = this.positions[plugin];
+    // Documents stored before the change feed existed have no position: no plugin counted them from the feed.
+    if (saved === undefined || seq === undefined) return false;
+    if (seq <= Number(saved.position)) return true;
+    return saved.skipUntil !== undefined && saved.skipBefore !== undefined && time < saved.skipBefore && seq <= Number(saved.skipUntil);
+  }
+
+  private async add(cell: RollupCell, delta: number): Promise<void> {
+    if (delta === 0) return;
+    const _id = rollupCellId(cell);
+    if (delta > 0) {
+      await this.rollups.updateOne({ _id }, { $inc: { v: delta }, $setOnInsert: { p: cell.plugin, i: cell.interval, b: cell.bucket, k: cell.key, f: cell.field } }, { upsert: true, ...WRITE_CONCERN });
+      return;
+    }
+    await this.rollups.updateOne({ _id }, { $inc: { v: delta } }, WRITE_CONCERN);
+    await this.rollups.deleteOne({ _id, v: 0 }, WRITE_CONCERN);
+  }
+
+  private async refind(plugin: CorrectedPlugin, cell: RollupCell): Promise<void> {
+    const ms = plugin.intervals.find((interval) => interval.name === cell.interval)?.ms;
+    if (ms === undefined) return;
+    const id = cellKey(cell);
+    let best: RollupCell | undefined;
+    for await (const document of this.messages.find(bucketFilter(cell, ms, plugin.key))) {
+      if (!this.counted(plugin.name, document.archiveSeq, document.time)) continue;
+      for (const candidate of this.correction.cells(plugin.name, fromMongoDocument(document))) {
+        if (cellKey(candidate) !== id) continue;
+        if (best === undefined || candidate.value > best.value || (candidate.value === best.value && (candidate.text ?? '') > (best.text ?? ''))) best = candidate;
+      }
+    }
+    const _id = rollupCellId(cell);
+    if (best === undefined) await this.rollups.deleteOne({ _id }, WRITE_CONCERN);
+    else {
+      const identity = { p: cell.plugin, i: cell.interval, b: cell.bucket, k: cell.key, f: cell.field };
+      await this.rollups.replaceOne({ _id }, { ...identity, v: best.value, t: best.text ?? '' }, { upsert: true, ...WRITE_CONCERN });
+    }
+  }
+}

@@ -1,0 +1,105 @@
+import type { ArchivedMessage, CorrectedPlugin, RollupCell, RollupCorrection } from '@statbus/core';
+import { rowToMessage, type MessageRow } from './schema/sqlite-rows.js';
+import type { SqliteStatementCache } from './cache/sqlite-statement-cache.js';
+
+interface SavedPosition {
+  readonly position: string;
+  readonly skipBefore: number | undefined;
+  readonly skipUntil: string | undefined;
+}
+
+const CELL = 'plugin = ? AND interval = ? AND bucket = ? AND key = ? AND field = ?';
+const cellId = (cell: RollupCell): string => `${cell.interval}\u0000${cell.bucket}\u0000${cell.key}\u0000${cell.field}`;
+const cellParams = (cell: RollupCell): (string | number)[] => [cell.plugin, cell.interval, cell.bucket, cell.key, cell.field];
+
+/**
+ * Applies a {@link RollupCorrection} inside a maintenance transaction of the SQLite archive: a removed message's values
+ * are taken out of the rollups of each plugin that counted it (by its saved change-feed position; a plugin behind the
+ * message will simply never see it), and a redacted one's old values are replaced by its new ones. Sums are
+ * subtracted (a value back at zero is removed, as a rebuild would not write it); a maximum the message held is found
+ * again among the other messages of its bucket — of its key too, for a plugin keyed by topic or category, which is
+ * taken to key by the message's own.
+ */
+export class SqliteRollupCorrection {
+  private readonly positions = new Map<string, SavedPosition>();
+
+  constructor(
+    private readonly statements: SqliteStatementCache,
+    private readonly correction: RollupCorrection,
+  ) {
+    const rows = this.statements.get('SELECT plugin, position, skip_before, skip_until FROM rollup_positions').all() as {
+      plugin: string;
+      position: string;
+      skip_before: number | null;
+      skip_until: string | null;
+    }[];
+    for (const row of rows) this.positions.set(row.plugin, { position: row.position, skipBefore: row.skip_before ?? undefined, skipUntil: row.skip_until ?? undefined });
+  }
+
+  /** Takes out what `message` (row `n`, now gone from `messages`) added. */
+  removed(n: number, message: ArchivedMessage): void {
+    this.replace(n, message, undefined);
+  }
+
+  /** Replaces what `before` (row `n`) added by what `after` (the row as it is now) adds. */
+  replace(n: number, before: ArchivedMessage, after: ArchivedMessage | undefined): void {
+    for (const plugin of this.correction.plugins) {
+      if (!this.counted(plugin.name, n, before.envelope.time)) continue;
+      const old = new Map(this.correction.cells(plugin.name, before).map((cell) => [cellId(cell), cell]));
+      const now = new Map((after === undefined ? [] : this.correction.cells(plugin.name, after)).map((cell) => [cellId(cell), cell]));
+      for (const id of new Set([...old.keys(), ...now.keys()])) {
+        const was = old.get(id);
+        const is = now.get(id);
+        const cell = (was ?? is) as RollupCell;
+        if (cell.op === 'add') this.add(cell, (is?.value ?? 0) - (was?.value ?? 0));
+        else if (was?.value !== is?.value || was?.text !== is?.text) this.refind(plugin, cell);
+      }
+    }
+  }
+
+  /** Whether `plugin` has counted the message at row `n` of time `time` (see `RollupPosition`). */
+  private counted(plugin: string, n: number, time: number): boolean {
+    const saved = this.positions.get(plugin);
+    if (saved === undefined) return false;
+    // This store's positions are row numbers (see `SqliteMessageStore.changes`).
+    if (saved.position !== undefined && n <= Number(saved.position)) return true;
+    return saved.skipUntil !== undefined && saved.skipBefore !== undefined && time < saved.skipBefore && n <= Number(saved.skipUntil);
+  }
+
+  private add(cell: RollupCell, delta: number): void {
+    if (delta === 0) return;
+    if (delta > 0) {
+      this.statements
+        .get('INSERT INTO rollups (plugin, interval, bucket, key, field, value, text) VALUES (?, ?, ?, ?, ?, ?, NULL) ON CONFLICT DO UPDATE SET value = value + excluded.value')
+        .run(...cellParams(cell), delta);
+      return;
+    }
+    this.statements.get(`UPDATE rollups SET value = value + ? WHERE ${CELL}`).run(delta, ...cellParams(cell));
+    this.statements.get(`DELETE FROM rollups WHERE ${CELL} AND value = 0`).run(...cellParams(cell));
+  }
+
+  /** Sets a maximum cell to the largest value the counted messages of its bucket (and key) give it now. */
+  private refind(plugin: CorrectedPlugin, cell: RollupCell): void {
+    const ms = plugin.intervals.find((interval) => interval.name === cell.interval)?.ms;
+    if (ms === undefined) return;
+    const column = plugin.key === 'topic' ? 'topic' : plugin.key === 'category' ? 'category' : undefined;
+    const rows = (
+      column === undefined
+        ? this.statements.get('SELECT * FROM messages WHERE time >= ? AND time < ?').all(cell.bucket, cell.bucket + ms)
+        : this.statements.get(`SELECT * FROM messages WHERE ${column} = ? AND time >= ? AND time < ?`).all(cell.key, cell.bucket, cell.bucket + ms)
+    ) as MessageRow[];
+    let best: RollupCell | undefined;
+    const id = cellId(cell);
+    for (const row of rows) {
+      if (!this.counted(plugin.name, row.n, row.time)) continue;
+      for (const candidate of this.correction.cells(plugin.name, rowToMessage(row))) {
+        if (cellId(candidate) !== id) continue;
+        if (best === undefined || candidate.value > best.value || (candidate.value === best.value && (candidate.text ?? '') > (best.text ?? ''))) best = candidate;
+      }
+    }
+    this.statements.get(`DELETE FROM rollups WHERE ${CELL}`).run(...cellParams(cell));
+    if (best !== undefined) {
+      this.statements.get('INSERT INTO rollups (plugin, interval, bucket, key, field, value, text) VALUES (?, ?, ?, ?, ?, ?, ?)').run(...cellParams(best), best.value, best.text ?? null);
+    }
+  }
+}
