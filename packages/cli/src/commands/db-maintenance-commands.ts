@@ -1,5 +1,4 @@
 import {
-  MESSAGE_STORE,
   REDACTED,
   archiveMessage,
   redactUrl,
@@ -11,14 +10,13 @@ import {
   type RetentionSelection,
 } from '@statbus/core';
 import { createRollupCorrection } from '@statbus/metrics';
-import { ARCHIVER_OPTIONS, MongoMessageStore, applyRetention } from '@statbus/sink';
+import { MongoMessageStore, applyRetention } from '@statbus/sink';
 import { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { collect } from '../cli-options.js';
 import { commandContext, type CommandContext } from '../composition/command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import type { CliIo } from '../io.js';
-import { bindMetricsPlugins } from '../run-metrics.js';
 import { withStore } from '../with-store.js';
 
 const DAY_MS = 86_400_000;
@@ -35,9 +33,9 @@ function withMaintenance<T>(context: CommandContext, work: (store: MessageStore 
  * What a delete or a redaction does beside the message: the metrics' rollups follow it (every plugin of `[metrics]`
  * that counted the message), and a redaction derives users, packages and agent again as the archiver does.
  */
-async function maintenanceOptions(context: CommandContext, io: CliIo): Promise<MaintenanceOptions> {
-  const catalog = await bindMetricsPlugins(context.container, context.config, io.cwd);
-  const { extractors } = context.container.get(ARCHIVER_OPTIONS);
+async function maintenanceOptions(context: CommandContext): Promise<MaintenanceOptions> {
+  const catalog = await context.services.metricsCatalog();
+  const { extractors } = context.services.archiverOptions();
   const prefix = context.config.topic_prefix;
   return {
     rollups: createRollupCorrection(catalog),
@@ -63,7 +61,7 @@ export function dbMaintenanceCommands(io: CliIo): Command[] {
     .argument('<id...>', 'message ids')
     .action(async (ids: string[], options: GlobalOptions) => {
       const context = commandContext(options, io);
-      const maintenance = await maintenanceOptions(context, io);
+      const maintenance = await maintenanceOptions(context);
       const deleted = await withMaintenance(context, (store) => store.deleteMessages(ids, maintenance));
       context.logger.warn({ ids: deleted }, 'messages deleted');
       const missing = ids.filter((id) => !deleted.includes(id));
@@ -76,7 +74,7 @@ export function dbMaintenanceCommands(io: CliIo): Command[] {
     .option('--field <path>', 'body, body.<key>[.<key>…] or headers.<name>; repeatable', collect, [])
     .action(async (id: string, options: GlobalOptions & { field: string[] }) => {
       const context = commandContext(options, io);
-      const maintenance = await maintenanceOptions(context, io);
+      const maintenance = await maintenanceOptions(context);
       const done = await withMaintenance(context, (store) => store.redactMessage(id, options.field, maintenance));
       if (!done) throw new CliError(`no message ${JSON.stringify(id)} in the archive`);
       const fields = options.field.length === 0 ? ['body'] : options.field;
@@ -113,7 +111,7 @@ export function dbMaintenanceCommands(io: CliIo): Command[] {
     .argument('<file>', 'the copy to write (replaced if it exists)')
     .action(async (file: string, options: GlobalOptions) => {
       const context = commandContext(options, io);
-      const configured = context.container.get(MESSAGE_STORE);
+      const configured = context.services.store();
       // MongoDB's own tool copies a MongoDB archive: said at once, with the command, whether the server is up or not.
       if (configured instanceof MongoMessageStore) {
         await configured.backup(file).catch((error: unknown) => {
