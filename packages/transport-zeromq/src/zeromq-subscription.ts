@@ -18,6 +18,7 @@ import {
 import { Subscriber } from 'zeromq';
 import { GapTracker, type SeqHole } from './gap-tracker.js';
 import { batchHead, isBatchFrame, splitBatchFrame } from './batch-frames.js';
+import { cachedMatcher } from './cached-matcher.js';
 import { classifyFrame, classifyFrames, type InboundMessage } from './inbound-frames.js';
 import type { CurveClientOptions } from './curve-options.js';
 import type { ReplayClient } from './replay-endpoint.js';
@@ -89,7 +90,7 @@ export class ZeroMqSubscription implements Subscription {
   constructor(init: ZeroMqSubscriptionInit) {
     this.#init = init;
     this.patterns = [...init.patterns];
-    this.#matcher = compilePatterns(this.patterns);
+    this.#matcher = cachedMatcher(compilePatterns(this.patterns));
     this.#receivesAll = this.patterns.some(everyTopic);
     this.#prefetch = init.prefetch ?? init.config.prefetch;
     this.#probe = probeTopic(this.#probeId);
