@@ -38,7 +38,9 @@ function asError(error: unknown): Error {
  * every endpoint and to the relay's outbound side. A message is one frame, `<topic> <stream position>
  * <envelope>`; the stream position numbers each topic's messages so that every loss is reported as a
  * `gap` (see README and `wire-frames.ts`). Every `stream_heartbeat_ms` the publisher also sends the last
- * position of each recently active topic, so that a lost tail of a stream is reported too.
+ * position of each recently active topic, so that a lost tail of a stream is reported too. Messages that
+ * wait to be sent travel several to a ZeroMQ message (`publish-batcher.ts`); the publishing half is
+ * `ZeroMqPublisher`, the subscribing half `ZeroMqSubscription`.
  */
 @injectable()
 export class ZeroMqTransport implements Transport {
