@@ -28,9 +28,9 @@ export function pipelineSentence(row: PipelineRow): string {
 }
 
 /**
- * The end-of-run text: the machine, then one table per figure, skipped candidates and failures. Every line
- * fits 100 columns: prose is wrapped, and a table too wide for that is split into several that repeat
- * the candidate column.
+ * The end-of-run text: the machine, then one table per figure, skipped candidates and failures. Every table
+ * and paragraph fits 100 columns: prose is wrapped, and a table too wide for that is split into several that
+ * repeat the candidate column. A skip or failure is one line, however long, so that it can be searched for.
  */
 export function formatReport(report: BenchReport): string {
   const { machine, options } = report;
@@ -140,8 +140,9 @@ export function formatReport(report: BenchReport): string {
       ),
     );
   }
-  for (const row of report.skipped) parts.push(wrapText(`skipped: ${row.name} (${row.mode}): ${row.reason}`, undefined, '  '));
+  // Skips and failures stay one line each, whatever their length: scripts look for them by their first word.
+  for (const row of report.skipped) parts.push(`skipped: ${row.name} (${row.mode}): ${row.reason}`);
   if (report.interrupted === true) parts.push('INTERRUPTED: the figures above are those measured before the signal');
-  for (const row of report.failures.filter((failure) => failure.error !== 'interrupted')) parts.push(wrapText(`FAILED: ${row.what}: ${row.error}`, undefined, '  '));
+  for (const row of report.failures.filter((failure) => failure.error !== 'interrupted')) parts.push(`FAILED: ${row.what}: ${row.error}`);
   return `${parts.join('\n\n')}\n`;
 }
