@@ -42,6 +42,17 @@ describe('benchFlags', () => {
     });
   });
 
+  describe('.topics', () => {
+    it('should read topic counts from 1 to 64', () => {
+      expect(benchFlags.topics('8,1')).toEqual([8, 1]);
+    });
+
+    it('should refuse zero, more than 64 and words, naming what it expects', () => {
+      for (const value of ['0', '65', 'many', '8,']) expect(() => benchFlags.topics(value)).toThrow(RangeError);
+      expect(() => benchFlags.topics('65')).toThrow(/from 1 to 64/u);
+    });
+  });
+
   describe('.modes', () => {
     it('should expand all and keep the run order', () => {
       expect(benchFlags.modes('all')).toEqual(['transport', 'pipeline']);

@@ -53,6 +53,15 @@ export const benchFlags = {
     });
   },
 
+  /** Comma-separated topic counts from 1 to 64, e.g. `8,1`. */
+  topics: (value: string): number[] => {
+    return list(value).map((item) => {
+      const count = Number(item);
+      if (!/^\d+$/u.test(item) || count < 1 || count > 64) throw new RangeError(`expected topic counts from 1 to 64 like 8,1; got ${JSON.stringify(item)}`);
+      return count;
+    });
+  },
+
   /** Comma-separated modes: `transport`, `pipeline`, or `all`. */
   modes: (value: string): BenchMode[] => {
     const modes = new Set<BenchMode>();

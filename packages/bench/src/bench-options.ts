@@ -1,3 +1,6 @@
+/** The bench's usual topic mix: how many topics the measured messages rotate over. */
+export const BENCH_TOPIC_MIX = 8;
+
 /** The modes of `statbus bench`. */
 export type BenchMode = 'transport' | 'pipeline';
 
@@ -11,6 +14,11 @@ export interface BenchOptions {
   readonly only: readonly string[];
   /** Message sizes (bytes); every figure is measured at each. */
   readonly sizes: readonly number[];
+  /**
+   * Topic mixes of the throughput runs: the measured messages rotate over this many topics (one subscription
+   * takes them all). The first is also the mix of the latency runs; the pipeline uses one topic.
+   */
+  readonly topics: readonly number[];
   /** Fixed total rates (msg/s) of the latency runs. */
   readonly rates: readonly number[];
   /** Messages each producer sends in a throughput run. */
@@ -37,6 +45,7 @@ export const DEFAULT_BENCH_OPTIONS: BenchOptions = {
   modes: BENCH_MODES,
   only: [],
   sizes: [1024],
+  topics: [BENCH_TOPIC_MIX, 1],
   rates: [1_000, 5_000],
   messages: 50_000,
   duration: 5,
@@ -53,6 +62,7 @@ export const DEFAULT_BENCH_OPTIONS: BenchOptions = {
 export const QUICK_BENCH_OPTIONS: Partial<BenchOptions> = {
   messages: 2_000,
   rates: [500],
+  topics: [BENCH_TOPIC_MIX],
   duration: 0.5,
   rounds: 1,
   idleMs: 1_000,

@@ -50,6 +50,23 @@ function decode(topic: string, bytes: Buffer, start: number, position: StreamPos
 }
 
 /**
+ * Classifies one statbus single frame (a message alone, or one taken out of a batch): a data message or a
+ * heartbeat. Never throws.
+ */
+export function classifyFrame(frame: Buffer, matcher: TopicMatcher, maxMessageBytes: number): InboundMessage {
+  const message = decodeMessageFrame(frame);
+  if (message === undefined) {
+    const heartbeat = decodeHeartbeatFrame(frame);
+    if (heartbeat !== undefined) return matcher.test(heartbeat.topic) ? { kind: 'beat', ...heartbeat } : { kind: 'unmatched' };
+    const topic = frameTopic(frame);
+    const error = new Error(`ZeroMQ single-frame message${topic === undefined ? '' : ` on ${JSON.stringify(topic)}`} is neither <topic> <stream position> <envelope> nor a stream heartbeat`);
+    return { kind: 'dropped', reason: 'malformed', error, ...(topic !== undefined && { topic }) };
+  }
+  if (!matcher.test(message.topic)) return { kind: 'unmatched' };
+  return decode(message.topic, frame, message.envelopeStart, message.position, maxMessageBytes);
+}
+
+/**
  * Classifies a received message: a statbus single frame (message or heartbeat), `[topic, envelope]` or `[topic, envelope,
  * stream]` (see `wire-frames.ts`). Patterns are matched on the topic before the envelope is parsed, so
  * unmatched messages cost no JSON parsing. Never throws.
@@ -57,18 +74,7 @@ function decode(topic: string, bytes: Buffer, start: number, position: StreamPos
 export function classifyFrames(frames: readonly Buffer[], matcher: TopicMatcher, maxMessageBytes: number): InboundMessage {
   const [first, body, stream] = frames;
   if (first !== undefined && isControlTopic(first)) return { kind: 'control', frames };
-  if (frames.length === 1 && first !== undefined) {
-    const message = decodeMessageFrame(first);
-    if (message === undefined) {
-      const heartbeat = decodeHeartbeatFrame(first);
-      if (heartbeat !== undefined) return matcher.test(heartbeat.topic) ? { kind: 'beat', ...heartbeat } : { kind: 'unmatched' };
-      const topic = frameTopic(first);
-      const error = new Error(`ZeroMQ single-frame message${topic === undefined ? '' : ` on ${JSON.stringify(topic)}`} is neither <topic> <stream position> <envelope> nor a stream heartbeat`);
-      return { kind: 'dropped', reason: 'malformed', error, ...(topic !== undefined && { topic }) };
-    }
-    if (!matcher.test(message.topic)) return { kind: 'unmatched' };
-    return decode(message.topic, first, message.envelopeStart, message.position, maxMessageBytes);
-  }
+  if (frames.length === 1 && first !== undefined) return classifyFrame(first, matcher, maxMessageBytes);
   if (first === undefined || body === undefined || frames.length > 3) {
     return { kind: 'dropped', reason: 'malformed', error: new Error(`ZeroMQ message of ${frames.length} frames; expected one statbus frame, [topic, envelope] or [topic, envelope, stream]`) };
   }

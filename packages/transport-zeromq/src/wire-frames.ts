@@ -71,14 +71,19 @@ const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
 const MAX_DIGITS = 15;
 
+/** How many recent texts a {@link RepeatedText} keeps: the topics of a busy mix, the publishers of a relay. */
+const REPEATED_TEXTS = 16;
+
 /**
- * The text of a field that repeats from message to message (a topic, a publisher id): the last one read is
- * kept with its bytes, and when the next frame holds the same bytes its string is given again. That spares
- * making a string per message and, since a string keeps its hash, the hashing of every map lookup by it.
+ * The text of a field that repeats from message to message (a topic, a publisher id): the last few read are
+ * kept with their bytes, and when the next frame holds the same bytes as one of them its string is given
+ * again. That spares making a string per message and, since a string keeps its hash, the hashing of every
+ * map lookup by it — also when messages of several topics alternate.
  */
 export class RepeatedText {
-  #bytes: Uint8Array = new Uint8Array(0);
-  #text = '';
+  readonly #bytes: Uint8Array[] = [];
+  readonly #texts: string[] = [];
+  #next = 0;
   readonly #encoding: 'latin1' | 'utf8';
 
   constructor(encoding: 'latin1' | 'utf8') {
@@ -87,17 +92,21 @@ export class RepeatedText {
 
   /** The text of `frame[start, end)` in this encoding. */
   read(frame: Uint8Array, start: number, end: number): string {
-    const last = this.#bytes;
     const length = end - start;
-    if (length === last.length) {
+    for (let entry = 0; entry < this.#bytes.length; entry += 1) {
+      const known = this.#bytes[entry] as Uint8Array;
+      if (known.length !== length) continue;
       let index = 0;
-      while (index < length && frame[start + index] === last[index]) index += 1;
-      if (index === length) return this.#text;
+      while (index < length && frame[start + index] === known[index]) index += 1;
+      if (index === length) return this.#texts[entry] as string;
     }
     const view = Buffer.from(frame.buffer, frame.byteOffset + start, length);
-    this.#text = view.toString(this.#encoding);
-    this.#bytes = Uint8Array.prototype.slice.call(view);
-    return this.#text;
+    const text = view.toString(this.#encoding);
+    const slot = this.#next;
+    this.#next = (slot + 1) % REPEATED_TEXTS;
+    this.#bytes[slot] = Uint8Array.prototype.slice.call(view);
+    this.#texts[slot] = text;
+    return text;
   }
 }
 

@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { CONFIG, LOGGER, TransportError, type Logger, type StatbusConfig } from '@statbus/core';
+import { CONFIG, CodecError, LOGGER, TransportError, type Logger, type StatbusConfig } from '@statbus/core';
 import { inject, injectable } from 'inversify';
 import { XPublisher, XSubscriber } from 'zeromq';
+import { batchHead, isBatchFrame, splitBatchFrame } from './batch-frames.js';
 import { curveOptions } from './curve-options.js';
+import { PublishBatcher } from './publish-batcher.js';
 import { RelayStreams } from './relay-streams.js';
 import { ReplayServer } from './replay-endpoint.js';
 import { ReplayWindow } from './replay-window.js';
 import { SendQueue } from './send-queue.js';
 import { commonSocketOptions, relayReplayAddress } from './socket-options.js';
+import { SubscriberPrefixes } from './subscriber-prefixes.js';
 import { SUBSCRIBE_BYTE, decodeMessageFrame, isHeartbeatFrame, isProbeTopic } from './wire-frames.js';
 
 /** Running totals of a {@link ZeroMqRelay}. */
@@ -16,6 +19,8 @@ export interface RelayCounters {
   readonly forwarded: number;
   /** Stream heartbeats forwarded. */
   readonly heartbeats: number;
+  /** Batches received that could not be read (dropped and logged; subscribers see their messages as a gap). */
+  readonly malformed: number;
   /** Subscribe messages from downstream subscribers (unique prefixes only, as ZeroMQ reports them). */
   readonly subscriptions: number;
   /** Readiness probes answered. */
@@ -31,7 +36,9 @@ export interface RelayCounters {
 /**
  * fedmsg-relay: short-lived publishers connect to the inbound side (an XSUB socket bound at
  * `relay_inbound`), subscribers to the outbound side (an XPUB socket bound at `relay_outbound`), and
- * every message is forwarded, frames untouched.
+ * every message is forwarded, frames untouched — except statbus messages, which travel in batches built for
+ * the relay's own subscribers (see `PublishBatcher`): a batch a publisher built for the relay (which takes
+ * everything) is split, and its messages batched again by what each downstream subscription takes.
  *
  * Upstream the relay subscribes to everything, so a publisher never filters for it and never drops while
  * a downstream subscription is still travelling up; filtering happens at the outbound socket. The relay
@@ -51,6 +58,9 @@ export class ZeroMqRelay {
   #inbound: XSubscriber | undefined;
   #outbound: XPublisher | undefined;
   #outQueue: SendQueue | undefined;
+  #out: PublishBatcher | undefined;
+  readonly #prefixes = new SubscriberPrefixes();
+  #malformed = 0;
   #window: ReplayWindow | undefined;
   #replay: ReplayServer | undefined;
   readonly #streams = new RelayStreams();
@@ -87,6 +97,7 @@ export class ZeroMqRelay {
     return {
       forwarded: this.#forwarded,
       heartbeats: this.#heartbeats,
+      malformed: this.#malformed,
       subscriptions: this.#subscriptions,
       probes: this.#probes,
       gapRequests: this.#replay?.requests ?? 0,
@@ -126,6 +137,7 @@ export class ZeroMqRelay {
     this.#window = window;
     this.#replay = replay;
     this.#outQueue = new SendQueue(outbound);
+    this.#out = new PublishBatcher(this.#outQueue, this.#prefixes);
     for (const [socket, address] of [
       [inbound, config.relay_inbound],
       [outbound, config.relay_outbound],
@@ -142,59 +154,88 @@ export class ZeroMqRelay {
     }
     // Subscribe to everything upstream; XSUB repeats it to every publisher that connects later.
     await inbound.send(Buffer.from([SUBSCRIBE_BYTE]));
-    this.#loops = [this.#forward(inbound, this.#outQueue), this.#serveSubscriptions(outbound, this.#outQueue)];
+    const out = this.#out;
+    this.#loops = [this.#forward(inbound, out), this.#serveSubscriptions(outbound, out)];
     if (config.stream_heartbeat_ms > 0) {
-      const queue = this.#outQueue;
+      const queue = out;
       this.#beats = setInterval(() => this.#beat(queue), config.stream_heartbeat_ms);
       this.#beats.unref();
     }
     this.#log.info({ inbound: inbound.lastEndpoint, outbound: outbound.lastEndpoint, replay: replay.address, window: config.replay_window }, 'relay started');
   }
 
-  async #forward(inbound: XSubscriber, queue: SendQueue): Promise<void> {
+  async #forward(inbound: XSubscriber, out: PublishBatcher): Promise<void> {
+    let watched: Promise<void> | undefined;
     try {
       for await (const frames of inbound) {
         const [first] = frames;
-        if (frames.length === 1 && first !== undefined) {
-          const message = decodeMessageFrame(first);
-          if (message !== undefined) {
-            const { publisher, n, seq } = message.position;
-            this.#window?.keep(publisher, message.topic, n, first);
-            this.#streams.passed(publisher, message.topic, n, seq);
-            this.#forwarded += 1;
-          } else if (isHeartbeatFrame(first)) {
-            this.#heartbeats += 1;
-          } else {
-            this.#forwarded += 1;
+        let sent: Promise<void>;
+        if (frames.length === 1 && first !== undefined && isBatchFrame(first)) {
+          const batch = splitBatchFrame(first);
+          if (batch instanceof CodecError) {
+            this.#refuseBatch(first, batch);
+            continue;
           }
+          sent = Promise.resolve();
+          for (const frame of batch) sent = this.#pass(frame, out);
+        } else if (frames.length === 1 && first !== undefined) {
+          sent = this.#pass(first, out);
         } else {
           this.#forwarded += 1;
+          sent = out.sendAlone(frames);
         }
-        await queue.send(frames);
+        if (sent !== watched) {
+          watched = sent;
+          sent.catch((error: unknown) => this.#log.debug({ err: error }, 'relay could not forward a message'));
+        }
+        // Read on while the outbound side keeps up; wait for it once a batch queues behind the one being sent.
+        if ((this.#outQueue?.pending ?? 0) > 1) await sent.catch(() => undefined);
       }
     } catch (error) {
       if (!inbound.closed) this.#log.error({ err: error }, 'relay stopped forwarding');
     }
   }
 
+  /** Keeps, tracks and forwards one single frame: a statbus message (batched downstream), a heartbeat, or other. */
+  #pass(frame: Buffer, out: PublishBatcher): Promise<void> {
+    const message = decodeMessageFrame(frame);
+    if (message !== undefined) {
+      const { publisher, n, seq } = message.position;
+      this.#window?.keep(publisher, message.topic, n, frame);
+      this.#streams.passed(publisher, message.topic, n, seq);
+      this.#forwarded += 1;
+      return out.send(message.topic, frame);
+    }
+    if (isHeartbeatFrame(frame)) this.#heartbeats += 1;
+    else this.#forwarded += 1;
+    return out.sendAlone(frame);
+  }
+
+  #refuseBatch(frame: Buffer, error: CodecError): void {
+    this.#malformed += 1;
+    if (this.#malformed === 1 || this.#malformed % 1000 === 0) this.#log.warn({ err: error, head: batchHead(frame), malformed: this.#malformed }, 'relay dropped a batch it cannot read');
+  }
+
   /** Beats the last position of the streams that went quiet (see `RelayStreams`), behind what is queued. */
-  #beat(queue: SendQueue): void {
+  #beat(queue: PublishBatcher): void {
     if (queue.pending > 0) return;
     for (const frame of this.#streams.tick()) {
-      queue.send(frame).catch((error: unknown) => {
+      queue.sendAlone(frame).catch((error: unknown) => {
         this.#log.debug({ err: error }, 'could not send a stream heartbeat');
       });
     }
   }
 
-  async #serveSubscriptions(outbound: XPublisher, queue: SendQueue): Promise<void> {
+  async #serveSubscriptions(outbound: XPublisher, queue: PublishBatcher): Promise<void> {
     try {
       for await (const [message] of outbound) {
-        if (message === undefined || message[0] !== SUBSCRIBE_BYTE) continue;
+        if (message === undefined) continue;
+        this.#prefixes.observe(message);
+        if (message[0] !== SUBSCRIBE_BYTE) continue;
         const prefix = message.subarray(1);
         if (isProbeTopic(prefix)) {
           this.#probes += 1;
-          void queue.send([Buffer.from(prefix), this.#id]).catch(() => undefined);
+          void queue.sendAlone([Buffer.from(prefix), this.#id]).catch(() => undefined);
         } else {
           this.#subscriptions += 1;
         }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   AsyncQueue,
+  CodecError,
   TransportError,
   compilePatterns,
   literalPrefix,
@@ -16,7 +17,9 @@ import {
 } from '@statbus/core';
 import { Subscriber } from 'zeromq';
 import { GapTracker, type SeqHole } from './gap-tracker.js';
-import { classifyFrames, type InboundMessage } from './inbound-frames.js';
+import { batchHead, isBatchFrame, splitBatchFrame } from './batch-frames.js';
+import { cachedMatcher } from './cached-matcher.js';
+import { classifyFrame, classifyFrames, type InboundMessage } from './inbound-frames.js';
 import type { CurveClientOptions } from './curve-options.js';
 import type { ReplayClient } from './replay-endpoint.js';
 import { waitUntilReady } from './readiness.js';
@@ -75,6 +78,9 @@ export class ZeroMqSubscription implements Subscription {
   readonly #replyListeners = new Set<() => void>();
   readonly #log: Logger;
   #socket: Subscriber | undefined;
+  /** The messages of the batch being delivered, and the next one's index: read one by one, within `prefetch`. */
+  #batch: Buffer[] = [];
+  #batchNext = 0;
   #inFlight = 0;
   #slotFree: (() => void) | undefined;
   #closing: Promise<void> | undefined;
@@ -84,7 +90,7 @@ export class ZeroMqSubscription implements Subscription {
   constructor(init: ZeroMqSubscriptionInit) {
     this.#init = init;
     this.patterns = [...init.patterns];
-    this.#matcher = compilePatterns(this.patterns);
+    this.#matcher = cachedMatcher(compilePatterns(this.patterns));
     this.#receivesAll = this.patterns.some(everyTopic);
     this.#prefetch = init.prefetch ?? init.config.prefetch;
     this.#probe = probeTopic(this.#probeId);
@@ -151,7 +157,7 @@ export class ZeroMqSubscription implements Subscription {
           });
           continue;
         }
-        const recovering = this.#handle(await socket.receive());
+        const recovering = this.#batchNext < this.#batch.length ? this.#handleBatched() : this.#handle(await socket.receive());
         // Only after a gap: the missing messages are fetched and delivered before anything read later.
         if (recovering !== undefined) await recovering;
       }
@@ -164,9 +170,37 @@ export class ZeroMqSubscription implements Subscription {
     }
   }
 
-  /** Handles one received message; a promise only when a gap is being refilled first. */
+  /**
+   * Handles one received ZeroMQ message; a promise only when a gap is being refilled first. A batch is
+   * only split here: its messages are handled one at a time by the read loop, as prefetch allows.
+   */
   #handle(frames: Buffer[]): Promise<void> | undefined {
-    const message = classifyFrames(frames, this.#matcher, this.#init.maxMessageBytes);
+    const [first] = frames;
+    if (frames.length === 1 && first !== undefined && isBatchFrame(first)) {
+      const batch = splitBatchFrame(first);
+      if (batch instanceof CodecError) {
+        this.#dropped({ kind: 'dropped', reason: 'malformed', error: batch, topic: batchHead(first) });
+        return undefined;
+      }
+      this.#batch = batch;
+      this.#batchNext = 0;
+      return undefined;
+    }
+    return this.#handleMessage(classifyFrames(frames, this.#matcher, this.#init.maxMessageBytes));
+  }
+
+  /** Handles the next message of the batch being read. */
+  #handleBatched(): Promise<void> | undefined {
+    const frame = this.#batch[this.#batchNext] as Buffer;
+    this.#batchNext += 1;
+    if (this.#batchNext === this.#batch.length) {
+      this.#batch = [];
+      this.#batchNext = 0;
+    }
+    return this.#handleMessage(classifyFrame(frame, this.#matcher, this.#init.maxMessageBytes));
+  }
+
+  #handleMessage(message: InboundMessage): Promise<void> | undefined {
     switch (message.kind) {
       case 'control':
         if (message.frames[0]?.equals(this.#probe) === true) {

@@ -35,12 +35,13 @@ export function sectionsFromBenchReport(report: BenchReport, commit: string): Be
       ...common,
       command: `statbus bench --mode transport --rounds ${report.options.rounds} --json bench.json`,
       summary:
-        'Each producer sends as fast as the candidate accepts; msg/s is the median over rounds, and "vs raw" the median of statbus ÷ raw within a round (the ratio holds when absolute rates drift on a shared machine).',
+        'Each producer sends as fast as the candidate accepts; msg/s is the median over rounds, and "vs raw" the median of statbus ÷ raw within a round (the ratio holds when absolute rates drift on a shared machine). "topics": how many topics the messages rotate over, one subscription taking them all (8: the usual mix; 1: one topic alone; raw amqplib always sends on one). Latency runs use the first mix.',
       table: {
-        columns: ['candidate', 'size (B)', 'msg/s (median)', 'vs raw', 'lost', 'gaps (missed) + dropped', 'CPU µs/msg prod / cons', 'peak RSS MiB prod / cons'],
+        columns: ['candidate', 'size (B)', 'topics', 'msg/s (median)', 'vs raw', 'lost', 'gaps (missed) + dropped', 'CPU µs/msg prod / cons', 'peak RSS MiB prod / cons'],
         rows: report.throughput.map((row) => [
           row.name,
           row.size,
+          row.topics ?? 1,
           round(row.perSecond),
           row.ratio === undefined ? '' : `${row.ratio.toFixed(2)}×`,
           row.lost,

@@ -50,6 +50,8 @@ export interface ThroughputRow extends LossFigures, ResourceFigures {
   readonly name: string;
   readonly baseline?: string;
   readonly size: number;
+  /** Topics the messages rotated over (1: one topic alone; absent in reports made before topic mixes: one). */
+  readonly topics?: number;
   /** Delivered messages a second of the median round (first send → last receipt). */
   readonly perSecond: number;
   /** Delivered msg/s of each round, in order. */

@@ -34,12 +34,14 @@ export function renderHtml(report: BenchReport): string {
   if (report.interrupted === true) sections.push('<p class="failed">Interrupted: these are the figures measured before the signal.</p>');
   for (const row of report.skipped) sections.push(`<p class="skipped">Skipped <b>${escapeXml(row.name)}</b> (${escapeXml(row.mode)}): ${escapeXml(row.reason)}</p>`);
   for (const row of report.failures.filter((failure) => failure.error !== 'interrupted')) sections.push(`<p class="failed">Failed: <b>${escapeXml(row.what)}</b>: ${escapeXml(row.error)}</p>`);
+  const mixes = new Set(report.throughput.map((row) => row.topics ?? 1)).size > 1;
+  const throughputLabel = (row: BenchReport['throughput'][number]): string => (mixes ? `${row.name}, ${(row.topics ?? 1) === 1 ? 'one topic' : `${row.topics} topics`}` : row.name);
   if (report.throughput.length > 0) {
     sections.push('<h2>Throughput</h2>');
     for (const size of sizes) {
       const rows = report.throughput.filter((row) => row.size === size);
       const bars: Bar[] = rows.map((row) => ({
-        label: row.name,
+        label: throughputLabel(row),
         value: row.perSecond,
         color: color(row.candidate),
         ...(row.ratio === undefined ? {} : { note: `${row.ratio.toFixed(2)}× raw` }),
@@ -48,7 +50,7 @@ export function renderHtml(report: BenchReport): string {
       sections.push(
         barChart({
           title: `CPU time per message, producer + consumer processes (${sizeLabel(size)})`,
-          bars: rows.map((row) => ({ label: row.name, value: (Number.isFinite(row.producerCpuUsPerMessage) ? row.producerCpuUsPerMessage : 0) + row.consumerCpuUsPerMessage, color: color(row.candidate) })),
+          bars: rows.map((row) => ({ label: throughputLabel(row), value: (Number.isFinite(row.producerCpuUsPerMessage) ? row.producerCpuUsPerMessage : 0) + row.consumerCpuUsPerMessage, color: color(row.candidate) })),
           unit: 'µs',
         }),
       );

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BENCH_OPTIONS } from '../bench-options.js';
 import { latencyFigures } from '../stats.js';
-import type { BenchReport, ResourceFigures } from './bench-report.js';
+import type { BenchReport, PipelineRow, ResourceFigures } from './bench-report.js';
 import { formatReport } from './format-table.js';
 import { renderHtml } from './render-html.js';
 import { ninesOf } from './svg-charts.js';
@@ -23,8 +23,8 @@ const report: BenchReport = {
   machine: { cpu: 'AMD EPYC', cores: 2, memoryGiB: 23.5, node: 'v20.20.2', platform: 'linux 6.1', loadAverage: { start: [0.5, 0.4, 0.3], end: [0.6, 0.5, 0.4] } },
   options: { ...DEFAULT_BENCH_OPTIONS, amqpUrl: 'amqp://guest:***@127.0.0.1:5672/%2F' },
   throughput: [
-    { candidate: 'raw-zeromq', name: 'raw <zeromq> & co', size: 1024, perSecond: 40_000, rounds: [39_000, 40_000, 41_000], ...loss, ...resources() },
-    { candidate: 'statbus-zeromq', name: 'statbus ZeroMQ', baseline: 'raw-zeromq', size: 1024, perSecond: 20_000, rounds: [19_000, 20_000, 21_000], ratio: 0.5, ...loss, lost: 5, detected: { gaps: 1, missed: 3, dropped: 2 }, ...resources() },
+    { candidate: 'raw-zeromq', name: 'raw <zeromq> & co', size: 1024, topics: 8, perSecond: 40_000, rounds: [39_000, 40_000, 41_000], ...loss, ...resources() },
+    { candidate: 'statbus-zeromq', name: 'statbus ZeroMQ', baseline: 'raw-zeromq', size: 1024, topics: 8, perSecond: 20_000, rounds: [19_000, 20_000, 21_000], ratio: 0.5, ...loss, lost: 5, detected: { gaps: 1, missed: 3, dropped: 2 }, ...resources() },
     { candidate: 'statbus-memory', name: 'statbus in-memory', size: 1024, perSecond: 30_000, rounds: [30_000], ...loss, detected: { gaps: 0, missed: 0, dropped: 0 }, ...resources(true) },
   ],
   latency: [
@@ -55,19 +55,64 @@ describe('formatReport', () => {
   const text = formatReport(report);
 
   it('should give the machine, the date and the load average', () => {
-    expect(text).toContain('2026-11-28T01:00:00.000Z · 2 × AMD EPYC · 23.5 GiB · node v20.20.2 · load 0.50 0.40 0.30 → 0.60 0.50 0.40');
+    expect(text).toContain('statbus bench — 2026-11-28T01:00:00.000Z · 42 s\n2 × AMD EPYC · 23.5 GiB · node v20.20.2 · load 0.50 0.40 0.30 → 0.60 0.50 0.40');
   });
 
-  it('should have a row per candidate with its rate, ratio to raw and reported gaps', () => {
-    expect(text).toMatch(/statbus ZeroMQ\s+20,000\s+19\.0 \/ 20\.0 \/ 21\.0\s+0\.50×\s+5\s+1 \(3\) \+ 2/u);
-    expect(text).toMatch(/raw <zeromq> & co\s+40,000/u);
-    expect(text).toMatch(/statbus in-memory\s+30,000.*–/u);
+  it('should have a row per candidate with its topic mix, rate, ratio to raw, reported gaps and CPU', () => {
+    expect(text).toMatch(/statbus ZeroMQ\s+8\s+20,000\s+19\.0 \/ 20\.0 \/ 21\.0\s+0\.50×\s+5\s+1 \(3\) \+ 2\n/u);
+    // The columns that do not fit in 100 go to a second table that repeats the candidate.
+    expect(text).toMatch(/candidate\s+CPU µs\/msg prod \/ cons\s+RSS MiB prod \/ cons\n[- ]+\nraw <zeromq> & co\s+12\.5 \/ 20\.0\s+80 \/ 90\nstatbus ZeroMQ\s+12\.5 \/ 20\.0/u);
+    expect(text).toMatch(/raw <zeromq> & co\s+8\s+40,000/u);
+    expect(text).toMatch(/statbus in-memory\s+one\s+30,000/u);
+    expect(text).toMatch(/statbus in-memory\s+– \/ 20\.0/u);
   });
 
-  it('should give the pipeline beside the transport-only rate, and each fixed-rate run', () => {
-    expect(text).toMatch(/statbus ZeroMQ\s+20,000\s+18,000\s+20\.0→18\.0\s+0\.90×/u);
-    expect(text).toMatch(/statbus ZeroMQ\s+1,000\s+1,000\s+0\.40.*yes/u);
-    expect(text).toMatch(/statbus ZeroMQ\s+0\.9× t-o = 18,000\s+17,500.*no/u);
+  it('should give the pipeline beside the bus-alone rate, and each fixed-rate run', () => {
+    expect(text).toMatch(/statbus ZeroMQ\s+20,000\s+18,000\s+0\.90\s+20\.0→18\.0/u);
+    expect(text).toMatch(/statbus ZeroMQ\s+1,000\s+1,000\s+0\.40/u);
+    expect(text).toMatch(/statbus ZeroMQ\s+0\.9× bus = 18,000\s+17,500/u);
+    expect(text).toMatch(/kept up\n[- ]+\nstatbus ZeroMQ\s+0\s+n\/a\s+yes\nstatbus ZeroMQ\s+0\s+n\/a\s+no/u);
+  });
+
+  it('should say in words what the pipeline row measured', () => {
+    const prose = text.replace(/\s+/gu, ' ');
+    expect(prose).toContain('statbus ZeroMQ: bus alone 20,000 msg/s, bus + archive 18,000 msg/s; archive falls behind: it keeps 0.90 of the bus rate; sustained 1,000 msg/s at a fixed rate');
+    expect(prose).toContain('"bus alone": a consumer that only acks; "bus + archive": the archiver writing every message into the store');
+    const keepsUp = formatReport({ ...report, pipeline: report.pipeline.map((row) => ({ ...row, ratio: 0.97 })) });
+    expect(keepsUp.replace(/\s+/gu, ' ')).toContain('archive keeps up: 0.97 of the bus rate');
+  });
+
+  it('should fit every line of a realistic report in 100 columns', () => {
+    const names = ['raw zeromq.js PUB/SUB', 'statbus ZeroMQ', 'raw amqplib (confirms, persistent, manual ack)', 'statbus AMQP', 'statbus in-memory'];
+    const realistic: BenchReport = {
+      ...report,
+      options: { ...report.options, sizes: [256, 1024, 16_384] },
+      throughput: [256, 1024, 16_384].flatMap((size) =>
+        [8, 1].flatMap((topics) =>
+          names.map((name, index) => ({
+            candidate: `c${index}`,
+            name,
+            size,
+            topics,
+            perSecond: 123_456.7,
+            rounds: [123_456, 99_999, 100_001],
+            ratio: 2.34,
+            ...loss,
+            lost: 12_345,
+            detected: { gaps: 1_234, missed: 123_456, dropped: 12_345 },
+            ...resources(),
+          })),
+        ),
+      ),
+      latency: names.map((name, index) => ({ candidate: `c${index}`, name, size: 1024, rate: 5000, publishedPerSecond: 4999, latency: curve, ...loss, lost: 1_000, detected: { gaps: 10, missed: 1_000, dropped: 5 }, ...resources() })),
+      pipeline: [report.pipeline[0] as PipelineRow, { ...(report.pipeline[0] as PipelineRow), name: 'statbus AMQP', store: 'sqlite (a fresh file in a temporary directory)' }],
+      skipped: [{ candidate: 'statbus-amqp', name: 'statbus AMQP', mode: 'transport', reason: `RabbitMQ not reachable at amqp://127.0.0.1: ${'ECONNREFUSED '.repeat(12)}` }],
+    };
+    expect(formatReport(realistic)).toContain(`skipped: statbus AMQP (transport): RabbitMQ not reachable at amqp://127.0.0.1: ${'ECONNREFUSED '.repeat(12)}`);
+    // A skip or a failure is one line however long (scripts look for it); everything else fits.
+    const lines = formatReport(realistic).split('\n').filter((line) => !/^(skipped|FAILED): /u.test(line));
+    expect(lines.filter((line) => line.length > 100)).toEqual([]);
+    expect(lines.filter((line) => line.startsWith('raw amqplib (confirms, persistent, manual ack)')).length).toBeGreaterThan(6);
   });
 
   it('should list skipped candidates by name with the reason, and failures', () => {

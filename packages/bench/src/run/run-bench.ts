@@ -92,21 +92,25 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}, si
 
   const tasks: Task[] = [];
   const rounds = new Map<string, Measurement[]>();
-  const throughputKey = (candidate: string, size: number): string => `${candidate}@${size}`;
+  const throughputKey = (candidate: string, size: number, topics: number): string => `${candidate}@${size}/${topics}`;
+  const topicsLabel = (topics: number): string => (topics === 1 ? 'one topic' : `${topics} topics`);
+  const latencyTopics = options.topics[0] ?? 1;
   const latency: LatencyRow[] = [];
   const pipelineRows: PipelineRow[] = [];
   for (const size of options.sizes) {
-    for (let round = 1; round <= options.rounds; round += 1) {
-      for (const candidate of transport) {
-        tasks.push({
-          label: `${candidate.name} · throughput ${sizeLabel(size)} · round ${round}/${options.rounds}`,
-          candidate,
-          run: async (measure) => {
-            const measurement = await measure({ candidate, size, plan: { kind: 'burst', messages: options.messages }, sample: false });
-            const key = throughputKey(candidate.id, size);
-            rounds.set(key, [...(rounds.get(key) ?? []), measurement]);
-          },
-        });
+    for (const topics of options.topics) {
+      for (let round = 1; round <= options.rounds; round += 1) {
+        for (const candidate of transport) {
+          tasks.push({
+            label: `${candidate.name} · throughput ${sizeLabel(size)}, ${topicsLabel(topics)} · round ${round}/${options.rounds}`,
+            candidate,
+            run: async (measure) => {
+              const measurement = await measure({ candidate, size, topics, plan: { kind: 'burst', messages: options.messages }, sample: false });
+              const key = throughputKey(candidate.id, size, topics);
+              rounds.set(key, [...(rounds.get(key) ?? []), measurement]);
+            },
+          });
+        }
       }
     }
     for (const candidate of transport) {
@@ -115,7 +119,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}, si
           label: `${candidate.name} · latency ${sizeLabel(size)} at ${rate} msg/s`,
           candidate,
           run: async (measure) => {
-            const measurement = await measure({ candidate, size, plan: ratePlan(rate, options), sample: true });
+            const measurement = await measure({ candidate, size, topics: latencyTopics, plan: ratePlan(rate, options), sample: true });
             latency.push({
               candidate: candidate.id,
               name: candidate.name,
@@ -239,24 +243,27 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}, si
 
   const throughput: ThroughputRow[] = [];
   for (const size of options.sizes) {
+    for (const topics of options.topics) {
     for (const candidate of transport) {
-      const runs = rounds.get(throughputKey(candidate.id, size)) ?? [];
+      const runs = rounds.get(throughputKey(candidate.id, size, topics)) ?? [];
       if (runs.length === 0) continue;
       const rates = runs.map((run) => run.perSecond);
       const middle = [...runs].sort((a, b) => a.perSecond - b.perSecond)[Math.floor((runs.length - 1) / 2)] as Measurement;
-      const baseline = candidate.baseline === undefined ? undefined : rounds.get(throughputKey(candidate.baseline, size));
+      const baseline = candidate.baseline === undefined ? undefined : rounds.get(throughputKey(candidate.baseline, size, topics));
       const ratios = baseline === undefined ? [] : rates.flatMap((rate, round) => (baseline[round] === undefined ? [] : [rate / baseline[round].perSecond]));
       throughput.push({
         candidate: candidate.id,
         name: candidate.name,
         ...(candidate.baseline === undefined ? {} : { baseline: candidate.baseline }),
         size,
+        topics,
         perSecond: middle.perSecond,
         rounds: rates,
         ...(ratios.length === 0 ? {} : { ratio: median(ratios) }),
         ...lossFigures(middle),
         ...resourceFigures(middle),
       });
+    }
     }
   }
   return {

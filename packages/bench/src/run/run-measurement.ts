@@ -14,6 +14,8 @@ const REPORT_TIMEOUT_MS = 30_000;
 export interface MeasurementSpec {
   readonly candidate: CandidateInfo;
   readonly size: number;
+  /** Topics the measured messages rotate over (default 1). */
+  readonly topics?: number;
   readonly producers: number;
   readonly consumers: number;
   /** What each producer sends. */
@@ -88,6 +90,7 @@ export async function runMeasurement(spec: MeasurementSpec): Promise<Measurement
   const endpoints = await Promise.all(Array.from({ length: spec.producers }, async () => `tcp://127.0.0.1:${await freePort()}`));
   const settings = (index: number): SideSettings => ({
     size: spec.size,
+    topics: spec.topics ?? 1,
     index,
     producers: spec.producers,
     endpoints,

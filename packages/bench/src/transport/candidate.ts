@@ -4,6 +4,8 @@
 export interface SideSettings {
   /** Message size in bytes (the encoded envelope's size for statbus candidates, the payload's for raw ones). */
   readonly size: number;
+  /** How many topics the measured messages rotate over (1: one topic alone); a consumer takes them all. */
+  readonly topics: number;
   /** This producer's number (0-based), or the consumer's. */
   readonly index: number;
   /** How many producers send in this measurement (a consumer waits for a probe from each). */

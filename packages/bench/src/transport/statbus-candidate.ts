@@ -2,11 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createEnvelope, type Envelope, type Transport, type TransportCounters } from '@statbus/core';
 import type { Candidate, CandidateInfo, ConsumerListener, ConsumerSide, DetectedLoss, ProcessLocal, ProducerSide, SideSettings } from './candidate.js';
+import { mixIndex, topicMix } from './topic-mix.js';
 
 /** The topic of measured messages. */
 export const BENCH_TOPIC = 'org.statbus.bench.statbus.message.sent';
 /** The topic of probes (sent until every consumer has seen one). */
 export const PROBE_TOPIC = 'org.statbus.bench.statbus.probe.sent';
+/** Where the topics of a mix live; a consumer of a mix takes `<MIX_BASE>.#`. */
+export const MIX_BASE = 'org.statbus.bench.statbus.mix';
+
+/** The patterns a consumer of `topics` topics subscribes to. */
+export function benchPatterns(topics: number): string[] {
+  return topics <= 1 ? [BENCH_TOPIC, PROBE_TOPIC] : [`${MIX_BASE}.#`, PROBE_TOPIC];
+}
 
 /** The stamp of trailers: on the measured topic (a loss before one shows as a gap), not counted. */
 export const TRAILER = -1;
@@ -82,6 +90,9 @@ export async function statbusProducer(transport: Transport, settings: SideSettin
     seq += 1;
     return { id: `bench-${producer.instance}-${seq}`, topic, time: Date.now(), producer, seq, headers: {}, body: { t: stamp, pad: pads[seq % pads.length] ?? '' } };
   };
+  const topics = topicMix(MIX_BASE, settings.topics, BENCH_TOPIC);
+  // Measured messages and trailers rotate over the mix, so that a loss before a trailer shows as a gap on its topic.
+  const measuredTopic = (): string => topics[mixIndex(seq + 1, topics.length)] as string;
   const pending: Promise<void>[] = [];
   let failure: unknown;
   const publish = async (topic: string, stamp: number): Promise<void> => {
@@ -91,8 +102,8 @@ export async function statbusProducer(transport: Transport, settings: SideSettin
   };
   return {
     probe: () => publish(PROBE_TOPIC, 0),
-    trail: () => publish(BENCH_TOPIC, TRAILER),
-    send: (stamp) => publish(BENCH_TOPIC, stamp),
+    trail: () => publish(measuredTopic(), TRAILER),
+    send: (stamp) => publish(measuredTopic(), stamp),
     flush: async () => {
       await Promise.all(pending.splice(0));
       if (failure !== undefined) throw failure as Error;
@@ -113,7 +124,7 @@ export function statbusCandidate(info: CandidateInfo, create: StatbusCandidate['
     async consumer(settings, listener, local): Promise<ConsumerSide> {
       const subscriber = await create('subscriber', settings, local);
       await subscriber.connect();
-      const subscription = await subscriber.subscribe([BENCH_TOPIC, PROBE_TOPIC], {
+      const subscription = await subscriber.subscribe(benchPatterns(settings.topics), {
         prefetch: settings.prefetch,
         ...(settings.queue === undefined ? {} : { queue: settings.queue }),
       });

@@ -24,6 +24,7 @@ interface BenchFlags {
   readonly only?: string[];
   readonly transport?: string[];
   readonly size?: number[];
+  readonly topics?: number[];
   readonly rate?: number[];
   readonly duration?: number;
   /** The old name of `--duration` (`npm run bench:transport -- --seconds 5`). */
@@ -71,6 +72,7 @@ function benchOptions(flags: BenchFlags, amqpUrl: string): BenchOptions {
     // A transport's candidates are those whose id names it: statbus-amqp and raw-amqp, the pipeline's over it.
     ...(flags.transport === undefined ? {} : { only: flags.transport }),
     ...(flags.size === undefined ? {} : { sizes: flags.size }),
+    ...(flags.topics === undefined ? {} : { topics: flags.topics }),
     ...(flags.rate === undefined ? {} : { rates: flags.rate }),
     ...(flags.seconds === undefined ? {} : { duration: flags.seconds }),
     ...(flags.duration === undefined ? {} : { duration: flags.duration }),
@@ -110,6 +112,7 @@ export function benchCommand(io: CliIo): Command {
     .option('-t, --transport <kinds>', 'only the candidates of these transports, each beside its raw library: zeromq, amqp, memory, comma-separated', flag('--transport', parseTransports))
     .option('--only <candidates>', 'only candidates whose id or name contains one of these, comma-separated (raw, statbus, zeromq, amqp, memory…)', flag('--only', benchFlags.texts))
     .option('--size <sizes>', 'message sizes, comma-separated: 256, 1KiB, 16k… (default: 1KiB)', flag('--size', benchFlags.sizes))
+    .option('--topics <counts>', 'topic mixes of the throughput runs: how many topics the messages rotate over, comma-separated; the first is also used for latency (default: 8,1)', flag('--topics', benchFlags.topics))
     .option('--rate <rates>', 'total rates of the fixed-rate (latency) runs in msg/s, comma-separated (default: 1000,5000)', flag('--rate', benchFlags.rates))
     .option('--duration <seconds>', 'length of each fixed-rate run (default: 5)', flag('--duration', benchFlags.positive))
     .addOption(new Option('--seconds <seconds>', 'the old name of --duration').argParser(flag('--seconds', benchFlags.positive)).hideHelp())
