@@ -23,6 +23,7 @@ const IDLE_DELAY_MS = 100;
 export class SqliteDeferredIndexer {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private paused = false;
   private lastCommit = 0;
 
   constructor(
@@ -56,7 +57,7 @@ export class SqliteDeferredIndexer {
    * a smaller one once no commit came for {@link IDLE_DELAY_MS} ms, so a steady stream is indexed in full chunks.
    */
   schedule(): void {
-    if (!this.background || this.stopped) return;
+    if (!this.background || this.stopped || this.paused) return;
     this.lastCommit = Date.now();
     this.plan();
   }
@@ -82,6 +83,15 @@ export class SqliteDeferredIndexer {
       }
     }, delay);
     this.timer.unref();
+  }
+
+  /** While paused (a bulk load), commits schedule no indexing; `resume` schedules the backlog again. */
+  pause(paused: boolean): void {
+    this.paused = paused;
+    if (paused) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    } else this.schedule();
   }
 
   stop(): void {

@@ -236,6 +236,32 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
     return this.run('catchUpIndexes', () => this.open().indexer.catchUp(maxRows));
   }
 
+  /**
+   * Runs `work` (a bulk load: `statbus db import`) with commits not synced one by one (`synchronous = NORMAL`:
+   * a crash of the process loses nothing committed, a power cut may lose the last commits but never the file's
+   * consistency) and no background indexing between its writes. Afterwards the configured sync mode is back,
+   * the WAL is checkpointed (synced), and the deferred indexes are left to {@link SqliteMessageStore.catchUpIndexes}
+   * (or to the background indexer, which is scheduled again). Settles with `work`'s outcome.
+   */
+  async bulkLoad<T>(work: () => Promise<T>): Promise<T> {
+    const { db, indexer } = this.open();
+    db.pragma('synchronous = NORMAL');
+    indexer.pause(true);
+    try {
+      return await work();
+    } finally {
+      if (db.open) {
+        db.pragma(`synchronous = ${this.options.synchronous ?? 'FULL'}`);
+        try {
+          db.pragma('wal_checkpoint(PASSIVE)');
+        } catch {
+          // Busy with another connection: its own checkpoints, or the next commit (synced again), make the rows durable.
+        }
+        indexer.pause(false);
+      }
+    }
+  }
+
   /** @deprecated the former name of {@link SqliteMessageStore.catchUpIndexes}, which fills every deferred index. */
   indexText(maxRows?: number): Promise<number> {
     return this.catchUpIndexes(maxRows);
