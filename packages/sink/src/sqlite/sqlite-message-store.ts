@@ -56,6 +56,11 @@ const MATCHER_CACHE_SIZE = 256;
  * process holds the lock; `insertMany` instead tries again between other work until `busyTimeoutMs` has passed.
  */
 const BUSY_SLICE_MS = 20;
+/**
+ * Messages per commit during {@link SqliteMessageStore.bulkLoad}, across `insertMany` calls: a commit rewrites
+ * every index page its messages landed on, and random ids land on a different page each.
+ */
+const BULK_COMMIT_ROWS = 50_000;
 
 function isBusy(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
@@ -90,6 +95,8 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
   private readonly options: SqliteStoreOptions;
   private store: OpenStore | undefined;
   private closed = false;
+  /** During {@link SqliteMessageStore.bulkLoad}: messages written since the open transaction began. */
+  private bulk: { rows: number } | undefined;
   private readonly matchers = new Map<string, TopicMatcher>();
   private readonly listeners = new Set<() => void>();
 
@@ -152,12 +159,16 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
     let written: InsertResult | undefined;
     while (written === undefined) {
       try {
-        written = this.open().writer.write(prepared);
+        const { db, writer } = this.open();
+        // In a bulk load, each call's transaction is a savepoint of one kept open over many calls.
+        if (this.bulk !== undefined && !db.inTransaction) db.exec('BEGIN IMMEDIATE');
+        written = writer.write(prepared);
       } catch (error) {
         if (!isBusy(error) || Date.now() >= deadline) throw toStoreError(error, 'insertMany');
         await new Promise((resolve) => setTimeout(resolve, BUSY_SLICE_MS));
       }
     }
+    if (this.bulk !== undefined && (this.bulk.rows += prepared.length) >= BULK_COMMIT_ROWS) this.commitBulk();
     if (written.inserted.length > 0) {
       this.store?.indexer.schedule();
       this.notifyInserted();
@@ -239,7 +250,8 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
   /**
    * Runs `work` (a bulk load: `statbus db import`) with commits not synced one by one (`synchronous = NORMAL`:
    * a crash of the process loses nothing committed, a power cut may lose the last commits but never the file's
-   * consistency) and no background indexing between its writes. Afterwards the configured sync mode is back,
+   * consistency), `insertMany` calls committed together every {@link BULK_COMMIT_ROWS} messages (each call stays
+   * atomic; another writer of the file waits meanwhile), and no background indexing between its writes. Afterwards the configured sync mode is back,
    * the WAL is checkpointed (synced), and the deferred indexes are left to {@link SqliteMessageStore.catchUpIndexes}
    * (or to the background indexer, which is scheduled again). Settles with `work`'s outcome.
    */
@@ -247,10 +259,14 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
     const { db, indexer } = this.open();
     db.pragma('synchronous = NORMAL');
     indexer.pause(true);
+    this.bulk = { rows: 0 };
     try {
       return await work();
     } finally {
+      this.bulk = undefined;
       if (db.open) {
+        // What was written stays, even when `work` failed: every insertMany in it was whole.
+        if (db.inTransaction) db.exec('COMMIT');
         db.pragma(`synchronous = ${this.options.synchronous ?? 'FULL'}`);
         try {
           db.pragma('wal_checkpoint(PASSIVE)');
@@ -352,6 +368,12 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
     return this.run('close', () => {
       if (store?.db.open === true) store.db.close();
     });
+  }
+
+  private commitBulk(): void {
+    const { db } = this.open();
+    if (db.inTransaction) db.exec('COMMIT');
+    if (this.bulk !== undefined) this.bulk.rows = 0;
   }
 
   private notifyInserted(): void {
