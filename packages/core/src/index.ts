@@ -57,6 +57,7 @@ export type { Transport } from './contracts/transport.js';
 export type { DropReason, TransportCounters, TransportStatus } from './contracts/transport-status.js';
 export { BUS_EVENT_RECORDER, CONFIG, LOGGER, MESSAGE_STORE, TRANSPORT } from './di/tokens.js';
 export { createEnvelope } from './envelope/create-envelope.js';
+export { isBuiltEnvelope, isParsedEnvelope } from './envelope/fast-envelope-check.js';
 export type { EnvelopeInit } from './envelope/create-envelope.js';
 export {
   HEADER_AGENT,

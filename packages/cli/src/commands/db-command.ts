@@ -18,6 +18,12 @@ function progressLine(summary: Readonly<ImportSummary>): string {
   return `read ${summary.read}: ${summary.inserted} new, ${summary.duplicates} already stored, ${refused} refused`;
 }
 
+/**
+ * Messages per write of `db import`: large, because each write rewrites the index pages its messages land on,
+ * and random ids (fedmsg's uuid4) land on a different page each.
+ */
+const DEFAULT_IMPORT_BATCH = 10_000;
+
 /** `statbus db init` and `statbus db import` (datanommer's create-db, plus moving an archive in). */
 export function dbCommand(io: CliIo): Command {
   const db = new Command('db').description('create, migrate and fill the archive');
@@ -40,7 +46,7 @@ export function dbCommand(io: CliIo): Command {
           'with its users and packages; idempotent, original ids and times kept',
       )
       .argument('[source]', 'file to read; - or absent for stdin; postgresql://user@host/db for a datanommer database')
-      .option('--batch-size <n>', 'messages per write (and rows per database read)', (value) => Number(value), 1000)
+      .option('--batch-size <n>', 'messages per write (and rows per database read)', (value) => Number(value), DEFAULT_IMPORT_BATCH)
       .option('--since <time>', 'a datanommer database: only messages from this time on (epoch seconds or ISO 8601)')
       .option('--before <time>', 'a datanommer database: only messages before this time')
       .action(async (source: string | undefined, options: GlobalOptions & SummaryOptions & { batchSize: number; since?: string; before?: string }) => {
@@ -58,6 +64,7 @@ export function dbCommand(io: CliIo): Command {
         const interactive = (io.stderr as { isTTY?: boolean }).isTTY === true;
         let progress: Progress | undefined = showProgress && size !== undefined ? startProgress(io, 'statbus db import', size, 'bytes') : undefined;
         let reported = 0;
+        let indexing: Progress | undefined;
         // The archiver's extractors: the configured topic prefix and [sink] meta_rules, then Fedora's rules.
         const { extractors } = context.services.archiverOptions();
         const importOptions = {
@@ -72,6 +79,16 @@ export function dbCommand(io: CliIo): Command {
               reported = current.read;
               io.stderr.write(`${progressLine(current)}\n`);
             }
+          },
+          // After the rows, the archive's deferred indexes are completed: a second report, in messages.
+          onIndexing: (indexed: number, current: Readonly<ImportSummary>) => {
+            if (!showProgress) return;
+            if (indexing === undefined) {
+              progress?.finish();
+              progress = undefined;
+              indexing = startProgress(io, 'statbus db import: indexing', Math.max(current.inserted, indexed), 'messages');
+            }
+            indexing.update(indexed);
           },
         };
         const summary = await withStore(context, (store) =>
@@ -92,6 +109,7 @@ export function dbCommand(io: CliIo): Command {
               ),
         );
         progress?.finish();
+        indexing?.finish();
         const refusedCount = [...summary.refused.values()].reduce((sum, count) => sum + count, 0);
         const text = [
           `${interactive && showProgress && progress === undefined ? '\r' : ''}statbus db import: ${progressLine(summary)}\n`,

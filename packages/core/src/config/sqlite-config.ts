@@ -17,6 +17,7 @@ export const sqliteConfigSchema = z
     index_in_background: z.boolean().optional(),
     busy_timeout_ms: count.optional(),
     busy_slice_ms: positive.optional(),
+    bulk_commit_rows: positive.optional(),
     cache_mb: count.optional(),
     mmap_mb: count.optional(),
     wal_autocheckpoint_pages: count.optional(),

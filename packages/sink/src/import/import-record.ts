@@ -5,6 +5,7 @@ import {
   HEADER_USERNAMES,
   archiveMessage,
   checkEnvelope,
+  isBuiltEnvelope,
   selectExtractor,
   type ArchivedMessage,
   type Envelope,
@@ -79,15 +80,33 @@ interface Derivation {
 }
 
 let defaultSelector: ExtractorSelector | undefined;
+/** Each list of extractors compiled once: an import passes the same list with every record. */
+const selectors = new WeakMap<readonly MessageExtractor[], ExtractorSelector>();
+
+function selectorOf(extractors: readonly MessageExtractor[]): ExtractorSelector {
+  let selector = selectors.get(extractors);
+  if (selector === undefined) {
+    selector = selectExtractor(extractors);
+    selectors.set(extractors, selector);
+  }
+  return selector;
+}
 
 function derivation(options: ImportRecordOptions): Derivation {
-  const extractor = options.extractors === undefined ? (defaultSelector ??= selectExtractor(defaultExtractors())) : selectExtractor(options.extractors);
+  const extractor = options.extractors === undefined ? (defaultSelector ??= selectExtractor(defaultExtractors())) : selectorOf(options.extractors);
   return { prefix: options.prefix, extractor };
 }
 
-function finish(shape: RecordShape, candidate: Record_, how: Derivation, index?: Partial<ArchivedMessage>): ImportedRecord {
+/** The envelope `candidate` is, by the cheap check when it passes (it accepts only what the schema accepts as it is), else by the schema, which words the refusal. */
+function envelopeOf(candidate: Record_): { ok: true; envelope: Envelope } | { ok: false; reason: string } {
+  if (isBuiltEnvelope(candidate)) return { ok: true, envelope: candidate };
   const check = checkEnvelope(candidate);
-  if (!check.ok) return { ok: false, reason: check.error.message };
+  return check.ok ? check : { ok: false, reason: check.error.message };
+}
+
+function finish(shape: RecordShape, candidate: Record_, how: Derivation, index?: Partial<ArchivedMessage>): ImportedRecord {
+  const check = envelopeOf(candidate);
+  if (!check.ok) return { ok: false, reason: check.reason };
   const derived = archiveMessage(check.envelope, { ...(how.prefix === undefined ? {} : { prefix: how.prefix }), extractor: how.extractor });
   return {
     ok: true,

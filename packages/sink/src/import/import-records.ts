@@ -30,7 +30,26 @@ export interface ImportOptions {
   readonly extractors?: readonly MessageExtractor[];
   readonly batchSize?: number;
   readonly onProgress?: (summary: Readonly<ImportSummary>) => void;
+  /**
+   * After the records are stored, a store that loads in bulk (SQLite) completes its deferred indexes (users,
+   * packages, agents, text) before the import resolves; called after each step with the messages indexed so far.
+   */
+  readonly onIndexing?: (indexed: number, summary: Readonly<ImportSummary>) => void;
 }
+
+/** A store that takes a bulk load in one go and completes its deferred indexes afterwards (`SqliteMessageStore`). */
+interface BulkLoadingStore {
+  bulkLoad<T>(work: () => Promise<T>): Promise<T>;
+  catchUpIndexes(maxRows?: number): Promise<number>;
+}
+
+function bulkLoadingStore(store: MessageStore): BulkLoadingStore | undefined {
+  const candidate = store as Partial<BulkLoadingStore>;
+  return typeof candidate.bulkLoad === 'function' && typeof candidate.catchUpIndexes === 'function' ? (store as unknown as BulkLoadingStore) : undefined;
+}
+
+/** Messages indexed per step of the catch-up that follows a bulk load: a progress report each. */
+const INDEX_STEP = 100_000;
 
 /**
  * Imports records (see {@link importRecord}) from `input` into `store` in batches, keeping original ids
@@ -46,6 +65,19 @@ export function importRecords(store: MessageStore, input: Readable, options: Imp
  * `readDatanommer` yields): the same batches, refusals and summary.
  */
 export async function importInputRecords(store: MessageStore, records: AsyncIterable<InputRecord>, options: ImportOptions = {}): Promise<ImportSummary> {
+  const bulk = bulkLoadingStore(store);
+  if (bulk === undefined) return importBatches(store, records, options);
+  // Indexes are built after the rows, in large steps, not between the writes: no index work on the load's hot path.
+  const summary = await bulk.bulkLoad(() => importBatches(store, records, options));
+  let indexed = 0;
+  for (let step = await bulk.catchUpIndexes(INDEX_STEP); step > 0; step = await bulk.catchUpIndexes(INDEX_STEP)) {
+    indexed += step;
+    options.onIndexing?.(indexed, summary);
+  }
+  return summary;
+}
+
+async function importBatches(store: MessageStore, records: AsyncIterable<InputRecord>, options: ImportOptions): Promise<ImportSummary> {
   const batchSize = options.batchSize ?? 1000;
   const summary: ImportSummary = { read: 0, inserted: 0, duplicates: 0, refused: new Map(), examples: [] };
   const refuse = (where: string, reason: string): void => {

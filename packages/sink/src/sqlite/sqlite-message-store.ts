@@ -87,6 +87,8 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
   private readonly options: SqliteStoreOptions;
   private store: OpenStore | undefined;
   private closed = false;
+  /** During {@link SqliteMessageStore.bulkLoad}: messages written since the open transaction began. */
+  private bulk: { rows: number } | undefined;
   private readonly matchers = new Map<string, TopicMatcher>();
   private readonly listeners = new Set<() => void>();
 
@@ -150,12 +152,16 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
     let written: InsertResult | undefined;
     while (written === undefined) {
       try {
-        written = this.open().writer.write(prepared);
+        const { db, writer } = this.open();
+        // In a bulk load, each call's transaction is a savepoint of one kept open over many calls.
+        if (this.bulk !== undefined && !db.inTransaction) db.exec('BEGIN IMMEDIATE');
+        written = writer.write(prepared);
       } catch (error) {
         if (!isBusy(error) || Date.now() >= deadline) throw toStoreError(error, 'insertMany');
         await new Promise((resolve) => setTimeout(resolve, this.tuning.busySliceMs));
       }
     }
+    if (this.bulk !== undefined && (this.bulk.rows += prepared.length) >= this.tuning.bulkCommitRows) this.commitBulk();
     if (written.inserted.length > 0) {
       this.store?.indexer.schedule();
       this.notifyInserted();
@@ -232,6 +238,37 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
    */
   catchUpIndexes(maxRows?: number): Promise<number> {
     return this.run('catchUpIndexes', () => this.open().indexer.catchUp(maxRows));
+  }
+
+  /**
+   * Runs `work` (a bulk load: `statbus db import`) with commits not synced one by one (`synchronous = NORMAL`:
+   * a crash of the process loses nothing committed, a power cut may lose the last commits but never the file's
+   * consistency), `insertMany` calls committed together every `bulkCommitRows` messages (tuning) (each call stays
+   * atomic; another writer of the file waits meanwhile), and no background indexing between its writes. Afterwards the configured sync mode is back,
+   * the WAL is checkpointed (synced), and the deferred indexes are left to {@link SqliteMessageStore.catchUpIndexes}
+   * (or to the background indexer, which is scheduled again). Settles with `work`'s outcome.
+   */
+  async bulkLoad<T>(work: () => Promise<T>): Promise<T> {
+    const { db, indexer } = this.open();
+    db.pragma('synchronous = NORMAL');
+    indexer.pause(true);
+    this.bulk = { rows: 0 };
+    try {
+      return await work();
+    } finally {
+      this.bulk = undefined;
+      if (db.open) {
+        // What was written stays, even when `work` failed: every insertMany in it was whole.
+        if (db.inTransaction) db.exec('COMMIT');
+        db.pragma(`synchronous = ${this.options.synchronous ?? 'FULL'}`);
+        try {
+          db.pragma('wal_checkpoint(PASSIVE)');
+        } catch {
+          // Busy with another connection: its own checkpoints, or the next commit (synced again), make the rows durable.
+        }
+        indexer.pause(false);
+      }
+    }
   }
 
   /** @deprecated the former name of {@link SqliteMessageStore.catchUpIndexes}, which fills every deferred index. */
@@ -324,6 +361,12 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
     return this.run('close', () => {
       if (store?.db.open === true) store.db.close();
     });
+  }
+
+  private commitBulk(): void {
+    const { db } = this.open();
+    if (db.inTransaction) db.exec('COMMIT');
+    if (this.bulk !== undefined) this.bulk.rows = 0;
   }
 
   private notifyInserted(): void {

@@ -14,6 +14,11 @@ export interface SqliteTuning {
    * instead tries again between other work until `busyTimeoutMs` has passed.
    */
   readonly busySliceMs: number;
+  /**
+   * Messages per commit during `bulkLoad` (an import), across `insertMany` calls: a commit rewrites every index
+   * page its messages landed on, and random ids land on a different page each.
+   */
+  readonly bulkCommitRows: number;
   /** SQLite page cache (MB): far above SQLite's 2 MB, so the hot index pages stay off the disk. */
   readonly cacheMb: number;
   /**
@@ -90,6 +95,7 @@ export interface SqliteTuning {
 export const SQLITE_TUNING_DEFAULTS: SqliteTuning = {
   busyTimeoutMs: 5000,
   busySliceMs: 20,
+  bulkCommitRows: 50_000,
   cacheMb: 256,
   mmapMb: 2048,
   walAutocheckpointPages: 20_000,

@@ -23,6 +23,7 @@ export interface DeferredIndexerTuning {
 export class SqliteDeferredIndexer {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private paused = false;
   private lastCommit = 0;
 
   constructor(
@@ -57,7 +58,7 @@ export class SqliteDeferredIndexer {
    * a smaller one once no commit came for `idleDelayMs`, so a steady stream is indexed in full chunks.
    */
   schedule(): void {
-    if (!this.background || this.stopped) return;
+    if (!this.background || this.stopped || this.paused) return;
     this.lastCommit = Date.now();
     this.plan();
   }
@@ -83,6 +84,15 @@ export class SqliteDeferredIndexer {
       }
     }, delay);
     this.timer.unref();
+  }
+
+  /** While paused (a bulk load), commits schedule no indexing; `resume` schedules the backlog again. */
+  pause(paused: boolean): void {
+    this.paused = paused;
+    if (paused) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    } else this.schedule();
   }
 
   stop(): void {
