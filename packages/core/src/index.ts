@@ -23,6 +23,7 @@ export type {
   ChangeBatch,
   ChangesOptions,
   CountResult,
+  InsertedChanges,
   InsertResult,
   MessagePage,
   MessageStore,

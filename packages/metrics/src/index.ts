@@ -3,7 +3,8 @@ export { DELAY_BOUNDS_MS, DELAY_FIELDS, delayField, delayQuantile } from './dela
 export { loadPlugins } from './load-plugins.js';
 export { MetricsCatalog } from './metrics-catalog.js';
 export type { CatalogEntry, KeptInterval, MetricsCatalogOptions, PluginDescription } from './metrics-catalog.js';
-export { DEFAULT_COALESCE_MS, MetricsEngine, comparePositions, mergeCells } from './metrics-engine.js';
+export { comparePositions } from './compare-positions.js';
+export { DEFAULT_COALESCE_MS, MetricsEngine, mergeCells } from './metrics-engine.js';
 export type { MetricsEngineCounters, MetricsEngineOptions, RebuildProgress } from './metrics-engine.js';
 export { METRICS_USER_PLUGINS, metricsModule } from './metrics-module.js';
 export { METRICS_KEYS, followsArchive } from './metrics-plugin.js';

@@ -5,6 +5,7 @@ import {
   type ChangeBatch,
   type ChangesOptions,
   type CountResult,
+  type InsertedChanges,
   type InsertResult,
   type MessagePage,
   type MessageQuery,
@@ -82,7 +83,7 @@ export class MongoMessageStore implements MessageStore, RollupStore {
   private topicsCollection: Collection<MongoTopicDocument> | undefined;
   private countersCollection: Collection<MongoCounterDocument> | undefined;
   private rollupsStore: MongoRollups | undefined;
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(inserted?: InsertedChanges) => void>();
 
   constructor(url: string, options: MongoStoreOptions = {}) {
     this.url = url;
@@ -154,7 +155,7 @@ export class MongoMessageStore implements MessageStore, RollupStore {
     const inserted = unique.filter((_, index) => !refused.has(index) && !failed.has(index));
     duplicates.push(...unique.filter((_, index) => refused.has(index)).map((document) => document._id));
     if (inserted.length > 0) await this.updateCatalogue(topics, inserted);
-    if (inserted.length > 0) this.notifyInserted();
+    if (inserted.length > 0) this.notifyInserted(inserted, first);
     if (failure !== undefined) throw failure;
     return { inserted: inserted.map((document) => document._id), duplicates };
   }
@@ -274,7 +275,7 @@ export class MongoMessageStore implements MessageStore, RollupStore {
   }
 
   /** Listeners run after each `insertMany` of this instance that stored something. */
-  onInserted(listener: () => void): () => void {
+  onInserted(listener: (inserted?: InsertedChanges) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -349,10 +350,18 @@ export class MongoMessageStore implements MessageStore, RollupStore {
     }
   }
 
-  private notifyInserted(): void {
+  /**
+   * The batch's sequence numbers were reserved for it alone: nothing else sits between the one before the first and
+   * the last of them (numbers of documents not inserted are holes, as in the feed).
+   */
+  private notifyInserted(inserted: readonly MongoMessageDocument[], first: number): void {
+    if (this.listeners.size === 0) return;
+    // In reservation order, which is the order of `inserted`.
+    const changes = inserted.map((document) => ({ position: String(document.archiveSeq), message: fromMongoDocument(document) }));
+    const announced: InsertedChanges = { after: String(first - 1), changes };
     for (const listener of [...this.listeners]) {
       try {
-        listener();
+        listener(announced);
       } catch {
         // A listener's failure is its own; the write succeeded.
       }
