@@ -10,6 +10,7 @@ import {
 } from '@statbus/core';
 import { comparePositions } from './compare-positions.js';
 import { InsertedQueue } from './inserted-queue.js';
+import { mergeCells, withPending } from './merge-cells.js';
 import type { CatalogEntry, MetricsCatalog } from './metrics-catalog.js';
 import { followsArchive } from './metrics-plugin.js';
 import { PluginError } from './plugin-error.js';
@@ -58,19 +59,6 @@ const FEED_PAGE = 1000;
 /** Default {@link MetricsEngineOptions.coalesceMs}: well inside the second in which a count should be visible. */
 export const DEFAULT_COALESCE_MS = 500;
 const ERROR_LOG_EVERY_MS = 60_000;
-
-/** Merges cells of the same plugin, interval, bucket, key and field (a store may take each only once per write). */
-export function mergeCells(cells: readonly RollupCell[]): RollupCell[] {
-  const merged = new Map<string, RollupCell>();
-  for (const cell of cells) {
-    const id = `${cell.plugin}\u0000${cell.interval}\u0000${cell.bucket}\u0000${cell.key}\u0000${cell.field}`;
-    const found = merged.get(id);
-    if (found === undefined) merged.set(id, cell);
-    else if (cell.op === 'add') merged.set(id, { ...found, value: found.value + cell.value });
-    else if (cell.value > found.value || (cell.value === found.value && (cell.text ?? '') > (found.text ?? ''))) merged.set(id, cell);
-  }
-  return [...merged.values()];
-}
 
 /**
  * Keeps the metrics: follows the archive's change feed and adds each batch of newly stored messages to the rollups,
@@ -357,7 +345,7 @@ export class MetricsEngine implements BusEventRecorder {
     let written: boolean;
     try {
       written = await this.store.applyRollups(
-        pending.waiters.length === 0 ? accumulator.cells() : mergeCells([...accumulator.cells(), ...pending.cells]),
+        withPending(accumulator.cells(), pending.cells),
         group.map((entry) => ({ plugin: entry.plugin.name, from, to: position })),
       );
     } catch (error) {
