@@ -126,9 +126,15 @@ try {
     await catchUpIndexes();
     return (cpuMs() - before) / count;
   };
-  const liveOff = await liveChunk(20_000);
-  await follower.sync();
-  const liveOn = await liveChunk(20_000, follower);
+  // Rounds of off then on, so that the load of a shared machine, which drifts, weighs on both alike.
+  const ROUNDS = 4;
+  let liveOff = 0;
+  let liveOn = 0;
+  for (let round = 0; round < ROUNDS; round += 1) {
+    liveOff += (await liveChunk(20_000 / ROUNDS)) / ROUNDS;
+    await follower.sync();
+    liveOn += (await liveChunk(20_000 / ROUNDS, follower)) / ROUNDS;
+  }
   report['archive_cpu_ms_per_message'] = {
     live: { metrics_off: liveOff, metrics_on: liveOn, ratio: liveOn / liveOff },
     historical_spread: { metrics_off: off, metrics_on: on, ratio: on / off },
@@ -182,6 +188,8 @@ try {
     ['series_all', `/series?interval=1h&${window}`],
     ['series_category', `/series?interval=1h&category=koji&${window}`],
   ] as const) {
+    // Not timed: the first requests of a route compile its code and statements.
+    for (let index = 0; index < 20; index += 1) await app.inject({ method: 'GET', url });
     const times: number[] = [];
     let source: unknown;
     for (let index = 0; index < 200; index += 1) {
@@ -228,11 +236,11 @@ function metricsSection(run: Record<string, unknown>): Parameters<typeof writeSe
     load: `${loadAtStart.toFixed(2)} → ${loadNow().toFixed(2)}`,
     command: commandLine,
     summary:
-      'One process, one SQLite archive: messages spread over 30 days (each its own minute or so), 10 categories, 10 topics, 200 users, 300 packages. Archive CPU per message is the process CPU of writing (and generating) the messages, with and without the engine following in the same process; the rebuild reads the whole archive back into every built-in plugin; visibility is the time from a write of 100 messages (at 5,000 msg/s) to the count showing in the rollups; the API figures are one request at a time, in process.',
+      'One process, one SQLite archive: messages spread over 30 days (each its own minute or so), 10 categories, 10 topics, 200 users, 300 packages. Archive CPU per message is the process CPU of writing (and generating) the messages, with and without the engine following in the same process; the rebuild reads the whole archive back into every built-in plugin; visibility is the time from a write of 100 messages (at 5,000 msg/s) to the count showing in the rollups; the API figures are one request at a time, in process, after 20 untimed requests per route.',
     table: {
       columns: ['measure', 'metrics off', 'metrics on', 'result', 'target'],
       rows: [
-        ['archive CPU per message, live at 5,000 msg/s (engine following as in statbus nom)', us(cpu.live.metrics_off), us(cpu.live.metrics_on), `${cpu.live.ratio.toFixed(2)}×`, '≤ 1.1×'],
+        ['archive CPU per message, live at 5,000 msg/s (engine following as in statbus nom; 4 rounds of off then on)', us(cpu.live.metrics_off), us(cpu.live.metrics_on), `${cpu.live.ratio.toFixed(2)}×`, '≤ 1.1×'],
         ['archive CPU per message, spread over 30 days, engine synced after every 500-message write', us(cpu.historical_spread.metrics_off), us(cpu.historical_spread.metrics_on), `${cpu.historical_spread.ratio.toFixed(2)}×`, '—'],
         [`rebuild of ${rebuild.messages.toLocaleString('en')} messages`, '', '', `${rebuild.seconds.toFixed(1)} s wall, ${rebuild.cpu_seconds.toFixed(1)} s CPU`, '≤ 20 s'],
         ['visible in the API after archiving', '', '', `p50 ${ms(visibility.p50)}, p99 ${ms(visibility.p99)}`, 'p99 ≤ 1 s'],

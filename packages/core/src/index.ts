@@ -27,6 +27,7 @@ export type {
   ChangeBatch,
   ChangesOptions,
   CountResult,
+  InsertedChanges,
   InsertResult,
   MessagePage,
   MessageStore,

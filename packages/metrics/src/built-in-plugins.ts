@@ -11,7 +11,21 @@ function keyedVolume(name: string, key: 'category' | 'topic' | 'user' | 'package
     key,
     readsContent: false,
     observe(message, emit) {
-      for (const value of keysOf(message)) emit.add('count', 1, value);
+      const values = keysOf(message);
+      for (let index = 0; index < values.length; index += 1) emit.add('count', 1, values[index]);
+    },
+  });
+}
+
+/** {@link keyedVolume} for a key every message has exactly one of. */
+function singleKeyVolume(name: string, key: 'category' | 'topic', description: string, keyOf: (message: ArchivedMessage) => string): MetricsPlugin {
+  return count({
+    name,
+    description,
+    key,
+    readsContent: false,
+    observe(message, emit) {
+      emit.add('count', 1, keyOf(message));
     },
   });
 }
@@ -36,6 +50,7 @@ function latest(name: string, key: 'category' | 'topic', description: string, ke
   };
 }
 
+const NO_KEYS: readonly string[] = [];
 const uniqueList = (values: readonly string[]): readonly string[] => (values.length < 2 ? values : [...new Set(values)]);
 
 /** The built-in plugins, by name. */
@@ -49,11 +64,11 @@ export const BUILT_IN_PLUGINS: readonly MetricsPlugin[] = [
       emit.add('count', 1);
     },
   }),
-  keyedVolume('volume-by-category', 'category', 'Messages archived per category (the word after the environment).', (m) => [m.category]),
-  keyedVolume('volume-by-topic', 'topic', 'Messages archived per topic.', (m) => [m.envelope.topic]),
+  singleKeyVolume('volume-by-category', 'category', 'Messages archived per category (the word after the environment).', (m) => m.category),
+  singleKeyVolume('volume-by-topic', 'topic', 'Messages archived per topic.', (m) => m.envelope.topic),
   keyedVolume('volume-by-user', 'user', 'Messages archived per user they concern (a message counts once for each of its users).', (m) => uniqueList(m.users)),
   keyedVolume('volume-by-package', 'package', 'Messages archived per package they concern (once for each of its packages).', (m) => uniqueList(m.packages)),
-  keyedVolume('volume-by-agent', 'agent', 'Messages archived per agent (who caused them), when known.', (m) => (m.agent === undefined ? [] : [m.agent])),
+  keyedVolume('volume-by-agent', 'agent', 'Messages archived per agent (who caused them), when known.', (m) => (m.agent === undefined ? NO_KEYS : [m.agent])),
   latest('latest-by-topic', 'topic', 'The newest message per topic: its id and time.', (m) => m.envelope.topic),
   latest('latest-by-category', 'category', 'The newest message per category: its id and time.', (m) => m.category),
   {

@@ -137,6 +137,55 @@ describe(MetricsEngine, () => {
     });
   });
 
+  describe('when two archivers on one file each have an engine following their inserts, one stopped and restarted', () => {
+    it('should take what each store hands over, read the rest from the feed, and equal the rebuild exactly', async () => {
+      const fixture = makeStoreFixture({ count: 3000, seed: 23 });
+      const messages = shuffled(fixture.messages, 5);
+      const path = newPath();
+      const writerA = new SqliteMessageStore(path);
+      const writerB = new SqliteMessageStore(path);
+      await writerA.init();
+      await writerB.init();
+      const options = { pollIntervalMs: 20, coalesceMs: 5 };
+      const engineA = new MetricsEngine(writerA, catalog, silentLogger, options);
+      const engineB = new MetricsEngine(writerB, catalog, silentLogger, options);
+      let restarted: MetricsEngine | undefined;
+      try {
+        await engineA.start();
+        await engineB.start();
+        for (let offset = 0, index = 0; offset < messages.length; offset += 150, index += 1) {
+          const batch = messages.slice(offset, offset + 150);
+          // Runs of batches on one writer (its engine takes them as handed over), then the other (the feed).
+          const writer = Math.floor(index / 3) % 2 === 0 ? writerA : writerB;
+          await writer.insertMany(batch);
+          if (index % 5 === 0) await (writer === writerA ? writerB : writerA).insertMany(batch.slice(0, 40));
+          if (index === 6) await engineA.stop();
+          if (index === 9) {
+            restarted = new MetricsEngine(writerA, catalog, silentLogger, options);
+            await restarted.start();
+          }
+          if (index % 4 === 0) await (writer === writerA ? (restarted ?? engineB) : engineB).sync();
+        }
+        await Promise.all([restarted?.stop(), engineB.stop()]);
+        await engineB.sync();
+        const live = await snapshot(writerA);
+        expect(live['volume 1d']?.reduce((sum: number, row) => sum + (row as { value: number }).value, 0)).toBe(fixture.messages.length);
+        const handed = engineA.counters().handedOver + engineB.counters().handedOver + (restarted?.counters().handedOver ?? 0);
+        expect(handed).toBeGreaterThan(0);
+
+        const rebuilt = new MetricsEngine(writerB, catalog, silentLogger);
+        await rebuilt.rebuild();
+        expect(await snapshot(writerB)).toEqual(live);
+      } finally {
+        await engineA.stop();
+        await engineB.stop();
+        await restarted?.stop();
+        await writerA.close();
+        await writerB.close();
+      }
+    });
+  });
+
   describe('when reading the change feed', () => {
     it('should leave headers and bodies out only when no plugin of the batch reads them', async () => {
       const fixture = makeStoreFixture({ count: 200, seed: 9 });

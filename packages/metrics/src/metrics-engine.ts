@@ -8,6 +8,9 @@ import {
   type RollupMessageStore,
   type RollupPosition,
 } from '@statbus/core';
+import { comparePositions } from './compare-positions.js';
+import { InsertedQueue } from './inserted-queue.js';
+import { mergeCells, withPending } from './merge-cells.js';
 import type { CatalogEntry, MetricsCatalog } from './metrics-catalog.js';
 import { followsArchive } from './metrics-plugin.js';
 import { PluginError } from './plugin-error.js';
@@ -45,6 +48,8 @@ export interface MetricsEngineCounters {
   readonly batches: number;
   /** Batches another writer committed first (redone from the new position). */
   readonly conflicts: number;
+  /** Messages taken as this process's store handed them over, without reading them back from the change feed. */
+  readonly handedOver: number;
   readonly events: number;
   /** Messages or events a plugin threw on, per plugin. */
   readonly errors: Readonly<Record<string, number>>;
@@ -54,25 +59,6 @@ const FEED_PAGE = 1000;
 /** Default {@link MetricsEngineOptions.coalesceMs}: well inside the second in which a count should be visible. */
 export const DEFAULT_COALESCE_MS = 500;
 const ERROR_LOG_EVERY_MS = 60_000;
-
-/** Merges cells of the same plugin, interval, bucket, key and field (a store may take each only once per write). */
-export function mergeCells(cells: readonly RollupCell[]): RollupCell[] {
-  const merged = new Map<string, RollupCell>();
-  for (const cell of cells) {
-    const id = `${cell.plugin}\u0000${cell.interval}\u0000${cell.bucket}\u0000${cell.key}\u0000${cell.field}`;
-    const found = merged.get(id);
-    if (found === undefined) merged.set(id, cell);
-    else if (cell.op === 'add') merged.set(id, { ...found, value: found.value + cell.value });
-    else if (cell.value > found.value || (cell.value === found.value && (cell.text ?? '') > (found.text ?? ''))) merged.set(id, cell);
-  }
-  return [...merged.values()];
-}
-
-/** Compares two change-feed positions: numerically when both are numbers (both built-in stores), else as text. */
-export function comparePositions(a: string, b: string): number {
-  if (/^\d+$/u.test(a) && /^\d+$/u.test(b)) return a.length === b.length ? (a < b ? -1 : a > b ? 1 : 0) : a.length - b.length;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /**
  * Keeps the metrics: follows the archive's change feed and adds each batch of newly stored messages to the rollups,
@@ -88,7 +74,7 @@ export class MetricsEngine implements BusEventRecorder {
   private lastRun = 0;
   private readonly now: () => number;
   private readonly logger: Logger;
-  private readonly totals = { messages: 0, batches: 0, conflicts: 0, events: 0 };
+  private readonly totals = { messages: 0, batches: 0, conflicts: 0, handedOver: 0, events: 0 };
   private readonly pluginErrors = new Map<string, { count: number; loggedAt: number }>();
   private running = false;
   private syncing: Promise<number> | undefined;
@@ -100,6 +86,8 @@ export class MetricsEngine implements BusEventRecorder {
   /** Event values waiting to ride along with the next feed batch (one transaction instead of two). */
   private pendingCells: RollupCell[] = [];
   private pendingWaiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+  /** What this process's store handed over as newly stored, taken in without reading it back. */
+  private readonly inserted = new InsertedQueue();
 
   constructor(
     private readonly store: RollupMessageStore,
@@ -122,7 +110,10 @@ export class MetricsEngine implements BusEventRecorder {
   start(): Promise<void> {
     if (this.running) return Promise.resolve();
     this.running = true;
-    this.unlisten = this.store.onInserted?.(() => this.wake());
+    this.unlisten = this.store.onInserted?.((inserted) => {
+      if (inserted !== undefined) this.inserted.push(inserted);
+      this.wake();
+    });
     const poll = (): void => {
       this.pollTimer = setTimeout(() => {
         this.wake();
@@ -150,6 +141,7 @@ export class MetricsEngine implements BusEventRecorder {
     clearTimeout(this.pruneTimer);
     this.unlisten?.();
     this.unlisten = undefined;
+    this.inserted.clear();
     await this.loop;
     await this.syncing?.catch(() => 0);
     await this.flushPending();
@@ -317,44 +309,43 @@ export class MetricsEngine implements BusEventRecorder {
     }
   }
 
-  /** One batch for plugins at the same position; `undefined` when another writer moved first. */
+  /**
+   * One batch for plugins at the same position; `undefined` when another writer moved first. What this process just
+   * stored is taken as handed over when it follows on from the position; otherwise the change feed is read. Each page
+   * is counted as it comes, so only the cells are held, however large the batch.
+   */
   private async step(group: readonly CatalogEntry[], from: string | undefined, positions: Readonly<Record<string, RollupPosition>>): Promise<{ messages: number; position: string } | undefined> {
-    const changes: ArchiveChange[] = [];
-    let position = from;
-    // Headers and bodies are the bulk of a row: read only when a plugin of the group looks at them.
-    const content = group.some((entry) => entry.plugin.observe !== undefined && entry.plugin.readsContent !== false);
-    while (changes.length < this.batchSize) {
-      const batch = await this.store.changes(position, Math.min(FEED_PAGE, this.batchSize - changes.length), { content });
-      changes.push(...batch.changes);
-      position = batch.position;
-      if (batch.changes.length < FEED_PAGE) break;
-    }
-    if (changes.length === 0 || position === undefined) return { messages: 0, position: position ?? '0' };
     const accumulator = new RollupAccumulator(this.now());
     // Counted once the batch is written: a batch redone after a conflict must not count its failures twice.
     const failures: { entry: CatalogEntry; error: unknown; id: string }[] = [];
-    for (const entry of group) {
-      const { plugin } = entry;
-      if (plugin.observe === undefined) continue;
-      const saved = positions[entry.plugin.name];
-      const skipUntil = saved?.skipUntil;
-      const skipBefore = saved?.skipBefore ?? Number.NEGATIVE_INFINITY;
-      for (const change of changes) {
-        const { message } = change;
-        if (skipUntil !== undefined && message.envelope.time < skipBefore && comparePositions(change.position, skipUntil) <= 0) continue;
-        accumulator.target(entry, message.envelope.time);
-        try {
-          plugin.observe(message, accumulator.emit);
-        } catch (error) {
-          failures.push({ entry, error, id: message.envelope.id });
-        }
+    const observe = (changes: readonly ArchiveChange[]): void => {
+      for (const entry of group) this.observe(entry, changes, positions[entry.plugin.name], accumulator, failures);
+    };
+    let position = from;
+    let messages = 0;
+    if (from !== undefined) this.inserted.dropThrough(from);
+    const handed = from === undefined ? undefined : this.inserted.take(from, this.batchSize);
+    if (handed !== undefined) {
+      for (const changes of handed.batches) observe(changes);
+      messages = handed.messages;
+      position = handed.position;
+    } else {
+      // Headers and bodies are the bulk of a row: read only when a plugin of the group looks at them.
+      const content = group.some((entry) => entry.plugin.observe !== undefined && entry.plugin.readsContent !== false);
+      while (messages < this.batchSize) {
+        const page = await this.store.changes(position, Math.min(FEED_PAGE, this.batchSize - messages), { content });
+        observe(page.changes);
+        messages += page.changes.length;
+        position = page.position;
+        if (page.changes.length < FEED_PAGE) break;
       }
     }
+    if (messages === 0 || position === undefined) return { messages: 0, position: position ?? '0' };
     const pending = this.takePending();
     let written: boolean;
     try {
       written = await this.store.applyRollups(
-        pending.waiters.length === 0 ? accumulator.cells() : mergeCells([...accumulator.cells(), ...pending.cells]),
+        withPending(accumulator.cells(), pending.cells),
         group.map((entry) => ({ plugin: entry.plugin.name, from, to: position })),
       );
     } catch (error) {
@@ -368,9 +359,29 @@ export class MetricsEngine implements BusEventRecorder {
     }
     for (const waiter of pending.waiters) waiter.resolve();
     for (const failure of failures) this.pluginFailed(failure.entry, failure.error, { id: failure.id });
+    this.inserted.dropThrough(position);
+    if (handed !== undefined) this.totals.handedOver += messages;
     this.totals.batches += 1;
-    this.totals.messages += changes.length;
-    return { messages: changes.length, position };
+    this.totals.messages += messages;
+    return { messages, position };
+  }
+
+  /** Adds what `changes` count for one plugin (less what a partial rebuild kept). */
+  private observe(entry: CatalogEntry, changes: readonly ArchiveChange[], saved: RollupPosition | undefined, accumulator: RollupAccumulator, failures: { entry: CatalogEntry; error: unknown; id: string }[]): void {
+    const { plugin } = entry;
+    if (plugin.observe === undefined) return;
+    const skipUntil = saved?.skipUntil;
+    const skipBefore = saved?.skipBefore ?? Number.NEGATIVE_INFINITY;
+    for (const change of changes) {
+      const { message } = change;
+      if (skipUntil !== undefined && message.envelope.time < skipBefore && comparePositions(change.position, skipUntil) <= 0) continue;
+      accumulator.target(entry, message.envelope.time);
+      try {
+        plugin.observe(message, accumulator.emit);
+      } catch (error) {
+        failures.push({ entry, error, id: message.envelope.id });
+      }
+    }
   }
 
   private putBack(pending: { cells: RollupCell[]; waiters: { resolve: () => void; reject: (error: unknown) => void }[] }): void {

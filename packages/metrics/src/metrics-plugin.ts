@@ -51,7 +51,8 @@ export interface MetricsPlugin {
   readonly intervals?: readonly string[];
   /**
    * Whether `observe` reads the envelope's `headers` or `body`. Default `true`; `false` (every built-in plugin) lets
-   * the engine read the change feed without them, which is much cheaper — such a plugin sees them empty.
+   * the engine read the change feed without them, which is much cheaper — such a plugin must not look at them (it sees
+   * them empty when read from the feed, as stored when handed over by the archiver of the same process).
    */
   readonly readsContent?: boolean;
   /** Adds what one archived message counts. */

@@ -1,6 +1,6 @@
 import { QueryError, queryWindow, type MessageQuery, type RollupMessageStore, type RollupRow } from '@statbus/core';
 import type { CatalogEntry, KeptInterval, MetricsCatalog } from './metrics-catalog.js';
-import { comparePositions } from './metrics-engine.js';
+import { comparePositions } from './compare-positions.js';
 import type { PresentedFields, StoredValue } from './metrics-plugin.js';
 
 /** One row of `GET /stats/<plugin>`: a bucket (seconds since the epoch) and key with the plugin's fields. */

@@ -44,14 +44,21 @@ export class RollupAccumulator {
   private count = 0;
   private entry: CatalogEntry | undefined;
   private grain = Number.NaN;
+  private lastField: string | undefined;
+  private lastFieldOf: Map<string, Map<string, Gathered>> | undefined;
+  private lastByKey: Map<string, Gathered> | undefined;
   readonly emit: MetricsEmit;
 
   constructor(private readonly now: number) {
     const put = (field: string, op: RollupOp, value: number, text: string | undefined, key: string | undefined): void => {
       const current = this.current;
       if (current === undefined || !Number.isFinite(value)) return;
-      let byKey = current.get(field);
+      // Most plugins emit one field: the last field's map saves a lookup per value.
+      let byKey = field === this.lastField && current === this.lastFieldOf ? this.lastByKey : current.get(field);
       if (byKey === undefined) current.set(field, (byKey = new Map<string, Gathered>()));
+      this.lastField = field;
+      this.lastFieldOf = current;
+      this.lastByKey = byKey;
       const k = key ?? '';
       const found = byKey.get(k);
       if (found === undefined) {

@@ -76,6 +76,20 @@ export interface ChangeBatch {
   readonly position: string;
 }
 
+/**
+ * What one {@link MessageStore.insertMany} newly stored, as the change feed will show it: given to
+ * {@link MessageStore.onInserted} listeners so that a feed reader in the same process need not read it back.
+ */
+export interface InsertedChanges {
+  /**
+   * The feed position just before the first of `changes`: no other message sits between it and the last of
+   * `changes`, so a reader at `after` may take `changes` as the next page of the feed.
+   */
+  readonly after: string;
+  /** The messages newly stored, in feed order, each with its position (content included, as stored). */
+  readonly changes: readonly ArchiveChange[];
+}
+
 /** Options of {@link MessageStore.changes}. */
 export interface ChangesOptions {
   /**
@@ -133,10 +147,11 @@ export interface MessageStore {
   changesHead(): Promise<string>;
   /**
    * Optional in-process hook: `listener` runs after each {@link MessageStore.insertMany} of this instance
-   * that stored something, so a feed reader sharing the process need not wait for its next poll. Returns
-   * the function that removes the listener. Writers in other processes are seen only by polling.
+   * that stored something, so a feed reader sharing the process need not wait for its next poll; stores that
+   * can tell pass what was stored and where ({@link InsertedChanges}), so the reader need not read it back.
+   * Returns the function that removes the listener. Writers in other processes are seen only by polling.
    */
-  onInserted?(listener: () => void): () => void;
+  onInserted?(listener: (inserted?: InsertedChanges) => void): () => void;
   /** Releases the store. Idempotent. */
   close(): Promise<void>;
 }

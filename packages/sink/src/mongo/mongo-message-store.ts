@@ -6,6 +6,7 @@ import {
   type ChangeBatch,
   type ChangesOptions,
   type CountResult,
+  type InsertedChanges,
   type InsertResult,
   type MaintenanceOptions,
   type MessagePage,
@@ -76,7 +77,7 @@ export class MongoMessageStore implements MessageStore, RollupStore, ArchiveMain
   private maintenanceStore: MongoMaintenance | undefined;
   private feed: MongoChangeFeed | undefined;
   private rollupsStore: MongoRollups | undefined;
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(inserted?: InsertedChanges) => void>();
 
   constructor(url: string, options: MongoStoreOptions = {}) {
     this.url = url;
@@ -150,7 +151,7 @@ export class MongoMessageStore implements MessageStore, RollupStore, ArchiveMain
     const inserted = unique.filter((_, index) => !refused.has(index) && !failed.has(index));
     duplicates.push(...unique.filter((_, index) => refused.has(index)).map((document) => document._id));
     if (inserted.length > 0) await this.catalogue().record(inserted);
-    if (inserted.length > 0) this.notifyInserted();
+    if (inserted.length > 0) this.notifyInserted(inserted, first);
     if (failure !== undefined) throw failure;
     return { inserted: inserted.map((document) => document._id), duplicates };
   }
@@ -224,7 +225,7 @@ export class MongoMessageStore implements MessageStore, RollupStore, ArchiveMain
   }
 
   /** Listeners run after each `insertMany` of this instance that stored something. */
-  onInserted(listener: () => void): () => void {
+  onInserted(listener: (inserted?: InsertedChanges) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -308,10 +309,18 @@ export class MongoMessageStore implements MessageStore, RollupStore, ArchiveMain
     return this.rollupsStore;
   }
 
-  private notifyInserted(): void {
+  /**
+   * The batch's sequence numbers were reserved for it alone: nothing else sits between the one before the first and
+   * the last of them (numbers of documents not inserted are holes, as in the feed).
+   */
+  private notifyInserted(inserted: readonly MongoMessageDocument[], first: number): void {
+    if (this.listeners.size === 0) return;
+    // In reservation order, which is the order of `inserted`.
+    const changes = inserted.map((document) => ({ position: String(document.archiveSeq), message: fromMongoDocument(document) }));
+    const announced: InsertedChanges = { after: String(first - 1), changes };
     for (const listener of [...this.listeners]) {
       try {
-        listener();
+        listener(announced);
       } catch {
         // A listener's failure is its own; the write succeeded.
       }

@@ -9,6 +9,7 @@ import {
   type ChangeBatch,
   type ChangesOptions,
   type CountResult,
+  type InsertedChanges,
   type InsertResult,
   type MessagePage,
   type MessageQuery,
@@ -32,7 +33,7 @@ import {
 } from '@statbus/core';
 import { checkChangesLimit, parseSequencePosition } from '../store/sequence-position.js';
 import { openSqliteDatabase } from './schema/open-sqlite-database.js';
-import { SqliteBatchWriter } from './write/sqlite-batch-writer.js';
+import { SqliteBatchWriter, type WrittenBatch } from './write/sqlite-batch-writer.js';
 import { SqliteCatalogue } from './read/sqlite-catalogue.js';
 import { SqliteDeferredIndexer } from './write/sqlite-deferred-indexer.js';
 import { DEFAULT_PRUNE_BATCH, SqliteMaintenance } from './sqlite-maintenance.js';
@@ -90,7 +91,7 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
   /** During {@link SqliteMessageStore.bulkLoad}: messages written since the open transaction began. */
   private bulk: { rows: number } | undefined;
   private readonly matchers = new Map<string, TopicMatcher>();
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(inserted?: InsertedChanges) => void>();
 
   /** @param path a file path, or `:memory:` for a throw-away store. */
   constructor(path: string, options: SqliteStoreOptions = {}) {
@@ -149,7 +150,7 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
   async insertMany(messages: readonly ArchivedMessage[]): Promise<InsertResult> {
     const prepared = await this.run('insertMany', () => messages.map(prepareMessage));
     const deadline = Date.now() + this.tuning.busyTimeoutMs;
-    let written: InsertResult | undefined;
+    let written: WrittenBatch | undefined;
     while (written === undefined) {
       try {
         const { db, writer } = this.open();
@@ -164,9 +165,9 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
     if (this.bulk !== undefined && (this.bulk.rows += prepared.length) >= this.tuning.bulkCommitRows) this.commitBulk();
     if (written.inserted.length > 0) {
       this.store?.indexer.schedule();
-      this.notifyInserted();
+      this.notifyInserted(messages, written.stored);
     }
-    return written;
+    return { inserted: written.inserted, duplicates: written.duplicates };
   }
 
   /**
@@ -197,7 +198,7 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
   }
 
   /** Listeners run after each `insertMany` of this instance that stored something. */
-  onInserted(listener: () => void): () => void {
+  onInserted(listener: (inserted?: InsertedChanges) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -369,10 +370,25 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
     if (this.bulk !== undefined) this.bulk.rows = 0;
   }
 
-  private notifyInserted(): void {
+  /** The rows were written in one transaction holding the write lock: nothing else sits between their positions. */
+  private notifyInserted(messages: readonly ArchivedMessage[], stored: WrittenBatch['stored']): void {
+    if (this.listeners.size === 0) return;
+    const first = stored[0];
+    const inserted: InsertedChanges | undefined =
+      first === undefined
+        ? undefined
+        : {
+            after: String(first.n - 1),
+            changes: stored.map(({ index, n }) => {
+              const message = messages[index] as ArchivedMessage;
+              // As stored (and as the feed returns it): the time in whole milliseconds.
+              const { time } = message.envelope;
+              return { position: String(n), message: Number.isInteger(time) ? message : { ...message, envelope: { ...message.envelope, time: Math.trunc(time) } } };
+            }),
+          };
     for (const listener of [...this.listeners]) {
       try {
-        listener();
+        listener(inserted);
       } catch {
         // A listener's failure is its own; the write succeeded.
       }

@@ -36,6 +36,8 @@ interface PositionRow {
   skip_until: string | null;
 }
 
+type RawRollupRow = [bucket: number, key: string, field: string, value: number, text: string | null];
+
 /** Most keys a rollup query may name (each is a bound parameter). */
 const MAX_KEYS = 500;
 
@@ -115,6 +117,25 @@ export class SqliteRollups {
   page(range: RollupPageRange): RollupPage {
     const { sql, params } = rangeWhere(range);
     return this.db.transaction(() => {
+      // The first page ascending (what a dashboard asks): read in order, stop past the page; count only if more is left.
+      if (range.offset === 0 && range.order !== 'desc') {
+        const rows: RollupRow[] = [];
+        let groups = 0;
+        let more = false;
+        let last: RawRollupRow | undefined;
+        // Its own statement text: the cached statement is switched to raw rows.
+        for (const row of this.statements.get(`SELECT bucket, key, field, value, text FROM rollups WHERE ${sql} ORDER BY bucket, key, field /* first page */`).raw().iterate(...params) as IterableIterator<RawRollupRow>) {
+          if (last === undefined || row[0] !== last[0] || row[1] !== last[1]) groups += 1;
+          last = row;
+          if (groups > range.limit) {
+            more = true;
+            break;
+          }
+          rows.push(row[4] === null ? { bucket: row[0], key: row[1], field: row[2], value: row[3] } : { bucket: row[0], key: row[1], field: row[2], value: row[3], text: row[4] });
+        }
+        if (more) groups = this.statements.get(`SELECT count(*) FROM (SELECT 1 FROM rollups WHERE ${sql} GROUP BY bucket, key)`).pluck().get(...params) as number;
+        return { rows, groups };
+      }
       const groups = this.statements.get(`SELECT count(*) FROM (SELECT 1 FROM rollups WHERE ${sql} GROUP BY bucket, key)`).pluck().get(...params) as number;
       const direction = range.order === 'desc' ? 'DESC' : 'ASC';
       // The page's groups are consecutive in (bucket, key) order: its first and last bound the values to read.

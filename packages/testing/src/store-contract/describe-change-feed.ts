@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ArchivedMessage, MessageStore } from '@statbus/core';
+import type { ArchivedMessage, InsertedChanges, MessageStore } from '@statbus/core';
 import type { StoreFixture } from './store-fixture.js';
 
 async function readAll(store: MessageStore, after: string | undefined, limit: number): Promise<{ ids: string[]; position: string | undefined }> {
@@ -95,6 +95,27 @@ export function describeChangeFeed(
           off();
           await fresh.insertMany(second.slice(0, 1));
           expect(calls).toBe(1);
+        });
+      });
+    });
+    describe('when the store hands over what it stored', () => {
+      it('should give exactly what the feed shows after the position it names, nothing already stored', async () => {
+        await withFreshStore(async (fresh) => {
+          if (fresh.onInserted === undefined) return;
+          await fresh.insertMany(first);
+          const handed: InsertedChanges[] = [];
+          const off = fresh.onInserted((inserted) => {
+            if (inserted !== undefined) handed.push(inserted);
+          });
+          await fresh.insertMany([...second, ...first.slice(0, 5)]);
+          off();
+          expect(handed.length).toBeLessThanOrEqual(1);
+          // A store may say nothing (listeners are then only woken); one that speaks must be exact.
+          for (const inserted of handed) {
+            expect(inserted.changes.map((change) => change.message)).toEqual(second);
+            const feed = await fresh.changes(inserted.after, 1000);
+            expect(feed.changes).toEqual(inserted.changes);
+          }
         });
       });
     });

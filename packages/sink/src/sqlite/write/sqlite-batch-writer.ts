@@ -10,6 +10,11 @@ interface SummaryDelta {
   last_seen: number;
 }
 
+/** What a batch wrote: for each newly stored message, its index in the batch and its row key `n` (its feed position). */
+export interface WrittenBatch extends InsertResult {
+  readonly stored: readonly { readonly index: number; readonly n: number }[];
+}
+
 /**
  * Writes batches of messages, one transaction each: the rows (their id, time, topic and category indexes grow
  * at a few places per batch), the topic summary and the message counter. The users, packages, agents and text
@@ -19,7 +24,7 @@ export class SqliteBatchWriter {
   private readonly insertRow: Database.Statement;
   private readonly upsertSummary: Database.Statement;
   private readonly addToCounter: Database.Statement;
-  private readonly transaction: Database.Transaction<(batch: readonly PreparedMessage[]) => InsertResult>;
+  private readonly transaction: Database.Transaction<(batch: readonly PreparedMessage[]) => WrittenBatch>;
 
   constructor(db: Database.Database) {
     this.insertRow = db.prepare(`INSERT OR IGNORE INTO messages (id, time, topic, category, agent, producer_name, producer_host,
@@ -35,15 +40,17 @@ export class SqliteBatchWriter {
    * Writes one batch in one IMMEDIATE transaction and returns after its commit (durable with `synchronous = FULL`):
    * which ids were new, which were already stored.
    */
-  write(batch: readonly PreparedMessage[]): InsertResult {
+  write(batch: readonly PreparedMessage[]): WrittenBatch {
     return this.transaction.immediate(batch);
   }
 
-  private writeRows(batch: readonly PreparedMessage[]): InsertResult {
+  private writeRows(batch: readonly PreparedMessage[]): WrittenBatch {
     const inserted: string[] = [];
     const duplicates: string[] = [];
+    const stored: { index: number; n: number }[] = [];
     const topics = new Map<string, SummaryDelta>();
-    for (const { row } of batch) {
+    for (let index = 0; index < batch.length; index += 1) {
+      const { row } = batch[index] as PreparedMessage;
       // Positional binding: a third cheaper than binding the row object by name.
       const result = this.insertRow.run(row.id, row.time, row.topic, row.category, row.agent, row.producer_name, row.producer_host,
         row.producer_pid, row.producer_instance, row.seq, row.headers, row.body, row.signature, row.users, row.packages, row.verified);
@@ -52,6 +59,7 @@ export class SqliteBatchWriter {
         continue;
       }
       inserted.push(row.id);
+      stored.push({ index, n: Number(result.lastInsertRowid) });
       const summary = topics.get(row.topic);
       if (summary === undefined) topics.set(row.topic, { topic: row.topic, category: row.category, count: 1, first_seen: row.time, last_seen: row.time });
       else {
@@ -62,6 +70,6 @@ export class SqliteBatchWriter {
     }
     for (const s of topics.values()) this.upsertSummary.run(s.topic, s.category, s.count, s.first_seen, s.last_seen);
     if (inserted.length > 0) this.addToCounter.run(inserted.length);
-    return { inserted, duplicates };
+    return { inserted, duplicates, stored };
   }
 }
