@@ -94,12 +94,24 @@ describe('the installed statbus binary', () => {
       }
     });
 
-    it('should exit 2, a usage error, for a flag value out of range or not a time', async () => {
-      for (const args of [['serve', '--port', '99999'], ['dump', '--since', 'banana', '--store', `sqlite:${join(cwd, 'dump.db')}`]]) {
+    it('should exit 2, a usage error, for a flag value out of range, not a time or not a topic pattern', async () => {
+      for (const args of [
+        ['serve', '--port', '99999'],
+        ['dump', '--since', 'banana', '--store', `sqlite:${join(cwd, 'dump.db')}`],
+        ['dump', '--topic', 'a..b', '--store', `sqlite:${join(cwd, 'dump.db')}`],
+      ]) {
         const failure = await fails(args);
         expect(failure.code, args.join(' ')).toBe(2);
         oneLine(failure.stderr);
       }
+    });
+
+    it('should say when db init creates the directories of an SQLite file, and not when they exist', async () => {
+      const missing = join(cwd, 'not', 'yet');
+      const first = await exec(bin, ['db', 'init', '--store', `sqlite:${join(missing, 'archive.db')}`], { cwd });
+      expect(first.stdout).toBe(`store ready: sqlite:${join(missing, 'archive.db')} (0 messages; created the directory ${missing})\n`);
+      const again = await exec(bin, ['db', 'init', '--store', `sqlite:${join(missing, 'archive.db')}`], { cwd });
+      expect(again.stdout).toBe(`store ready: sqlite:${join(missing, 'archive.db')} (0 messages)\n`);
     });
 
     it('should end quietly when the reader of its output goes away (dump | head -1)', async () => {

@@ -1,5 +1,6 @@
 import { TopicError } from '@statbus/core';
 import { describe, expect, it } from 'vitest';
+import { CliError } from './cli-error.js';
 import { topicPatterns, topicPatternsOf } from './resolve-pattern.js';
 
 const config = { topic_prefix: 'org.statbus', environment: 'dev' };
@@ -24,6 +25,19 @@ describe(topicPatterns, () => {
 
   it('should refuse a malformed value with a TopicError', () => {
     expect(() => topicPatterns(config, 'bodhi..x')).toThrow(TopicError);
+  });
+
+  it('should make a malformed --topic a usage error (exit 2) naming the flag', () => {
+    const failure = ((): unknown => {
+      try {
+        return topicPatternsOf(config, ['bodhi.#', 'a..b']);
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(failure).toBeInstanceOf(CliError);
+    expect(failure).toMatchObject({ exitCode: 2 });
+    expect((failure as Error).message).toMatch(/^--topic: Invalid pattern "a\.\.b"/u);
   });
 });
 

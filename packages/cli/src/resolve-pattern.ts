@@ -1,4 +1,5 @@
-import { validatePattern, type StatbusConfig } from '@statbus/core';
+import { TopicError, validatePattern, type StatbusConfig } from '@statbus/core';
+import { CliError } from './cli-error.js';
 
 /**
  * The one rule of `--topic` on every command that reads topics (`tail`, `hub`, `dump`, `latest`, `stats`,
@@ -20,7 +21,16 @@ export function topicPatterns(config: Pick<StatbusConfig, 'topic_prefix' | 'envi
   return [value, short];
 }
 
-/** {@link topicPatterns} of several values, each pattern once, in order. */
+/**
+ * {@link topicPatterns} of several `--topic` values, each pattern once, in order.
+ *
+ * @throws {CliError} a usage error (exit 2) naming `--topic` when a value is not a valid pattern.
+ */
 export function topicPatternsOf(config: Pick<StatbusConfig, 'topic_prefix' | 'environment'>, values: readonly string[]): string[] {
-  return [...new Set(values.flatMap((value) => topicPatterns(config, value)))];
+  try {
+    return [...new Set(values.flatMap((value) => topicPatterns(config, value)))];
+  } catch (error) {
+    if (error instanceof TopicError) throw new CliError(`--topic: ${error.message}`, { exitCode: 2, cause: error });
+    throw error;
+  }
 }

@@ -1,4 +1,5 @@
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { redactUrl } from '@statbus/core';
 import { importInputRecords, importRecords, readDatanommer, type ImportSummary } from '@statbus/sink';
@@ -32,9 +33,12 @@ export function dbCommand(io: CliIo): Command {
       .description('create or migrate the store schema and indexes (also done at every start)')
       .action(async (options: GlobalOptions) => {
         const context = commandContext(options, io);
+        // An SQLite store creates the directories its file needs: said, so that a mistyped path is seen at once.
+        const file = context.config.store.startsWith('sqlite:') ? context.config.store.slice('sqlite:'.length) : ':memory:';
+        const created = file === ':memory:' || existsSync(dirname(file)) ? undefined : dirname(file);
         await withStore(context, async (store) => {
           const { count } = await store.count({}, { estimate: true });
-          io.stdout.write(`store ready: ${redactUrl(context.config.store)} (${count} messages)\n`);
+          io.stdout.write(`store ready: ${redactUrl(context.config.store)} (${count} messages${created === undefined ? '' : `; created the directory ${created}`})\n`);
         });
       }),
   );

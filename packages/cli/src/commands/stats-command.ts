@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { compilePatterns } from '@statbus/core';
 import { CliError } from '../cli-error.js';
-import { topicPatterns } from '../resolve-pattern.js';
+import { topicPatternsOf } from '../resolve-pattern.js';
 import { commandContext } from '../composition/command-context.js';
 import { addGlobalOptions, type GlobalOptions } from '../global-options.js';
 import type { CliIo } from '../io.js';
@@ -22,7 +22,7 @@ export function statsCommand(io: CliIo): Command {
     .action(async (options: GlobalOptions & { topic?: boolean | string; category?: boolean; json?: boolean }) => {
       const context = commandContext(options, io);
       const stats = await withStore(context, (store) => store.stats());
-      const patterns = typeof options.topic === 'string' ? topicPatterns(context.config, options.topic) : undefined;
+      const patterns = typeof options.topic === 'string' ? topicPatternsOf(context.config, [options.topic]) : undefined;
       let breakdown = options.topic !== undefined ? stats.byTopic : options.category === true ? stats.byCategory : undefined;
       if (patterns !== undefined && breakdown !== undefined) {
         const matcher = compilePatterns(patterns);
