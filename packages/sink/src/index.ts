@@ -24,4 +24,5 @@ export { readDatanommer } from './import/datanommer-reader.js';
 export type { DatanommerReadOptions } from './import/datanommer-reader.js';
 export { importInputRecords, importRecords } from './import/import-records.js';
 export type { ImportOptions, ImportSummary } from './import/import-records.js';
+export { readRecords } from './import/read-records.js';
 export type { InputRecord } from './import/read-records.js';
