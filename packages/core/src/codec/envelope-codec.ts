@@ -96,8 +96,8 @@ interface WellFormedCheck {
 
 /**
  * {@link NEEDS_ESCAPE}'s test for a long string, in four native searches instead of one: `includes` of one
- * character is a vectorised search, a regular expression of one range scans about twice as fast as one of
- * a class of several, and `isWellFormed` (no lone surrogate) costs nothing for a string of one-byte characters.
+ * character is a vectorised search, a regular expression of one range takes a simpler scanning loop than
+ * one of a class of several, and `isWellFormed` (no lone surrogate) costs nothing for a string of one-byte characters.
  */
 function needsEscape(text: string): boolean {
   return text.includes('"') || text.includes('\\') || CONTROL_CHARACTER.test(text) || !(text as unknown as WellFormedCheck).isWellFormed();
@@ -107,7 +107,7 @@ function needsEscape(text: string): boolean {
  * Appends `JSON.stringify(body)` to the JSON text being built in `parts`, whose last, unfinished piece is
  * `text`; returns the new unfinished piece. Long top-level strings of the body (a comment, a log line, a
  * payload) are written after one regular-expression scan, since Node 20's stringifier copies a string
- * character by character, several times slower than the scan, and each becomes a part of its own so that
+ * character by character, checking each, where the scan is one native search, and each becomes a part of its own so that
  * it is copied only once, into the message's bytes. Everything else at the top level, and all that is
  * nested, is still stringified natively; a value with its own `toJSON` sends the whole body there.
  */

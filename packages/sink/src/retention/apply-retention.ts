@@ -16,7 +16,7 @@ export async function applyRetention(store: MessageStore, config: RetentionConfi
   const selections = retentionSelections(config, options.now ?? Date.now());
   if (selections.length === 0) return { deleted: 0, rules: [] };
   if (!supportsMaintenance(store)) {
-    throw new StoreError('this store cannot remove messages: retention rules need the SQLite store', { retryable: false });
+    throw new StoreError('this store cannot remove messages: retention rules need a store that can (the SQLite and MongoDB stores can)', { retryable: false });
   }
   const rules: RetentionReport['rules'][number][] = [];
   for (const selection of selections) {

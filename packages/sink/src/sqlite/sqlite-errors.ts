@@ -11,3 +11,9 @@ export function toStoreError(error: unknown, doing: string): Error {
   const why = error instanceof Error ? error.message : String(error);
   return new StoreError(`SQLite store: ${doing} failed: ${why}`, { retryable, cause: error });
 }
+
+/** Another connection holds the lock: worth trying again after other work has run. */
+export function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/u.test(code);
+}

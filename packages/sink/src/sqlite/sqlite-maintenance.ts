@@ -6,9 +6,7 @@ import { rowToMessage, type MessageRow } from './schema/sqlite-rows.js';
 import type { SqliteStatementCache } from './cache/sqlite-statement-cache.js';
 import { readStoreCounter } from './schema/sqlite-store-counter.js';
 import { TOPIC_MATCH_FUNCTION } from './schema/sqlite-functions.js';
-
-/** Messages removed per transaction by a prune: small enough that the archiver's next write waits briefly. */
-export const DEFAULT_PRUNE_BATCH = 1000;
+import { placeholders } from './schema/sql-fragment.js';
 
 interface RemovedRow {
   readonly n: number;
@@ -25,7 +23,7 @@ const REMOVED_COLUMNS = 'n, id, time, topic, agent, users, packages';
 /**
  * Removes and edits rows of the SQLite archive, each call in one IMMEDIATE transaction, keeping the side
  * tables consistent: the users, packages and agents indexes (rows already indexed), the topic catalogue
- * (counts, first and last seen) and the `messages` counter. The text index holds only signature bits, and
+ * (counts, first and last seen) and the `messages` counter. The text index holds only trigram bitmaps, and
  * every candidate it gives is checked against the body, so a removed or redacted body is never found by it.
  */
 export class SqliteMaintenance {
@@ -58,7 +56,7 @@ export class SqliteMaintenance {
       params.push(...selection.topics);
     }
     if (selection.categories !== undefined && selection.categories.length > 0) {
-      where.push(`category IN (${selection.categories.map(() => '?').join(', ')})`);
+      where.push(`category IN (${placeholders(selection.categories.length)})`);
       params.push(...selection.categories);
     }
     return this.db
@@ -101,12 +99,17 @@ export class SqliteMaintenance {
   /** Moves an already indexed row's entries in the users, packages and agents indexes to its new values. */
   private reindex(row: MessageRow, keys: DerivedKeys): void {
     if (row.n > readStoreCounter(this.statements, 'side_indexed')) return;
-    for (const user of JSON.parse(row.users) as string[]) this.statements.get('DELETE FROM message_users WHERE user = ? AND time = ? AND n = ?').run(user, row.time, row.n);
-    for (const name of JSON.parse(row.packages) as string[]) this.statements.get('DELETE FROM message_packages WHERE package = ? AND time = ? AND n = ?').run(name, row.time, row.n);
-    if (row.agent !== null) this.statements.get('DELETE FROM message_agents WHERE agent = ? AND time = ? AND n = ?').run(row.agent, row.time, row.n);
+    this.unindex(row);
     for (const user of new Set(keys.users)) this.statements.get('INSERT OR IGNORE INTO message_users (user, time, n) VALUES (?, ?, ?)').run(user, row.time, row.n);
     for (const name of new Set(keys.packages)) this.statements.get('INSERT OR IGNORE INTO message_packages (package, time, n) VALUES (?, ?, ?)').run(name, row.time, row.n);
     if (keys.agent !== undefined) this.statements.get('INSERT OR IGNORE INTO message_agents (agent, time, n) VALUES (?, ?, ?)').run(keys.agent, row.time, row.n);
+  }
+
+  /** Removes an already indexed row's entries from the users, packages and agents indexes. */
+  private unindex(row: RemovedRow): void {
+    for (const user of JSON.parse(row.users) as string[]) this.statements.get('DELETE FROM message_users WHERE user = ? AND time = ? AND n = ?').run(user, row.time, row.n);
+    for (const name of JSON.parse(row.packages) as string[]) this.statements.get('DELETE FROM message_packages WHERE package = ? AND time = ? AND n = ?').run(name, row.time, row.n);
+    if (row.agent !== null) this.statements.get('DELETE FROM message_agents WHERE agent = ? AND time = ? AND n = ?').run(row.agent, row.time, row.n);
   }
 
   private remove(rows: readonly RemovedRow[]): void {
@@ -114,11 +117,7 @@ export class SqliteMaintenance {
     const indexed = readStoreCounter(this.statements, 'side_indexed');
     const byTopic = new Map<string, number>();
     for (const row of rows) {
-      if (row.n <= indexed) {
-        for (const user of JSON.parse(row.users) as string[]) this.statements.get('DELETE FROM message_users WHERE user = ? AND time = ? AND n = ?').run(user, row.time, row.n);
-        for (const name of JSON.parse(row.packages) as string[]) this.statements.get('DELETE FROM message_packages WHERE package = ? AND time = ? AND n = ?').run(name, row.time, row.n);
-        if (row.agent !== null) this.statements.get('DELETE FROM message_agents WHERE agent = ? AND time = ? AND n = ?').run(row.agent, row.time, row.n);
-      }
+      if (row.n <= indexed) this.unindex(row);
       this.statements.get('DELETE FROM messages WHERE n = ?').run(row.n);
       byTopic.set(row.topic, (byTopic.get(row.topic) ?? 0) + 1);
     }

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import {
   QueryError,
+  RETENTION_DEFAULTS,
   StoreError,
   type ArchiveMaintenance,
   type MaintenanceOptions,
@@ -31,17 +32,19 @@ import {
   type TopicMatcher,
   type TopicSummary,
 } from '@statbus/core';
-import { checkChangesLimit, parseSequencePosition } from '../store/sequence-position.js';
 import { openSqliteDatabase } from './schema/open-sqlite-database.js';
 import { SqliteBatchWriter, type WrittenBatch } from './write/sqlite-batch-writer.js';
+import { SqliteBulkLoad } from './write/sqlite-bulk-load.js';
+import { insertedChanges } from './write/inserted-changes.js';
 import { SqliteCatalogue } from './read/sqlite-catalogue.js';
 import { SqliteDeferredIndexer } from './write/sqlite-deferred-indexer.js';
-import { DEFAULT_PRUNE_BATCH, SqliteMaintenance } from './sqlite-maintenance.js';
-import { toStoreError } from './sqlite-errors.js';
+import { SqliteMaintenance } from './sqlite-maintenance.js';
+import { isBusy, toStoreError } from './sqlite-errors.js';
 import { SqlitePageAnchors } from './cache/sqlite-page-anchors.js';
 import { SqlitePageFinder } from './read/sqlite-page-finder.js';
 import { SqliteQueryPlanner } from './plan/sqlite-query-planner.js';
-import { prepareMessage, rawRowToMessage, ROW_COLUMNS_WITHOUT_CONTENT, rowToMessage, type MessageRow, type RawRowWithoutContent } from './schema/sqlite-rows.js';
+import { prepareMessage, rowToMessage, type MessageRow } from './schema/sqlite-rows.js';
+import { readChanges } from './read/sqlite-changes.js';
 import { SqliteStatementCache } from './cache/sqlite-statement-cache.js';
 import { SqliteRollups } from './sqlite-rollups.js';
 import { readHead, readStoreCounter } from './schema/sqlite-store-counter.js';
@@ -52,11 +55,6 @@ import { SqliteTotalCache } from './cache/sqlite-total-cache.js';
 import { sampleBodies } from './text-index/sample-bodies.js';
 import { BITMAP_BLOCK_ROWS } from './text-index/trigram-bitmaps.js';
 import { TrigramSample } from './text-index/trigram-sample.js';
-
-function isBusy(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/u.test(code);
-}
 
 /** The parts of an open store, made by `init()`, dropped by `close()`. */
 interface OpenStore {
@@ -88,8 +86,8 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
   private readonly options: SqliteStoreOptions;
   private store: OpenStore | undefined;
   private closed = false;
-  /** During {@link SqliteMessageStore.bulkLoad}: messages written since the open transaction began. */
-  private bulk: { rows: number } | undefined;
+  /** Set during {@link SqliteMessageStore.bulkLoad}. */
+  private bulk: SqliteBulkLoad | undefined;
   private readonly matchers = new Map<string, TopicMatcher>();
   private readonly listeners = new Set<(inserted?: InsertedChanges) => void>();
 
@@ -153,16 +151,15 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
     let written: WrittenBatch | undefined;
     while (written === undefined) {
       try {
-        const { db, writer } = this.open();
-        // In a bulk load, each call's transaction is a savepoint of one kept open over many calls.
-        if (this.bulk !== undefined && !db.inTransaction) db.exec('BEGIN IMMEDIATE');
+        const { writer } = this.open();
+        this.bulk?.beforeWrite();
         written = writer.write(prepared);
       } catch (error) {
         if (!isBusy(error) || Date.now() >= deadline) throw toStoreError(error, 'insertMany');
         await new Promise((resolve) => setTimeout(resolve, this.tuning.busySliceMs));
       }
     }
-    if (this.bulk !== undefined && (this.bulk.rows += prepared.length) >= this.tuning.bulkCommitRows) this.commitBulk();
+    this.bulk?.written(prepared.length);
     if (written.inserted.length > 0) {
       this.store?.indexer.schedule();
       this.notifyInserted(messages, written.stored);
@@ -170,27 +167,9 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
     return { inserted: written.inserted, duplicates: written.duplicates };
   }
 
-  /**
-   * Positions are the row key `n`: with SQLite's single writer, `n` grows in commit order, so a reader
-   * passing back the last position misses nothing and sees nothing twice.
-   */
+  /** Positions are the row key `n`, which grows in commit order (see {@link readChanges}). */
   changes(after: string | undefined, limit: number, options: ChangesOptions = {}): Promise<ChangeBatch> {
-    return this.run('changes', () => {
-      const from = parseSequencePosition(after);
-      checkChangesLimit(limit);
-      const { statements } = this.open();
-      if (options.content === false) {
-        const raw = statements.get(`SELECT ${ROW_COLUMNS_WITHOUT_CONTENT} FROM messages WHERE n > ? ORDER BY n LIMIT ?`).raw().all(from, limit) as RawRowWithoutContent[];
-        const changes = raw.map((row) => ({ position: String(row[0]), message: rawRowToMessage(row) }));
-        return { changes, position: String(raw[raw.length - 1]?.[0] ?? from) };
-      }
-      const rows = statements.get('SELECT * FROM messages WHERE n > ? ORDER BY n LIMIT ?').all(from, limit) as MessageRow[];
-      const last = rows[rows.length - 1];
-      return {
-        changes: rows.map((row) => ({ position: String(row.n), message: rowToMessage(row) })),
-        position: String(last?.n ?? from),
-      };
-    });
+    return this.run('changes', () => readChanges(this.open().statements, after, limit, options));
   }
 
   changesHead(): Promise<string> {
@@ -251,24 +230,13 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
    */
   async bulkLoad<T>(work: () => Promise<T>): Promise<T> {
     const { db, indexer } = this.open();
-    db.pragma('synchronous = NORMAL');
-    indexer.pause(true);
-    this.bulk = { rows: 0 };
+    const bulk = new SqliteBulkLoad(db, indexer, this.options.synchronous ?? 'FULL', this.tuning.bulkCommitRows);
+    this.bulk = bulk;
     try {
       return await work();
     } finally {
       this.bulk = undefined;
-      if (db.open) {
-        // What was written stays, even when `work` failed: every insertMany in it was whole.
-        if (db.inTransaction) db.exec('COMMIT');
-        db.pragma(`synchronous = ${this.options.synchronous ?? 'FULL'}`);
-        try {
-          db.pragma('wal_checkpoint(PASSIVE)');
-        } catch {
-          // Busy with another connection: its own checkpoints, or the next commit (synced again), make the rows durable.
-        }
-        indexer.pause(false);
-      }
+      bulk.end();
     }
   }
 
@@ -329,13 +297,17 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
     return this.run('redactMessage', () => this.maintain((maintenance) => maintenance.redact(id, paths, options)));
   }
 
-  /** Removes old messages in batches, one transaction each, yielding to the event loop between them. */
+  /**
+   * Removes old messages in batches, one transaction each, yielding to the event loop between them. The batch is
+   * `[sink.retention] batch_size`'s default unless `batchSize` is given: small enough that the archiver's next write
+   * waits only briefly.
+   */
   async prune(selection: RetentionSelection, options: { readonly batchSize?: number; readonly signal?: AbortSignal } = {}): Promise<PruneResult> {
     let deleted = 0;
     let batches = 0;
     for (;;) {
       if (options.signal?.aborted === true) break;
-      const removed = await this.run('prune', () => this.maintain((maintenance) => maintenance.pruneBatch(selection, options.batchSize ?? DEFAULT_PRUNE_BATCH)));
+      const removed = await this.run('prune', () => this.maintain((maintenance) => maintenance.pruneBatch(selection, options.batchSize ?? RETENTION_DEFAULTS.batch_size)));
       if (removed === 0) break;
       deleted += removed;
       batches += 1;
@@ -364,28 +336,9 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
     });
   }
 
-  private commitBulk(): void {
-    const { db } = this.open();
-    if (db.inTransaction) db.exec('COMMIT');
-    if (this.bulk !== undefined) this.bulk.rows = 0;
-  }
-
-  /** The rows were written in one transaction holding the write lock: nothing else sits between their positions. */
   private notifyInserted(messages: readonly ArchivedMessage[], stored: WrittenBatch['stored']): void {
     if (this.listeners.size === 0) return;
-    const first = stored[0];
-    const inserted: InsertedChanges | undefined =
-      first === undefined
-        ? undefined
-        : {
-            after: String(first.n - 1),
-            changes: stored.map(({ index, n }) => {
-              const message = messages[index] as ArchivedMessage;
-              // As stored (and as the feed returns it): the time in whole milliseconds.
-              const { time } = message.envelope;
-              return { position: String(n), message: Number.isInteger(time) ? message : { ...message, envelope: { ...message.envelope, time: Math.trunc(time) } } };
-            }),
-          };
+    const inserted = insertedChanges(messages, stored);
     for (const listener of [...this.listeners]) {
       try {
         listener(inserted);

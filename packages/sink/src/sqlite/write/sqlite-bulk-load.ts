@@ -1,0 +1,53 @@
+import type Database from 'better-sqlite3';
+import type { SqliteSynchronous } from '../sqlite-store-options.js';
+import type { SqliteDeferredIndexer } from './sqlite-deferred-indexer.js';
+
+/**
+ * One bulk load (`statbus db import`) of a store: commits not synced one by one (`synchronous = NORMAL`), the
+ * batches of many `insertMany` calls committed together, and no background indexing between them. Made by
+ * `SqliteMessageStore.bulkLoad`, which calls {@link SqliteBulkLoad.end} whatever the load's outcome.
+ */
+export class SqliteBulkLoad {
+  /** Messages written since the open transaction began. */
+  private rows = 0;
+
+  /** @param commitRows messages per commit, across `insertMany` calls (the `bulkCommitRows` tuning). */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly indexer: SqliteDeferredIndexer,
+    private readonly synchronous: SqliteSynchronous,
+    private readonly commitRows: number,
+  ) {
+    db.pragma('synchronous = NORMAL');
+    indexer.pause(true);
+  }
+
+  /** Before a batch is written: the batch's own transaction becomes a savepoint of the one kept open over many calls. */
+  beforeWrite(): void {
+    if (!this.db.inTransaction) this.db.exec('BEGIN IMMEDIATE');
+  }
+
+  /** After a batch of `rows` messages was written: commits once enough have gathered. */
+  written(rows: number): void {
+    this.rows += rows;
+    if (this.rows < this.commitRows) return;
+    if (this.db.inTransaction) this.db.exec('COMMIT');
+    this.rows = 0;
+  }
+
+  /**
+   * Commits what was written (even when the load failed: every `insertMany` in it was whole), restores the
+   * configured sync mode, checkpoints the WAL (synced) and lets the deferred indexes be filled again.
+   */
+  end(): void {
+    if (!this.db.open) return;
+    if (this.db.inTransaction) this.db.exec('COMMIT');
+    this.db.pragma(`synchronous = ${this.synchronous}`);
+    try {
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+    } catch {
+      // Busy with another connection: its own checkpoints, or the next commit (synced again), make the rows durable.
+    }
+    this.indexer.pause(false);
+  }
+}
