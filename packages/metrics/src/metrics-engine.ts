@@ -56,8 +56,8 @@ export interface MetricsEngineCounters {
 }
 
 const FEED_PAGE = 1000;
-/** Default {@link MetricsEngineOptions.coalesceMs}: well inside the second in which a count should be visible. */
-export const DEFAULT_COALESCE_MS = 500;
+/** Default {@link MetricsEngineOptions.coalesceMs}: inside the second in which a count should be visible, with room for the write. */
+export const DEFAULT_COALESCE_MS = 750;
 const ERROR_LOG_EVERY_MS = 60_000;
 
 /**
