@@ -191,16 +191,20 @@ try {
     // Not timed: the first requests of a route compile its code and statements.
     for (let index = 0; index < 20; index += 1) await app.inject({ method: 'GET', url });
     const times: number[] = [];
+    // CPU time per request beside the wall time: on a shared machine the wall's tail is mostly waiting for a core.
+    const cpuTimes: number[] = [];
     let source: unknown;
     for (let index = 0; index < 200; index += 1) {
       const started = performance.now();
+      const cpuStarted = cpuMs();
       const response = await app.inject({ method: 'GET', url });
       times.push(performance.now() - started);
+      cpuTimes.push(cpuMs() - cpuStarted);
       if (response.statusCode !== 200) throw new Error(`${url}: ${response.statusCode} ${response.body.slice(0, 200)}`);
       source = response.json<{ source?: string }>().source;
     }
-    api[name] = { p50_ms: percentile(times, 0.5), p99_ms: percentile(times, 0.99), ...(source === undefined ? {} : { source }), target_p99_ms: 20 };
-    process.stderr.write(`${url.split('?')[0] ?? url}: p50 ${percentile(times, 0.5).toFixed(2)} ms, p99 ${percentile(times, 0.99).toFixed(2)} ms\n`);
+    api[name] = { p50_ms: percentile(times, 0.5), p99_ms: percentile(times, 0.99), cpu_p50_ms: percentile(cpuTimes, 0.5), cpu_p99_ms: percentile(cpuTimes, 0.99), ...(source === undefined ? {} : { source }), target_p99_ms: 20 };
+    process.stderr.write(`${url.split('?')[0] ?? url}: p50 ${percentile(times, 0.5).toFixed(2)} ms, p99 ${percentile(times, 0.99).toFixed(2)} ms (CPU p50 ${percentile(cpuTimes, 0.5).toFixed(2)} ms, p99 ${percentile(cpuTimes, 0.99).toFixed(2)} ms)\n`);
   }
   await app.close();
   report['api'] = api;
@@ -220,12 +224,13 @@ function metricsSection(run: Record<string, unknown>): Parameters<typeof writeSe
   const cpu = run['archive_cpu_ms_per_message'] as { live: Ratio; historical_spread: Ratio };
   const rebuild = run['rebuild'] as { messages: number; seconds: number; cpu_seconds: number };
   const visibility = run['visibility_ms'] as { p50: number; p99: number };
-  const api = run['api'] as Record<string, { p50_ms: number; p99_ms: number; source?: string }>;
+  const api = run['api'] as Record<string, { p50_ms: number; p99_ms: number; cpu_p99_ms?: number; source?: string }>;
   const us = (ms: number): string => `${(ms * 1000).toFixed(1)} µs`;
   const ms = (value: number): string => `${value.toFixed(1)} ms`;
   const apiRow = (name: string, label: string): (string | number)[] => {
     const figures = api[name] ?? { p50_ms: Number.NaN, p99_ms: Number.NaN };
-    return [label, '', '', `p50 ${ms(figures.p50_ms)}, p99 ${ms(figures.p99_ms)}${figures.source === undefined ? '' : ` (${figures.source})`}`, 'p99 ≤ 20 ms'];
+    const cpu = figures.cpu_p99_ms === undefined ? '' : `; CPU p99 ${ms(figures.cpu_p99_ms)}`;
+    return [label, '', '', `p50 ${ms(figures.p50_ms)}, p99 ${ms(figures.p99_ms)}${cpu}${figures.source === undefined ? '' : ` (${figures.source})`}`, 'p99 ≤ 20 ms'];
   };
   return {
     section: 'metrics',
@@ -251,8 +256,8 @@ function metricsSection(run: Record<string, unknown>): Parameters<typeof writeSe
       ],
     },
     notes: [
-      'Shared 2-core machine: wall times stretch with the load average; CPU seconds and the on/off ratio measured in one run are the comparable figures.',
-      'The spread-over-30-days row is a worst case no archiver runs: every 500-message write is followed by a rollup transaction touching ~1,500 cells of many buckets; the engine of an archiver gathers what comes in its 500 ms window.',
+      'Shared 2-core machine: wall times stretch with the load average; CPU seconds and the on/off ratio measured in one run are the comparable figures. The API rows give the CPU time of a request beside its wall time: where the wall p99 is far above the CPU p99, the request was waiting for a core.',
+      'The spread-over-30-days row is a worst case no archiver runs: every 500-message write is followed by a rollup transaction touching ~1,500 cells of many buckets; the engine of an archiver gathers what comes in its 750 ms window.',
     ],
   };
 }

@@ -56,8 +56,8 @@ export interface MetricsEngineCounters {
 }
 
 const FEED_PAGE = 1000;
-/** Default {@link MetricsEngineOptions.coalesceMs}: well inside the second in which a count should be visible. */
-export const DEFAULT_COALESCE_MS = 500;
+/** Default {@link MetricsEngineOptions.coalesceMs}: inside the second in which a count should be visible, with room for the write. */
+export const DEFAULT_COALESCE_MS = 750;
 const ERROR_LOG_EVERY_MS = 60_000;
 
 /**
@@ -229,11 +229,17 @@ export class MetricsEngine implements BusEventRecorder {
     for (const entry of entries) {
       if (!followsArchive(entry.plugin)) throw new PluginError(entry.plugin.name, `plugin ${entry.plugin.name} counts bus events, which are not in the archive: it cannot be rebuilt`);
     }
-    for (const entry of entries) {
-      const since = options.since === undefined ? undefined : Math.floor(options.since / entry.alignMs) * entry.alignMs;
-      await this.store.resetRollups(entry.plugin.name, since);
+    const fromStart = options.since === undefined && this.store.rebuildingRollups !== undefined;
+    if (fromStart) await this.store.rebuildingRollups?.(true);
+    try {
+      for (const entry of entries) {
+        const since = options.since === undefined ? undefined : Math.floor(options.since / entry.alignMs) * entry.alignMs;
+        await this.store.resetRollups(entry.plugin.name, since);
+      }
+      return await this.sync(options.onProgress);
+    } finally {
+      if (fromStart) await this.store.rebuildingRollups?.(false);
     }
-    return this.sync(options.onProgress);
   }
 
   /** Deletes buckets past their retention. Resolves with how many values went. */

@@ -120,6 +120,13 @@ export interface RollupStore {
    */
   resetRollups(plugin: string, since?: number): Promise<void>;
   /**
+   * Optional. A rebuild from the start calls it with `true` before its resets and with `false` once caught up (or
+   * failed): meanwhile the store may set aside what only speeds up reads of the rollups (a secondary index), cheaper
+   * to build again once than to keep up cell by cell. Reads stay exact meanwhile, only slower. A store that sets
+   * something aside restores it when opened again, should the process end in between.
+   */
+  rebuildingRollups?(active: boolean): Promise<void>;
+  /**
    * Messages matching `query` per bucket of `intervalMs` (UTC, aligned to the epoch), in one pass; buckets without a
    * message are absent. Ascending by bucket.
    */

@@ -274,6 +274,10 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
     return this.run('resetRollups', () => this.open().rollups.reset(plugin, since));
   }
 
+  rebuildingRollups(active: boolean): Promise<void> {
+    return this.run('rebuildingRollups', () => this.open().rollups.rebuilding(active));
+  }
+
   /** One `GROUP BY` over the rows the query's indexes select, in one read transaction. */
   countSeries(query: MessageQuery, intervalMs: number): Promise<readonly SeriesCount[]> {
     return this.run('countSeries', () => {

@@ -38,6 +38,9 @@ interface PositionRow {
 
 type RawRollupRow = [bucket: number, key: string, field: string, value: number, text: string | null];
 
+/** The index of migration 5 for reads by key, set aside during a rebuild from the start (see `rebuilding`). */
+const KEY_INDEX = 'CREATE INDEX IF NOT EXISTS rollups_key ON rollups (plugin, interval, key, bucket)';
+
 /** Most keys a rollup query may name (each is a bound parameter). */
 const MAX_KEYS = 500;
 
@@ -51,7 +54,18 @@ export class SqliteRollups {
     private readonly db: Database.Database,
     private readonly statements: SqliteStatementCache,
     private readonly path: string,
-  ) {}
+  ) {
+    // A process that ended during a rebuild left the index aside: built again here (nothing to do when it exists).
+    db.exec(KEY_INDEX);
+  }
+
+  /**
+   * Drops the index by key before a rebuild from the start and builds it again after: one sort of every row costs
+   * less than keeping it up through the deletes and inserts of the rebuild. Queries by key scan meanwhile.
+   */
+  rebuilding(active: boolean): void {
+    this.db.exec(active ? 'DROP INDEX IF EXISTS rollups_key' : KEY_INDEX);
+  }
 
   positions(): Record<string, RollupPosition> {
     const rows = this.statements.get('SELECT * FROM rollup_positions').all() as PositionRow[];

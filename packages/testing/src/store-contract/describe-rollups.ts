@@ -104,6 +104,24 @@ export function describeRollups(
     });
   });
 
+  describe('.rebuildingRollups', () => {
+    it('should keep reads and writes exact while a rebuild is under way and after it (for a store without it, as they are)', async () => {
+      await withRollups(async (fresh) => {
+        const cells = [0, 1].flatMap((hour) => [cell({ bucket: hour * HOUR, key: 'a', value: 1 }), cell({ bucket: hour * HOUR, key: 'b', value: 2 })]);
+        expect(await fresh.applyRollups(cells, [{ plugin: 'p', from: undefined, to: '2' }])).toBe(true);
+        await fresh.rebuildingRollups?.(true);
+        await fresh.resetRollups('p');
+        expect(await fresh.applyRollups(cells, [{ plugin: 'p', from: undefined, to: '2' }])).toBe(true);
+        expect(await fresh.applyRollups([cell({ bucket: HOUR, key: 'b', value: 3 })], [{ plugin: 'p', from: '2', to: '3' }])).toBe(true);
+        const during = await fresh.readRollups({ plugin: 'p', interval: '1h', keys: ['b'] });
+        expect(during.map((row) => [row.bucket / HOUR, row.value])).toEqual([[0, 2], [1, 5]]);
+        await fresh.rebuildingRollups?.(false);
+        expect(await fresh.readRollups({ plugin: 'p', interval: '1h', keys: ['b'] })).toEqual(during);
+        expect(await fresh.topRollups({ plugin: 'p', interval: '1h', field: 'count', limit: 1 })).toEqual([{ key: 'b', value: 7 }]);
+      });
+    });
+  });
+
   describe('.readRollupPage', () => {
     it('should return the values of exactly the page of (bucket, key) groups readRollups holds, either way, with their count', async () => {
       await withRollups(async (fresh) => {
