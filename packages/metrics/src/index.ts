@@ -3,7 +3,7 @@ export { loadPlugins } from './load-plugins.js';
 export { MetricsCatalog } from './metrics-catalog.js';
 export type { CatalogEntry, KeptInterval, MetricsCatalogOptions, PluginDescription } from './metrics-catalog.js';
 export { MetricsEngine } from './metrics-engine.js';
-export type { MetricsEngineCounters, MetricsEngineOptions, RebuildProgress } from './metrics-engine.js';
+export type { MetricsEngineCounters, MetricsEngineOptions, RebuildProgress } from './metrics-engine-options.js';
 export { METRICS_USER_PLUGINS, metricsModule } from './metrics-module.js';
 export { followsArchive } from './metrics-plugin.js';
 export type { MetricsEmit, MetricsKey, MetricsPlugin, PresentedFields, StoredValue } from './metrics-plugin.js';
