@@ -61,10 +61,10 @@ describe('fault suite 4: ZeroMQ — archiver paused while a short-lived publishe
       STATBUS_TRANSPORT: 'zeromq',
       STATBUS_ZEROMQ__RELAY_INBOUND: `ipc://${base}-in`,
       STATBUS_ZEROMQ__RELAY_OUTBOUND: `ipc://${base}-out`,
-      // Small high-water marks: a paused archiver makes the relay drop after a few batches. A high-water mark
-      // counts ZeroMQ messages and a batch of lines is one, so two of them hold a few hundred to a thousand lines.
-      STATBUS_ZEROMQ__SEND_HWM: '2',
-      STATBUS_ZEROMQ__RECEIVE_HWM: '2',
+      // Small high-water marks: a paused archiver makes the relay drop after a few batches. A mark of 32 (KiB)
+      // is two batches of 16 KiB (see batchHighWaterMark), so each side holds at most about a hundred lines.
+      STATBUS_ZEROMQ__SEND_HWM: '32',
+      STATBUS_ZEROMQ__RECEIVE_HWM: '32',
       STATBUS_ZEROMQ__STREAM_HEARTBEAT_MS: '100',
       STATBUS_ZEROMQ__REPLAY_WINDOW: String(window),
     };

@@ -102,6 +102,40 @@ describe.skipIf(!haveBroker)('fault: AMQP connection trouble (needs RabbitMQ)', 
     });
   });
 
+  describe('when the archiver\'s connection stalls with the default heartbeat, then comes back', () => {
+    it('should say not ready within seconds, ready again after the thaw on the same connection, and lose nothing', { timeout: 60_000 }, async () => {
+      nom = await startNom(bus.env(proxy.url(), BATCH), bus.dir);
+      const running = nom;
+      const pub = await publisher(bus.config());
+      try {
+        const before = await publishMany(pub, 200);
+        await waitStored(bus, before.length);
+        expect((await probe(running.ready)).status).toBe(200);
+        const accepted = proxy.accepted;
+        const stalledAt = Date.now();
+        proxy.freeze();
+        const during = await publishMany(pub, 200, 200);
+        const notReady = await waitFor(async () => {
+          const answer = await probe(running.ready);
+          return answer.status === 503 ? answer : undefined;
+        }, { timeoutMs: 20_000, intervalMs: 50, message: '/ready saying 503 during the stall' });
+        const after = Date.now() - stalledAt;
+        expect(notReady.body['transport']).toBe('disconnected');
+        // stall_timeout_ms (5 s by default) and a probe interval; the heartbeat (30 s) would need a minute.
+        expect(after).toBeLessThan(10_000);
+        expect(bus.stored().rows).toBe(200);
+        proxy.thaw();
+        await waitFor(async () => (await probe(running.ready)).status === 200, { timeoutMs: 15_000, message: '/ready back to 200 after the thaw' });
+        await waitStored(bus, before.length + during.length);
+        expect(bus.stored()).toEqual({ rows: 400, ids: 400 });
+        expect(proxy.accepted).toBe(accepted);
+        console.info(`fault broker-stall (default heartbeat): 503 after ${after} ms`);
+      } finally {
+        await pub.transport.close();
+      }
+    });
+  });
+
   describe('when the broker refuses connections for a while', () => {
     it('should say not ready, keep trying, and archive what was published meanwhile once', { timeout: 60_000 }, async () => {
       nom = await startNom(bus.env(proxy.url(), BATCH), bus.dir);

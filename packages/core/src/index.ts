@@ -18,6 +18,7 @@ export { loadConfig } from './config/load-config.js';
 export type { LoadConfigOptions, LoadedConfig } from './config/load-config.js';
 export { redactConfig, redactUrl } from './config/redact-config.js';
 export type { ZeroMqConfig, ZeroMqCurveConfig } from './config/zeromq-config.js';
+export { ZEROMQ_DEFAULTS } from './config/zeromq-config.js';
 export { DEFAULT_ROWS_PER_PAGE, MAX_ROWS_PER_PAGE } from './contracts/message-query.js';
 export { MAX_CHANGES_LIMIT } from './contracts/message-store.js';
 export type { MessageQuery } from './contracts/message-query.js';

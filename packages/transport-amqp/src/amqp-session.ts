@@ -7,9 +7,10 @@ import {
   type TransportCounterSet,
   type TransportStatus,
 } from '@statbus/core';
-import { connect as amqpConnect, type ChannelModel } from 'amqplib';
+import { connect as amqpConnect, type Channel, type ChannelModel } from 'amqplib';
 import { connectionUrl, socketOptions, type AmqpSocketOptions } from './amqp-arguments.js';
 import { abortableDelay, backoffDelay } from './backoff.js';
+import { StallWatchdog } from './stall-watchdog.js';
 
 /** Opens one AMQP connection; amqplib's `connect` unless a test gives another. */
 export type OpenConnection = (url: string, options: AmqpSocketOptions) => Promise<ChannelModel>;
@@ -53,6 +54,7 @@ export class AmqpSession {
   #reconnecting = false;
   #established = false;
   #lastError: Error | undefined;
+  #watchdog: StallWatchdog | undefined;
   #readyWaiters: { resolve: (model: ChannelModel) => void; reject: (error: Error) => void }[] = [];
 
   constructor(options: SessionOptions) {
@@ -148,6 +150,7 @@ export class AmqpSession {
   /** Closes the connection (participants close their channels first). Idempotent. */
   async close(): Promise<void> {
     if (!this.closing) this.#abort.abort();
+    this.#watchdog?.stop();
     const waiters = this.#readyWaiters.splice(0);
     for (const waiter of waiters) waiter.reject(this.#closedError());
     const model = this.#model;
@@ -190,13 +193,57 @@ export class AmqpSession {
     else this.#logger.debug({ address: this.address }, 'AMQP connected');
     this.#established = true;
     this.#report({ type: 'connected', address: this.address });
+    this.#watch(model);
     const waiters = this.#readyWaiters.splice(0);
     for (const waiter of waiters) waiter.resolve(model);
+  }
+
+  /**
+   * Watches the new connection for a stall (see `StallWatchdog`, `stall_timeout_ms`): the probe is a
+   * basic.qos on a channel of its own, an answer that changes nothing. A stall is reported as
+   * `disconnected` (so readiness follows it) and the end of one as `connected`.
+   */
+  #watch(model: ChannelModel): void {
+    this.#watchdog?.stop();
+    this.#watchdog = undefined;
+    const timeoutMs = this.#amqp.stall_timeout_ms;
+    if (timeoutMs === 0 || this.closing) return;
+    let channel: Channel | undefined;
+    const probe = async (): Promise<void> => {
+      if (channel === undefined) {
+        const opened = await model.createChannel();
+        opened.on('error', () => undefined);
+        opened.on('close', () => {
+          if (channel === opened) channel = undefined;
+        });
+        channel = opened;
+      }
+      await channel.prefetch(0);
+    };
+    const watchdog = new StallWatchdog({
+      timeoutMs,
+      probe,
+      onStall: (silentMs) => {
+        if (model !== this.#model) return;
+        const error = new TransportError('ERR_CONNECTION', `${this.address} has not answered for ${silentMs} ms: the connection is stalled`, { address: this.address });
+        this.#logger.warn({ address: this.address, silentMs }, `AMQP connection to ${this.address} stalled: no answer for ${silentMs} ms`);
+        this.#report({ type: 'disconnected', address: this.address, error });
+      },
+      onResume: () => {
+        if (model !== this.#model) return;
+        this.#logger.info({ address: this.address }, `AMQP connection to ${this.address} answers again`);
+        this.#report({ type: 'connected', address: this.address });
+      },
+    });
+    this.#watchdog = watchdog;
+    watchdog.start();
   }
 
   #lost(model: ChannelModel, error: Error | undefined): void {
     if (model !== this.#model) return;
     this.#model = undefined;
+    this.#watchdog?.stop();
+    this.#watchdog = undefined;
     if (this.closing || !this.#established) return;
     this.#logger.warn({ address: this.address, reason: describeLoss(error) }, `AMQP connection to ${this.address} lost (${describeLoss(error)}); reconnecting`);
     this.#report(error === undefined ? { type: 'disconnected', address: this.address } : { type: 'disconnected', address: this.address, error });

@@ -1,3 +1,4 @@
+import { ZEROMQ_DEFAULTS } from '@statbus/core';
 import { encodeBatchBytes, encodeBatchText } from './batch-frames.js';
 import type { Frames } from './send-queue.js';
 import type { SubscriberPrefixes } from './subscriber-prefixes.js';
@@ -17,11 +18,11 @@ export interface BatchLimits {
 }
 
 /**
- * Default limits: big enough that the fixed cost of a ZeroMQ message is spread over dozens of typical
- * messages, small enough that a batch stays a small allocation and a high-water mark of batches stays a
- * bounded amount of memory.
+ * Default limits (`[zeromq] batch_max_bytes` / `batch_max_messages`): big enough that the fixed cost of a
+ * ZeroMQ message is spread over dozens of typical messages, small enough that a batch stays a small
+ * allocation and a high-water mark of batches (see `batchHighWaterMark`) stays a bounded amount of memory.
  */
-export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxBytes: 64 * 1024, maxCount: 512 };
+export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxBytes: ZEROMQ_DEFAULTS.batch_max_bytes, maxCount: ZEROMQ_DEFAULTS.batch_max_messages };
 
 interface Open {
   readonly frames: (string | Buffer)[];

@@ -45,3 +45,24 @@ export function relayReplayAddress(config: ZeroMqConfig): string {
   const [, host, port] = tcp;
   return `${host}:${port === '*' ? '*' : String(Number(port) + 2)}`;
 }
+
+/** The bytes a message of a high-water mark stands for when ZeroMQ's marks are turned into batches. */
+export const HWM_BYTES_PER_MESSAGE = 1024;
+
+/**
+ * The ZMQ_SNDHWM / ZMQ_RCVHWM for a high-water mark of `hwm` messages. ZeroMQ counts ZeroMQ messages and a
+ * batch (up to `batch_max_bytes`) is one, so `hwm` batches could hold `batch_max_bytes / 1 KiB` times the
+ * memory `hwm` messages of about 1 KiB did. The socket gets as many batches as fit in `hwm` KiB instead
+ * (at least 1, at most `hwm`): a peer's queue then holds at most about `hwm` KiB of batches, as it held
+ * `hwm` typical messages before batching. 0 stays 0 (no limit). Without batching (the fedmsg wire format,
+ * `batch_max_messages = 1`) the marks count the messages themselves.
+ */
+export function batchHighWaterMark(hwm: number, config: ZeroMqConfig): number {
+  if (hwm === 0 || config.wire_format === 'fedmsg' || config.batch_max_messages === 1) return hwm;
+  return Math.min(hwm, Math.max(1, Math.round((hwm * HWM_BYTES_PER_MESSAGE) / config.batch_max_bytes)));
+}
+
+/** The batch limits of `[zeromq]` (see `PublishBatcher`). */
+export function batchLimits(config: ZeroMqConfig): { maxBytes: number; maxCount: number } {
+  return { maxBytes: config.batch_max_bytes, maxCount: config.batch_max_messages };
+}

@@ -8,7 +8,7 @@ import { ReplayClient, ReplayServer } from './replay-endpoint.js';
 import type { ReplayWindow } from './replay-window.js';
 import { SendQueue } from './send-queue.js';
 import { SocketMonitor, type MonitorSink } from './socket-monitor.js';
-import { bindAddresses, commonSocketOptions, relayReplayAddress } from './socket-options.js';
+import { batchHighWaterMark, batchLimits, bindAddresses, commonSocketOptions, relayReplayAddress } from './socket-options.js';
 import { StreamPositions } from './stream-positions.js';
 import { SubscriberPrefixes } from './subscriber-prefixes.js';
 import { DroppedWhenFull, relayWhenFull } from './when-full.js';
@@ -96,7 +96,7 @@ export class ZeroMqPublisher {
     this.#viaRelay = viaRelay;
     this.#curve = curve;
     this.#socket = new XPublisher({
-      sendHighWaterMark: zeromq.send_hwm,
+      sendHighWaterMark: batchHighWaterMark(zeromq.send_hwm, zeromq),
       ...commonSocketOptions(zeromq),
       ...(viaRelay ? curve.client : curve.server),
       // Towards the relay, wait at the high-water mark instead of dropping: the relay then never
@@ -107,7 +107,7 @@ export class ZeroMqPublisher {
     });
     new SocketMonitor(this.#socket, sink);
     this.#queue = new SendQueue(this.#socket, { immediate: !viaRelay, ...(viaRelay && { whenFull: relayWhenFull(zeromq) }) });
-    this.#batcher = new PublishBatcher(this.#queue, this.#prefixes);
+    this.#batcher = new PublishBatcher(this.#queue, this.#prefixes, batchLimits(zeromq));
   }
 
   /**

@@ -9,7 +9,7 @@ import { RelayStreams } from './relay-streams.js';
 import { ReplayServer } from './replay-endpoint.js';
 import { ReplayWindow } from './replay-window.js';
 import { SendQueue } from './send-queue.js';
-import { commonSocketOptions, relayReplayAddress } from './socket-options.js';
+import { batchHighWaterMark, batchLimits, commonSocketOptions, relayReplayAddress } from './socket-options.js';
 import { SubscriberPrefixes } from './subscriber-prefixes.js';
 import { SUBSCRIBE_BYTE, decodeMessageFrame, isHeartbeatFrame, isProbeTopic } from './wire-frames.js';
 
@@ -128,8 +128,8 @@ export class ZeroMqRelay {
   async #open(): Promise<void> {
     const config = this.#config.zeromq;
     const common = { ...commonSocketOptions(config), ...curveOptions(config).server };
-    const inbound = new XSubscriber({ receiveHighWaterMark: config.receive_hwm, ...common });
-    const outbound = new XPublisher({ sendHighWaterMark: config.send_hwm, ...common });
+    const inbound = new XSubscriber({ receiveHighWaterMark: batchHighWaterMark(config.receive_hwm, config), ...common });
+    const outbound = new XPublisher({ sendHighWaterMark: batchHighWaterMark(config.send_hwm, config), ...common });
     const window = new ReplayWindow(config.replay_window, config.replay_max_age_ms);
     const replay = new ReplayServer(window, common, this.#log);
     this.#inbound = inbound;
@@ -137,7 +137,7 @@ export class ZeroMqRelay {
     this.#window = window;
     this.#replay = replay;
     this.#outQueue = new SendQueue(outbound);
-    this.#out = new PublishBatcher(this.#outQueue, this.#prefixes);
+    this.#out = new PublishBatcher(this.#outQueue, this.#prefixes, batchLimits(config));
     for (const [socket, address] of [
       [inbound, config.relay_inbound],
       [outbound, config.relay_outbound],
@@ -201,7 +201,9 @@ export class ZeroMqRelay {
     const message = decodeMessageFrame(frame);
     if (message !== undefined) {
       const { publisher, n, seq } = message.position;
-      this.#window?.keep(publisher, message.topic, n, frame);
+      // A copy: the frame is a view of the batch it came in, which the window would otherwise keep whole
+      // (and, through zeromq.js, the native message under it) for as long as it keeps this one message.
+      this.#window?.keep(publisher, message.topic, n, Buffer.from(frame));
       this.#streams.passed(publisher, message.topic, n, seq);
       this.#forwarded += 1;
       return out.send(message.topic, frame);

@@ -24,7 +24,7 @@ import type { CurveClientOptions } from './curve-options.js';
 import type { ReplayClient } from './replay-endpoint.js';
 import { waitUntilReady } from './readiness.js';
 import { SocketMonitor, type MonitorSink } from './socket-monitor.js';
-import { commonSocketOptions, subscribeAddresses } from './socket-options.js';
+import { batchHighWaterMark, commonSocketOptions, subscribeAddresses } from './socket-options.js';
 import { decodeMessageFrame, probeTopic } from './wire-frames.js';
 import { ZeroMqDelivery, type Settlement } from './zeromq-delivery.js';
 
@@ -109,7 +109,7 @@ export class ZeroMqSubscription implements Subscription {
   async start(): Promise<void> {
     const { config } = this.#init;
     const addresses = subscribeAddresses(config);
-    const socket = new Subscriber({ receiveHighWaterMark: config.receive_hwm, ...commonSocketOptions(config), ...this.#init.curve });
+    const socket = new Subscriber({ receiveHighWaterMark: batchHighWaterMark(config.receive_hwm, config), ...commonSocketOptions(config), ...this.#init.curve });
     this.#socket = socket;
     const monitor = new SocketMonitor(socket, this.#init.sink, addresses);
     const prefixes = new Set(this.patterns.map(literalPrefix));

@@ -8,6 +8,7 @@ export const AMQP_DEFAULTS = {
   confirm_window: 1_000,
   persistent: true,
   heartbeat_s: 30,
+  stall_timeout_ms: 5_000,
   connect_timeout_ms: 10_000,
   connect_attempts: 5,
   reconnect_initial_ms: 100,
@@ -42,7 +43,10 @@ const url = z
  * - `prefetch`: unsettled deliveries per subscription when `subscribe()` gives none.
  * - `confirm_window`: publishes awaiting a broker confirm at once; further `publish()` calls wait.
  * - `persistent`: publish with delivery mode 2 (written to disk by durable queues).
- * - `heartbeat_s`: AMQP heartbeat; 0 disables it.
+ * - `heartbeat_s`: AMQP heartbeat; 0 disables it. A dead connection is closed after two missed intervals.
+ * - `stall_timeout_ms`: a connection whose broker has not answered a probe (one small round trip kept
+ *   outstanding) for this long is reported `disconnected` (stalled) until it answers again, so readiness
+ *   follows a stall within seconds instead of waiting for heartbeats; nothing is closed. 0 turns it off.
  * - `connect_attempts`: tries of the first `connect()` before it rejects; later losses retry forever.
  * - `reconnect_initial_ms` / `reconnect_max_ms`: exponential backoff between tries.
  * - `queue_type`: type of named (shared, durable) queues; quorum queues count deliveries themselves.
@@ -61,6 +65,7 @@ export const amqpConfigSchema = z
     confirm_window: z.number().int().min(1).default(AMQP_DEFAULTS.confirm_window),
     persistent: z.boolean().default(AMQP_DEFAULTS.persistent),
     heartbeat_s: z.number().int().nonnegative().default(AMQP_DEFAULTS.heartbeat_s),
+    stall_timeout_ms: z.number().int().nonnegative().max(2_147_483_647).default(AMQP_DEFAULTS.stall_timeout_ms),
     connect_timeout_ms: z.number().int().positive().default(AMQP_DEFAULTS.connect_timeout_ms),
     connect_attempts: z.number().int().min(1).default(AMQP_DEFAULTS.connect_attempts),
     reconnect_initial_ms: z.number().int().positive().default(AMQP_DEFAULTS.reconnect_initial_ms),

@@ -31,6 +31,8 @@ describe('[zeromq]', () => {
         replay_timeout_ms: 2_000,
         send_timeout_ms: 30_000,
         on_full: 'wait',
+        batch_max_bytes: 16_384,
+        batch_max_messages: 64,
       });
       expect(configSchema.parse({}).zeromq.relay_replay).toBeUndefined();
       expect(configSchema.parse({}).zeromq.curve).toBeUndefined();
@@ -40,6 +42,9 @@ describe('[zeromq]', () => {
       ['replay_window', -1],
       ['send_timeout_ms', -2],
       ['on_full', 'block'],
+      ['batch_max_bytes', 512],
+      ['batch_max_messages', 0],
+      ['batch_max_messages', 1.5],
       ['relay_replay', 'http://x'],
       ['replay_bind', ['nowhere']],
     ])('should refuse %s = %o, naming it', (key, value) => {

@@ -25,6 +25,8 @@ export const ZEROMQ_DEFAULTS = {
   replay_timeout_ms: 2_000,
   send_timeout_ms: 30_000,
   on_full: 'wait',
+  batch_max_bytes: 16 * 1024,
+  batch_max_messages: 64,
 } as const;
 
 /** What a publisher does at the high-water mark towards the relay: wait (up to `send_timeout_ms`), or drop and count. */
@@ -71,7 +73,14 @@ export const ZEROMQ_WIRE_FORMATS = ['statbus', 'fedmsg'] as const;
  * the entries of `bind` (an endpoint name, meaning all its addresses, or an address); with nothing to
  * bind and `use_relay` it connects to the relay's inbound side, like a short-lived fedmsg publisher.
  *
- * - `send_hwm` / `receive_hwm`: ZMQ_SNDHWM / ZMQ_RCVHWM, messages queued per peer (0 = no limit).
+ * - `send_hwm` / `receive_hwm`: the high-water marks, messages queued per peer (0 = no limit). ZeroMQ's
+ *   ZMQ_SNDHWM / ZMQ_RCVHWM count ZeroMQ messages, and a batch is one: the sockets get as many batches of
+ *   `batch_max_bytes` as fit in `hwm` KiB (at least 1, at most `hwm`), so that a peer's queue holds at most
+ *   about `hwm` KiB (10 MiB with the defaults: 625 batches of 16 KiB), as `hwm` messages of about 1 KiB did
+ *   before batching. Messages that travel alone take a batch's place each.
+ * - `batch_max_bytes` / `batch_max_messages`: how big a batch (several messages sent in one ZeroMQ message
+ *   when they are published in the same event-loop turn) may grow; a message over `batch_max_bytes` goes alone;
+ *   `batch_max_messages = 1` turns batching off (and the high-water marks are then counted per message).
  * - `linger_ms`: ZMQ_LINGER, and how long `close()` waits for queued publishes (-1 = forever).
  * - `reconnect_interval_ms` / `reconnect_interval_max_ms`: ZMQ_RECONNECT_IVL / ZMQ_RECONNECT_IVL_MAX.
  * - `tcp_keepalive` / `tcp_keepalive_idle_s`: ZMQ_TCP_KEEPALIVE / ZMQ_TCP_KEEPALIVE_IDLE.
@@ -126,6 +135,8 @@ export const zeromqConfigSchema = z
     replay_timeout_ms: z.number().int().positive().default(ZEROMQ_DEFAULTS.replay_timeout_ms),
     send_timeout_ms: z.number().int().min(-1).max(2_147_483_647).default(ZEROMQ_DEFAULTS.send_timeout_ms),
     on_full: z.enum(ZEROMQ_ON_FULL).default(ZEROMQ_DEFAULTS.on_full),
+    batch_max_bytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(ZEROMQ_DEFAULTS.batch_max_bytes),
+    batch_max_messages: z.number().int().min(1).max(100_000).default(ZEROMQ_DEFAULTS.batch_max_messages),
     curve: zeromqCurveSchema.optional(),
   })
   .superRefine((section, context) => {

@@ -16,6 +16,8 @@ export interface TcpProxy {
    * gone dead, which only heartbeats notice. New connections are forwarded as before.
    */
   freeze(): void;
+  /** Forwards again on the connections {@link freeze} stopped (what they sent meanwhile follows). */
+  thaw(): void;
   /** While true, every new connection is closed at once (a server refusing connections). */
   refuse(refusing: boolean): void;
   /** Cuts everything and stops listening. */
@@ -25,6 +27,7 @@ export interface TcpProxy {
 /** Starts a proxy on a free port of 127.0.0.1 forwarding to `host:port`. */
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const pairs = new Set<[Socket, Socket]>();
+  const frozen = new Set<[Socket, Socket]>();
   let accepted = 0;
   let refusing = false;
   const server = createServer((client) => {
@@ -40,6 +43,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     pairs.add(pair);
     const end = (): void => {
       pairs.delete(pair);
+      frozen.delete(pair);
       client.destroy();
       upstream.destroy();
     };
@@ -60,6 +64,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       upstream.destroy();
     }
     pairs.clear();
+    frozen.clear();
   };
   return {
     port: address.port,
@@ -72,12 +77,22 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     },
     cut,
     freeze: () => {
-      for (const [client, upstream] of pairs) {
+      for (const pair of pairs) {
+        const [client, upstream] = pair;
         client.unpipe(upstream);
         upstream.unpipe(client);
         client.pause();
         upstream.pause();
+        frozen.add(pair);
       }
+    },
+    thaw: () => {
+      for (const pair of frozen) {
+        const [client, upstream] = pair;
+        client.pipe(upstream);
+        upstream.pipe(client);
+      }
+      frozen.clear();
     },
     refuse: (value) => {
       refusing = value;
