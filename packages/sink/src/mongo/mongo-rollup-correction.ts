@@ -4,9 +4,9 @@ import { fromMongoDocument, type MongoMessageDocument } from './mongo-document.j
 import { bucketFilter } from './mongo-maintenance-filters.js';
 import { rollupCellId, type MongoRollupDocument } from './mongo-rollup-documents.js';
 import type { MongoRollups } from './mongo-rollups.js';
+import { correctionSteps, countedAt, rollupCellKey } from '../store/rollup-correction-steps.js';
 
 const WRITE_CONCERN = { writeConcern: { w: 'majority' as const, journal: true } };
-const cellKey = (cell: RollupCell): string => `${cell.interval}\u0000${cell.bucket}\u0000${cell.key}\u0000${cell.field}`;
 
 /**
  * The MongoDB side of a {@link RollupCorrection} (see `SqliteRollupCorrection`, whose rules it follows): a plugin counted
@@ -29,14 +29,9 @@ export class MongoRollupCorrection {
   async replace(seq: number | undefined, before: ArchivedMessage, after: ArchivedMessage | undefined): Promise<void> {
     for (const plugin of this.correction.plugins) {
       if (!this.counted(plugin.name, seq, before.envelope.time)) continue;
-      const old = new Map(this.correction.cells(plugin.name, before).map((cell) => [cellKey(cell), cell]));
-      const now = new Map((after === undefined ? [] : this.correction.cells(plugin.name, after)).map((cell) => [cellKey(cell), cell]));
-      for (const id of new Set([...old.keys(), ...now.keys()])) {
-        const was = old.get(id);
-        const is = now.get(id);
-        const cell = (was ?? is) as RollupCell;
-        if (cell.op === 'add') await this.add(cell, (is?.value ?? 0) - (was?.value ?? 0));
-        else if (was?.value !== is?.value || was?.text !== is?.text) await this.refind(plugin, cell);
+      for (const step of correctionSteps(this.correction, plugin.name, before, after)) {
+        if (step.kind === 'add') await this.add(step.cell, step.delta);
+        else await this.refind(plugin, step.cell);
       }
     }
   }
@@ -44,9 +39,7 @@ export class MongoRollupCorrection {
   private counted(plugin: string, seq: number | undefined, time: number): boolean {
     const saved = this.positions[plugin];
     // Documents stored before the change feed existed have no position: no plugin counted them from the feed.
-    if (saved === undefined || seq === undefined) return false;
-    if (seq <= Number(saved.position)) return true;
-    return saved.skipUntil !== undefined && saved.skipBefore !== undefined && time < saved.skipBefore && seq <= Number(saved.skipUntil);
+    return saved !== undefined && seq !== undefined && countedAt(saved, seq, time);
   }
 
   private async add(cell: RollupCell, delta: number): Promise<void> {
@@ -63,12 +56,12 @@ export class MongoRollupCorrection {
   private async refind(plugin: CorrectedPlugin, cell: RollupCell): Promise<void> {
     const ms = plugin.intervals.find((interval) => interval.name === cell.interval)?.ms;
     if (ms === undefined) return;
-    const id = cellKey(cell);
+    const id = rollupCellKey(cell);
     let best: RollupCell | undefined;
     for await (const document of this.messages.find(bucketFilter(cell, ms, plugin.key))) {
       if (!this.counted(plugin.name, document.archiveSeq, document.time)) continue;
       for (const candidate of this.correction.cells(plugin.name, fromMongoDocument(document))) {
-        if (cellKey(candidate) !== id) continue;
+        if (rollupCellKey(candidate) !== id) continue;
         if (best === undefined || candidate.value > best.value || (candidate.value === best.value && (candidate.text ?? '') > (best.text ?? ''))) best = candidate;
       }
     }

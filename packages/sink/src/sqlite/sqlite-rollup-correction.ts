@@ -1,6 +1,7 @@
 import type { ArchivedMessage, CorrectedPlugin, RollupCell, RollupCorrection } from '@statbus/core';
 import { rowToMessage, type MessageRow } from './schema/sqlite-rows.js';
 import type { SqliteStatementCache } from './cache/sqlite-statement-cache.js';
+import { correctionSteps, countedAt, rollupCellKey } from '../store/rollup-correction-steps.js';
 
 interface SavedPosition {
   readonly position: string;
@@ -9,7 +10,6 @@ interface SavedPosition {
 }
 
 const CELL = 'plugin = ? AND interval = ? AND bucket = ? AND key = ? AND field = ?';
-const cellId = (cell: RollupCell): string => `${cell.interval}\u0000${cell.bucket}\u0000${cell.key}\u0000${cell.field}`;
 const cellParams = (cell: RollupCell): (string | number)[] => [cell.plugin, cell.interval, cell.bucket, cell.key, cell.field];
 
 /**
@@ -45,14 +45,9 @@ export class SqliteRollupCorrection {
   replace(n: number, before: ArchivedMessage, after: ArchivedMessage | undefined): void {
     for (const plugin of this.correction.plugins) {
       if (!this.counted(plugin.name, n, before.envelope.time)) continue;
-      const old = new Map(this.correction.cells(plugin.name, before).map((cell) => [cellId(cell), cell]));
-      const now = new Map((after === undefined ? [] : this.correction.cells(plugin.name, after)).map((cell) => [cellId(cell), cell]));
-      for (const id of new Set([...old.keys(), ...now.keys()])) {
-        const was = old.get(id);
-        const is = now.get(id);
-        const cell = (was ?? is) as RollupCell;
-        if (cell.op === 'add') this.add(cell, (is?.value ?? 0) - (was?.value ?? 0));
-        else if (was?.value !== is?.value || was?.text !== is?.text) this.refind(plugin, cell);
+      for (const step of correctionSteps(this.correction, plugin.name, before, after)) {
+        if (step.kind === 'add') this.add(step.cell, step.delta);
+        else this.refind(plugin, step.cell);
       }
     }
   }
@@ -60,10 +55,8 @@ export class SqliteRollupCorrection {
   /** Whether `plugin` has counted the message at row `n` of time `time` (see `RollupPosition`). */
   private counted(plugin: string, n: number, time: number): boolean {
     const saved = this.positions.get(plugin);
-    if (saved === undefined) return false;
     // This store's positions are row numbers (see `SqliteMessageStore.changes`).
-    if (saved.position !== undefined && n <= Number(saved.position)) return true;
-    return saved.skipUntil !== undefined && saved.skipBefore !== undefined && time < saved.skipBefore && n <= Number(saved.skipUntil);
+    return saved !== undefined && countedAt(saved, n, time);
   }
 
   private add(cell: RollupCell, delta: number): void {
@@ -89,11 +82,11 @@ export class SqliteRollupCorrection {
         : this.statements.get(`SELECT * FROM messages WHERE ${column} = ? AND time >= ? AND time < ?`).all(cell.key, cell.bucket, cell.bucket + ms)
     ) as MessageRow[];
     let best: RollupCell | undefined;
-    const id = cellId(cell);
+    const id = rollupCellKey(cell);
     for (const row of rows) {
       if (!this.counted(plugin.name, row.n, row.time)) continue;
       for (const candidate of this.correction.cells(plugin.name, rowToMessage(row))) {
-        if (cellId(candidate) !== id) continue;
+        if (rollupCellKey(candidate) !== id) continue;
         if (best === undefined || candidate.value > best.value || (candidate.value === best.value && (candidate.text ?? '') > (best.text ?? ''))) best = candidate;
       }
     }
