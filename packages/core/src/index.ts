@@ -37,7 +37,7 @@ export type {
   TopicSummary,
 } from './contracts/message-store.js';
 export type { BusEvent, BusEventRecorder } from './contracts/bus-event.js';
-export { hasRollups } from './contracts/rollup-store.js';
+export { hasRollups, maxCellWins } from './contracts/rollup-store.js';
 export type {
   RollupAdvance,
   RollupCell,

@@ -1,4 +1,4 @@
-import type { RollupCell } from '@statbus/core';
+import { maxCellWins, type RollupCell } from '@statbus/core';
 
 /** Merges cells of the same plugin, interval, bucket, key and field (a store may take each only once per write). */
 export function mergeCells(cells: readonly RollupCell[]): RollupCell[] {
@@ -8,7 +8,7 @@ export function mergeCells(cells: readonly RollupCell[]): RollupCell[] {
     const found = merged.get(id);
     if (found === undefined) merged.set(id, cell);
     else if (cell.op === 'add') merged.set(id, { ...found, value: found.value + cell.value });
-    else if (cell.value > found.value || (cell.value === found.value && (cell.text ?? '') > (found.text ?? ''))) merged.set(id, cell);
+    else if (maxCellWins(cell, found)) merged.set(id, cell);
   }
   return [...merged.values()];
 }

@@ -14,6 +14,7 @@ interface Gathered {
 /** Values by bucket (or grain), then field, then key: nested maps, so that no lookup builds a string. */
 type Buckets<T> = Map<number, Map<string, Map<string, T>>>;
 
+// `maxCellWins` on plain values: no cell is made per message.
 function merge(into: { op: RollupOp; value: number; text?: string | undefined }, value: number, text: string | undefined): void {
   if (into.op === 'add') into.value += value;
   else if (value > into.value || (value === into.value && (text ?? '') > (into.text ?? ''))) {

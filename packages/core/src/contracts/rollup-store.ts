@@ -23,6 +23,14 @@ export interface RollupCell {
   readonly text?: string;
 }
 
+/**
+ * The `max` rule: true when `candidate` beats `current` — a larger `value`, or on a tie a larger `text` (no text
+ * counts as `''`). Every store and the metrics engine keep the winner by this one rule.
+ */
+export function maxCellWins(candidate: RollupCell, current: RollupCell): boolean {
+  return candidate.value > current.value || (candidate.value === current.value && (candidate.text ?? '') > (current.text ?? ''));
+}
+
 /** Moves a plugin's change-feed position from `from` to `to`, only if it is still at `from`. */
 export interface RollupAdvance {
   readonly plugin: string;

@@ -1,5 +1,5 @@
 import type { Collection, Db } from 'mongodb';
-import type { ArchivedMessage, CorrectedPlugin, RollupCell, RollupCorrection, RollupPosition } from '@statbus/core';
+import { maxCellWins, type ArchivedMessage, type CorrectedPlugin, type RollupCell, type RollupCorrection, type RollupPosition } from '@statbus/core';
 import { fromMongoDocument, type MongoMessageDocument } from './mongo-document.js';
 import { bucketFilter } from './mongo-maintenance-filters.js';
 import { rollupCellId, type MongoRollupDocument } from './mongo-rollup-documents.js';
@@ -62,7 +62,7 @@ export class MongoRollupCorrection {
       if (!this.counted(plugin.name, document.archiveSeq, document.time)) continue;
       for (const candidate of this.correction.cells(plugin.name, fromMongoDocument(document))) {
         if (rollupCellKey(candidate) !== id) continue;
-        if (best === undefined || candidate.value > best.value || (candidate.value === best.value && (candidate.text ?? '') > (best.text ?? ''))) best = candidate;
+        if (best === undefined || maxCellWins(candidate, best)) best = candidate;
       }
     }
     const _id = rollupCellId(cell);

@@ -1,4 +1,4 @@
-import type { ArchivedMessage, CorrectedPlugin, RollupCell, RollupCorrection } from '@statbus/core';
+import { maxCellWins, type ArchivedMessage, type CorrectedPlugin, type RollupCell, type RollupCorrection } from '@statbus/core';
 import { rowToMessage, type MessageRow } from './schema/sqlite-rows.js';
 import type { SqliteStatementCache } from './cache/sqlite-statement-cache.js';
 import { correctionSteps, countedAt, rollupCellKey } from '../store/rollup-correction-steps.js';
@@ -87,7 +87,7 @@ export class SqliteRollupCorrection {
       if (!this.counted(plugin.name, row.n, row.time)) continue;
       for (const candidate of this.correction.cells(plugin.name, rowToMessage(row))) {
         if (rollupCellKey(candidate) !== id) continue;
-        if (best === undefined || candidate.value > best.value || (candidate.value === best.value && (candidate.text ?? '') > (best.text ?? ''))) best = candidate;
+        if (best === undefined || maxCellWins(candidate, best)) best = candidate;
       }
     }
     this.statements.get(`DELETE FROM rollups WHERE ${CELL}`).run(...cellParams(cell));

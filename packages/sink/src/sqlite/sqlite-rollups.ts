@@ -23,7 +23,7 @@ const CHUNK = 64;
 const rows = (count: number, row: string): string => Array.from({ length: count }, () => row).join(', ');
 const addSql = (count: number): string => `INSERT INTO rollups (plugin, interval, bucket, key, field, value, text) VALUES ${rows(count, '(?, ?, ?, ?, ?, ?, NULL)')}
   ON CONFLICT DO UPDATE SET value = value + excluded.value`;
-// SQLite evaluates every SET expression against the row as it was: both read the old value and text.
+// `maxCellWins` in SQL. SQLite evaluates every SET expression against the row as it was: both read the old value and text.
 const WINS = `(excluded.value > value OR (excluded.value = value AND coalesce(excluded.text, '') > coalesce(text, '')))`;
 const maxSql = (count: number): string => `INSERT INTO rollups (plugin, interval, bucket, key, field, value, text) VALUES ${rows(count, '(?, ?, ?, ?, ?, ?, ?)')}
   ON CONFLICT DO UPDATE SET value = CASE WHEN ${WINS} THEN excluded.value ELSE value END,
