@@ -1,4 +1,5 @@
 import type { BenchReport, MachineInfo } from '../report/bench-report.js';
+import { codecSentences } from '../report/format-table.js';
 import type { BenchSection } from './bench-section.js';
 
 /** Where a run was measured, as one line: `2 × Intel Xeon, 23.5 GiB, Node v20.20.2, linux`. */
@@ -50,7 +51,7 @@ export function sectionsFromBenchReport(report: BenchReport, commit: string): Be
           `${round(row.producerMaxRssMiB)} / ${round(row.consumerMaxRssMiB)}`,
         ]),
       },
-      notes: [...latency, ...report.skipped.map((row) => `skipped: ${row.name} (${row.mode}): ${row.reason}`)],
+      notes: [...latency, ...codecSentences(report), ...report.skipped.map((row) => `skipped: ${row.name} (${row.mode}): ${row.reason}`)],
     });
   }
   if (report.pipeline.length > 0) {

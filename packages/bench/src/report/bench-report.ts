@@ -2,6 +2,7 @@ import type { BenchOptions } from '../bench-options.js';
 import type { DetectedLoss } from '../transport/candidate.js';
 import type { MeasuredProcess } from '../run/run-measurement.js';
 import type { LatencySummary } from '../stats.js';
+import type { CodecFloorRow } from '../transport/codec-floor.js';
 
 /** Where the report was made. */
 export interface MachineInfo {
@@ -135,6 +136,8 @@ export interface BenchReport {
   readonly throughput: readonly ThroughputRow[];
   readonly latency: readonly LatencyRow[];
   readonly pipeline: readonly PipelineRow[];
+  /** The envelope codec alone at each size, when a statbus candidate's throughput was measured (absent in older reports). */
+  readonly codec?: readonly CodecFloorRow[];
   readonly skipped: readonly SkippedRow[];
   readonly failures: readonly FailureRow[];
   /** Present when the run was interrupted (SIGINT/SIGTERM): the figures are those measured until then. */

@@ -28,6 +28,27 @@ export function pipelineSentence(row: PipelineRow): string {
 }
 
 /**
+ * What the envelope codec alone costs beside what each raw library's producer and consumer spent a message:
+ * the ceiling of statbus's rate against that library's if encoding and decoding were all its sides did (the raw
+ * libraries send bytes as they are). One sentence per size.
+ */
+export function codecSentences(report: BenchReport): string[] {
+  const sentences: string[] = [];
+  for (const codec of report.codec ?? []) {
+    const cost = `Envelope codec alone at ${sizeLabel(codec.size)} (${whole(codec.bytes)} B), in the bench's process: encode ${fixed(codec.encodeUs, 2)} µs, decode ${fixed(codec.decodeUs, 2)} µs (JSON.parse alone ${fixed(codec.parseUs, 2)} µs)`;
+    const baselines = new Set(report.throughput.filter((row) => row.size === codec.size && row.baseline !== undefined).map((row) => row.baseline));
+    const ceilings = report.throughput
+      .filter((row) => row.size === codec.size && baselines.has(row.candidate) && Number.isFinite(row.producerCpuUsPerMessage) && Number.isFinite(row.consumerCpuUsPerMessage))
+      .map((row) => {
+        const ceiling = Math.min(row.producerCpuUsPerMessage / codec.encodeUs, row.consumerCpuUsPerMessage / codec.decodeUs);
+        return `${row.name} over ${topicsCell(row.topics)} topic${(row.topics ?? 1) === 1 ? '' : 's'} spent ${pair(row.producerCpuUsPerMessage, row.consumerCpuUsPerMessage, 2)} µs a message (producer / consumer), so sides that did nothing but encode and decode would reach at most ${fixed(ceiling)}× its rate`;
+      });
+    sentences.push(`${cost}${ceilings.length === 0 ? '.' : `; ${ceilings.join('; ')}.`}`);
+  }
+  return sentences;
+}
+
+/**
  * The end-of-run text: the machine, then one table per figure, skipped candidates and failures. Every table
  * and paragraph fits 100 columns: prose is wrapped, and a table too wide for that is split into several that
  * repeat the candidate column. A skip or failure is one line, however long, so that it can be searched for.
@@ -71,6 +92,7 @@ export function formatReport(report: BenchReport): string {
         ),
         { keep },
       ),
+      ...codecSentences(report).map((sentence) => wrapText(sentence)),
     );
   }
   if (report.latency.length > 0) {

@@ -47,6 +47,7 @@ const report: BenchReport = {
       sustainedRate: 1000,
     },
   ],
+  codec: [{ size: 1024, bytes: 1001, encodeUs: 2.5, decodeUs: 2 }].map((row) => ({ ...row, parseUs: 1.25 })),
   skipped: [{ candidate: 'statbus-amqp', name: 'statbus AMQP', mode: 'transport', reason: 'RabbitMQ not reachable at amqp://127.0.0.1: ECONNREFUSED' }],
   failures: [{ candidate: 'raw-amqp', name: 'raw amqplib', what: 'raw amqplib · latency', error: 'boom' }],
 };
@@ -72,6 +73,13 @@ describe('formatReport', () => {
     expect(text).toMatch(/statbus ZeroMQ\s+1,000\s+1,000\s+0\.40/u);
     expect(text).toMatch(/statbus ZeroMQ\s+0\.9× bus = 18,000\s+17,500/u);
     expect(text).toMatch(/kept up\n[- ]+\nstatbus ZeroMQ\s+0\s+n\/a\s+yes\nstatbus ZeroMQ\s+0\s+n\/a\s+no/u);
+  });
+
+  it('should give the codec alone beside what the raw library spent a message, and the ceiling that leaves', () => {
+    const flat = text.replace(/\n/gu, ' ');
+    expect(flat).toContain('Envelope codec alone at 1 KiB (1,001 B), in the bench\'s process: encode 2.50 µs, decode 2.00 µs (JSON.parse alone 1.25 µs)');
+    // raw spent 12.5 µs producing and 20 µs consuming: 12.5 / 2.5 = 5×, 20 / 2 = 10×; the lower one bounds the rate.
+    expect(flat).toContain('raw <zeromq> & co over 8 topics spent 12.50 / 20.00 µs a message (producer / consumer), so sides that did nothing but encode and decode would reach at most 5.00× its rate.');
   });
 
   it('should say in words what the pipeline row measured', () => {

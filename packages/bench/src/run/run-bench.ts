@@ -6,6 +6,7 @@ import type { BenchOptions } from '../bench-options.js';
 import type { BenchReport, FailureRow, LatencyRow, MachineInfo, PipelineRateRow, PipelineRow, SkippedRow, ThroughputRow } from '../report/bench-report.js';
 import { latencyFigures, median } from '../stats.js';
 import type { CandidateInfo } from '../transport/candidate.js';
+import { measureCodecFloor } from '../transport/codec-floor.js';
 import { STATBUS_CANDIDATES, TRANSPORT_CANDIDATES, archiveOf } from '../transport/candidates.js';
 import type { SendPlan } from '../worker/worker-protocol.js';
 import { brokerProblem } from './amqp-names.js';
@@ -266,6 +267,8 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}, si
     }
     }
   }
+  // Measured after every worker has exited, so that nothing else of the run competes with it.
+  const codec = throughput.some((row) => row.candidate.startsWith('statbus-') && row.baseline !== undefined) ? options.sizes.map(measureCodecFloor) : [];
   return {
     version: 1,
     date: started.toISOString(),
@@ -275,6 +278,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}, si
     throughput,
     latency,
     pipeline: pipelineRows,
+    ...(codec.length === 0 ? {} : { codec }),
     skipped,
     failures,
     ...(signal?.aborted === true ? { interrupted: true } : {}),

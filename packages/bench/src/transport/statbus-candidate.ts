@@ -74,6 +74,12 @@ function paddedBodies(size: number): string[] {
   return fillerTexts(Math.max(0, size - overhead));
 }
 
+/** One measured envelope as the statbus producer sends it at `size` bytes (a body of text padding it). */
+export function benchEnvelope(size: number, topic = BENCH_TOPIC): Envelope {
+  const producer = { name: 'bench', host: hostname(), pid: process.pid, instance: randomUUID() };
+  return { id: `bench-${producer.instance}-1`, topic, time: Date.now(), producer, seq: 1, headers: {}, body: { t: 0, pad: paddedBodies(size)[1] ?? '' } };
+}
+
 /** A statbus transport as a candidate; `transport` is also what the pipeline's archiver runs over. */
 export interface StatbusCandidate extends Candidate {
   /** One connected-to-be transport for one side (each side its own connection). */
