@@ -1,6 +1,6 @@
 import { DEFAULT_ROWS_PER_PAGE, type MessageStore } from '@statbus/core';
 import { FIXTURE_PREFIX } from '@statbus/testing';
-import { parseParams, searchBody, toV1Message, toV2Message, type RawParams } from '@statbus/query';
+import { parseParams, searchJson, toV1Message, toV2Message, v1MessageJson, v2MessageJson, type RawParams } from '@statbus/query';
 import type { SeededArchive } from './bench-seed.js';
 
 /** One query shape of the benchmark: its URL, and the same work done in-process without HTTP. */
@@ -9,7 +9,7 @@ export interface BenchShape {
   readonly path: string;
   /** Only the store call the route makes. */
   store(store: MessageStore): Promise<unknown>;
-  /** The store call plus what the route does with it (v1/v2 shaping, `arguments`, `JSON.stringify`), without HTTP. */
+  /** The store call plus what the route does with it (v1/v2 shaping, `arguments`, JSON), without HTTP. */
   answer(store: MessageStore): Promise<string>;
 }
 
@@ -26,11 +26,12 @@ function search(name: string, path: string): BenchShape {
   const parsed = parseParams(rawParams(path), ['time', 'filters', 'paging'], 100);
   const query = { ...parsed.query, rowsPerPage: parsed.query.rowsPerPage ?? DEFAULT_ROWS_PER_PAGE };
   const shape = path.startsWith('/v2/') ? toV2Message : toV1Message;
+  const json = path.startsWith('/v2/') ? v2MessageJson : v1MessageJson;
   return {
     name,
     path,
     store: (store) => store.find(query),
-    answer: async (store) => JSON.stringify(searchBody(parsed, await store.find(query), shape, Date.now())),
+    answer: async (store) => searchJson(parsed, await store.find(query), shape, json, Date.now()),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { ArchivedMessage, Envelope, JsonObject } from '@statbus/core';
+import { keepStoredJson, type ArchivedMessage, type Envelope, type JsonObject } from '@statbus/core';
 
 /**
  * The columns of `messages m` a page reads, in the order of {@link RawMessageRow}. Read in SQLite's raw mode (an
@@ -34,7 +34,11 @@ export const rawN = (row: RawMessageRow): number => row[0];
 /** The `(time, id)` a raw row is ordered by. */
 export const rawKey = (row: RawMessageRow): { time: number; id: string } => ({ time: row[2], id: row[1] });
 
-/** Rebuilds the archived message a raw row holds (the same message `rowToMessage` gives for the row as an object). */
+/**
+ * Rebuilds the archived message a raw row holds (the same message `rowToMessage` gives for the row as an object),
+ * noting the stored JSON of its headers, body, users and packages (`keepStoredJson`): every writer of these
+ * columns stores `JSON.stringify` of the value, so an answer may send that text as it is.
+ */
 export function rawMessageRowToMessage(row: RawMessageRow): ArchivedMessage {
   const [, id, time, topic, category, agent, name, host, pid, instance, seq, headers, body, signature, users, packages, verified] = row;
   const envelope: Envelope = {
@@ -47,12 +51,14 @@ export function rawMessageRowToMessage(row: RawMessageRow): ArchivedMessage {
     body: JSON.parse(body) as JsonObject,
     ...(signature === null ? {} : { signature }),
   };
-  return {
+  const message: ArchivedMessage = {
     envelope,
     category,
-    users: JSON.parse(users) as string[],
-    packages: JSON.parse(packages) as string[],
+    users: users === '[]' ? [] : (JSON.parse(users) as string[]),
+    packages: packages === '[]' ? [] : (JSON.parse(packages) as string[]),
     ...(agent === null ? {} : { agent }),
     ...(verified === 1 ? { verified: true } : {}),
   };
+  keepStoredJson(message, { headers, body, users, packages });
+  return message;
 }
