@@ -36,8 +36,8 @@ export type {
   TopicCatalogueQuery,
   TopicSummary,
 } from './contracts/message-store.js';
-export { keepStoredJson, storedJsonOf } from './contracts/stored-json.js';
-export type { StoredMessageJson } from './contracts/stored-json.js';
+export { findsStoredJson } from './contracts/stored-json.js';
+export type { StoredJsonFinder, StoredJsonPage, StoredMessageJson } from './contracts/stored-json.js';
 export type { BusEvent, BusEventRecorder } from './contracts/bus-event.js';
 export { hasRollups } from './contracts/rollup-store.js';
 export type {

@@ -1,5 +1,6 @@
 export { createQueryServer } from './server/create-query-server.js';
-export { searchBody, searchJson } from './routes/search-routes.js';
+export { searchAnswer, searchBody } from './routes/search-routes.js';
+export type { SearchShape } from './routes/search-routes.js';
 export { parseParams } from './params/parse-params.js';
 export type { MetaValue, ParameterGroup, ParsedParams, RawParams } from './params/parse-params.js';
 export { parseTime } from './params/parse-time.js';
@@ -8,8 +9,6 @@ export { QueryServer } from './server/query-server.js';
 export type { QueryServerOptions, ReadinessReport } from './server/query-server-options.js';
 export { reportListening, startQueryWorkers, stopRequested } from './server/query-workers.js';
 export type { QueryWorkers, QueryWorkersOptions } from './server/query-workers.js';
-export { v1MessageJson, v2MessageJson } from './format/message-json.js';
-export type { MessageJson } from './format/message-json.js';
 export { toV1Message } from './format/v1-message.js';
 export type { V1Message } from './format/v1-message.js';
 export { toV2Message } from './format/v2-message.js';

@@ -1,6 +1,6 @@
 import { DEFAULT_ROWS_PER_PAGE, type MessageStore } from '@statbus/core';
 import { FIXTURE_PREFIX } from '@statbus/testing';
-import { parseParams, searchJson, toV1Message, toV2Message, v1MessageJson, v2MessageJson, type RawParams } from '@statbus/query';
+import { parseParams, searchAnswer, toV2Message, type RawParams } from '@statbus/query';
 import type { SeededArchive } from './bench-seed.js';
 
 /** One query shape of the benchmark: its URL, and the same work done in-process without HTTP. */
@@ -25,13 +25,12 @@ function rawParams(path: string): RawParams {
 function search(name: string, path: string): BenchShape {
   const parsed = parseParams(rawParams(path), ['time', 'filters', 'paging'], 100);
   const query = { ...parsed.query, rowsPerPage: parsed.query.rowsPerPage ?? DEFAULT_ROWS_PER_PAGE };
-  const shape = path.startsWith('/v2/') ? toV2Message : toV1Message;
-  const json = path.startsWith('/v2/') ? v2MessageJson : v1MessageJson;
+  const shape = path.startsWith('/v2/') ? 'v2' : 'v1';
   return {
     name,
     path,
     store: (store) => store.find(query),
-    answer: async (store) => searchJson(parsed, await store.find(query), shape, json, Date.now()),
+    answer: (store) => searchAnswer(store, parsed, query, shape),
   };
 }
 

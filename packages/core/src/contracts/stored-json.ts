@@ -1,28 +1,39 @@
-import type { ArchivedMessage } from './message-store.js';
+import type { MessageQuery } from './message-query.js';
+import type { MessagePage } from './message-store.js';
 
 /**
- * The JSON text of a message's `envelope.headers`, `envelope.body`, `users` and `packages` as a store holds it:
- * exactly what `JSON.stringify` gives for each of those values.
+ * A message as a store keeps it: its fields, with its `envelope.headers`, `envelope.body`, `users` and
+ * `packages` as the JSON text `JSON.stringify` gave for them when they were stored (not parsed).
  */
 export interface StoredMessageJson {
+  readonly id: string;
+  readonly topic: string;
+  readonly time: number;
+  readonly category: string;
+  readonly agent: string | null;
+  readonly producer: { readonly name: string; readonly host: string; readonly pid: number; readonly instance: string };
+  readonly seq: number;
+  readonly signature: string | null;
+  readonly verified: boolean;
   readonly headers: string;
   readonly body: string;
   readonly users: string;
   readonly packages: string;
 }
 
-const kept = new WeakMap<ArchivedMessage, StoredMessageJson>();
+/** A page of `find` whose messages are {@link StoredMessageJson}. */
+export type StoredJsonPage = Omit<MessagePage, 'messages'> & { readonly messages: readonly StoredMessageJson[] };
 
 /**
- * Notes that `message` (just read, never changed after) serialises to `json`: a store that keeps each message
- * as `JSON.stringify` wrote it calls this, so that an answer can carry the stored text instead of serialising
- * the parsed values again.
+ * A store that can answer `find` with each message's stored JSON instead of the parsed message: for an answer
+ * that only serialises the messages again, what parsing them would cost is saved.
  */
-export function keepStoredJson(message: ArchivedMessage, json: StoredMessageJson): void {
-  kept.set(message, json);
+export interface StoredJsonFinder {
+  /** The page `find(query)` gives, each message as stored; rejects as `find` does. */
+  findStoredJson(query: MessageQuery): Promise<StoredJsonPage>;
 }
 
-/** The JSON text a store noted for `message` ({@link keepStoredJson}), or undefined: serialise its values then. */
-export function storedJsonOf(message: ArchivedMessage): StoredMessageJson | undefined {
-  return kept.get(message);
+/** Whether `store` implements {@link StoredJsonFinder}. */
+export function findsStoredJson(store: object): store is StoredJsonFinder {
+  return typeof (store as Partial<StoredJsonFinder>).findStoredJson === 'function';
 }

@@ -15,6 +15,9 @@ import { buildWhere } from '../plan/sqlite-where.js';
 import { placeholders, type SqlFragment } from '../schema/sql-fragment.js';
 import { RAW_MESSAGE_COLUMNS, rawKey, rawMessageRowToMessage, rawN, type RawMessageRow } from './sqlite-raw-rows.js';
 
+/** A page of `find` with its messages in the form `toMessage` makes of each row. */
+export type PageOf<M> = Omit<MessagePage, 'messages'> & { readonly messages: M[] };
+
 type Param = string | number;
 
 /**
@@ -48,6 +51,11 @@ export class SqlitePageFinder {
 
   /** Count and page are read in one transaction: the same snapshot, even with another process writing. */
   find(query: MessageQuery): MessagePage {
+    return this.findAs(query, rawMessageRowToMessage);
+  }
+
+  /** {@link SqlitePageFinder.find} with each row made a message by `toMessage`. */
+  findAs<M>(query: MessageQuery, toMessage: (row: RawMessageRow) => M): PageOf<M> {
     const { query: valid, position } = checkQuery(query);
     const rowsPerPage = valid.rowsPerPage ?? DEFAULT_ROWS_PER_PAGE;
     const window = position?.window ?? queryWindow(valid);
@@ -71,14 +79,14 @@ export class SqlitePageFinder {
       const read = (index: string) => (after: RowKey | undefined, offset: number, take: number) => this.pageRows(where, index, request.descending, after, offset, take);
       switch (plan.kind) {
         case 'empty':
-          return toPage(valid, window, page, rowsPerPage, 0, []);
+          return toPage(valid, window, page, rowsPerPage, 0, [], toMessage);
         case 'walk':
-          return toPage(valid, window, page, rowsPerPage, plan.total, this.anchoredRows(valid, statistics, paging, position, read('INDEXED BY messages_time')));
+          return toPage(valid, window, page, rowsPerPage, plan.total, this.anchoredRows(valid, statistics, paging, position, read('INDEXED BY messages_time')), toMessage);
         case 'text': {
           // Counting and paging would each check every candidate's body: do it once, keep the keys, sort them here.
           const { total, rows } = this.pageOfMatches(where, request.descending, position, request.skip, rowsPerPage + 1);
           this.totals.record(key, head, total);
-          return toPage(valid, window, page, rowsPerPage, total, rows);
+          return toPage(valid, window, page, rowsPerPage, total, rows, toMessage);
         }
         case 'side-table':
         case 'indexes': {
@@ -86,7 +94,7 @@ export class SqlitePageFinder {
           // With a side-table bound, the few rows it leaves are looked up by row key: no other index of `messages` should lead.
           const index = plan.kind === 'side-table' ? 'NOT INDEXED' : plan.timeIndexFrom !== undefined && total >= plan.timeIndexFrom ? 'INDEXED BY messages_time' : '';
           const rows = total === 0 ? [] : this.anchoredRows(valid, statistics, paging, position, read(index));
-          return toPage(valid, window, page, rowsPerPage, total, rows);
+          return toPage(valid, window, page, rowsPerPage, total, rows, toMessage);
         }
       }
     }).deferred();
@@ -217,12 +225,12 @@ export class SqlitePageFinder {
   }
 }
 
-function toPage(query: MessageQuery, window: Window, page: number, rowsPerPage: number, total: number, rows: readonly RawMessageRow[]): MessagePage {
+function toPage<M>(query: MessageQuery, window: Window, page: number, rowsPerPage: number, total: number, rows: readonly RawMessageRow[], toMessage: (row: RawMessageRow) => M): PageOf<M> {
   const more = rows.length > rowsPerPage;
   const shown = more ? rows.slice(0, rowsPerPage) : rows;
   const last = shown[shown.length - 1];
   return {
-    messages: shown.map(rawMessageRowToMessage),
+    messages: shown.map((row) => toMessage(row)),
     total,
     page,
     pages: Math.ceil(total / rowsPerPage),

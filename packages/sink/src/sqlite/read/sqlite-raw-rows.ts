@@ -1,4 +1,4 @@
-import { keepStoredJson, type ArchivedMessage, type Envelope, type JsonObject } from '@statbus/core';
+import type { ArchivedMessage, Envelope, JsonObject, StoredMessageJson } from '@statbus/core';
 
 /**
  * The columns of `messages m` a page reads, in the order of {@link RawMessageRow}. Read in SQLite's raw mode (an
@@ -34,11 +34,7 @@ export const rawN = (row: RawMessageRow): number => row[0];
 /** The `(time, id)` a raw row is ordered by. */
 export const rawKey = (row: RawMessageRow): { time: number; id: string } => ({ time: row[2], id: row[1] });
 
-/**
- * Rebuilds the archived message a raw row holds (the same message `rowToMessage` gives for the row as an object),
- * noting the stored JSON of its headers, body, users and packages (`keepStoredJson`): every writer of these
- * columns stores `JSON.stringify` of the value, so an answer may send that text as it is.
- */
+/** Rebuilds the archived message a raw row holds (the same message `rowToMessage` gives for the row as an object). */
 export function rawMessageRowToMessage(row: RawMessageRow): ArchivedMessage {
   const [, id, time, topic, category, agent, name, host, pid, instance, seq, headers, body, signature, users, packages, verified] = row;
   const envelope: Envelope = {
@@ -51,7 +47,7 @@ export function rawMessageRowToMessage(row: RawMessageRow): ArchivedMessage {
     body: JSON.parse(body) as JsonObject,
     ...(signature === null ? {} : { signature }),
   };
-  const message: ArchivedMessage = {
+  return {
     envelope,
     category,
     users: users === '[]' ? [] : (JSON.parse(users) as string[]),
@@ -59,6 +55,13 @@ export function rawMessageRowToMessage(row: RawMessageRow): ArchivedMessage {
     ...(agent === null ? {} : { agent }),
     ...(verified === 1 ? { verified: true } : {}),
   };
-  keepStoredJson(message, { headers, body, users, packages });
-  return message;
+}
+
+/**
+ * The message a raw row holds, its JSON columns as stored: every writer of `headers`, `body`, `users` and
+ * `packages` stores `JSON.stringify` of the value, so an answer may send that text as it is.
+ */
+export function rawMessageRowToStoredJson(row: RawMessageRow): StoredMessageJson {
+  const [, id, time, topic, category, agent, name, host, pid, instance, seq, headers, body, signature, users, packages, verified] = row;
+  return { id, topic, time, category, agent, producer: { name, host, pid, instance }, seq, signature, verified: verified === 1, headers, body, users, packages };
 }
