@@ -34,12 +34,16 @@ export function queryVerdict(figures: readonly ShapeFigures[], connections: numb
     const at = (size: number): ShapeFigures[] => uncached.filter((figure) => figure.size === size && figure.workers === workers);
     const top = at(largest);
     const loadOver = top.filter((figure) => figure.loadP99 === undefined || figure.loadP99 > (figure.shape.includes('contains') ? QUERY_GOALS.containsLoadP99 : QUERY_GOALS.loadP99));
-    const alone = (figure: ShapeFigures): number => Math.max(figure.firstAsk, figure.sequentialP99);
+    // A deep page's first ask (no page anchor yet) counts as one of its requests; other first asks count a
+    // filter set's total once, which the store then keeps: they are listed apart.
+    const alone = (figure: ShapeFigures): number => (figure.shape.includes('deep') ? Math.max(figure.firstAsk, figure.sequentialP99) : figure.sequentialP99);
+    const slowFirst = top.filter((figure) => !figure.shape.includes('deep') && figure.firstAsk > QUERY_GOALS.sequentialP99);
     const aloneOver = top.filter((figure) => alone(figure) > QUERY_GOALS.sequentialP99);
     const where = `${largest.toLocaleString('en')} messages, ${workers} worker(s), no answer cache`;
     notes.push(
       `${where}, ${connections} connections: p99 ≤ ${QUERY_GOALS.loadP99} ms (contains ≤ ${QUERY_GOALS.containsLoadP99} ms) for ${top.length - loadOver.length} of ${top.length} shapes; over: ${listed(loadOver.map((figure) => `${figure.shape} ${figure.loadP99 === undefined ? 'not load-tested' : ms(figure.loadP99)}`))}.`,
-      `${where}, one request at a time (the first ask included): p99 ≤ ${QUERY_GOALS.sequentialP99} ms for ${top.length - aloneOver.length} of ${top.length} shapes; over: ${listed(aloneOver.map((figure) => `${figure.shape} ${ms(alone(figure))}`))}.`,
+      `${where}, one request at a time (a deep page's first ask included): p99 ≤ ${QUERY_GOALS.sequentialP99} ms for ${top.length - aloneOver.length} of ${top.length} shapes; over: ${listed(aloneOver.map((figure) => `${figure.shape} ${ms(alone(figure))}`))}.`,
+      `${where}: first asks over ${QUERY_GOALS.sequentialP99} ms (the filter set's total counted, then kept): ${listed(slowFirst.map((figure) => `${figure.shape} ${ms(figure.firstAsk)}`))}.`,
     );
     if (smallest !== largest) {
       const before = new Map(at(smallest).map((figure) => [figure.shape, figure]));
