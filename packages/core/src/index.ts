@@ -36,6 +36,8 @@ export type {
   TopicCatalogueQuery,
   TopicSummary,
 } from './contracts/message-store.js';
+export { findsStoredJson } from './contracts/stored-json.js';
+export type { StoredJsonFinder, StoredJsonPage, StoredMessageJson } from './contracts/stored-json.js';
 export type { BusEvent, BusEventRecorder } from './contracts/bus-event.js';
 export { hasRollups, maxCellWins } from './contracts/rollup-store.js';
 export type {

@@ -1,5 +1,6 @@
 export { createQueryServer } from './server/create-query-server.js';
-export { searchBody } from './routes/search-routes.js';
+export { searchAnswer, searchBody } from './routes/search-routes.js';
+export type { SearchShape } from './routes/search-routes.js';
 export { parseParams } from './params/parse-params.js';
 export type { MetaValue, ParameterGroup, ParsedParams, RawParams } from './params/parse-params.js';
 export { parseTime } from './params/parse-time.js';

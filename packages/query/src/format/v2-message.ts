@@ -30,16 +30,7 @@ export function toV2Message(message: ArchivedMessage, meta: readonly MetaValue[]
   // Built from a list: adding each message's own user and package keys one by one to an object made V8 build a
   // new hidden class per combination, which made every later property access slow.
   const entries: [string, JsonValue][] = Object.entries(envelope.headers);
-  entries.push(
-    ['fedora_messaging_schema', envelope.headers['schema'] ?? BASE_SCHEMA],
-    ['fedora_messaging_severity', SEVERITY_LEVELS[envelope.headers['severity'] ?? 'info'] ?? 20],
-    ['sent-at', new Date(envelope.time).toISOString().replace('Z', '+00:00')],
-    ['priority', 0],
-    // Whether the archiver verified the signature at ingest; the signature itself is not part of this shape.
-    ['statbus_verified', message.verified === true],
-  );
-  for (const user of message.users) entries.push([`fedora_messaging_user_${user}`, true]);
-  for (const name of message.packages) entries.push([`fedora_messaging_rpm_${name}`, true]);
+  entries.push(...v2AddedHeaders({ headers: envelope.headers, time: envelope.time, verified: message.verified === true, users: message.users, packages: message.packages }));
   const headers: Record<string, JsonValue> = Object.fromEntries(entries);
   return {
     id: envelope.id,
@@ -50,4 +41,28 @@ export function toV2Message(message: ArchivedMessage, meta: readonly MetaValue[]
     priority: 0,
     ...(meta.length === 0 ? {} : { meta: metaFields(message, meta) }),
   };
+}
+
+/** What the headers {@link toV2Message} adds are made of. */
+export interface V2HeaderSource {
+  readonly headers: Readonly<Record<string, string>>;
+  readonly time: number;
+  readonly verified: boolean;
+  readonly users: readonly string[];
+  readonly packages: readonly string[];
+}
+
+/** The headers {@link toV2Message} adds after the message's own, in order. */
+export function v2AddedHeaders(source: V2HeaderSource): [string, JsonValue][] {
+  const entries: [string, JsonValue][] = [
+    ['fedora_messaging_schema', source.headers['schema'] ?? BASE_SCHEMA],
+    ['fedora_messaging_severity', SEVERITY_LEVELS[source.headers['severity'] ?? 'info'] ?? 20],
+    ['sent-at', new Date(source.time).toISOString().replace('Z', '+00:00')],
+    ['priority', 0],
+    // Whether the archiver verified the signature at ingest; the signature itself is not part of this shape.
+    ['statbus_verified', source.verified],
+  ];
+  for (const user of source.users) entries.push([`fedora_messaging_user_${user}`, true]);
+  for (const name of source.packages) entries.push([`fedora_messaging_rpm_${name}`, true]);
+  return entries;
 }

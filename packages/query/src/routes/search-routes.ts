@@ -1,6 +1,7 @@
-import { DEFAULT_ROWS_PER_PAGE, QueryError, queryWindow, type ArchivedMessage, type JsonValue, type MessagePage, type MessageQuery } from '@statbus/core';
+import { DEFAULT_ROWS_PER_PAGE, QueryError, findsStoredJson, queryWindow, type ArchivedMessage, type JsonValue, type MessagePage, type MessageQuery, type MessageStore, type StoredJsonPage, type StoredMessageJson } from '@statbus/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { conglomerate } from '../format/conglomerate.js';
+import { v1StoredJson, v2StoredJson } from '../format/message-json.js';
 import { toV1Message } from '../format/v1-message.js';
 import { toV2Message } from '../format/v2-message.js';
 import { parseParams, type MetaValue, type ParsedParams, type RawParams } from '../params/parse-params.js';
@@ -11,6 +12,9 @@ import type { QueryServerOptions } from '../server/query-server-options.js';
 import { ResponseCache } from '../server/response-cache.js';
 
 type Shape = (message: ArchivedMessage, meta: readonly MetaValue[]) => unknown;
+
+/** How {@link searchBody}'s JSON starts when it holds no message. */
+const EMPTY_MESSAGES = '{"raw_messages":[],';
 
 /** datagrepper's `arguments`: every parameter with the value used (defaults filled in, times in seconds). */
 export function searchArguments(parsed: ParsedParams, page: MessagePage, now: number): Record<string, JsonValue> {
@@ -51,6 +55,33 @@ export function searchBody(parsed: ParsedParams, page: MessagePage, shape: Shape
   };
 }
 
+/** The answer's shape: datagrepper's v1 (`/raw`) or fedora-messaging's v2 (`/v2/search`). */
+export type SearchShape = 'v1' | 'v2';
+
+/**
+ * `JSON.stringify(searchBody(parsed, page, shape, now))` for a page of stored messages, each written by `json`
+ * (its text in the same shape, made from the stored JSON).
+ */
+export function searchJson(parsed: ParsedParams, page: StoredJsonPage, shape: Shape, json: (stored: StoredMessageJson) => string, now: number): string {
+  const messages = page.messages.map(json);
+  const rest = searchBody(parsed, { ...page, messages: [] }, shape, now);
+  rest['count'] = messages.length;
+  return `{"raw_messages":[${messages.join(',')}],${JSON.stringify(rest).slice(EMPTY_MESSAGES.length)}`;
+}
+
+/**
+ * The JSON answer of `/raw` (v1) or `/v2/search` (v2) for `parsed` (its query with the page size filled in as
+ * `query`). A store that gives its stored JSON ({@link findsStoredJson}) is asked for it when the messages are
+ * only written again (no `meta`, not `grouped`): they are then not parsed and serialised again.
+ */
+export async function searchAnswer(store: MessageStore, parsed: ParsedParams, query: MessageQuery, shape: SearchShape, sourceVersion?: string): Promise<string> {
+  const now = Date.now();
+  const objects: Shape = shape === 'v1' ? (message, meta) => toV1Message(message, meta, sourceVersion) : (message, meta) => toV2Message(message, meta);
+  if (parsed.meta.length > 0 || parsed.grouped || !findsStoredJson(store)) return JSON.stringify(searchBody(parsed, await store.find(query), objects, now));
+  const json = shape === 'v1' ? (stored: StoredMessageJson) => v1StoredJson(stored, sourceVersion) : v2StoredJson;
+  return searchJson(parsed, await store.findStoredJson(query), objects, json, now);
+}
+
 /** The cache key of a request: its path and parameters, JSONP's aside (they only wrap the answer). */
 export function requestKey(request: FastifyRequest): string {
   const params = Object.entries(request.query as RawParams)
@@ -69,16 +100,13 @@ export function registerSearchRoutes(app: FastifyInstance, options: QueryServerO
   const { store, config } = options;
   const v1: Shape = (message, meta) => toV1Message(message, meta, options.version);
   const v2: Shape = (message, meta) => toV2Message(message, meta);
-  const search = (shape: Shape) => async (request: FastifyRequest, reply: FastifyReply) => {
+  const search = (shape: SearchShape) => async (request: FastifyRequest, reply: FastifyReply) => {
     const parsed = parseParams(request.query as RawParams, ['time', 'filters', 'paging'], config.max_rows_per_page);
     useJsonp(request, parsed.callback);
     const query: MessageQuery = { ...parsed.query, rowsPerPage: parsed.query.rowsPerPage ?? DEFAULT_ROWS_PER_PAGE };
-    const compute = async (): Promise<unknown> => {
-      const now = Date.now();
-      return searchBody(parsed, await store.find(query), shape, now);
-    };
-    if (!ResponseCache.cacheable(query)) return compute();
-    return sendJson(reply, await cache.answer(requestKey(request), compute));
+    const compute = (): Promise<string> => searchAnswer(store, parsed, query, shape, options.version);
+    if (!ResponseCache.cacheable(query)) return sendJson(reply, await compute());
+    return sendJson(reply, await cache.answerJson(requestKey(request), compute));
   };
   const byId = (shape: Shape) => async (request: { query: unknown }) => {
     const parsed = parseParams(request.query as RawParams, ['id'], config.max_rows_per_page);
@@ -88,8 +116,8 @@ export function registerSearchRoutes(app: FastifyInstance, options: QueryServerO
     if (message === undefined) throw new NotFoundError('id', `no message with id ${JSON.stringify(parsed.id.slice(0, 100))}`);
     return shape(message, parsed.meta);
   };
-  app.get('/raw', search(v1));
-  app.get('/v2/search', search(v2));
+  app.get('/raw', search('v1'));
+  app.get('/v2/search', search('v2'));
   app.get('/id', byId(v1));
   app.get('/v2/id', byId(v2));
 }

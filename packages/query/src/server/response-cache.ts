@@ -36,9 +36,14 @@ export class ResponseCache {
     return !(query.delta !== undefined && query.start === undefined && query.end === undefined);
   }
 
-  /** The cached answer for `key`, or computes, caches and returns it. */
+  /** The cached answer for `key`, or computes, caches and returns it (serialised). */
   async answer(key: string, compute: () => Promise<unknown>): Promise<string> {
-    if (this.maxEntries === 0) return JSON.stringify(await compute());
+    return this.answerJson(key, async () => JSON.stringify(await compute()));
+  }
+
+  /** {@link ResponseCache.answer} for an answer `compute` serialises itself. */
+  async answerJson(key: string, compute: () => Promise<string>): Promise<string> {
+    if (this.maxEntries === 0) return compute();
     // Taken before computing: a write during the computation makes the entry stale at once, never wrong.
     const head = await this.store.changesHead();
     const cached = this.entries.get(key);
@@ -52,8 +57,7 @@ export class ResponseCache {
     const running = this.pending.get(flight);
     if (running !== undefined) return running;
     const computing = compute()
-      .then((value) => {
-        const body = JSON.stringify(value);
+      .then((body) => {
         if (generation !== this.generation) return body;
         this.entries.delete(key);
         this.entries.set(key, { head, body });

@@ -7,6 +7,8 @@ import {
   type MaintenanceOptions,
   compilePattern,
   type ArchivedMessage,
+  type StoredJsonFinder,
+  type StoredJsonPage,
   type ChangeBatch,
   type ChangesOptions,
   type CountResult,
@@ -42,6 +44,7 @@ import { SqliteMaintenance } from './sqlite-maintenance.js';
 import { isBusy, toStoreError } from './sqlite-errors.js';
 import { SqlitePageAnchors } from './cache/sqlite-page-anchors.js';
 import { SqlitePageFinder } from './read/sqlite-page-finder.js';
+import { rawMessageRowToStoredJson } from './read/sqlite-raw-rows.js';
 import { SqliteQueryPlanner } from './plan/sqlite-query-planner.js';
 import { prepareMessage, rowToMessage, type MessageRow } from './schema/sqlite-rows.js';
 import { readChanges } from './read/sqlite-changes.js';
@@ -79,7 +82,7 @@ interface OpenStore {
  * category); the users, packages, agents and text indexes are filled after the commit, in large chunks
  * ({@link SqliteMessageStore.catchUpIndexes}), and rows not yet in them are checked directly.
  */
-export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMaintenance {
+export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMaintenance, StoredJsonFinder {
   readonly path: string;
   /** The tuning in effect: the options given, defaults for the rest. */
   readonly tuning: SqliteTuning;
@@ -185,6 +188,11 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
   /** Count and page are read in one transaction: the same snapshot, even with another process writing. */
   find(query: MessageQuery): Promise<MessagePage> {
     return this.run('find', () => this.open().finder.find(query));
+  }
+
+  /** `find` with each message as stored (`StoredJsonFinder`): its JSON columns not parsed. */
+  findStoredJson(query: MessageQuery): Promise<StoredJsonPage> {
+    return this.run('find', () => this.open().finder.findAs(query, rawMessageRowToStoredJson));
   }
 
   get(id: string): Promise<ArchivedMessage | undefined> {

@@ -14,6 +14,7 @@ export function planFind(query: MessageQuery, request: PageRequest, context: Sql
   const driver = request.fromCursor || contains ? undefined : sideTableDriver(query);
   const bound = driver === undefined ? undefined : context.statistics.sideTableBound(driver, descending, request.page * request.rowsPerPage + 1);
   const known = knownTotal(query, context);
+  if (known === 0) return { kind: 'empty', filters: planFilters(query, window, 'rows', context) };
   if (known !== undefined && bound === undefined && walkIsCheap(query, window, known, request.skip + request.rowsPerPage + 1, context)) {
     return { kind: 'walk', total: known, filters: planFilters(query, window, 'rows', context) };
   }

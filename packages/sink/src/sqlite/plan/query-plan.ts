@@ -54,6 +54,8 @@ export type CountPlan =
 
 /** How a page of `find` is read. */
 export type FindPlan =
+  /** The total is known to be 0 (a kept total, or an empty archive): no row is read. */
+  | { readonly kind: 'empty'; readonly filters: FilterPlan }
   /**
    * Walk the time index newest (or oldest) first, checking each row on its own columns: chosen when the total is
    * known and the window holds few rows per match (`contains`, or filters whose indexes cannot give time order).
