@@ -38,6 +38,7 @@ import { SqliteBulkLoad } from './write/sqlite-bulk-load.js';
 import { insertedChanges } from './write/inserted-changes.js';
 import { SqliteCatalogue } from './read/sqlite-catalogue.js';
 import { SqliteDeferredIndexer } from './write/sqlite-deferred-indexer.js';
+import { SqliteIndexWorker, type DeferredIndexing } from './write/sqlite-index-worker.js';
 import { SqliteMaintenance } from './sqlite-maintenance.js';
 import { isBusy, toStoreError } from './sqlite-errors.js';
 import { SqlitePageAnchors } from './cache/sqlite-page-anchors.js';
@@ -61,7 +62,7 @@ interface OpenStore {
   readonly db: Database.Database;
   readonly statements: SqliteStatementCache;
   readonly writer: SqliteBatchWriter;
-  readonly indexer: SqliteDeferredIndexer;
+  readonly indexer: DeferredIndexing;
   readonly finder: SqlitePageFinder;
   readonly catalogue: SqliteCatalogue;
   readonly planner: SqliteQueryPlanner;
@@ -117,11 +118,15 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
       const planner = new SqliteQueryPlanner(statements, text, totals, tuning);
       const anchors = new SqlitePageAnchors(tuning.pageAnchorSets, tuning.anchorsPerSet, tuning.anchorsTried);
       const indexing = { sideChunk: tuning.sideIndexChunk, textChunk: tuning.textIndexChunkBlocks * BITMAP_BLOCK_ROWS, idleDelayMs: tuning.indexIdleDelayMs };
+      const here = new SqliteDeferredIndexer(db, statements, background, indexing);
+      const inWorker = background && this.path !== ':memory:' && this.path !== '' && (this.options.indexInWorker ?? true);
       this.store = {
         db,
         statements,
         writer: new SqliteBatchWriter(db),
-        indexer: new SqliteDeferredIndexer(db, statements, background, indexing),
+        indexer: inWorker
+          ? new SqliteIndexWorker({ path: this.path, indexing, busyTimeoutMs: tuning.busyTimeoutMs, cacheMb: tuning.cacheMb, mmapMb: tuning.mmapMb }, here)
+          : here,
         finder: new SqlitePageFinder(db, statements, planner, totals, anchors),
         catalogue: new SqliteCatalogue(statements),
         planner,
@@ -216,8 +221,9 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
    * the `contains` text index, in large transactions. Returns how many messages the index that moved furthest
    * took in (0 when all were complete). Safe with several processes on one file.
    */
-  catchUpIndexes(maxRows?: number): Promise<number> {
-    return this.run('catchUpIndexes', () => this.open().indexer.catchUp(maxRows));
+  async catchUpIndexes(maxRows?: number): Promise<number> {
+    const indexed = await this.run('catchUpIndexes', () => this.open().indexer.catchUp(maxRows));
+    return indexed;
   }
 
   /**
@@ -330,11 +336,11 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
     }
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.closed = true;
     const store = this.store;
     this.store = undefined;
-    store?.indexer.stop();
+    await store?.indexer.stop();
     return this.run('close', () => {
       if (store?.db.open === true) store.db.close();
     });

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { SqliteSynchronous } from '../sqlite-store-options.js';
-import type { SqliteDeferredIndexer } from './sqlite-deferred-indexer.js';
+import type { DeferredIndexing } from './sqlite-index-worker.js';
 
 /**
  * One bulk load (`statbus db import`) of a store: commits not synced one by one (`synchronous = NORMAL`), the
@@ -14,7 +14,7 @@ export class SqliteBulkLoad {
   /** @param commitRows messages per commit, across `insertMany` calls (the `bulkCommitRows` tuning). */
   constructor(
     private readonly db: Database.Database,
-    private readonly indexer: SqliteDeferredIndexer,
+    private readonly indexer: DeferredIndexing,
     private readonly synchronous: SqliteSynchronous,
     private readonly commitRows: number,
   ) {
