@@ -19,7 +19,7 @@ export class SqliteBulkLoad {
     private readonly commitRows: number,
   ) {
     db.pragma('synchronous = NORMAL');
-    indexer.pause(true);
+    indexer.bulkLoading(true);
   }
 
   /** Before a batch is written: the batch's own transaction becomes a savepoint of the one kept open over many calls. */
@@ -48,6 +48,6 @@ export class SqliteBulkLoad {
     } catch {
       // Busy with another connection: its own checkpoints, or the next commit (synced again), make the rows durable.
     }
-    this.indexer.pause(false);
+    this.indexer.bulkLoading(false);
   }
 }

@@ -4,6 +4,7 @@ import type { SqliteStatementCache } from '../cache/sqlite-statement-cache.js';
 import { readHead, readStoreCounter, type SqliteStoreCounter } from '../schema/sqlite-store-counter.js';
 import { BITMAP_BLOCK_ROWS, blockOf } from '../text-index/trigram-bitmaps.js';
 import { buildTextChunk, sameRows } from '../text-index/text-chunk.js';
+import type { DeferredIndexing } from './sqlite-index-worker.js';
 
 /** How the indexer batches its work (see `SqliteTuning`: `sideIndexChunk`, `textIndexChunkBlocks`, `indexIdleDelayMs`). */
 export interface DeferredIndexerTuning {
@@ -21,7 +22,7 @@ export interface DeferredIndexerTuning {
  * stay exact meanwhile: rows past a counter are checked on their own columns. Several processes may index
  * one file: each chunk reads its counter inside its own write transaction.
  */
-export class SqliteDeferredIndexer {
+export class SqliteDeferredIndexer implements DeferredIndexing {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private paused = false;
@@ -94,6 +95,15 @@ export class SqliteDeferredIndexer {
       clearTimeout(this.timer);
       this.timer = undefined;
     } else this.schedule();
+  }
+
+  /** Whether a bulk load is on (see {@link DeferredIndexing.bulkLoading}). */
+  bulk = false;
+
+  /** A bulk load pauses indexing on this thread: it would run between the load's writes. */
+  bulkLoading(active: boolean): void {
+    this.bulk = active;
+    this.pause(active);
   }
 
   stop(): void {

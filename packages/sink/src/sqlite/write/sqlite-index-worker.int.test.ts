@@ -68,7 +68,7 @@ describe('SqliteMessageStore indexing on its index worker', () => {
       const store = new SqliteMessageStore(path, { indexIdleDelayMs: 60_000, sideIndexChunk: 1000_000, textIndexChunkBlocks: 100 });
       try {
         await store.init();
-        // Paused as a bulk load pauses it: nothing is indexed unless asked.
+        // A backlog smaller than a chunk waits a minute on the worker: nothing is indexed unless asked.
         await store.bulkLoad(async () => {
           await store.insertMany(fixture.messages);
         });

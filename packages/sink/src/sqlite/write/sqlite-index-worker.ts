@@ -8,6 +8,11 @@ export interface DeferredIndexing {
   /** After a commit that stored messages. */
   schedule(): void;
   pause(paused: boolean): void;
+  /**
+   * During a bulk load: indexing on the inserting thread pauses (it would run between the writes); a worker goes on
+   * indexing what each of the load's commits made visible, beside the load.
+   */
+  bulkLoading(active: boolean): void;
   /** See `SqliteMessageStore.catchUpIndexes`. */
   catchUp(maxRows?: number): number | Promise<number>;
   stop(): void | Promise<void>;
@@ -63,10 +68,16 @@ export class SqliteIndexWorker implements DeferredIndexing {
     else this.post({ type: 'pause', paused });
   }
 
+  bulkLoading(active: boolean): void {
+    if (this.failed) this.fallback.bulkLoading(active);
+  }
+
   /** Indexes up to `maxRows` on the worker; resolves with how many, or rejects with a {@link StoreError}. */
   catchUp(maxRows = Number.POSITIVE_INFINITY): number | Promise<number> {
     if (this.failed) return this.fallback.catchUp(maxRows);
     const id = (this.nextId += 1);
+    // Awaited: the process stays alive for the answer.
+    this.worker.ref();
     return new Promise<number>((resolve, reject) => {
       this.requests.set(id, { resolve, reject });
       this.post({ type: 'catchUp', id, maxRows });
@@ -93,6 +104,7 @@ export class SqliteIndexWorker implements DeferredIndexing {
     const request = this.requests.get(reply.id);
     if (request === undefined) return;
     this.requests.delete(reply.id);
+    if (this.requests.size === 0) this.worker.unref();
     if (reply.type === 'caughtUp') request.resolve(reply.indexed);
     else request.reject(new StoreError(`SQLite store: indexing failed: ${reply.message}`, { retryable: reply.busy }));
   }
@@ -103,6 +115,6 @@ export class SqliteIndexWorker implements DeferredIndexing {
     for (const request of this.requests.values()) request.reject(new StoreError('SQLite store: the index worker stopped', { retryable: true, cause: error }));
     this.requests.clear();
     // Indexing goes on here: the backlog the worker left is scheduled on this thread.
-    if (wasRunning) this.fallback.pause(this.paused);
+    if (wasRunning) this.fallback.pause(this.paused || this.fallback.bulk);
   }
 }
