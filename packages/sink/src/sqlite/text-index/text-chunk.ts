@@ -25,7 +25,7 @@ export function buildTextChunk(statements: SqliteStatementCache, from: number, t
     const builder = new BlockBitmaps(block);
     const first = block * BITMAP_BLOCK_ROWS;
     for (const [n, id, body] of read.iterate(first, Math.min(to, first + BITMAP_BLOCK_ROWS - 1)) as Iterable<[number, string, string]>) {
-      builder.add(n, body.toLowerCase());
+      builder.addBody(n, body);
       keys.push(n);
       ids.push(id);
     }

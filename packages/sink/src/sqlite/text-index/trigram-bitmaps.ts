@@ -69,6 +69,11 @@ const SLICE_WORDS = SLICE_BYTES / 4;
 /** The slices are read and written as 32-bit words: row `r`'s bit is bit `r % 32` of word `r / 32` only on a little-endian machine. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
+/** An ASCII capital letter's small letter; any other code unit as it is. */
+function asciiLower(code: number): number {
+  return code >= 0x41 && code <= 0x5a ? code | 0x20 : code;
+}
+
 /**
  * Transposes the 32 × 32 bit matrix in `words[at … at + 31]` in place: afterwards bit `r` of word `j` is what bit
  * `j` of word `r` was (Hacker's Delight's recursive block swap, least significant bit first).
@@ -121,6 +126,32 @@ export class BlockBitmaps {
     let b = loweredBody.charCodeAt(1);
     for (let i = 2; i < length; i += 1) {
       const c = loweredBody.charCodeAt(i);
+      const hash = trigramHash(a, b, c);
+      const at = base + (hash >>> 5);
+      stage[at] = (stage[at] as number) | (1 << (hash & 31));
+      a = b;
+      b = c;
+    }
+  }
+
+  /**
+   * {@link BlockBitmaps.add} of a body as stored: lower-cased on the fly while it is ASCII (where lower-casing is
+   * per character), by `toLowerCase` once a character beyond ASCII shows up (the bits already set are among its own).
+   */
+  addBody(n: number, body: string): void {
+    if (!LITTLE_ENDIAN || blockOf(n) !== this.block || body.length < TRIGRAM) return this.add(n, body.toLowerCase());
+    const row = n - this.block * BITMAP_BLOCK_ROWS;
+    if (row >>> 5 !== this.group) {
+      this.unstage();
+      this.group = row >>> 5;
+    }
+    const stage = this.stage;
+    const base = (row & 31) * ROW_WORDS;
+    let a = asciiLower(body.charCodeAt(0));
+    let b = asciiLower(body.charCodeAt(1));
+    for (let i = 2; i < body.length; i += 1) {
+      const c = asciiLower(body.charCodeAt(i));
+      if ((a | b | c) > 0x7f) return this.add(n, body.toLowerCase());
       const hash = trigramHash(a, b, c);
       const at = base + (hash >>> 5);
       stage[at] = (stage[at] as number) | (1 << (hash & 31));
