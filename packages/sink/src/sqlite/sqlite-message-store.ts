@@ -152,7 +152,7 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
    */
   async insertMany(messages: readonly ArchivedMessage[]): Promise<InsertResult> {
     const prepared = await this.run('insertMany', () => messages.map(prepareMessage));
-    const deadline = Date.now() + this.tuning.busyTimeoutMs;
+    const deadline = Date.now() + (this.bulk?.busyTimeoutMs ?? this.tuning.busyTimeoutMs);
     let written: WrittenBatch | undefined;
     while (written === undefined) {
       try {
@@ -236,7 +236,7 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
    */
   async bulkLoad<T>(work: () => Promise<T>): Promise<T> {
     const { db, indexer } = this.open();
-    const bulk = new SqliteBulkLoad(db, indexer, this.options.synchronous ?? 'FULL', this.tuning.bulkCommitRows);
+    const bulk = new SqliteBulkLoad(db, indexer, this.options.synchronous ?? 'FULL', this.tuning.bulkCommitRows, this.tuning.busyTimeoutMs);
     this.bulk = bulk;
     try {
       return await work();

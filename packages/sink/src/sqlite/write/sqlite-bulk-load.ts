@@ -2,12 +2,20 @@ import type Database from 'better-sqlite3';
 import type { SqliteSynchronous } from '../sqlite-store-options.js';
 import type { DeferredIndexing } from './sqlite-index-worker.js';
 
+/** The least an `insertMany` of a bulk load waits for the write lock (ms). */
+const BULK_BUSY_TIMEOUT_MS = 60_000;
+
 /**
  * One bulk load (`statbus db import`) of a store: commits not synced one by one (`synchronous = NORMAL`), the
  * batches of many `insertMany` calls committed together, and no background indexing between them. Made by
  * `SqliteMessageStore.bulkLoad`, which calls {@link SqliteBulkLoad.end} whatever the load's outcome.
  */
 export class SqliteBulkLoad {
+  /**
+   * How long an `insertMany` of the load waits for the write lock before failing: a load is no service with a
+   * deadline, and the index worker filling beside it holds the lock for a chunk at a time.
+   */
+  readonly busyTimeoutMs: number;
   /** Messages written since the open transaction began. */
   private rows = 0;
 
@@ -17,7 +25,9 @@ export class SqliteBulkLoad {
     private readonly indexer: DeferredIndexing,
     private readonly synchronous: SqliteSynchronous,
     private readonly commitRows: number,
+    busyTimeoutMs: number,
   ) {
+    this.busyTimeoutMs = Math.max(busyTimeoutMs, BULK_BUSY_TIMEOUT_MS);
     db.pragma('synchronous = NORMAL');
     indexer.bulkLoading(true);
   }
