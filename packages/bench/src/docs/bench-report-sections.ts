@@ -61,9 +61,9 @@ export function sectionsFromBenchReport(report: BenchReport, commit: string): Be
       ...common,
       command: `statbus bench --mode pipeline --rounds ${report.options.rounds} --json bench.json`,
       summary:
-        'The archiver writing into the store beside a consumer that only acks; ratio = archived ÷ transport-only in the same round. Sustained is the highest fixed rate the archive kept up with (95 % achieved, nothing lost, backlog drained within a second).',
+        'The archiver writing into the store beside a consumer that only acks; ratio = archived ÷ transport-only in the same round. Sustained is the highest fixed rate the archive kept up with (95 % achieved, nothing lost, backlog drained within a second). Archiver CPU: µs a message of its process\'s main thread / of the whole process (the store\'s index worker thread included); insertMany: the store alone on the same messages in the same run, calling thread / whole process until its indexes were complete.',
       table: {
-        columns: ['candidate', 'store', 'transport-only msg/s', 'archived msg/s', 'ratio', 'sustained msg/s', 'drain ms', 'lost'],
+        columns: ['candidate', 'store', 'transport-only msg/s', 'archived msg/s', 'ratio', 'sustained msg/s', 'drain ms', 'lost', 'archiver CPU µs/msg', 'insertMany CPU µs/msg'],
         rows: report.pipeline.map((row) => [
           row.name,
           row.store,
@@ -73,6 +73,8 @@ export function sectionsFromBenchReport(report: BenchReport, commit: string): Be
           row.sustainedRate === undefined ? '–' : round(row.sustainedRate),
           round(row.archived.drainMs),
           row.archived.lost,
+          `${row.archived.consumerMainThreadCpuUsPerMessage === undefined ? '–' : row.archived.consumerMainThreadCpuUsPerMessage.toFixed(1)} / ${row.archived.consumerCpuUsPerMessage.toFixed(1)}`,
+          row.insertMany === undefined ? '–' : `${row.insertMany.callingThreadCpuUsPerMessage === undefined ? '–' : row.insertMany.callingThreadCpuUsPerMessage.toFixed(1)} / ${row.insertMany.processCpuUsPerMessage.toFixed(1)}`,
         ]),
       },
     });

@@ -21,6 +21,8 @@ export interface ResourceFigures {
   readonly producerCpuUsPerMessage: number;
   /** CPU time per message received (µs), summed over consumer processes. */
   readonly consumerCpuUsPerMessage: number;
+  /** The same, of the consumer processes' main threads alone (Linux): without the store's index worker thread. */
+  readonly consumerMainThreadCpuUsPerMessage?: number;
   /** Largest peak RSS (MiB) among producer processes. */
   readonly producerMaxRssMiB: number;
   /** Largest peak RSS (MiB) among consumer processes. */
@@ -85,7 +87,7 @@ export interface PipelineRateRow extends LossFigures {
    * drained within a second. (Over ZeroMQ a loss is also reported as a gap; it still did not keep up.)
    */
   readonly keptUp: boolean;
-  /** This run's rate is 0.9× the transport-only rate: the issue's target for the pipeline. */
+  /** This run's rate is 0.95× the transport-only rate: the issue's target for the pipeline. */
   readonly atTarget?: true;
 }
 
@@ -105,8 +107,21 @@ export interface PipelineRow {
   /** The median over rounds of archived / transport-only in the same round. */
   readonly ratio: number;
   readonly rates: readonly PipelineRateRow[];
-  /** The highest fixed rate the archive kept up with (the `--rate` runs and the 0.9× transport-only run), if any. */
+  /** The store's own `insertMany` of the same messages in the same run, for the archiver's CPU to be read beside (SQLite stores). */
+  readonly insertMany?: InsertManyFigures;
+  /** The highest fixed rate the archive kept up with (the `--rate` runs and the 0.95× transport-only run), if any. */
   readonly sustainedRate?: number;
+}
+
+/** The store's `insertMany` alone on the pipeline's messages (see `measureInsertMany`). */
+export interface InsertManyFigures {
+  readonly messages: number;
+  readonly batch: number;
+  readonly perSecond: number;
+  /** CPU µs a message of the thread calling `insertMany` (Linux). */
+  readonly callingThreadCpuUsPerMessage?: number;
+  /** CPU µs a message of the whole process until the deferred indexes were complete: the index worker included. */
+  readonly processCpuUsPerMessage: number;
 }
 
 /** A candidate that did not run, and why. */

@@ -10,10 +10,13 @@ export function resourceFigures(measurement: Measurement): ResourceFigures {
     if (role === 'producer' && processes.every((process) => process.role === 'producer+consumer')) return Number.NaN;
     return messages === 0 ? Number.NaN : (processes.reduce((sum, process) => sum + process.cpuMs, 0) * 1000) / messages;
   };
+  const consumers = of('consumer');
+  const mainThreadMs = consumers.every((process) => process.mainThreadCpuMs !== undefined) ? consumers.reduce((sum, process) => sum + (process.mainThreadCpuMs ?? 0), 0) : undefined;
   const rss = (role: 'producer' | 'consumer'): number => Math.max(0, ...of(role).map((process) => process.maxRssMiB));
   return {
     producerCpuUsPerMessage: cpu('producer', measurement.sent),
     consumerCpuUsPerMessage: cpu('consumer', measurement.received),
+    ...(mainThreadMs === undefined || measurement.received === 0 ? {} : { consumerMainThreadCpuUsPerMessage: (mainThreadMs * 1000) / measurement.received }),
     producerMaxRssMiB: rss('producer'),
     consumerMaxRssMiB: rss('consumer'),
     processes: measurement.processes,

@@ -196,7 +196,10 @@ function summarise(spec: MeasurementSpec, reports: readonly Typed<'sent'>[], res
   const add = (role: 'producer' | 'consumer', usage: ProcessUsage): void => {
     const known = byPid.get(usage.pid);
     if (known === undefined) byPid.set(usage.pid, { role, ...usage });
-    else byPid.set(usage.pid, { role: 'producer+consumer', pid: usage.pid, cpuMs: Math.max(known.cpuMs, usage.cpuMs), maxRssMiB: Math.max(known.maxRssMiB, usage.maxRssMiB) });
+    else {
+      const mainThread = known.mainThreadCpuMs === undefined || usage.mainThreadCpuMs === undefined ? {} : { mainThreadCpuMs: Math.max(known.mainThreadCpuMs, usage.mainThreadCpuMs) };
+      byPid.set(usage.pid, { role: 'producer+consumer', pid: usage.pid, cpuMs: Math.max(known.cpuMs, usage.cpuMs), ...mainThread, maxRssMiB: Math.max(known.maxRssMiB, usage.maxRssMiB) });
+    }
   };
   for (const report of reports) add('producer', report.usage);
   for (const result of results) add('consumer', result.usage);

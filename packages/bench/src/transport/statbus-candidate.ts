@@ -63,7 +63,7 @@ function fillerTexts(length: number): string[] {
 }
 
 /** Texts that pad a body so that the encoded envelope is about `size` bytes. */
-function paddedBodies(size: number): string[] {
+export function paddedBodies(size: number): string[] {
   const probe = createEnvelope({
     topic: BENCH_TOPIC,
     body: { t: 0, pad: '' },

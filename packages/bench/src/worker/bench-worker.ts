@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { now } from '../clock.js';
 import type { ConsumerSide, ProcessLocal, ProducerSide } from '../transport/candidate.js';
 import { loadCandidate } from '../transport/load-candidate.js';
+import { mainThreadCpuMs } from './main-thread-cpu.js';
 import type { FromWorker, ProcessUsage, SendPlan, ToWorker } from './worker-protocol.js';
 
 // A benchmark worker: forked by the coordinator, it hosts one or more sides (a producer, a consumer, or
@@ -15,9 +16,25 @@ function post(message: FromWorker): void {
   process.send?.(message);
 }
 
-function usageSince(start: NodeJS.CpuUsage): ProcessUsage {
-  const cpu = process.cpuUsage(start);
-  return { pid: process.pid, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMiB: process.resourceUsage().maxRSS / 1024 };
+/** Where a measurement's CPU time starts: the whole process's and its main thread's. */
+interface CpuStart {
+  readonly process: NodeJS.CpuUsage;
+  readonly mainThreadMs: number | undefined;
+}
+
+function cpuNow(): CpuStart {
+  return { process: process.cpuUsage(), mainThreadMs: mainThreadCpuMs() };
+}
+
+function usageSince(start: CpuStart): ProcessUsage {
+  const cpu = process.cpuUsage(start.process);
+  const mainThread = mainThreadCpuMs();
+  return {
+    pid: process.pid,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    ...(mainThread === undefined || start.mainThreadMs === undefined ? {} : { mainThreadCpuMs: mainThread - start.mainThreadMs }),
+    maxRssMiB: process.resourceUsage().maxRSS / 1024,
+  };
 }
 
 class ProducerHost {
@@ -39,7 +56,7 @@ class ProducerHost {
   async run(plan: SendPlan): Promise<void> {
     this.stopProbing = true;
     await this.probing;
-    const cpu = process.cpuUsage();
+    const cpu = cpuNow();
     const startedAt = now();
     if (plan.kind === 'burst') {
       for (let index = 0; index < plan.messages; index += 1) {
@@ -94,7 +111,7 @@ class ConsumerHost {
   private postedAt = 0;
   private lastAt = 0;
   private samples: number[] = [];
-  private cpu: NodeJS.CpuUsage = process.cpuUsage();
+  private cpu: CpuStart = cpuNow();
 
   constructor(readonly name: string) {}
 
@@ -116,7 +133,7 @@ class ConsumerHost {
   };
 
   measure(sample: boolean, expected: number): void {
-    this.cpu = process.cpuUsage();
+    this.cpu = cpuNow();
     this.sampling = sample;
     this.expected = expected;
     this.measuring = true;

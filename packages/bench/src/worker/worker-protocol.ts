@@ -12,6 +12,8 @@ export interface ProcessUsage {
   readonly pid: number;
   /** User + system CPU time spent from the start of the measurement (ms). */
   readonly cpuMs: number;
+  /** The same, of the main thread alone (Linux): without worker threads such as the SQLite store's index worker. */
+  readonly mainThreadCpuMs?: number;
   /** Peak resident set size of the process over its whole life (MiB): `process.resourceUsage().maxRSS`. */
   readonly maxRssMiB: number;
 }

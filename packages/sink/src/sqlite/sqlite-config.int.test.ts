@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { configSchema, type ArchivedMessage } from '@statbus/core';
-import { makeStoreFixture } from '@statbus/testing';
+import { makeStoreFixture, waitFor } from '@statbus/testing';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createMessageStore } from '../create-message-store.js';
 import { sqliteStoreOptionsFromConfig } from './sqlite-config-options.js';
+import type { SqliteStoreOptions } from './sqlite-store-options.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'statbus-sqlite-config-'));
 
@@ -15,9 +16,9 @@ afterAll(() => {
 });
 
 /** The store `statbus.toml`'s `store` and `[sink.sqlite]` would make, as the sink module makes it. */
-function storeFromConfig(path: string, sqlite: Record<string, unknown>): ReturnType<typeof createMessageStore> {
+function storeFromConfig(path: string, sqlite: Record<string, unknown>, options: SqliteStoreOptions = {}): ReturnType<typeof createMessageStore> {
   const config = configSchema.parse({ store: `sqlite:${path}`, sink: { sqlite } });
-  return createMessageStore(config.store, { sqlite: sqliteStoreOptionsFromConfig(config.sink.sqlite) });
+  return createMessageStore(config.store, { sqlite: { ...sqliteStoreOptionsFromConfig(config.sink.sqlite), ...options } });
 }
 
 function counter(path: string, name: string): number {
@@ -31,27 +32,22 @@ function counter(path: string, name: string): number {
 
 describe('SqliteMessageStore configured by [sink.sqlite]', () => {
   it('should fill the deferred indexes after a commit only with index_in_background on', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const messages = makeStoreFixture({ count: 50 }).messages;
-    try {
-      const indexed: Record<string, number[]> = {};
-      for (const background of [true, false]) {
-        const path = join(dir, `background-${String(background)}.db`);
-        const store = storeFromConfig(path, { index_in_background: background });
-        try {
-          await store.init();
-          await store.insertMany(messages);
-          // The indexer's wait for more messages passes at once; a store indexing in the background fills both indexes.
-          vi.advanceTimersByTime(60_000);
-          indexed[String(background)] = [counter(path, 'side_indexed'), counter(path, 'text_indexed')];
-        } finally {
-          await store.close();
-        }
+    const indexed: Record<string, number[]> = {};
+    for (const background of [true, false]) {
+      const path = join(dir, `background-${String(background)}.db`);
+      const store = storeFromConfig(path, { index_in_background: background, index_idle_delay_ms: 0 });
+      try {
+        await store.init();
+        await store.insertMany(messages);
+        // Indexing in the background happens on the store's index worker; without it nothing is indexed until asked.
+        if (background) await waitFor(() => counter(path, 'side_indexed') === 50 && counter(path, 'text_indexed') === 50, { message: 'both indexes filled' });
+        indexed[String(background)] = [counter(path, 'side_indexed'), counter(path, 'text_indexed')];
+      } finally {
+        await store.close();
       }
-      expect(indexed).toEqual({ true: [50, 50], false: [0, 0] });
-    } finally {
-      vi.useRealTimers();
     }
+    expect(indexed).toEqual({ true: [50, 50], false: [0, 0] });
   });
 
   it('should wait index_idle_delay_ms for more messages before indexing a small backlog', async () => {
@@ -61,7 +57,8 @@ describe('SqliteMessageStore configured by [sink.sqlite]', () => {
       const indexed: Record<string, number> = {};
       for (const delay of [10, undefined]) {
         const path = join(dir, `delay-${String(delay)}.db`);
-        const store = storeFromConfig(path, delay === undefined ? {} : { index_idle_delay_ms: delay });
+        // On this thread, where the test's clock rules (the index worker's timers are its own).
+        const store = storeFromConfig(path, delay === undefined ? {} : { index_idle_delay_ms: delay }, { indexInWorker: false });
         try {
           await store.init();
           await store.insertMany(messages);

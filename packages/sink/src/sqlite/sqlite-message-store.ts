@@ -40,6 +40,7 @@ import { SqliteBulkLoad } from './write/sqlite-bulk-load.js';
 import { insertedChanges } from './write/inserted-changes.js';
 import { SqliteCatalogue } from './read/sqlite-catalogue.js';
 import { SqliteDeferredIndexer } from './write/sqlite-deferred-indexer.js';
+import { SqliteIndexWorker, type DeferredIndexing } from './write/sqlite-index-worker.js';
 import { SqliteMaintenance } from './sqlite-maintenance.js';
 import { isBusy, toStoreError } from './sqlite-errors.js';
 import { SqlitePageAnchors } from './cache/sqlite-page-anchors.js';
@@ -64,7 +65,7 @@ interface OpenStore {
   readonly db: Database.Database;
   readonly statements: SqliteStatementCache;
   readonly writer: SqliteBatchWriter;
-  readonly indexer: SqliteDeferredIndexer;
+  readonly indexer: DeferredIndexing;
   readonly finder: SqlitePageFinder;
   readonly catalogue: SqliteCatalogue;
   readonly planner: SqliteQueryPlanner;
@@ -120,11 +121,15 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
       const planner = new SqliteQueryPlanner(statements, text, totals, tuning);
       const anchors = new SqlitePageAnchors(tuning.pageAnchorSets, tuning.anchorsPerSet, tuning.anchorsTried);
       const indexing = { sideChunk: tuning.sideIndexChunk, textChunk: tuning.textIndexChunkBlocks * BITMAP_BLOCK_ROWS, idleDelayMs: tuning.indexIdleDelayMs };
+      const here = new SqliteDeferredIndexer(db, statements, background, indexing);
+      const inWorker = background && this.path !== ':memory:' && this.path !== '' && (this.options.indexInWorker ?? true);
       this.store = {
         db,
         statements,
         writer: new SqliteBatchWriter(db),
-        indexer: new SqliteDeferredIndexer(db, statements, background, indexing),
+        indexer: inWorker
+          ? new SqliteIndexWorker({ path: this.path, indexing, busyTimeoutMs: tuning.busyTimeoutMs, cacheMb: tuning.cacheMb, mmapMb: tuning.mmapMb }, here)
+          : here,
         finder: new SqlitePageFinder(db, statements, planner, totals, anchors),
         catalogue: new SqliteCatalogue(statements),
         planner,
@@ -150,7 +155,7 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
    */
   async insertMany(messages: readonly ArchivedMessage[]): Promise<InsertResult> {
     const prepared = await this.run('insertMany', () => messages.map(prepareMessage));
-    const deadline = Date.now() + this.tuning.busyTimeoutMs;
+    const deadline = Date.now() + (this.bulk?.busyTimeoutMs ?? this.tuning.busyTimeoutMs);
     let written: WrittenBatch | undefined;
     while (written === undefined) {
       try {
@@ -224,8 +229,9 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
    * the `contains` text index, in large transactions. Returns how many messages the index that moved furthest
    * took in (0 when all were complete). Safe with several processes on one file.
    */
-  catchUpIndexes(maxRows?: number): Promise<number> {
-    return this.run('catchUpIndexes', () => this.open().indexer.catchUp(maxRows));
+  async catchUpIndexes(maxRows?: number): Promise<number> {
+    const indexed = await this.run('catchUpIndexes', () => this.open().indexer.catchUp(maxRows));
+    return indexed;
   }
 
   /**
@@ -238,7 +244,7 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
    */
   async bulkLoad<T>(work: () => Promise<T>): Promise<T> {
     const { db, indexer } = this.open();
-    const bulk = new SqliteBulkLoad(db, indexer, this.options.synchronous ?? 'FULL', this.tuning.bulkCommitRows);
+    const bulk = new SqliteBulkLoad(db, indexer, this.options.synchronous ?? 'FULL', this.tuning.bulkCommitRows, this.tuning.busyTimeoutMs);
     this.bulk = bulk;
     try {
       return await work();
@@ -338,11 +344,11 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
     }
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.closed = true;
     const store = this.store;
     this.store = undefined;
-    store?.indexer.stop();
+    await store?.indexer.stop();
     return this.run('close', () => {
       if (store?.db.open === true) store.db.close();
     });

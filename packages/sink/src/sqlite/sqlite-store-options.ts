@@ -25,6 +25,11 @@ export interface SqliteStoreOptions extends Partial<SqliteTuning> {
    * `SqliteMessageStore.catchUpIndexes`. Either way every query is exact: rows not yet indexed are checked directly.
    */
   readonly indexInBackground?: boolean;
+  /**
+   * With `indexInBackground`, fill those indexes on a worker thread with its own connection to the file, so that the
+   * thread calling `insertMany` does no index work. Default true (a `:memory:` store indexes on its own thread).
+   */
+  readonly indexInWorker?: boolean;
   /** @deprecated the former name of {@link SqliteStoreOptions.indexInBackground}; it now covers every deferred index. */
   readonly indexTextInBackground?: boolean;
 }

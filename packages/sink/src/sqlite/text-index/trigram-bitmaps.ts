@@ -60,12 +60,52 @@ export interface BitmapRow {
   readonly bits: Buffer;
 }
 
+/** Rows staged together before they are turned into slices: one 32-bit word of each slice. */
+const STAGE_ROWS = 32;
+/** 32-bit words of one row's staged bits (a bit per hash value). */
+const ROW_WORDS = TRIGRAM_HASHES / 32;
+/** 32-bit words of one slice (a bit per row of the block). */
+const SLICE_WORDS = SLICE_BYTES / 4;
+/** The slices are read and written as 32-bit words: row `r`'s bit is bit `r % 32` of word `r / 32` only on a little-endian machine. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** An ASCII capital letter's small letter; any other code unit as it is. */
+function asciiLower(code: number): number {
+  return code >= 0x41 && code <= 0x5a ? code | 0x20 : code;
+}
+
+/**
+ * Transposes the 32 × 32 bit matrix in `words[at … at + 31]` in place: afterwards bit `r` of word `j` is what bit
+ * `j` of word `r` was (Hacker's Delight's recursive block swap, least significant bit first).
+ */
+function transpose32(words: Int32Array, at: number): void {
+  let mask = 0x0000ffff;
+  for (let j = 16; j !== 0; j >>>= 1, mask ^= mask << j) {
+    for (let k = 0; k < 32; k = (k + j + 1) & ~j) {
+      const t = (((words[at + k] as number) >>> j) ^ (words[at + k + j] as number)) & mask;
+      words[at + k + j] = (words[at + k + j] as number) ^ t;
+      words[at + k] = (words[at + k] as number) ^ (t << j);
+    }
+  }
+}
+
 /**
  * The bitmaps of one block, built row by row. Rows may come in any order and with holes; a row added twice
  * sets the same bits.
+ *
+ * A row's trigrams are first set in its own 512-byte bit set (32 consecutive rows are staged together, small
+ * enough to stay in the processor's first-level cache), then the 32 staged rows are turned into one 32-bit word of
+ * each of the 4,096 slices by bit-matrix transposes: setting each trigram's bit straight into the block's 2 MB of
+ * slices would touch a different cache line for almost every trigram.
  */
 export class BlockBitmaps {
   private readonly bits = new Uint8Array(TRIGRAM_HASHES * SLICE_BYTES);
+  private readonly words = new Int32Array(this.bits.buffer);
+  /** Rows `group × 32 …` staged: row `r`'s bits at `(r % 32) × ROW_WORDS`. */
+  private readonly stage = new Int32Array(STAGE_ROWS * ROW_WORDS);
+  private readonly tile = new Int32Array(32);
+  /** The 32-row group staged, or -1. */
+  private group = -1;
 
   constructor(readonly block: number) {}
 
@@ -73,17 +113,48 @@ export class BlockBitmaps {
   add(n: number, loweredBody: string): void {
     if (blockOf(n) !== this.block) throw new RangeError(`row ${n} is not in block ${this.block}`);
     const row = n - this.block * BITMAP_BLOCK_ROWS;
-    const byte = row >>> 3;
-    const bit = 1 << (row & 7);
-    const bits = this.bits;
     const length = loweredBody.length;
     if (length < TRIGRAM) return;
+    if (!LITTLE_ENDIAN) return this.addDirect(row, loweredBody);
+    if (row >>> 5 !== this.group) {
+      this.unstage();
+      this.group = row >>> 5;
+    }
+    const stage = this.stage;
+    const base = (row & 31) * ROW_WORDS;
     let a = loweredBody.charCodeAt(0);
     let b = loweredBody.charCodeAt(1);
     for (let i = 2; i < length; i += 1) {
       const c = loweredBody.charCodeAt(i);
-      const at = trigramHash(a, b, c) * SLICE_BYTES + byte;
-      bits[at] = (bits[at] as number) | bit;
+      const hash = trigramHash(a, b, c);
+      const at = base + (hash >>> 5);
+      stage[at] = (stage[at] as number) | (1 << (hash & 31));
+      a = b;
+      b = c;
+    }
+  }
+
+  /**
+   * {@link BlockBitmaps.add} of a body as stored: lower-cased on the fly while it is ASCII (where lower-casing is
+   * per character), by `toLowerCase` once a character beyond ASCII shows up (the bits already set are among its own).
+   */
+  addBody(n: number, body: string): void {
+    if (!LITTLE_ENDIAN || blockOf(n) !== this.block || body.length < TRIGRAM) return this.add(n, body.toLowerCase());
+    const row = n - this.block * BITMAP_BLOCK_ROWS;
+    if (row >>> 5 !== this.group) {
+      this.unstage();
+      this.group = row >>> 5;
+    }
+    const stage = this.stage;
+    const base = (row & 31) * ROW_WORDS;
+    let a = asciiLower(body.charCodeAt(0));
+    let b = asciiLower(body.charCodeAt(1));
+    for (let i = 2; i < body.length; i += 1) {
+      const c = asciiLower(body.charCodeAt(i));
+      if ((a | b | c) > 0x7f) return this.add(n, body.toLowerCase());
+      const hash = trigramHash(a, b, c);
+      const at = base + (hash >>> 5);
+      stage[at] = (stage[at] as number) | (1 << (hash & 31));
       a = b;
       b = c;
     }
@@ -91,6 +162,7 @@ export class BlockBitmaps {
 
   /** The block's stored rows: one per group of slices with any bit set. */
   rows(): BitmapRow[] {
+    this.unstage();
     const rows: BitmapRow[] = [];
     for (let grp = 0; grp < BITMAP_GROUPS; grp += 1) {
       const from = grp * GROUP_BYTES;
@@ -98,6 +170,48 @@ export class BlockBitmaps {
       if (!isZero(this.bits, from, to)) rows.push({ key: bitmapKey(this.block, grp), bits: Buffer.from(this.bits.subarray(from, to)) });
     }
     return rows;
+  }
+
+  /** Moves the staged rows into the slices: word `group` of each slice. */
+  private unstage(): void {
+    const group = this.group;
+    if (group < 0) return;
+    this.group = -1;
+    const { stage, tile, words } = this;
+    for (let column = 0; column < ROW_WORDS; column += 1) {
+      let any = 0;
+      for (let r = 0; r < STAGE_ROWS; r += 1) {
+        const word = stage[r * ROW_WORDS + column] as number;
+        tile[r] = word;
+        any |= word;
+      }
+      if (any === 0) continue;
+      transpose32(tile, 0);
+      // Bit r of tile[j]: row group × 32 + r has hash column × 32 + j.
+      for (let j = 0; j < 32; j += 1) {
+        const word = tile[j] as number;
+        if (word === 0) continue;
+        const at = (column * 32 + j) * SLICE_WORDS + group;
+        words[at] = (words[at] as number) | word;
+      }
+    }
+    stage.fill(0);
+  }
+
+  /** Without staging (a big-endian machine): each trigram's bit set in place. */
+  private addDirect(row: number, loweredBody: string): void {
+    const byte = row >>> 3;
+    const bit = 1 << (row & 7);
+    const bits = this.bits;
+    let a = loweredBody.charCodeAt(0);
+    let b = loweredBody.charCodeAt(1);
+    for (let i = 2; i < loweredBody.length; i += 1) {
+      const c = loweredBody.charCodeAt(i);
+      const at = trigramHash(a, b, c) * SLICE_BYTES + byte;
+      bits[at] = (bits[at] as number) | bit;
+      a = b;
+      b = c;
+    }
   }
 }
 

@@ -1,6 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { SqliteSynchronous } from '../sqlite-store-options.js';
-import type { SqliteDeferredIndexer } from './sqlite-deferred-indexer.js';
+import type { DeferredIndexing } from './sqlite-index-worker.js';
+
+/** The least an `insertMany` of a bulk load waits for the write lock (ms). */
+const BULK_BUSY_TIMEOUT_MS = 60_000;
 
 /**
  * One bulk load (`statbus db import`) of a store: commits not synced one by one (`synchronous = NORMAL`), the
@@ -8,18 +11,25 @@ import type { SqliteDeferredIndexer } from './sqlite-deferred-indexer.js';
  * `SqliteMessageStore.bulkLoad`, which calls {@link SqliteBulkLoad.end} whatever the load's outcome.
  */
 export class SqliteBulkLoad {
+  /**
+   * How long an `insertMany` of the load waits for the write lock before failing: a load is no service with a
+   * deadline, and the index worker filling beside it holds the lock for a chunk at a time.
+   */
+  readonly busyTimeoutMs: number;
   /** Messages written since the open transaction began. */
   private rows = 0;
 
   /** @param commitRows messages per commit, across `insertMany` calls (the `bulkCommitRows` tuning). */
   constructor(
     private readonly db: Database.Database,
-    private readonly indexer: SqliteDeferredIndexer,
+    private readonly indexer: DeferredIndexing,
     private readonly synchronous: SqliteSynchronous,
     private readonly commitRows: number,
+    busyTimeoutMs: number,
   ) {
+    this.busyTimeoutMs = Math.max(busyTimeoutMs, BULK_BUSY_TIMEOUT_MS);
     db.pragma('synchronous = NORMAL');
-    indexer.pause(true);
+    indexer.bulkLoading(true);
   }
 
   /** Before a batch is written: the batch's own transaction becomes a savepoint of the one kept open over many calls. */
@@ -48,6 +58,6 @@ export class SqliteBulkLoad {
     } catch {
       // Busy with another connection: its own checkpoints, or the next commit (synced again), make the rows durable.
     }
-    this.indexer.pause(false);
+    this.indexer.bulkLoading(false);
   }
 }

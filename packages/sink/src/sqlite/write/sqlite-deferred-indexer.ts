@@ -2,7 +2,9 @@ import type Database from 'better-sqlite3';
 import { SQLITE_SIDE_INDEXES } from '../schema/sqlite-side-indexes.js';
 import type { SqliteStatementCache } from '../cache/sqlite-statement-cache.js';
 import { readHead, readStoreCounter, type SqliteStoreCounter } from '../schema/sqlite-store-counter.js';
-import { BlockBitmaps, BITMAP_BLOCK_ROWS, blockOf } from '../text-index/trigram-bitmaps.js';
+import { BITMAP_BLOCK_ROWS, blockOf } from '../text-index/trigram-bitmaps.js';
+import { buildTextChunk, sameRows } from '../text-index/text-chunk.js';
+import type { DeferredIndexing } from './sqlite-index-worker.js';
 
 /** How the indexer batches its work (see `SqliteTuning`: `sideIndexChunk`, `textIndexChunkBlocks`, `indexIdleDelayMs`). */
 export interface DeferredIndexerTuning {
@@ -20,7 +22,7 @@ export interface DeferredIndexerTuning {
  * stay exact meanwhile: rows past a counter are checked on their own columns. Several processes may index
  * one file: each chunk reads its counter inside its own write transaction.
  */
-export class SqliteDeferredIndexer {
+export class SqliteDeferredIndexer implements DeferredIndexing {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private paused = false;
@@ -95,6 +97,15 @@ export class SqliteDeferredIndexer {
     } else this.schedule();
   }
 
+  /** Whether a bulk load is on (see {@link DeferredIndexing.bulkLoading}). */
+  bulk = false;
+
+  /** A bulk load pauses indexing on this thread: it would run between the load's writes. */
+  bulkLoading(active: boolean): void {
+    this.bulk = active;
+    this.pause(active);
+  }
+
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
@@ -130,41 +141,65 @@ export class SqliteDeferredIndexer {
   }
 
   /**
-   * One transaction: the next `limit` messages past `counter` into its index(es). Returns how many. With
+   * The next `limit` messages past `counter` into its index(es), in one write transaction. Returns how many. With
    * `wholeBlocks`, the text index stops before the block the chunk would end in (unless that is its first block).
    */
   private indexChunk(counter: Exclude<SqliteStoreCounter, 'messages'>, limit: number, wholeBlocks = false): number {
+    if (counter === 'text_indexed') return this.indexTextChunk(limit, wholeBlocks);
     return this.db.transaction(() => {
-      const from = readStoreCounter(this.statements, counter);
-      let [to, count] = this.statements
-        .get('SELECT max(n), count(*) FROM (SELECT n FROM messages WHERE n > ? ORDER BY n LIMIT ?)')
-        .raw()
-        .get(from, limit) as [number | null, number];
-      if (to === null) return 0;
-      if (wholeBlocks && blockOf(to) > blockOf(from + 1)) {
-        to = blockOf(to) * BITMAP_BLOCK_ROWS - 1;
-        count = this.statements.get('SELECT count(*) FROM messages WHERE n > ? AND n <= ?').pluck().get(from, to) as number;
-      }
-      if (counter === 'side_indexed') for (const index of SQLITE_SIDE_INDEXES) this.statements.get(index.fillSql).run(from, to);
-      else this.indexText(from, to);
-      this.statements.get('UPDATE store_counter SET value = ? WHERE name = ?').run(to, counter);
-      return count;
+      const range = this.chunkRange(counter, limit, false);
+      if (range === undefined) return 0;
+      for (const index of SQLITE_SIDE_INDEXES) this.statements.get(index.fillSql).run(range.from, range.to);
+      this.statements.get('UPDATE store_counter SET value = ? WHERE name = ?').run(range.to, counter);
+      return range.count;
     }).immediate();
   }
 
+  /** The rows `from + 1 … to` of the next chunk past `counter` (in the caller's transaction); undefined when there are none. */
+  private chunkRange(counter: Exclude<SqliteStoreCounter, 'messages'>, limit: number, wholeBlocks: boolean): ChunkRange | undefined {
+    const from = readStoreCounter(this.statements, counter);
+    let [to, count] = this.statements
+      .get('SELECT max(n), count(*) FROM (SELECT n FROM messages WHERE n > ? ORDER BY n LIMIT ?)')
+      .raw()
+      .get(from, limit) as [number | null, number];
+    if (to === null) return undefined;
+    if (wholeBlocks && blockOf(to) > blockOf(from + 1)) {
+      to = blockOf(to) * BITMAP_BLOCK_ROWS - 1;
+      count = this.statements.get('SELECT count(*) FROM messages WHERE n > ? AND n <= ?').pluck().get(from, to) as number;
+    }
+    return { from, to, count };
+  }
+
   /**
-   * Adds the rows `from + 1 … to` to the trigram bitmaps (`text_signatures`). A block is always written whole, from its first row:
-   * one indexed in part before (an idle backlog) is read again and replaced.
+   * The text index's chunk: its bitmaps are built in a read transaction (another connection may write meanwhile)
+   * and written in a short write transaction, which first checks that no other indexer took the chunk and that the
+   * rows read are still the rows stored (a row deleted and its key `n` given to a new message would otherwise keep
+   * the old body's bits); if not, it builds the chunk again under the lock.
    */
-  private indexText(from: number, to: number): void {
-    const read = this.statements.get('SELECT n, body FROM messages WHERE n >= ? AND n <= ? ORDER BY n').raw();
-    const write = this.statements.get('INSERT OR REPLACE INTO text_signatures (key, bits) VALUES (?, ?)');
-    for (let block = blockOf(from + 1); block <= blockOf(to); block += 1) {
-      const bitmaps = new BlockBitmaps(block);
-      const first = block * BITMAP_BLOCK_ROWS;
-      const last = Math.min(to, first + BITMAP_BLOCK_ROWS - 1);
-      for (const [n, body] of read.all(first, last) as [number, string][]) bitmaps.add(n, body.toLowerCase());
-      for (const row of bitmaps.rows()) write.run(row.key, row.bits);
+  private indexTextChunk(limit: number, wholeBlocks: boolean): number {
+    for (;;) {
+      const built = this.db.transaction(() => {
+        const range = this.chunkRange('text_indexed', limit, wholeBlocks);
+        return range === undefined ? undefined : { range, chunk: buildTextChunk(this.statements, range.from, range.to) };
+      }).deferred();
+      if (built === undefined) return 0;
+      const written = this.db.transaction(() => {
+        const { range } = built;
+        if (readStoreCounter(this.statements, 'text_indexed') !== range.from) return undefined;
+        const chunk = sameRows(this.statements, built.chunk) ? built.chunk : buildTextChunk(this.statements, range.from, range.to);
+        const write = this.statements.get('INSERT OR REPLACE INTO text_signatures (key, bits) VALUES (?, ?)');
+        for (const row of chunk.bitmaps) write.run(row.key, row.bits);
+        this.statements.get("UPDATE store_counter SET value = ? WHERE name = 'text_indexed'").run(range.to);
+        return range.count;
+      }).immediate();
+      // Undefined: another indexer (another process on the file) took this chunk first; look again.
+      if (written !== undefined) return written;
     }
   }
+}
+
+interface ChunkRange {
+  readonly from: number;
+  readonly to: number;
+  readonly count: number;
 }
