@@ -5,6 +5,7 @@ import { SqliteRollupCorrection } from './sqlite-rollup-correction.js';
 import { rowToMessage, type MessageRow } from './schema/sqlite-rows.js';
 import type { SqliteStatementCache } from './cache/sqlite-statement-cache.js';
 import { readStoreCounter } from './schema/sqlite-store-counter.js';
+import { BITMAP_BLOCK_ROWS, blockOf } from './text-index/trigram-bitmaps.js';
 import { TOPIC_MATCH_FUNCTION } from './schema/sqlite-functions.js';
 import { placeholders } from './schema/sql-fragment.js';
 
@@ -24,7 +25,8 @@ const REMOVED_COLUMNS = 'n, id, time, topic, agent, users, packages';
  * Removes and edits rows of the SQLite archive, each call in one IMMEDIATE transaction, keeping the side
  * tables consistent: the users, packages and agents indexes (rows already indexed), the topic catalogue
  * (counts, first and last seen) and the `messages` counter. The text index holds only trigram bitmaps, and
- * every candidate it gives is checked against the body, so a removed or redacted body is never found by it.
+ * every candidate it gives is checked against the body, so a removed or redacted body is never found by it; a
+ * redacted row's block is indexed again, so that what the redaction wrote is found.
  */
 export class SqliteMaintenance {
   constructor(
@@ -87,6 +89,7 @@ export class SqliteMaintenance {
           .get('UPDATE messages SET body = ?, headers = ?, signature = NULL, users = ?, packages = ?, agent = ? WHERE n = ?')
           .run(JSON.stringify(body), JSON.stringify(headers), JSON.stringify(keys.users), JSON.stringify(keys.packages), keys.agent ?? null, row.n);
         if (keys.changed) this.reindex(row, keys);
+        this.unindexText(row.n);
         if (options.rollups !== undefined) {
           const after = rowToMessage(this.statements.get('SELECT * FROM messages WHERE n = ?').get(row.n) as MessageRow);
           new SqliteRollupCorrection(this.statements, options.rollups).replace(row.n, before, after);
@@ -94,6 +97,19 @@ export class SqliteMaintenance {
         return true;
       })
       .immediate();
+  }
+
+  /**
+   * The text index holds the bits of the body as it was, not those of the redaction marker: the `text_indexed`
+   * counter moves back before the row's block, so that the block is built again from the stored bodies (queries check
+   * rows past the counter on their bodies meanwhile). It always moves below where it was, so that an indexer that
+   * built a chunk from the old body (another connection, between its read and its write) finds the counter moved and
+   * builds the chunk again.
+   */
+  private unindexText(n: number): void {
+    const indexed = readStoreCounter(this.statements, 'text_indexed');
+    const before = Math.min(indexed - 1, blockOf(n) * BITMAP_BLOCK_ROWS - 1);
+    this.statements.get("UPDATE store_counter SET value = ? WHERE name = 'text_indexed'").run(Math.max(before, -1));
   }
 
   /** Moves an already indexed row's entries in the users, packages and agents indexes to its new values. */

@@ -372,6 +372,8 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
     // Totals and page anchors assume an archive that only grows: after a removal or an edit they are counted afresh.
     store.totals.clear();
     store.anchors.clear();
+    // A redaction moves the text index back (see SqliteMaintenance): indexing resumes from there.
+    store.indexer.schedule();
     return result;
   }
 
