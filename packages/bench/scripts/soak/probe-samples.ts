@@ -1,0 +1,33 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { MemorySample } from './rss-slope.js';
+
+/** One line of `heap-probe.js`: what a process held right after a full garbage collection (MiB, `at` in ms). */
+export interface ProbeSample {
+  readonly at: number;
+  readonly gcMs: number;
+  readonly heapUsed: number;
+  readonly heapTotal: number;
+  readonly external: number;
+  readonly rss: number;
+  readonly rssAnon: number;
+}
+
+/** The samples a probe wrote to `file` so far (none when it wrote nothing yet); a line cut short is skipped. */
+export function readProbeSamples(file: string): ProbeSample[] {
+  if (!existsSync(file)) return [];
+  const samples: ProbeSample[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      samples.push(JSON.parse(line) as ProbeSample);
+    } catch {
+      // The probe may be writing this line right now.
+    }
+  }
+  return samples;
+}
+
+/** `field` of the samples taken from `fromMs` after `began` on, as `[ms since began, MiB]`. */
+export function series(samples: readonly ProbeSample[], field: 'heapUsed' | 'rssAnon', began: number, fromMs: number): MemorySample[] {
+  return samples.filter((sample) => sample.at - began >= fromMs).map((sample) => [sample.at - began, sample[field]] as const);
+}
