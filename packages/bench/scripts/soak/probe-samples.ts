@@ -27,7 +27,7 @@ export function readProbeSamples(file: string): ProbeSample[] {
   return samples;
 }
 
-/** `field` of the samples taken from `fromMs` after `began` on, as `[ms since began, MiB]`. */
-export function series(samples: readonly ProbeSample[], field: 'heapUsed' | 'rssAnon', began: number, fromMs: number): MemorySample[] {
-  return samples.filter((sample) => sample.at - began >= fromMs).map((sample) => [sample.at - began, sample[field]] as const);
+/** `field` of the samples taken `fromMs` to `toMs` after `began`, as `[ms since began, MiB]`. */
+export function series(samples: readonly ProbeSample[], field: 'heapUsed' | 'rssAnon', began: number, fromMs: number, toMs: number): MemorySample[] {
+  return samples.filter((sample) => sample.at - began >= fromMs && sample.at - began <= toMs).map((sample) => [sample.at - began, sample[field]] as const);
 }

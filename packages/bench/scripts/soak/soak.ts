@@ -52,7 +52,7 @@ const FLOOR_BUCKET_MS = 60_000;
 const PROBE = join(dirname(fileURLToPath(import.meta.url)), 'heap-probe.js');
 const PROBE_EVERY_MS = 15_000;
 const RULE =
-  `Passes when nothing published is missing from the archive and, over the last 5 minutes (the first minute left out), for the archiver, the query API and the relay, ` +
+  `Passes when nothing published is missing from the archive and, over the last 5 minutes of the stream (the first minute left out), for the archiver, the query API and the relay, ` +
   `(1) the live heap, sampled every ${PROBE_EVERY_MS / 1000} s right after a full garbage collection, grows by less than ${MAX_SLOPE_MIB_PER_MIN} MiB/min (least-squares slope), and ` +
   `(2) the floor of the anonymous memory (its lowest sample of each minute, taken right after the same collection) grows by less than ${MAX_SLOPE_MIB_PER_MIN} MiB/min. ` +
   `Resident memory between collections swings by tens of MiB at these rates (garbage not yet collected, heap V8 and the allocator keep for a while), so an end-point or raw RSS slope says more about when the samples fell than about a leak. ` +
@@ -231,7 +231,8 @@ if (transport === 'amqp') await deleteAmqpNames(values['amqp-url'], names);
 const probed: Record<string, ProbeSample[]> = { nom: readProbeSamples(probeFile('nom')), serve: readProbeSamples(probeFile('serve')), ...(relay !== undefined && { relay: readProbeSamples(probeFile('relay')) }) };
 if (!values.keep) rmSync(dir, { recursive: true, force: true });
 
-const lastT = samples[samples.length - 1]?.t ?? 0;
+// The window ends with the stream: an archiver still catching up afterwards is working without the queries.
+const lastT = Math.min(samples[samples.length - 1]?.t ?? 0, minutes * 60_000);
 const windowFrom = Math.max(lastT - SLOPE_WINDOW_MS, WARM_UP_MS);
 /**
  * Per process, over the window: the least-squares slope of the live heap (right after a full collection), and of
@@ -240,9 +241,9 @@ const windowFrom = Math.max(lastT - SLOPE_WINDOW_MS, WARM_UP_MS);
  */
 const trends = Object.fromEntries(
   Object.entries(probed).map(([name, probe]) => {
-    const heap = rssSlopeMiBPerMinute(series(probe, 'heapUsed', began, windowFrom));
-    const floor = floorSlopeMiBPerMinute(series(probe, 'rssAnon', began, windowFrom), FLOOR_BUCKET_MS);
-    return [name, { heap, floor, liveEnd: probe.at(-1)?.heapUsed ?? Number.NaN, samples: probe.filter((sample) => sample.at - began >= windowFrom).length }];
+    const heap = series(probe, 'heapUsed', began, windowFrom, lastT);
+    const floor = floorSlopeMiBPerMinute(series(probe, 'rssAnon', began, windowFrom, lastT), FLOOR_BUCKET_MS);
+    return [name, { heap: rssSlopeMiBPerMinute(heap), floor, liveEnd: heap.at(-1)?.[1] ?? Number.NaN, samples: heap.length }];
   }),
 );
 const missing = Math.max(0, published - archived);
