@@ -27,7 +27,14 @@ export function readProbeSamples(file: string): ProbeSample[] {
   return samples;
 }
 
-/** `field` of the samples taken `fromMs` to `toMs` after `began`, as `[ms since began, MiB]`. */
-export function series(samples: readonly ProbeSample[], field: 'heapUsed' | 'rssAnon', began: number, fromMs: number, toMs: number): MemorySample[] {
-  return samples.filter((sample) => sample.at - began >= fromMs && sample.at - began <= toMs).map((sample) => [sample.at - began, sample[field]] as const);
+/**
+ * What each sample says of `measure`, for the samples taken `fromMs` to `toMs` after `began`, as `[ms since began,
+ * MiB]`: `heapUsed`, the live heap; `native`, the anonymous memory outside the heap V8 reserved (`RssAnon` less
+ * `heapTotal`: SQLite's page cache, ZeroMQ's and the allocator's buffers), since V8 grows and shrinks its reservation
+ * by tens of MiB on its own while the live heap inside it stays put.
+ */
+export function series(samples: readonly ProbeSample[], measure: 'heapUsed' | 'native', began: number, fromMs: number, toMs: number): MemorySample[] {
+  return samples
+    .filter((sample) => sample.at - began >= fromMs && sample.at - began <= toMs)
+    .map((sample) => [sample.at - began, measure === 'heapUsed' ? sample.heapUsed : sample.rssAnon - sample.heapTotal] as const);
 }

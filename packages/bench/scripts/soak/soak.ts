@@ -16,7 +16,7 @@ import { floorSlopeMiBPerMinute, rssSlopeMiBPerMinute } from './rss-slope.js';
 // Not in CI: a relay (ZeroMQ) or the shared broker (AMQP), `statbus nom`, `statbus serve` and `statbus publish`
 // as separate processes, a steady stream plus queries; a status line every 30 s; passes when nothing published is
 // missing from the archive and, over the last 5 minutes, neither the live heap (after a full collection) nor the
-// floor of the anonymous memory of the archiver, the query API or the relay grows by 1 MiB/min or more (see RULE).
+// floor of the anonymous memory outside V8's heap, of the archiver, the query API or the relay grows by 1 MiB/min or more (see RULE).
 // --heap-snapshots: SIGUSR2 makes them write a heap snapshot into the archive directory (with --keep, to compare).
 const { values } = parseArgs({
   options: {
@@ -54,8 +54,8 @@ const PROBE_EVERY_MS = 15_000;
 const RULE =
   `Passes when nothing published is missing from the archive and, over the last 5 minutes of the stream (the first minute left out), for the archiver, the query API and the relay, ` +
   `(1) the live heap, sampled every ${PROBE_EVERY_MS / 1000} s right after a full garbage collection, grows by less than ${MAX_SLOPE_MIB_PER_MIN} MiB/min (least-squares slope), and ` +
-  `(2) the floor of the anonymous memory (its lowest sample of each minute, taken right after the same collection) grows by less than ${MAX_SLOPE_MIB_PER_MIN} MiB/min. ` +
-  `Resident memory between collections swings by tens of MiB at these rates (garbage not yet collected, heap V8 and the allocator keep for a while), so an end-point or raw RSS slope says more about when the samples fell than about a leak. ` +
+  `(2) the floor (lowest sample of each minute, least-squares slope) of the anonymous memory outside V8's heap (RssAnon less heapTotal, right after the same collection: SQLite's page cache, ZeroMQ's and the allocator's buffers) grows by less than ${MAX_SLOPE_MIB_PER_MIN} MiB/min. ` +
+  `Resident memory swings by tens of MiB at these rates (garbage not yet collected, V8 resizing its heap, the allocator keeping freed memory for a while), so a raw RSS slope over 5 minutes says more about when the samples fell than about a leak. ` +
   `Bounded caches are full before the window: the archive's SQLite page cache is set to ${cacheMb} MiB ([sink.sqlite] cache_mb; 256 by default), which the archiver's writes fill within seconds; ` +
   `the query API's caches of totals and page anchors (bounded by entry count) take an entry per /raw time window and fill at a fraction of a MiB/min.`;
 const TOPIC = 'org.statbus.dev.soak.tick';
@@ -236,13 +236,13 @@ const lastT = Math.min(samples[samples.length - 1]?.t ?? 0, minutes * 60_000);
 const windowFrom = Math.max(lastT - SLOPE_WINDOW_MS, WARM_UP_MS);
 /**
  * Per process, over the window: the least-squares slope of the live heap (right after a full collection), and of
- * the floor of the anonymous memory (sampled right after the same collection: the heap V8 keeps, native buffers and
+ * the floor of the anonymous memory outside V8's heap (sampled right after the same collection: native buffers and
  * SQLite's page cache; not the mapped archive file, which grows with the archive by design).
  */
 const trends = Object.fromEntries(
   Object.entries(probed).map(([name, probe]) => {
     const heap = series(probe, 'heapUsed', began, windowFrom, lastT);
-    const floor = floorSlopeMiBPerMinute(series(probe, 'rssAnon', began, windowFrom, lastT), FLOOR_BUCKET_MS);
+    const floor = floorSlopeMiBPerMinute(series(probe, 'native', began, windowFrom, lastT), FLOOR_BUCKET_MS);
     return [name, { heap: rssSlopeMiBPerMinute(heap), floor, liveEnd: heap.at(-1)?.[1] ?? Number.NaN, samples: heap.length }];
   }),
 );
@@ -255,7 +255,7 @@ const fixed = (value: number | undefined): string => (value ?? Number.NaN).toFix
 const perProcess = (pick: (trend: (typeof trends)[string]) => number): string => Object.values(trends).map((trend) => fixed(pick(trend))).join(' / ');
 console.log(
   `soak ${passed ? 'PASSED' : 'FAILED'}: ${written} written, ${published} published (${refused} refused, publisher exit ${code}), ${archived} archived, ${missing} missing; ` +
-    `from ${(windowFrom / 60_000).toFixed(1)} to ${(lastT / 60_000).toFixed(1)} min, MiB/min (${Object.keys(trends).join(' / ')}): live heap ${perProcess((trend) => trend.heap)}, anonymous memory floor ${perProcess((trend) => trend.floor)} ` +
+    `from ${(windowFrom / 60_000).toFixed(1)} to ${(lastT / 60_000).toFixed(1)} min, MiB/min (${Object.keys(trends).join(' / ')}): live heap ${perProcess((trend) => trend.heap)}, native floor ${perProcess((trend) => trend.floor)} ` +
     `(${Object.values(trends).map((trend) => trend.samples).join(' / ')} samples); rule: ${RULE}`,
 );
 
@@ -276,7 +276,7 @@ const COLUMNS = [
   'RSS MiB nom / serve (end)',
   'live heap MiB nom / serve (end)',
   'live heap slope MiB/min nom / serve (/ relay)',
-  'anon floor slope MiB/min nom / serve (/ relay)',
+  'native floor slope MiB/min nom / serve (/ relay)',
   'load (start → end)',
   'result',
 ];
