@@ -12,7 +12,7 @@ import { headCommit, loadNow, machineDescription, writeSection } from '../sectio
 import { readProbeSamples, series, type ProbeSample } from './probe-samples.js';
 import { floorSlopeMiBPerMinute, rssSlopeMiBPerMinute } from './rss-slope.js';
 
-// npm run soak -- --minutes 10 --rate 5000 --transport zeromq|amqp [--cache-mb 32] [--section FILE] [--keep] [--heap-snapshots]
+// npm run soak -- --minutes 10 --rate 5000 --transport zeromq|amqp [--cache-mb 32] [--serve-cache-mb 2] [--section FILE] [--keep] [--heap-snapshots]
 // Not in CI: a relay (ZeroMQ) or the shared broker (AMQP), `statbus nom`, `statbus serve` and `statbus publish`
 // as separate processes, a steady stream plus queries; a status line every 30 s; passes when nothing published is
 // missing from the archive and, over the last 5 minutes, neither the live heap (after a full collection) nor the
@@ -27,6 +27,7 @@ const { values } = parseArgs({
     'amqp-url': { type: 'string', default: 'amqp://guest:guest@127.0.0.1:5672/%2F' },
     keep: { type: 'boolean', default: false },
     'cache-mb': { type: 'string', default: '32' },
+    'serve-cache-mb': { type: 'string', default: '2' },
     'heap-snapshots': { type: 'boolean', default: false },
   },
   strict: true,
@@ -35,8 +36,10 @@ const minutes = Number(values.minutes);
 const rate = Number(values.rate);
 const transport = values.transport;
 const cacheMb = Number(values['cache-mb']);
-if (!(minutes > 0) || !(rate > 0) || (transport !== 'zeromq' && transport !== 'amqp') || !Number.isInteger(cacheMb) || cacheMb < 0) {
-  process.stderr.write('usage: npm run soak -- --minutes N --rate MSG_PER_S --transport zeromq|amqp [--cache-mb MIB]\n');
+const serveCacheMb = Number(values['serve-cache-mb']);
+const sizes = [cacheMb, serveCacheMb];
+if (!(minutes > 0) || !(rate > 0) || (transport !== 'zeromq' && transport !== 'amqp') || !sizes.every((size) => Number.isInteger(size) && size >= 0)) {
+  process.stderr.write('usage: npm run soak -- --minutes N --rate MSG_PER_S --transport zeromq|amqp [--cache-mb MIB] [--serve-cache-mb MIB]\n');
   process.exit(2);
 }
 
@@ -56,15 +59,15 @@ const RULE =
   `(1) the live heap, sampled every ${PROBE_EVERY_MS / 1000} s right after a full garbage collection, grows by less than ${MAX_SLOPE_MIB_PER_MIN} MiB/min (least-squares slope), and ` +
   `(2) the floor (lowest sample of each minute, least-squares slope) of the anonymous memory outside V8's heap (RssAnon less heapTotal, right after the same collection: SQLite's page cache, ZeroMQ's and the allocator's buffers) grows by less than ${MAX_SLOPE_MIB_PER_MIN} MiB/min. ` +
   `Resident memory swings by tens of MiB at these rates (garbage not yet collected, V8 resizing its heap, the allocator keeping freed memory for a while), so a raw RSS slope over 5 minutes says more about when the samples fell than about a leak. ` +
-  `Bounded caches are full before the window: the archive's SQLite page cache is set to ${cacheMb} MiB ([sink.sqlite] cache_mb; 256 by default), which the archiver's writes fill within seconds; ` +
+  `Bounded caches are full before the window: SQLite's page cache ([sink.sqlite] cache_mb, 256 MiB by default) is set to ${cacheMb} MiB for the archiver, whose writes fill it within seconds, ` +
+  `and to ${serveCacheMb} MiB for the query API, whose reads fill a larger one in steps over many minutes (with 32 MiB its memory outside V8's heap stayed at 17-18 MiB for 8 minutes, then rose to 29 MiB within a minute and stayed there); ` +
   `the query API's caches of totals and page anchors (bounded by entry count) take an entry per /raw time window and fill at a fraction of a MiB/min.`;
 const TOPIC = 'org.statbus.dev.soak.tick';
 
 const dir = mkdtempSync(join(tmpdir(), 'statbus-soak-'));
 const names = { exchange: `statbus.soak.${process.pid}.${Date.now()}`, queue: `statbus.soak.${process.pid}.${Date.now()}.archive` };
 const [inbound, outbound, queryPort, healthPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-writeFileSync(
-  join(dir, 'statbus.toml'),
+const configText = (cache: number): string =>
   [
     `transport = "${transport}"`,
     `store = "sqlite:${join(dir, 'archive.db')}"`,
@@ -79,19 +82,21 @@ writeFileSync(
     '[sink]',
     `queue = "${names.queue}"`,
     '[sink.sqlite]',
-    `cache_mb = ${cacheMb}`,
+    `cache_mb = ${cache}`,
     '[query]',
     `port = ${queryPort}`,
     '',
-  ].join('\n'),
-);
+  ].join('\n');
+// The query API reads its own copy, with its own page cache size.
+writeFileSync(join(dir, 'statbus.toml'), configText(cacheMb));
+writeFileSync(join(dir, 'serve.toml'), configText(serveCacheMb));
 
 const children: ChildProcess[] = [];
 const probeFile = (name: string): string => join(dir, `${name}.probe.jsonl`);
-function start(name: string, args: readonly string[], probed = false): ChildProcess {
+function start(name: string, args: readonly string[], probed = false, config = 'statbus.toml'): ChildProcess {
   const nodeArgs = probed ? ['--expose-gc', '--import', PROBE, ...(values['heap-snapshots'] ? ['--heapsnapshot-signal=SIGUSR2'] : [])] : [];
   const probeEnv = probed ? { SOAK_HEAP_PROBE: probeFile(name), SOAK_HEAP_PROBE_MS: String(PROBE_EVERY_MS) } : {};
-  const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], { cwd: dir, stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, STATBUS_CONFIG: join(dir, 'statbus.toml'), ...probeEnv } });
+  const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], { cwd: dir, stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, STATBUS_CONFIG: join(dir, config), ...probeEnv } });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
@@ -147,7 +152,7 @@ let stopping = false;
 const loadStart = loadNow();
 const relay = transport === 'zeromq' ? start('relay', ['relay'], true) : undefined;
 const nom = start('nom', ['nom', '--health-port', String(healthPort)], true);
-const serve = start('serve', ['serve'], true);
+const serve = start('serve', ['serve'], true, 'serve.toml');
 // Generous: on a loaded machine the three processes take a while to load and connect.
 if (!(await until(async () => (await getJson(`http://127.0.0.1:${healthPort}/ready`)) !== undefined && !Number.isNaN(await archivedCount()), 180_000))) {
   stopping = true;
