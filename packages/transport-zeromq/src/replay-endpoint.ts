@@ -17,6 +17,13 @@ export const REPLAY_TAG = 'r1';
 /** The most frames in one reply. */
 export const REPLAY_BATCH = 1000;
 
+/**
+ * How many times a gap request is sent to an endpoint that is connected but has not answered within the timeout,
+ * before its positions count as not found there. A busy process answers late rather than never, and ZeroMQ drops
+ * a request or an answer in flight when a connection breaks; either way the endpoint may still hold the messages.
+ */
+export const REPLAY_ATTEMPTS = 3;
+
 /** How gaps were handled by a transport's subscriptions (see `ZeroMqTransport.recovery()`). */
 export interface RecoveryCounters {
   /** Messages lost on the way, fetched again from a replay endpoint and delivered (marked `replayed`). */
@@ -107,23 +114,32 @@ export class ReplayServer {
   }
 }
 
-/** Asks one replay endpoint for missing positions, one request at a time. */
+/**
+ * Asks one replay endpoint for missing positions, one request at a time. A request goes out only over a completed
+ * connection (ZMQ_IMMEDIATE): an endpoint that is not there fails the send within the timeout and is not asked
+ * again; one that is there but does not answer in time is asked again (up to {@link REPLAY_ATTEMPTS} times by default), and
+ * an answer to any of those requests is taken.
+ */
 export class ReplayClient {
   readonly address: string;
   readonly #socket: Dealer;
   readonly #timeoutMs: number;
+  readonly #attempts: number;
   #nextId = 0;
 
-  constructor(address: string, options: DealerOptions, timeoutMs: number) {
+  /** `attempts`: requests sent for one range before giving up on it (a caller with its own deadline and retries gives 1). */
+  constructor(address: string, options: DealerOptions, timeoutMs: number, attempts: number = REPLAY_ATTEMPTS) {
     this.address = address;
     this.#timeoutMs = timeoutMs;
-    this.#socket = new Dealer({ ...options, sendTimeout: timeoutMs, receiveTimeout: timeoutMs, linger: 0 });
+    this.#attempts = attempts;
+    this.#socket = new Dealer({ ...options, sendTimeout: timeoutMs, receiveTimeout: timeoutMs, linger: 0, immediate: true });
     this.#socket.connect(address);
   }
 
   /**
    * The frames the endpoint still holds of positions `from..to` of one stream, in order; `undefined`
-   * when it did not answer within the timeout.
+   * when it could not be asked (no connection within the timeout) or answered none of the requests (`attempts`)
+   * within the timeout each.
    */
   async fetch(publisher: string, topic: string, from: number, to: number): Promise<Buffer[] | undefined> {
     const frames: Buffer[] = [];
@@ -145,15 +161,30 @@ export class ReplayClient {
   }
 
   async #ask(publisher: string, topic: string, from: number, to: number): Promise<Buffer[] | undefined> {
-    this.#nextId += 1;
-    const id = String(this.#nextId);
-    const deadline = Date.now() + this.#timeoutMs;
+    const asked = new Set<string>();
+    for (let attempt = 0; attempt < this.#attempts; attempt += 1) {
+      this.#nextId += 1;
+      const id = String(this.#nextId);
+      try {
+        await this.#socket.send([REPLAY_TAG, id, publisher, topic, String(from), String(to)]);
+      } catch (error) {
+        // No connection took the request within the timeout: nobody there to ask again.
+        if (this.#socket.closed || (error as { code?: unknown }).code === 'EAGAIN') return undefined;
+        throw error;
+      }
+      asked.add(id);
+      const answer = await this.#answer(asked, Date.now() + this.#timeoutMs);
+      if (answer !== undefined || this.#socket.closed) return answer;
+    }
+    return undefined;
+  }
+
+  /** The first answer to one of the `asked` requests before `deadline`; answers to earlier asks are skipped. */
+  async #answer(asked: ReadonlySet<string>, deadline: number): Promise<Buffer[] | undefined> {
     try {
-      await this.#socket.send([REPLAY_TAG, id, publisher, topic, String(from), String(to)]);
       while (Date.now() <= deadline) {
         const [tag, replyId, ...frames] = await this.#socket.receive();
-        // A late answer to an earlier request that timed out: skip it.
-        if (tag?.toString('latin1') === REPLAY_TAG && replyId?.toString('latin1') === id) return frames;
+        if (tag?.toString('latin1') === REPLAY_TAG && replyId !== undefined && asked.has(replyId.toString('latin1'))) return frames;
       }
     } catch (error) {
       if (this.#socket.closed || (error as { code?: unknown }).code === 'EAGAIN') return undefined;

@@ -294,7 +294,8 @@ export class ZeroMqPublisher {
     const sent = this.#positions.lastSent();
     if (!this.#viaRelay || sent.length === 0 || config.wire_format !== 'statbus' || config.replay_window === 0 || Date.now() >= deadline) return;
     const timeoutMs = Math.max(1, Math.min(config.replay_timeout_ms, deadline - Date.now()));
-    const client = new ReplayClient(relayReplayAddress(config), this.#curve.client, timeoutMs);
+    // One request per ask: awaitRelayReceipt asks again itself, until the deadline.
+    const client = new ReplayClient(relayReplayAddress(config), this.#curve.client, timeoutMs, 1);
     try {
       const unconfirmed = await awaitRelayReceipt(client, this.#id, sent, deadline);
       if (unconfirmed.length > 0) {
