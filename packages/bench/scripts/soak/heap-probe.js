@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { setInterval } from 'node:timers';
 import { getHeapStatistics } from 'node:v8';
+import { isMainThread } from 'node:worker_threads';
 
 const file = process.env['SOAK_HEAP_PROBE'];
 const every = Number(process.env['SOAK_HEAP_PROBE_MS'] ?? 15_000);
@@ -22,7 +23,9 @@ function procMiB(name, field) {
 }
 
 const MiB = 2 ** 20;
-if (file !== undefined && typeof globalThis.gc === 'function') {
+// A preload runs in every thread of the process (the store's index worker too): only the main thread samples, so
+// that each line is the main heap's; a worker's heap counts among the memory outside it.
+if (file !== undefined && typeof globalThis.gc === 'function' && isMainThread) {
   const collect = globalThis.gc;
   const sample = () => {
     const began = performance.now();
