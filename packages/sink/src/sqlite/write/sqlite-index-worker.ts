@@ -21,11 +21,14 @@ export interface DeferredIndexing {
 /** How long `stop` waits for the worker to finish its transaction before ending it (it is rolled back then). */
 const STOP_GRACE_MS = 10_000;
 
-/** The worker's module: its TypeScript source when this module runs from source (tests, `tsx`), else the built file. */
-function workerScript(): { readonly filename: string | URL; readonly eval: boolean } {
+/**
+ * The worker's module and data: the built module next to this one; when this module runs from its TypeScript source
+ * (tests, tsx), a starter from the workspace's test support that loads the source through tsx.
+ */
+function workerStart(data: IndexWorkerData): { readonly filename: URL; readonly workerData: IndexWorkerData & { readonly entry?: string } } {
   const url = new URL(import.meta.url.replace(/sqlite-index-worker\.(ts|js)$/u, 'sqlite-index-worker-main.$1'));
-  if (!url.pathname.endsWith('.ts')) return { filename: url, eval: false };
-  return { filename: `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`, eval: true };
+  if (!url.pathname.endsWith('.ts')) return { filename: url, workerData: data };
+  return { filename: new URL('../../test-support/index-worker-from-source.mjs', import.meta.url), workerData: { ...data, entry: url.href } };
 }
 
 /**
@@ -47,8 +50,8 @@ export class SqliteIndexWorker implements DeferredIndexing {
     data: IndexWorkerData,
     private readonly fallback: SqliteDeferredIndexer,
   ) {
-    const script = workerScript();
-    this.worker = new Worker(script.filename, { eval: script.eval, workerData: data });
+    const start = workerStart(data);
+    this.worker = new Worker(start.filename, { workerData: start.workerData });
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
     this.worker.on('message', (reply: IndexWorkerReply) => this.settle(reply));
     this.worker.on('error', (error) => this.fail(error));
