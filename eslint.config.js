@@ -32,7 +32,7 @@ export default tseslint.config(
   },
   ...packageEdgeRules,
   {
-    files: ['**/*.js'],
+    files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
 );
