@@ -265,7 +265,7 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
 
   /** One `BEGIN IMMEDIATE` transaction: the positions' compare-and-set, the cells and the new positions commit together. */
   applyRollups(cells: readonly RollupCell[], advances: readonly RollupAdvance[]): Promise<boolean> {
-    return this.writing('applyRollups', () => this.open().rollups.apply(cells, advances));
+    return this.run('applyRollups', () => this.open().rollups.apply(cells, advances));
   }
 
   readRollups(range: RollupRange): Promise<readonly RollupRow[]> {
@@ -281,15 +281,15 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
   }
 
   pruneRollups(plugin: string, interval: string, before: number): Promise<number> {
-    return this.writing('pruneRollups', () => this.open().rollups.prune(plugin, interval, before));
+    return this.run('pruneRollups', () => this.open().rollups.prune(plugin, interval, before));
   }
 
   resetRollups(plugin: string, since?: number): Promise<void> {
-    return this.writing('resetRollups', () => this.open().rollups.reset(plugin, since));
+    return this.run('resetRollups', () => this.open().rollups.reset(plugin, since));
   }
 
   rebuildingRollups(active: boolean): Promise<void> {
-    return this.writing('rebuildingRollups', () => this.open().rollups.rebuilding(active));
+    return this.run('rebuildingRollups', () => this.open().rollups.rebuilding(active));
   }
 
   /** One `GROUP BY` over the rows the query's indexes select, in one read transaction. */
@@ -307,12 +307,12 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
 
   /** Removes the messages with these ids, keeping users, packages, agents, the topic catalogue and the counter consistent. */
   deleteMessages(ids: readonly string[], options?: MaintenanceOptions): Promise<readonly string[]> {
-    return this.writing('deleteMessages', () => this.maintain((maintenance) => maintenance.deleteIds(ids, options)));
+    return this.run('deleteMessages', () => this.maintain((maintenance) => maintenance.deleteIds(ids, options)));
   }
 
   /** Redacts one message in place (see {@link ArchiveMaintenance.redactMessage}). */
   redactMessage(id: string, paths: readonly RedactionPath[], options?: MaintenanceOptions): Promise<boolean> {
-    return this.writing('redactMessage', () => this.maintain((maintenance) => maintenance.redact(id, paths, options)));
+    return this.run('redactMessage', () => this.maintain((maintenance) => maintenance.redact(id, paths, options)));
   }
 
   /**
@@ -325,7 +325,7 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
     let batches = 0;
     for (;;) {
       if (options.signal?.aborted === true) break;
-      const removed = await this.writing('prune', () => this.maintain((maintenance) => maintenance.pruneBatch(selection, options.batchSize ?? RETENTION_DEFAULTS.batch_size)));
+      const removed = await this.run('prune', () => this.maintain((maintenance) => maintenance.pruneBatch(selection, options.batchSize ?? RETENTION_DEFAULTS.batch_size)));
       if (removed === 0) break;
       deleted += removed;
       batches += 1;
@@ -392,24 +392,6 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
       throw new StoreError(this.closed ? 'SQLite store: closed' : 'SQLite store: call init() first', { retryable: false });
     }
     return this.store;
-  }
-
-  /**
-   * A write of its own transaction: while another connection holds the write lock (another process, or this store's
-   * index worker between two chunks), it tries again, letting other work run in between, for up to `busyTimeoutMs`,
-   * as `insertMany` does; then it rejects with a retryable {@link StoreError}.
-   */
-  private async writing<T>(doing: string, work: () => T): Promise<T> {
-    const deadline = Date.now() + this.tuning.busyTimeoutMs;
-    for (;;) {
-      try {
-        return work();
-      } catch (error) {
-        if (error instanceof QueryError) throw error;
-        if (!isBusy(error) || Date.now() >= deadline) throw toStoreError(error, doing);
-        await new Promise((resolve) => setTimeout(resolve, this.tuning.busySliceMs));
-      }
-    }
   }
 
   private run<T>(doing: string, work: () => T): Promise<T> {
