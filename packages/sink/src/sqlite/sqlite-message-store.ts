@@ -122,7 +122,7 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
       const anchors = new SqlitePageAnchors(tuning.pageAnchorSets, tuning.anchorsPerSet, tuning.anchorsTried);
       const indexing = { sideChunk: tuning.sideIndexChunk, textChunk: tuning.textIndexChunkBlocks * BITMAP_BLOCK_ROWS, idleDelayMs: tuning.indexIdleDelayMs };
       const here = new SqliteDeferredIndexer(db, statements, background, indexing);
-      const inWorker = background && this.path !== ':memory:' && this.path !== '' && (this.options.indexInWorker ?? true);
+      const inWorker = background && this.path !== ':memory:' && this.path !== '' && (this.options.indexInWorker ?? false);
       this.store = {
         db,
         statements,

@@ -43,7 +43,7 @@ describe('SqliteMessageStore indexing on its index worker', () => {
     it('should fill the side and text indexes on the worker, and answer exactly before and after', async () => {
       const fixture = makeStoreFixture({ count: BITMAP_BLOCK_ROWS + 900 });
       const path = newPath();
-      const store = new SqliteMessageStore(path, { containsScanRows: 0 });
+      const store = new SqliteMessageStore(path, { containsScanRows: 0, indexInWorker: true });
       try {
         await store.init();
         for (let from = 0; from < fixture.messages.length; from += 500) {
@@ -65,7 +65,7 @@ describe('SqliteMessageStore indexing on its index worker', () => {
     it('should resolve with what the worker indexed, up to maxRows', async () => {
       const fixture = makeStoreFixture({ count: 3000 });
       const path = newPath();
-      const store = new SqliteMessageStore(path, { indexIdleDelayMs: 60_000, sideIndexChunk: 1000_000, textIndexChunkBlocks: 100 });
+      const store = new SqliteMessageStore(path, { indexInWorker: true, indexIdleDelayMs: 60_000, sideIndexChunk: 1000_000, textIndexChunkBlocks: 100 });
       try {
         await store.init();
         // A backlog smaller than a chunk waits a minute on the worker: nothing is indexed unless asked.
@@ -94,7 +94,7 @@ describe('SqliteMessageStore indexing on its index worker', () => {
       await first.catchUpIndexes(400);
       await first.close();
       expect(counters(path)).toMatchObject({ side: 400, text: 400 });
-      const again = new SqliteMessageStore(path, { containsScanRows: 0, indexIdleDelayMs: 0 });
+      const again = new SqliteMessageStore(path, { containsScanRows: 0, indexIdleDelayMs: 0, indexInWorker: true });
       try {
         await again.init();
         await waitFor(() => counters(path).text === 1200 && counters(path).side === 1200, { timeoutMs: 20_000, message: 'indexing resumed' });
