@@ -108,8 +108,9 @@ export class SqliteMaintenance {
    */
   private unindexText(n: number): void {
     const indexed = readStoreCounter(this.statements, 'text_indexed');
+    // At least -1: row keys start at 1, so the first block starts at 0.
     const before = Math.min(indexed - 1, blockOf(n) * BITMAP_BLOCK_ROWS - 1);
-    this.statements.get("UPDATE store_counter SET value = ? WHERE name = 'text_indexed'").run(Math.max(before, -1));
+    this.statements.get("UPDATE store_counter SET value = ? WHERE name = 'text_indexed'").run(before);
   }
 
   /** Moves an already indexed row's entries in the users, packages and agents indexes to its new values. */
