@@ -65,6 +65,41 @@ describe(PublishBatcher.name, () => {
     });
   });
 
+  describe('when a message is given in pieces', () => {
+    it('should send the pieces joined, alone or in a batch', async () => {
+      const queue = recordingQueue();
+      const batcher = new PublishBatcher(queue, new SubscriberPrefixes());
+      await Promise.all([batcher.send('t', ['t s1 ', '{"a":', '1}']), batcher.send('t', ['t s1 ', '{"b":2}']), batcher.send('t', 'm2')]);
+      expect(queue.sent.map(contents)).toEqual([['t s1 {"a":1}'], ['t s1 {"b":2}', 'm2']]);
+    });
+  });
+
+  describe('with a settlement', () => {
+    it('should tell it once per ZeroMQ message, with the count of messages it held', async () => {
+      const queue = recordingQueue();
+      const counts: number[] = [];
+      const batcher = new PublishBatcher(queue, new SubscriberPrefixes(), { maxBytes: 1000, maxCount: 3 }, { sent: (count) => counts.push(count), refused: () => undefined });
+      await Promise.all(Array.from({ length: 6 }, (_, index) => batcher.send('t', `m${index}`)));
+      expect(counts).toEqual([1, 3, 2]);
+    });
+
+    it('should resolve what the settlement accepts and reject with what it throws', async () => {
+      let calls = 0;
+      const queue: BatchQueue = { pending: 0, send: () => (++calls === 1 ? Promise.reject(new Error('full')) : Promise.reject(new Error('closed'))) };
+      const dropped: number[] = [];
+      const batcher = new PublishBatcher(queue, new SubscriberPrefixes(), undefined, {
+        sent: () => undefined,
+        refused: (count, error) => {
+          if ((error as Error).message === 'full') return void dropped.push(count);
+          throw new Error(`refused ${count}`);
+        },
+      });
+      const results = await Promise.allSettled(['a', 'b', 'c'].map((frame) => batcher.send('t', frame)));
+      expect(results.map((result) => (result.status === 'rejected' ? (result.reason as Error).message : 'fulfilled'))).toEqual(['fulfilled', 'refused 2', 'refused 2']);
+      expect(dropped).toEqual([1]);
+    });
+  });
+
   describe('.sendAlone', () => {
     it('should go behind what is batched before it', async () => {
       const queue = recordingQueue();

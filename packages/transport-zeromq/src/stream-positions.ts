@@ -62,19 +62,25 @@ export class StreamPositions {
 
   /**
    * The single frame of `envelope`, the next message on its topic, as text: its UTF-8 is the bytes of
-   * `encodeMessageFrame(topic, next(topic, seq), envelopeJson(envelope))`. Text rather than bytes because
-   * zeromq.js sends a string by encoding it into memory that ZeroMQ frees on its own thread, while a buffer
-   * over 128 bytes is sent without a copy but held by a reference that must be released on the JavaScript
-   * thread (an asynchronous hand-back per message), which costs the publisher more CPU than the copy. Nothing
-   * advances when the envelope is refused.
+   * `encodeMessageFrame(topic, next(topic, seq), envelopeJson(envelope))`. Nothing advances when the envelope
+   * is refused.
    *
    * @throws {CodecError} `ERR_MESSAGE_TOO_LARGE` when the envelope is over `options.maxMessageBytes`.
    */
   frame(envelope: Envelope, options: CodecOptions): string {
+    return this.framePieces(envelope, options).join('');
+  }
+
+  /**
+   * {@link frame} as consecutive pieces (the frame's head, then the envelope's JSON in parts), so that a batch
+   * can write their UTF-8 without first joining them.
+   *
+   * @throws {CodecError} `ERR_MESSAGE_TOO_LARGE` when the envelope is over `options.maxMessageBytes`.
+   */
+  framePieces(envelope: Envelope, options: CodecOptions): string[] {
     const { topic, seq } = envelope;
     const entry = this.#entry(topic);
     const parts = envelopeJsonParts(envelope);
-    const head = `${entry.head}${entry.n + 1} ${seq} ${entry.n === 0 ? 0 : entry.seq} `;
     let length = 0;
     for (const part of parts) length += part.length;
     // UTF-8 takes at most 3 bytes per UTF-16 unit: only an envelope that might be over the limit is measured.
@@ -83,12 +89,10 @@ export class StreamPositions {
       for (const part of parts) size += Buffer.byteLength(part, 'utf8');
       assertMessageSize(size, options);
     }
-    // One flat string rather than a chain of concatenations: frames wait in the send queue (up to a window of
-    // publishes), and a scavenge copies one flat string faster than it walks a tree of small pieces.
-    const frame = [head, ...parts].join('');
+    const pieces = [`${entry.head}${entry.n + 1} ${seq} ${entry.n === 0 ? 0 : entry.seq} `, ...parts];
     this.#advance(entry, seq);
     this.lastN = entry.n;
-    return frame;
+    return pieces;
   }
 
   /** Topics still beaten. */

@@ -68,19 +68,7 @@ export class ZeroMqPublisher {
     this.#sink.counters.published += 1;
   };
   // Bound once rather than a closure per message; the ZeroMQ error (the cause) says what went wrong.
-  readonly #refused = (error: unknown): void => {
-    if (error instanceof DroppedWhenFull) {
-      this.#droppedFull += 1;
-      this.#sink.counters.dropped.overflow += 1;
-      if (this.#droppedFull === 1) {
-        this.#log.warn({ err: error.cause, relay: this.#config.zeromq.relay_inbound }, 'dropping messages at the high-water mark towards the relay (on_full = "drop"); the count is logged at close');
-        this.#sink.status({ type: 'dropped', reason: 'overflow', error });
-      }
-      return;
-    }
-    if (error instanceof TransportError) throw error;
-    throw new TransportError('ERR_PUBLISH', 'ZeroMQ refused a message', { cause: error });
-  };
+  readonly #refused = (error: unknown): void => this.#refuse(error, 1);
 
   private constructor(config: StatbusConfig, id: string, curve: CurveOptions, log: Logger, sink: PublisherSink) {
     this.#config = config;
@@ -107,7 +95,12 @@ export class ZeroMqPublisher {
     });
     new SocketMonitor(this.#socket, sink);
     this.#queue = new SendQueue(this.#socket, { immediate: !viaRelay, ...(viaRelay && { whenFull: relayWhenFull(zeromq) }) });
-    this.#batcher = new PublishBatcher(this.#queue, this.#prefixes, batchLimits(zeromq));
+    this.#batcher = new PublishBatcher(this.#queue, this.#prefixes, batchLimits(zeromq), {
+      sent: (count) => {
+        this.#sink.counters.published += count;
+      },
+      refused: (count, error) => this.#refuse(error, count),
+    });
   }
 
   /**
@@ -153,14 +146,31 @@ export class ZeroMqPublisher {
       }
       return this.#batcher.sendAlone(frames).then(this.#published, this.#refused);
     }
-    let frame: string;
+    let pieces: string[];
     try {
-      frame = this.#positions.frame(envelope, this.#codec);
+      pieces = this.#positions.framePieces(envelope, this.#codec);
     } catch (error) {
       return Promise.reject(asError(error));
     }
-    this.#window?.keep(this.#id, envelope.topic, this.#positions.lastN, frame);
-    return this.#batcher.send(envelope.topic, frame).then(this.#published, this.#refused);
+    if (this.#window === undefined) return this.#batcher.send(envelope.topic, pieces);
+    const frame = pieces.join('');
+    this.#window.keep(this.#id, envelope.topic, this.#positions.lastN, frame);
+    return this.#batcher.send(envelope.topic, frame);
+  }
+
+  /** Counts `count` messages dropped at the high-water mark towards the relay, or throws what ZeroMQ refused them with. */
+  #refuse(error: unknown, count: number): void {
+    if (error instanceof DroppedWhenFull) {
+      this.#droppedFull += count;
+      this.#sink.counters.dropped.overflow += count;
+      if (this.#droppedFull === count) {
+        this.#log.warn({ err: error.cause, relay: this.#config.zeromq.relay_inbound }, 'dropping messages at the high-water mark towards the relay (on_full = "drop"); the count is logged at close');
+        this.#sink.status({ type: 'dropped', reason: 'overflow', error });
+      }
+      return;
+    }
+    if (error instanceof TransportError) throw error;
+    throw new TransportError('ERR_PUBLISH', 'ZeroMQ refused a message', { cause: error });
   }
 
   /**

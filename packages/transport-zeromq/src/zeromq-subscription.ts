@@ -70,6 +70,8 @@ export class ZeroMqSubscription implements Subscription {
   readonly #matcher: TopicMatcher;
   readonly #receivesAll: boolean;
   readonly #prefetch: number;
+  /** Once reading stopped at `prefetch` unsettled deliveries, it resumes when no more than this many are. */
+  readonly #resumeAt: number;
   readonly #queue = new AsyncQueue<ZeroMqDelivery>();
   readonly #tracker = new GapTracker();
   readonly #probeId = randomBytes(8).toString('hex');
@@ -93,6 +95,8 @@ export class ZeroMqSubscription implements Subscription {
     this.#matcher = cachedMatcher(compilePatterns(this.patterns));
     this.#receivesAll = this.patterns.some(everyTopic);
     this.#prefetch = init.prefetch ?? init.config.prefetch;
+    // Half the window: each wake-up of the read loop then refills many slots, rather than one per settlement.
+    this.#resumeAt = Math.floor(this.#prefetch / 2);
     this.#probe = probeTopic(this.#probeId);
     this.#log = init.logger.child({ subscription: this.#probeId, ...(init.queue !== undefined && { queue: init.queue }) });
     this.closed = new Promise((resolve) => {
@@ -346,6 +350,7 @@ export class ZeroMqSubscription implements Subscription {
       this.#init.sink.dropped('rejected', error);
     }
     this.#inFlight -= 1;
+    if (this.#inFlight > this.#resumeAt) return;
     const wake = this.#slotFree;
     this.#slotFree = undefined;
     wake?.();

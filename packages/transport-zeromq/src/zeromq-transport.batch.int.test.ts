@@ -166,10 +166,13 @@ describe(`${ZeroMqTransport.name} adaptive batching`, () => {
     });
 
     it('should forward batches to subscribers of different prefixes, each getting exactly its share in order', async () => {
-      bus = await RelayBus.start({ stream_heartbeat_ms: 0 });
-      const publisher = bus.transport({ stream_heartbeat_ms: 0 });
-      const bodhi = bus.transport();
-      const koji = bus.transport();
+      // Marks that hold the whole burst: with heartbeats off a dropped tail would go unnoticed, and this case is
+      // about where batches go, not about loss (the gap cases below are).
+      const roomy = { send_hwm: 100_000, receive_hwm: 100_000 };
+      bus = await RelayBus.start({ stream_heartbeat_ms: 0, ...roomy });
+      const publisher = bus.transport({ stream_heartbeat_ms: 0, ...roomy });
+      const bodhi = bus.transport(roomy);
+      const koji = bus.transport(roomy);
       const bodhiSeen: Envelope[] = [];
       const kojiSeen: Envelope[] = [];
       await Promise.all([publisher.connect(), bodhi.connect(), koji.connect()]);
