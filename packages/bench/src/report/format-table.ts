@@ -57,8 +57,32 @@ export function codecSentences(report: BenchReport): string[] {
         return `${row.name} over ${topicsCell(row.topics)} topic${(row.topics ?? 1) === 1 ? '' : 's'} spent ${pair(row.producerCpuUsPerMessage, row.consumerCpuUsPerMessage, 2)} µs a message (producer / consumer), so sides that did nothing but encode and decode would reach at most ${fixed(ceiling)}× its rate`;
       });
     sentences.push(`${cost}${ceilings.length === 0 ? '.' : `; ${ceilings.join('; ')}.`}`);
+    sentences.push(...sharedCoreBudgets(report, codec));
   }
   return sentences;
+}
+
+/**
+ * When the producer and the consumer run on the same machine, their CPU a message together bounds the rate:
+ * what the raw library kept busy of the machine's cores, and what twice its rate would leave both statbus
+ * processes a message, beside the codec's share of it and what statbus spent.
+ */
+function sharedCoreBudgets(report: BenchReport, codec: NonNullable<BenchReport['codec']>[number]): string[] {
+  const cores = report.machine.cores;
+  const rows = report.throughput.filter((row) => row.size === codec.size);
+  return rows.flatMap((row) => {
+    const raw = rows.find((other) => other.candidate === row.baseline && other.topics === row.topics);
+    if (raw === undefined || raw.perSecond <= 0) return [];
+    const rawBoth = raw.producerCpuUsPerMessage + raw.consumerCpuUsPerMessage;
+    const statbusBoth = row.producerCpuUsPerMessage + row.consumerCpuUsPerMessage;
+    if (!Number.isFinite(rawBoth) || !Number.isFinite(statbusBoth)) return [];
+    const busy = (rawBoth * raw.perSecond) / 1e6;
+    const budget = (cores * 1e6) / (2 * raw.perSecond);
+    const topics = `${topicsCell(row.topics)} topic${(row.topics ?? 1) === 1 ? '' : 's'}`;
+    return [
+      `Both processes share ${cores} cores: ${raw.name} over ${topics} kept ${fixed(busy, 2)} of them busy (${fixed(rawBoth, 1)} µs a message, producer and consumer together); at twice its rate ${row.name} would have ${fixed(budget, 1)} µs a message for both processes, ${fixed(codec.encodeUs + codec.decodeUs, 1)} of them taken by encoding and decoding alone; it spent ${fixed(statbusBoth, 1)}.`,
+    ];
+  });
 }
 
 /**

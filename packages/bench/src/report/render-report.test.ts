@@ -81,6 +81,8 @@ describe('formatReport', () => {
     expect(flat).toContain('Envelope codec alone at 1 KiB (1,001 B), in the bench\'s process: encode 2.50 µs, decode 2.00 µs (JSON.parse alone 1.25 µs)');
     // raw spent 12.5 µs producing and 20 µs consuming: 12.5 / 2.5 = 5×, 20 / 2 = 10×; the lower one bounds the rate.
     expect(flat).toContain('raw <zeromq> & co over 8 topics spent 12.50 / 20.00 µs a message (producer / consumer), so sides that did nothing but encode and decode would reach at most 5.00× its rate.');
+    // 32.5 µs × 40,000 msg/s = 1.3 cores; twice 40,000 msg/s on 2 cores leaves 2,000,000 / 80,000 = 25 µs.
+    expect(flat).toContain('Both processes share 2 cores: raw <zeromq> & co over 8 topics kept 1.30 of them busy (32.5 µs a message, producer and consumer together); at twice its rate statbus ZeroMQ would have 25.0 µs a message for both processes, 4.5 of them taken by encoding and decoding alone; it spent 32.5.');
   });
 
   it('should say in words what the pipeline row measured', () => {
