@@ -23,6 +23,10 @@ interface CursorPayload {
 
 const PAGING_FIELDS = new Set(['page', 'rowsPerPage', 'cursor']);
 
+/** Fingerprints kept by the canonical text of what they hash: the same filter sets come back page after page. */
+const FINGERPRINTS_KEPT = 1024;
+const fingerprints = new Map<string, string>();
+
 /**
  * A short hash of what a query selects and how it orders it (everything but paging), so that a cursor
  * given back with other filters is refused instead of silently returning a wrong page.
@@ -32,7 +36,14 @@ export function queryFingerprint(query: MessageQuery): string {
     Object.entries(query).filter(([key, value]) => !PAGING_FIELDS.has(key) && value !== undefined),
   );
   if (selecting['order'] === undefined) selecting['order'] = 'desc';
-  return createHash('sha256').update(canonicalJson(selecting)).digest('base64url').slice(0, 16);
+  const text = canonicalJson(selecting);
+  let fingerprint = fingerprints.get(text);
+  if (fingerprint === undefined) {
+    fingerprint = createHash('sha256').update(text).digest('base64url').slice(0, 16);
+    if (fingerprints.size >= FINGERPRINTS_KEPT) fingerprints.clear();
+    fingerprints.set(text, fingerprint);
+  }
+  return fingerprint;
 }
 
 /** Encodes the opaque `nextCursor` of a page: base64url JSON of the last `(time, id)`, page and fingerprint. */
