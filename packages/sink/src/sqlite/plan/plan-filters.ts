@@ -3,7 +3,7 @@ import { containsCaseOf, type ContainsCase } from '../../query/message-text.js';
 import { LIST_FILTERS, isTopicPattern, negated, valuesOf } from '../../query/query-filters.js';
 import { SQLITE_SIDE_INDEXES, type SqliteSideIndex } from '../schema/sqlite-side-indexes.js';
 import { TRIGRAM } from '../text-index/trigram-bitmaps.js';
-import type { ContainsAccess, FilterPlan, SideTableDriver, SqlitePlanContext, Window } from './query-plan.js';
+import type { ContainsAccess, FilterPlan, SideCountNarrowing, SideTableDriver, SqlitePlanContext, Window } from './query-plan.js';
 
 const CAPITAL_SIGMA = '\u03a3';
 
@@ -83,14 +83,22 @@ export function sideTableDriver(query: MessageQuery): SideTableDriver | undefine
   return undefined;
 }
 
-/** The query's only list filter when a side table serves it (users, packages or agents, not negated). */
-export function sideTableFilter(query: MessageQuery): { index: SqliteSideIndex; values: readonly string[] } | undefined {
+/**
+ * The query's users, packages or agents filter (not negated) when a side table can count it: its only list filter,
+ * or with categories or exact topics beside it, which their own index checks for each of the side table's rows
+ * without reading the row (see {@link SideCountNarrowing}).
+ */
+export function sideTableFilter(query: MessageQuery): { index: SqliteSideIndex; values: readonly string[]; narrow?: SideCountNarrowing } | undefined {
   const present = LIST_FILTERS.flatMap((filter) => [filter, negated(filter)] as const).filter((key) => valuesOf(query, key) !== undefined);
-  if (present.length !== 1) return undefined;
-  for (const index of SQLITE_SIDE_INDEXES) {
-    const values = valuesOf(query, index.filter);
-    if (values !== undefined) return { index, values };
-  }
+  if (present.length === 0 || present.length > 2) return undefined;
+  const side = SQLITE_SIDE_INDEXES.find((index) => valuesOf(query, index.filter) !== undefined);
+  if (side === undefined) return undefined;
+  const values = valuesOf(query, side.filter) as readonly string[];
+  if (present.length === 1) return { index: side, values };
+  const categories = valuesOf(query, 'categories');
+  if (categories !== undefined) return { index: side, values, narrow: { column: 'category', index: 'messages_category_time', values: categories } };
+  const topics = valuesOf(query, 'topics');
+  if (topics !== undefined && !topics.some(isTopicPattern)) return { index: side, values, narrow: { column: 'topic', index: 'messages_topic_time', values: topics } };
   return undefined;
 }
 

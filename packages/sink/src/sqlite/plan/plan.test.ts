@@ -65,7 +65,7 @@ describe(planFind, () => {
       const asked: [SideTableDriver, boolean, number][] = [];
       const context = contextOf({ sideTableBound: (driver, descending, wanted) => (asked.push([driver, descending, wanted]), 1234) });
       const plan = planFind({ users: ['alice'], topics: ['org.a.prod.x.y'] }, request({ page: 3, rowsPerPage: 10 }), context);
-      expect(plan).toMatchObject({ kind: 'side-table', bound: 1234, count: { kind: 'rows' } });
+      expect(plan).toMatchObject({ kind: 'side-table', bound: 1234, count: { kind: 'side-table', narrow: { column: 'topic' } } });
       expect(plan.filters.sideFilters).toEqual({ kind: 'side-table', indexedUpTo: MESSAGES, timeBound: { descending: true, time: 1234 } });
       expect(asked.map(([driver, descending, wanted]) => [driver.index.filter, driver.values, driver.rest.users, descending, wanted])).toEqual([
         ['users', ['alice'], undefined, true, 31],
@@ -73,6 +73,17 @@ describe(planFind, () => {
     });
     it('should count one side filter alone from its side table', () => {
       expect(planFind({ packages: ['kernel'] }, request(), contextOf())).toMatchObject({ kind: 'indexes', count: { kind: 'side-table', values: ['kernel'] } });
+    });
+    it('should count a side filter with categories or exact topics from its side table, checked on their index', () => {
+      expect(planCount({ users: ['alice'], categories: ['koji'] }, {}, contextOf())).toMatchObject({
+        kind: 'side-table',
+        values: ['alice'],
+        narrow: { column: 'category', index: 'messages_category_time', values: ['koji'] },
+      });
+      expect(planCount({ packages: ['kernel'], topics: ['org.a.prod.x.y'] }, {}, contextOf())).toMatchObject({ kind: 'side-table', narrow: { column: 'topic', values: ['org.a.prod.x.y'] } });
+      expect(planCount({ users: ['alice'], topics: ['org.a.prod.#'] }, {}, contextOf()).kind, 'a topic pattern').toBe('rows');
+      expect(planCount({ users: ['alice'], notCategories: ['koji'] }, {}, contextOf()).kind, 'a negated filter').toBe('rows');
+      expect(planCount({ users: ['alice'], categories: ['koji'], packages: ['kernel'] }, {}, contextOf()).kind, 'three filters').toBe('rows');
     });
     it('should not ask for a bound when a cursor gives the page', () => {
       const context = contextOf({ sideTableBound: () => expect.fail('no bound with a cursor') });

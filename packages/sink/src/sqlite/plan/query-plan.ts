@@ -35,17 +35,32 @@ export interface FilterPlan {
   readonly contains: ContainsAccess;
 }
 
+/**
+ * Categories or exact topics beside a side table's filter in a count: each row of the side table is checked on the
+ * index of `(column, time)`, which holds its `(value, time, n)` without reading the message, where a check on
+ * the message itself would read one row of the table per match.
+ */
+export interface SideCountNarrowing {
+  readonly column: 'category' | 'topic';
+  readonly index: 'messages_category_time' | 'messages_topic_time';
+  readonly values: readonly string[];
+}
+
 /** How the exact number of matches is found. */
 export type CountPlan =
   /** Known without counting: the maintained counter (no filter) or a total kept and brought up to date. */
   | { readonly kind: 'known'; readonly total: number }
   /** Topic and category filters alone over all time: a sum over the topic summary. */
   | { readonly kind: 'summary'; readonly filters: FilterPlan }
-  /** One users, packages or agents filter alone: the distinct messages of the side table, plus the rows past it. */
+  /**
+   * One users, packages or agents filter, alone or narrowed by categories or exact topics: the distinct messages of
+   * the side table (each checked on the narrowing's index), plus the rows past it.
+   */
   | {
       readonly kind: 'side-table';
       readonly index: SqliteSideIndex;
       readonly values: readonly string[];
+      readonly narrow?: SideCountNarrowing;
       readonly window: Window;
       readonly indexedUpTo: number;
     }
