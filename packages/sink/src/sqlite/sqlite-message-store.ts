@@ -40,6 +40,7 @@ import { SqliteBulkLoad } from './write/sqlite-bulk-load.js';
 import { insertedChanges } from './write/inserted-changes.js';
 import { SqliteCatalogue } from './read/sqlite-catalogue.js';
 import { SqliteDeferredIndexer } from './write/sqlite-deferred-indexer.js';
+import { FileWorkerLocks } from './write/index-worker-lock.js';
 import { SqliteIndexWorker, type DeferredIndexing } from './write/sqlite-index-worker.js';
 import { SqliteMaintenance } from './sqlite-maintenance.js';
 import { isBusy, toStoreError } from './sqlite-errors.js';
@@ -94,12 +95,15 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
   private bulk: SqliteBulkLoad | undefined;
   private readonly matchers = new Map<string, TopicMatcher>();
   private readonly listeners = new Set<(inserted?: InsertedChanges) => void>();
+  /** The index workers of this process on the file (this store's, and those of other stores opened on it). */
+  private readonly workerLocks: FileWorkerLocks;
 
   /** @param path a file path, or `:memory:` for a throw-away store. */
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.path = path;
     this.options = options;
     this.tuning = resolveSqliteTuning(options);
+    this.workerLocks = new FileWorkerLocks(path);
   }
 
   /** Opens the file (creating its directory), sets WAL and the sync mode, runs pending migrations. */
@@ -122,7 +126,7 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
       const anchors = new SqlitePageAnchors(tuning.pageAnchorSets, tuning.anchorsPerSet, tuning.anchorsTried);
       const indexing = { sideChunk: tuning.sideIndexChunk, textChunk: tuning.textIndexChunkBlocks * BITMAP_BLOCK_ROWS, idleDelayMs: tuning.indexIdleDelayMs };
       const here = new SqliteDeferredIndexer(db, statements, background, indexing);
-      const inWorker = background && this.path !== ':memory:' && this.path !== '' && (this.options.indexInWorker ?? false);
+      const inWorker = background && this.path !== ':memory:' && this.path !== '' && (this.options.indexInWorker ?? true);
       this.store = {
         db,
         statements,
@@ -394,11 +398,33 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
     return this.store;
   }
 
+  /**
+   * `work` now, its errors as store errors. Refused as busy while an index worker of this process on the file (this
+   * store's, or another store's) held the write lock, it runs again once the workers let it go (until
+   * `busyTimeoutMs`), between other work; busy for any other holder, it fails at once as before (after SQLite's own
+   * short wait), so that a file locked by another process is reported.
+   */
   private run<T>(doing: string, work: () => T): Promise<T> {
+    const reading = this.workerLocks.read();
     try {
       return Promise.resolve(work());
     } catch (error) {
+      if (isBusy(error) && this.workerLocks.heldSince(reading)) return this.runAfterWorkers(doing, work);
       return Promise.reject(error instanceof QueryError ? error : toStoreError(error, doing));
+    }
+  }
+
+  private async runAfterWorkers<T>(doing: string, work: () => T): Promise<T> {
+    const deadline = Date.now() + this.tuning.busyTimeoutMs;
+    for (;;) {
+      await this.workerLocks.whenReleased(deadline - Date.now());
+      const reading = this.workerLocks.read();
+      try {
+        return work();
+      } catch (error) {
+        if (isBusy(error) && this.workerLocks.heldSince(reading) && Date.now() < deadline) continue;
+        throw error instanceof QueryError ? error : toStoreError(error, doing);
+      }
     }
   }
 }

@@ -27,8 +27,8 @@ export interface SqliteStoreOptions extends Partial<SqliteTuning> {
   readonly indexInBackground?: boolean;
   /**
    * With `indexInBackground`, fill those indexes on a worker thread with its own connection to the file, so that the
-   * thread calling `insertMany` does no index work (a `:memory:` store indexes on its own thread). Default false: while
-   * another connection holds the file locked, the worker's lock waits still end in a fallback onto the calling thread.
+   * thread calling `insertMany` does no index work (a `:memory:` store indexes on its own thread). Default true. A write
+   * of the store's that meets the worker holding the write lock waits for it to let go (up to `busyTimeoutMs`).
    */
   readonly indexInWorker?: boolean;
   /** @deprecated the former name of {@link SqliteStoreOptions.indexInBackground}; it now covers every deferred index. */

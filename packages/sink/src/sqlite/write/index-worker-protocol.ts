@@ -7,6 +7,8 @@ export interface IndexWorkerData {
   readonly busyTimeoutMs: number;
   readonly cacheMb: number;
   readonly mmapMb: number;
+  /** The shared counter of an `IndexWorkerLock`: the worker tells the store's thread while it holds the write lock. */
+  readonly lock: SharedArrayBuffer;
 }
 
 /** Messages to the index worker. */

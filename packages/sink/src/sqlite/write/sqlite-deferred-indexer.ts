@@ -4,6 +4,7 @@ import type { SqliteStatementCache } from '../cache/sqlite-statement-cache.js';
 import { readHead, readStoreCounter, type SqliteStoreCounter } from '../schema/sqlite-store-counter.js';
 import { BITMAP_BLOCK_ROWS, blockOf } from '../text-index/trigram-bitmaps.js';
 import { buildTextChunk, sameRows } from '../text-index/text-chunk.js';
+import type { WriteLockHolder } from './index-worker-lock.js';
 import type { DeferredIndexing } from './sqlite-index-worker.js';
 
 /** How the indexer batches its work (see `SqliteTuning`: `sideIndexChunk`, `textIndexChunkBlocks`, `indexIdleDelayMs`). */
@@ -33,6 +34,8 @@ export class SqliteDeferredIndexer implements DeferredIndexing {
     private readonly statements: SqliteStatementCache,
     private readonly background: boolean,
     private readonly tuning: DeferredIndexerTuning,
+    /** Told while this indexer holds the file's write lock (the index worker tells the store's thread). */
+    private readonly lock?: WriteLockHolder,
   ) {}
 
   /**
@@ -146,13 +149,31 @@ export class SqliteDeferredIndexer implements DeferredIndexing {
    */
   private indexChunk(counter: Exclude<SqliteStoreCounter, 'messages'>, limit: number, wholeBlocks = false): number {
     if (counter === 'text_indexed') return this.indexTextChunk(limit, wholeBlocks);
-    return this.db.transaction(() => {
+    return this.write(() => {
       const range = this.chunkRange(counter, limit, false);
       if (range === undefined) return 0;
       for (const index of SQLITE_SIDE_INDEXES) this.statements.get(index.fillSql).run(range.from, range.to);
       this.statements.get('UPDATE store_counter SET value = ? WHERE name = ?').run(range.to, counter);
       return range.count;
-    }).immediate();
+    });
+  }
+
+  /** `work` in a write transaction, the lock's holder told while it is held. */
+  private write<T>(work: () => T): T {
+    const lock = this.lock;
+    if (lock === undefined) return this.db.transaction(work).immediate();
+    let held = false;
+    try {
+      return this.db
+        .transaction(() => {
+          lock.acquired();
+          held = true;
+          return work();
+        })
+        .immediate();
+    } finally {
+      if (held) lock.released();
+    }
   }
 
   /** The rows `from + 1 … to` of the next chunk past `counter` (in the caller's transaction); undefined when there are none. */
@@ -183,7 +204,7 @@ export class SqliteDeferredIndexer implements DeferredIndexing {
         return range === undefined ? undefined : { range, chunk: buildTextChunk(this.statements, range.from, range.to) };
       }).deferred();
       if (built === undefined) return 0;
-      const written = this.db.transaction(() => {
+      const written = this.write(() => {
         const { range } = built;
         if (readStoreCounter(this.statements, 'text_indexed') !== range.from) return undefined;
         const chunk = sameRows(this.statements, built.chunk) ? built.chunk : buildTextChunk(this.statements, range.from, range.to);
@@ -191,7 +212,7 @@ export class SqliteDeferredIndexer implements DeferredIndexing {
         for (const row of chunk.bitmaps) write.run(row.key, row.bits);
         this.statements.get("UPDATE store_counter SET value = ? WHERE name = 'text_indexed'").run(range.to);
         return range.count;
-      }).immediate();
+      });
       // Undefined: another indexer (another process on the file) took this chunk first; look again.
       if (written !== undefined) return written;
     }

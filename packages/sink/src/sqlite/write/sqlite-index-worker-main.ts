@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { SqliteStatementCache } from '../cache/sqlite-statement-cache.js';
+import { IndexWorkerLock } from './index-worker-lock.js';
 import type { IndexWorkerData, IndexWorkerReply, IndexWorkerRequest } from './index-worker-protocol.js';
 import { SqliteDeferredIndexer } from './sqlite-deferred-indexer.js';
 
@@ -16,7 +17,7 @@ db.pragma(`busy_timeout = ${data.busyTimeoutMs}`);
 db.pragma('synchronous = NORMAL');
 db.pragma(`cache_size = -${data.cacheMb * 1024}`);
 db.pragma(`mmap_size = ${data.mmapMb * 1024 * 1024}`);
-const indexer = new SqliteDeferredIndexer(db, new SqliteStatementCache(db), true, data.indexing);
+const indexer = new SqliteDeferredIndexer(db, new SqliteStatementCache(db), true, data.indexing, new IndexWorkerLock(data.lock));
 const reply = (message: IndexWorkerReply): void => port.postMessage(message);
 
 port.on('message', (request: IndexWorkerRequest) => {

@@ -84,6 +84,38 @@ describe('SqliteMessageStore indexing on its index worker', () => {
     });
   });
 
+  describe('when the store writes while its worker holds the write lock', () => {
+    it('should wait for the worker to let the lock go, not fail as locked', async () => {
+      const fixture = makeStoreFixture({ count: 20_000 });
+      const path = newPath();
+      // One side-table transaction for the whole backlog: the worker holds the lock far longer than SQLite's own wait.
+      const store = new SqliteMessageStore(path, { indexInWorker: true, indexIdleDelayMs: 60_000, sideIndexChunk: 1_000_000, textIndexChunkBlocks: 100 });
+      try {
+        await store.init();
+        await store.bulkLoad(async () => {
+          await store.insertMany(fixture.messages);
+        });
+        let indexed = false;
+        const catchingUp = Promise.resolve(store.catchUpIndexes()).finally(() => (indexed = true));
+        let bucket = 0;
+        let applied = 0;
+        while (!indexed) {
+          bucket += 60_000;
+          const cell = { plugin: 'worker-lock', interval: '1m', bucket, key: '', field: 'count', op: 'add' as const, value: 1 };
+          expect(await store.applyRollups([cell], [])).toBe(true);
+          applied += 1;
+          // As the metrics engine does: a write every few milliseconds, other work in between.
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        await catchingUp;
+        expect(applied, 'rollups applied while the worker indexed').toBeGreaterThan(0);
+        expect(counters(path)).toEqual({ side: 20_000, text: 20_000, messages: 20_000 });
+      } finally {
+        await store.close();
+      }
+    });
+  });
+
   describe('when a store stopped before its indexes were complete', () => {
     it('should complete them on its worker once opened again', async () => {
       const fixture = makeStoreFixture({ count: 1200 });

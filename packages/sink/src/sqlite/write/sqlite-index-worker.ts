@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { StoreError } from '@statbus/core';
+import { IndexWorkerLock, registerWorkerLock } from './index-worker-lock.js';
 import type { IndexWorkerData, IndexWorkerReply, IndexWorkerRequest } from './index-worker-protocol.js';
 import type { SqliteDeferredIndexer } from './sqlite-deferred-indexer.js';
 
@@ -46,16 +47,24 @@ export class SqliteIndexWorker implements DeferredIndexing {
   private paused = false;
   private readonly exited: Promise<void>;
 
+  /** Whether the worker holds the file's write lock (see {@link IndexWorkerLock}). */
+  private readonly lock = new IndexWorkerLock();
+  private readonly forgetLock: () => void;
+
   constructor(
-    data: IndexWorkerData,
+    data: Omit<IndexWorkerData, 'lock'>,
     private readonly fallback: SqliteDeferredIndexer,
   ) {
-    const start = workerStart(data);
+    const start = workerStart({ ...data, lock: this.lock.buffer });
+    this.forgetLock = registerWorkerLock(data.path, this.lock);
     this.worker = new Worker(start.filename, { workerData: start.workerData });
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
     this.worker.on('message', (reply: IndexWorkerReply) => this.settle(reply));
     this.worker.on('error', (error) => this.fail(error));
-    this.worker.once('exit', () => this.fail(new Error('the index worker stopped')));
+    this.worker.once('exit', () => {
+      this.forgetLock();
+      this.fail(new Error('the index worker stopped'));
+    });
     // A store left open does not keep the process alive for its indexing (as the in-thread indexer's timers).
     this.worker.unref();
   }
