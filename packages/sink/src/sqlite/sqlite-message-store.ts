@@ -37,6 +37,7 @@ import {
 import { openSqliteDatabase } from './schema/open-sqlite-database.js';
 import { SqliteBatchWriter, type WrittenBatch } from './write/sqlite-batch-writer.js';
 import { SqliteBulkLoad } from './write/sqlite-bulk-load.js';
+import { SqliteBulkTextIndex } from './write/sqlite-bulk-text-index.js';
 import { insertedChanges } from './write/inserted-changes.js';
 import { SqliteCatalogue } from './read/sqlite-catalogue.js';
 import { SqliteDeferredIndexer } from './write/sqlite-deferred-indexer.js';
@@ -167,7 +168,7 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
         await new Promise((resolve) => setTimeout(resolve, this.tuning.busySliceMs));
       }
     }
-    this.bulk?.written(prepared.length);
+    this.bulk?.written(prepared, written.stored);
     if (written.inserted.length > 0) {
       this.store?.indexer.schedule();
       this.notifyInserted(messages, written.stored);
@@ -238,13 +239,17 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
    * Runs `work` (a bulk load: `statbus db import`) with commits not synced one by one (`synchronous = NORMAL`:
    * a crash of the process loses nothing committed, a power cut may lose the last commits but never the file's
    * consistency), `insertMany` calls committed together every `bulkCommitRows` messages (tuning) (each call stays
-   * atomic; another writer of the file waits meanwhile), and no background indexing between its writes. Afterwards the configured sync mode is back,
-   * the WAL is checkpointed (synced), and the deferred indexes are left to {@link SqliteMessageStore.catchUpIndexes}
-   * (or to the background indexer, which is scheduled again). Settles with `work`'s outcome.
+   * atomic; another writer of the file waits meanwhile), and no background indexing between its writes: the text
+   * index of the loaded messages is built from their bodies as they are written, a block at a time, in the load's
+   * transactions. Afterwards the configured sync mode is back, the WAL is checkpointed (synced), and the rest of the
+   * deferred indexes is left to {@link SqliteMessageStore.catchUpIndexes} (or to the background indexer, which is
+   * scheduled again). Settles with `work`'s outcome.
    */
   async bulkLoad<T>(work: () => Promise<T>): Promise<T> {
-    const { db, indexer } = this.open();
-    const bulk = new SqliteBulkLoad(db, indexer, this.options.synchronous ?? 'FULL', this.tuning.bulkCommitRows, this.tuning.busyTimeoutMs);
+    const { db, indexer, statements } = this.open();
+    // An index worker goes on filling the text index beside the load: the load leaves it to the worker.
+    const text = indexer instanceof SqliteIndexWorker ? undefined : new SqliteBulkTextIndex(statements);
+    const bulk = new SqliteBulkLoad(db, indexer, this.options.synchronous ?? 'FULL', this.tuning.bulkCommitRows, this.tuning.busyTimeoutMs, text);
     this.bulk = bulk;
     try {
       return await work();

@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
+import type { PreparedMessage } from '../schema/sqlite-rows.js';
 import type { SqliteSynchronous } from '../sqlite-store-options.js';
+import type { SqliteBulkTextIndex } from './sqlite-bulk-text-index.js';
 import type { DeferredIndexing } from './sqlite-index-worker.js';
 
 /** The least an `insertMany` of a bulk load waits for the write lock (ms). */
@@ -19,13 +21,18 @@ export class SqliteBulkLoad {
   /** Messages written since the open transaction began. */
   private rows = 0;
 
-  /** @param commitRows messages per commit, across `insertMany` calls (the `bulkCommitRows` tuning). */
+  /**
+   * @param commitRows messages per commit, across `insertMany` calls (the `bulkCommitRows` tuning).
+   * @param text builds the text index of the load's messages as they are written (see {@link SqliteBulkTextIndex});
+   *   undefined leaves it all to the deferred indexer.
+   */
   constructor(
     private readonly db: Database.Database,
     private readonly indexer: DeferredIndexing,
     private readonly synchronous: SqliteSynchronous,
     private readonly commitRows: number,
     busyTimeoutMs: number,
+    private readonly text?: SqliteBulkTextIndex,
   ) {
     this.busyTimeoutMs = Math.max(busyTimeoutMs, BULK_BUSY_TIMEOUT_MS);
     db.pragma('synchronous = NORMAL');
@@ -35,11 +42,13 @@ export class SqliteBulkLoad {
   /** Before a batch is written: the batch's own transaction becomes a savepoint of the one kept open over many calls. */
   beforeWrite(): void {
     if (!this.db.inTransaction) this.db.exec('BEGIN IMMEDIATE');
+    this.text?.begin();
   }
 
-  /** After a batch of `rows` messages was written: commits once enough have gathered. */
-  written(rows: number): void {
-    this.rows += rows;
+  /** After `batch` was written (`stored`: its new messages and their row keys): commits once enough have gathered. */
+  written(batch: readonly PreparedMessage[], stored: readonly { readonly index: number; readonly n: number }[]): void {
+    this.text?.written(batch, stored);
+    this.rows += batch.length;
     if (this.rows < this.commitRows) return;
     if (this.db.inTransaction) this.db.exec('COMMIT');
     this.rows = 0;
