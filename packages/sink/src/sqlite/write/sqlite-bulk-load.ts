@@ -42,12 +42,12 @@ export class SqliteBulkLoad {
   /** Before a batch is written: the batch's own transaction becomes a savepoint of the one kept open over many calls. */
   beforeWrite(): void {
     if (!this.db.inTransaction) this.db.exec('BEGIN IMMEDIATE');
-    this.text?.begin();
+    this.text?.beginBatch();
   }
 
   /** After `batch` was written (`stored`: its new messages and their row keys): commits once enough have gathered. */
   written(batch: readonly PreparedMessage[], stored: readonly { readonly index: number; readonly n: number }[]): void {
-    this.text?.written(batch, stored);
+    this.text?.indexBatch(batch, stored);
     this.rows += batch.length;
     if (this.rows < this.commitRows) return;
     if (this.db.inTransaction) this.db.exec('COMMIT');

@@ -26,7 +26,7 @@ export class SqliteBulkTextIndex {
   constructor(private readonly statements: SqliteStatementCache) {}
 
   /** In the load's write transaction, before each batch: the first call decides whether to build. */
-  begin(): void {
+  beginBatch(): void {
     if (this.state !== 'waiting') return;
     const head = readHead(this.statements);
     const indexed = readStoreCounter(this.statements, 'text_indexed');
@@ -46,7 +46,7 @@ export class SqliteBulkTextIndex {
   }
 
   /** In the same transaction, after a batch was written: its stored messages (index in `batch`, row key) go in. */
-  written(batch: readonly PreparedMessage[], stored: readonly { readonly index: number; readonly n: number }[]): void {
+  indexBatch(batch: readonly PreparedMessage[], stored: readonly { readonly index: number; readonly n: number }[]): void {
     if (this.state !== 'building') return;
     for (const { index, n } of stored) {
       if (n !== this.next || this.builder === undefined) {
