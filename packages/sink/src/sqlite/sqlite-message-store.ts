@@ -161,14 +161,12 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
     while (written === undefined) {
       try {
         const { writer } = this.open();
-        this.bulk?.beforeWrite();
-        written = writer.write(prepared);
+        written = this.bulk === undefined ? writer.write(prepared) : this.bulk.write(writer, prepared);
       } catch (error) {
         if (!isBusy(error) || Date.now() >= deadline) throw toStoreError(error, 'insertMany');
         await new Promise((resolve) => setTimeout(resolve, this.tuning.busySliceMs));
       }
     }
-    this.bulk?.written(prepared, written.stored);
     if (written.inserted.length > 0) {
       this.store?.indexer.schedule();
       this.notifyInserted(messages, written.stored);
@@ -238,8 +236,9 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
   /**
    * Runs `work` (a bulk load: `statbus db import`) with commits not synced one by one (`synchronous = NORMAL`:
    * a crash of the process loses nothing committed, a power cut may lose the last commits but never the file's
-   * consistency), `insertMany` calls committed together every `bulkCommitRows` messages (tuning) (each call stays
-   * atomic; another writer of the file waits meanwhile), and no background indexing between its writes: the text
+   * consistency), `insertMany` calls committed together every `bulkCommitRows` messages (tuning) (another writer of
+   * the file waits meanwhile; a call that fails rolls back every call since the last commit with it, and every later
+   * call of the load rejects: the load is to be run again, as an import can), and no background indexing between its writes: the text
    * index of the loaded messages is built from their bodies as they are written, a block at a time, in the load's
    * transactions. Afterwards the configured sync mode is back, the WAL is checkpointed (synced), and the rest of the
    * deferred indexes is left to {@link SqliteMessageStore.catchUpIndexes} (or to the background indexer, which is

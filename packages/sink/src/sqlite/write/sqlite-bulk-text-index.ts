@@ -74,7 +74,8 @@ export class SqliteBulkTextIndex {
     return true;
   }
 
-  private giveUp(): void {
+  /** Leaves the rest to the deferred indexer (also when the load's transaction was rolled back). */
+  giveUp(): void {
     this.state = 'off';
     this.builder = undefined;
   }
