@@ -36,6 +36,21 @@ describe(defaultExtractors, () => {
     const archived = archiveMessage(envelope, { prefix: 'org.fedoraproject', extractors: defaultExtractors() });
     expect([archived.users, archived.packages]).toEqual([['ralph', 'bodhi'], ['stage']]);
   });
+
+  it("should answer each message's users and packages from its own body, one message after another", () => {
+    const [extractor] = defaultExtractors();
+    const envelope = (owner: string, name: string) =>
+      createEnvelope({ topic: 'org.fedoraproject.prod.buildsys.tag', body: { owner, name, version: '1', release: '1.fc18', tag: 'f18' }, seq: 1, producer: { name: 'koji', host: 'h', pid: 1, instance: 'i' } });
+    const first = envelope('ralph', 'stage');
+    const second = envelope('toshio', 'kernel');
+    expect([extractor?.users?.(first), extractor?.packages?.(first), extractor?.users?.(second), extractor?.packages?.(second), extractor?.packages?.(first)]).toEqual([
+      ['ralph'],
+      ['stage'],
+      ['toshio'],
+      ['kernel'],
+      ['stage'],
+    ]);
+  });
 });
 
 describe(loadMetaRulesFile, () => {

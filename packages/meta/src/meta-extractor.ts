@@ -19,6 +19,8 @@ export interface MetaExtractorOptions extends ExtractorOptions {
 export class MetaExtractor implements MessageExtractor {
   readonly patterns: readonly string[] = ['#'];
   private readonly table: RuleTable;
+  /** The last message derived: `archiveMessage` asks for its users, then for its packages. */
+  private last: { readonly topic: string; readonly body: JsonObject; readonly derived: DerivedMeta } | undefined;
 
   /** @throws ConfigError (`ERR_CONFIG`) listing every problem of the rules. */
   constructor(options: MetaExtractorOptions = {}) {
@@ -31,11 +33,20 @@ export class MetaExtractor implements MessageExtractor {
   }
 
   users(envelope: Envelope): readonly string[] {
-    return this.table.derive(envelope.topic, envelope.body).users;
+    return this.derived(envelope).users;
   }
 
   packages(envelope: Envelope): readonly string[] {
-    return this.table.derive(envelope.topic, envelope.body).packages;
+    return this.derived(envelope).packages;
+  }
+
+  /** One derivation for both questions about the same message (the same body object and topic). */
+  private derived({ topic, body }: Envelope): DerivedMeta {
+    const last = this.last;
+    if (last !== undefined && last.body === body && last.topic === topic) return last.derived;
+    const derived = this.table.derive(topic, body);
+    this.last = { topic, body, derived };
+    return derived;
   }
 }
 

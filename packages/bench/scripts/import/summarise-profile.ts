@@ -43,3 +43,52 @@ export function summariseProfile(file: string, top = 15): SelfTime[] {
     .slice(0, top)
     .map(([name, ms]) => ({ name, ms, share: ms / total }));
 }
+
+/** A part of the work, by the functions whose calls it is made of (the first of them found up the stack wins). */
+export interface ProfilePhase {
+  readonly name: string;
+  readonly functions: readonly string[];
+}
+
+interface ProfileTreeNode extends ProfileNode {
+  readonly children?: readonly number[];
+}
+
+/**
+ * The main thread's time in each phase (inclusive: each sample goes to the innermost phase on its stack), the
+ * garbage collector and the idle and program pseudo-frames on their own, and the rest as `other`.
+ */
+export function summarisePhases(file: string, phases: readonly ProfilePhase[]): SelfTime[] {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: readonly ProfileTreeNode[]; samples: readonly number[]; timeDeltas: readonly number[] };
+  const phaseOf = new Map<string, string>();
+  for (const phase of phases) for (const name of phase.functions) phaseOf.set(name, phase.name);
+  const parent = new Map<number, number>();
+  const nodes = new Map<number, ProfileTreeNode>();
+  for (const node of profile.nodes) {
+    nodes.set(node.id, node);
+    for (const child of node.children ?? []) parent.set(child, node.id);
+  }
+  const byNode = new Map<number, string>();
+  const enclosing = (id: number | undefined): string => {
+    if (id === undefined) return 'other';
+    const known = byNode.get(id);
+    if (known !== undefined) return known;
+    const phase = phaseOf.get(nodes.get(id)?.callFrame.functionName ?? '') ?? enclosing(parent.get(id));
+    byNode.set(id, phase);
+    return phase;
+  };
+  // A pseudo-frame ((garbage collector), (idle), (program)) is a phase of its own.
+  const phaseOfSample = (id: number): string => {
+    const name = nodes.get(id)?.callFrame.functionName ?? '';
+    return /^\(.*\)$/u.test(name) && name !== '(root)' ? name : enclosing(id);
+  };
+  const time = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, index) => {
+    const delta = (profile.timeDeltas[index] ?? 0) / 1000;
+    total += delta;
+    const phase = phaseOfSample(id);
+    time.set(phase, (time.get(phase) ?? 0) + delta);
+  });
+  return [...time].sort((a, b) => b[1] - a[1]).map(([name, ms]) => ({ name, ms, share: ms / total }));
+}

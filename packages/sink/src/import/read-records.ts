@@ -1,6 +1,6 @@
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { MAX_BODY_DEPTH, jsonTextDepthExceeds } from '@statbus/core';
+import { readLines } from './read-lines.js';
 
 /** Deepest nesting of one NDJSON record: a body (at most {@link MAX_BODY_DEPTH}) inside a record's own few levels. */
 const MAX_RECORD_DEPTH = MAX_BODY_DEPTH + 4;
@@ -23,10 +23,9 @@ function recordsOfDocument(document: unknown): unknown[] {
  * line that is not JSON is yielded as an error with its line number, and reading goes on.
  */
 export async function* readRecords(input: Readable): AsyncGenerator<InputRecord> {
-  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   let number = 0;
   let document: string[] | undefined;
-  for await (const line of lines) {
+  for await (const lines of readLines(input)) for (const line of lines) {
     number += 1;
     if (document !== undefined) {
       document.push(line);

@@ -37,6 +37,7 @@ import {
 import { openSqliteDatabase } from './schema/open-sqlite-database.js';
 import { SqliteBatchWriter, type WrittenBatch } from './write/sqlite-batch-writer.js';
 import { SqliteBulkLoad } from './write/sqlite-bulk-load.js';
+import { SqliteBulkTextIndex } from './write/sqlite-bulk-text-index.js';
 import { insertedChanges } from './write/inserted-changes.js';
 import { SqliteCatalogue } from './read/sqlite-catalogue.js';
 import { SqliteDeferredIndexer } from './write/sqlite-deferred-indexer.js';
@@ -164,14 +165,12 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
     while (written === undefined) {
       try {
         const { writer } = this.open();
-        this.bulk?.beforeWrite();
-        written = writer.write(prepared);
+        written = this.bulk === undefined ? writer.write(prepared) : this.bulk.write(writer, prepared);
       } catch (error) {
         if (!isBusy(error) || Date.now() >= deadline) throw toStoreError(error, 'insertMany');
         await new Promise((resolve) => setTimeout(resolve, this.tuning.busySliceMs));
       }
     }
-    this.bulk?.written(prepared.length);
     if (written.inserted.length > 0) {
       this.store?.indexer.schedule();
       this.notifyInserted(messages, written.stored);
@@ -241,14 +240,19 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
   /**
    * Runs `work` (a bulk load: `statbus db import`) with commits not synced one by one (`synchronous = NORMAL`:
    * a crash of the process loses nothing committed, a power cut may lose the last commits but never the file's
-   * consistency), `insertMany` calls committed together every `bulkCommitRows` messages (tuning) (each call stays
-   * atomic; another writer of the file waits meanwhile), and no background indexing between its writes. Afterwards the configured sync mode is back,
-   * the WAL is checkpointed (synced), and the deferred indexes are left to {@link SqliteMessageStore.catchUpIndexes}
-   * (or to the background indexer, which is scheduled again). Settles with `work`'s outcome.
+   * consistency), `insertMany` calls committed together every `bulkCommitRows` messages (tuning) (another writer of
+   * the file waits meanwhile; a call that fails rolls back every call since the last commit with it, and every later
+   * call of the load rejects: the load is to be run again, as an import can), and no background indexing between its writes: the text
+   * index of the loaded messages is built from their bodies as they are written, a block at a time, in the load's
+   * transactions. Afterwards the configured sync mode is back, the WAL is checkpointed (synced), and the rest of the
+   * deferred indexes is left to {@link SqliteMessageStore.catchUpIndexes} (or to the background indexer, which is
+   * scheduled again). Settles with `work`'s outcome.
    */
   async bulkLoad<T>(work: () => Promise<T>): Promise<T> {
-    const { db, indexer } = this.open();
-    const bulk = new SqliteBulkLoad(db, indexer, this.options.synchronous ?? 'FULL', this.tuning.bulkCommitRows, this.tuning.busyTimeoutMs);
+    const { db, indexer, statements } = this.open();
+    // An index worker goes on filling the text index beside the load: the load leaves it to the worker.
+    const text = indexer instanceof SqliteIndexWorker ? undefined : new SqliteBulkTextIndex(statements);
+    const bulk = new SqliteBulkLoad(db, indexer, this.options.synchronous ?? 'FULL', this.tuning.bulkCommitRows, this.tuning.busyTimeoutMs, text);
     this.bulk = bulk;
     try {
       return await work();

@@ -44,6 +44,11 @@ export class SqliteBatchWriter {
     return this.transaction.immediate(batch);
   }
 
+  /** {@link SqliteBatchWriter.write} in the caller's open transaction, without a savepoint of its own (a bulk load's). */
+  writeInTransaction(batch: readonly PreparedMessage[]): WrittenBatch {
+    return this.writeRows(batch);
+  }
+
   private writeRows(batch: readonly PreparedMessage[]): WrittenBatch {
     const inserted: string[] = [];
     const duplicates: string[] = [];

@@ -1,5 +1,9 @@
 import type Database from 'better-sqlite3';
+import { StoreError } from '@statbus/core';
+import type { PreparedMessage } from '../schema/sqlite-rows.js';
 import type { SqliteSynchronous } from '../sqlite-store-options.js';
+import type { SqliteBatchWriter, WrittenBatch } from './sqlite-batch-writer.js';
+import type { SqliteBulkTextIndex } from './sqlite-bulk-text-index.js';
 import type { DeferredIndexing } from './sqlite-index-worker.js';
 
 /** The least an `insertMany` of a bulk load waits for the write lock (ms). */
@@ -7,8 +11,9 @@ const BULK_BUSY_TIMEOUT_MS = 60_000;
 
 /**
  * One bulk load (`statbus db import`) of a store: commits not synced one by one (`synchronous = NORMAL`), the
- * batches of many `insertMany` calls committed together, and no background indexing between them. Made by
- * `SqliteMessageStore.bulkLoad`, which calls {@link SqliteBulkLoad.end} whatever the load's outcome.
+ * batches of many `insertMany` calls written in one transaction without a savepoint each and committed together,
+ * and no background indexing between them. Made by `SqliteMessageStore.bulkLoad`, which calls
+ * {@link SqliteBulkLoad.end} whatever the load's outcome.
  */
 export class SqliteBulkLoad {
   /**
@@ -18,35 +23,63 @@ export class SqliteBulkLoad {
   readonly busyTimeoutMs: number;
   /** Messages written since the open transaction began. */
   private rows = 0;
+  /** Set when a write failed and the open transaction was rolled back. */
+  private failure: StoreError | undefined;
 
-  /** @param commitRows messages per commit, across `insertMany` calls (the `bulkCommitRows` tuning). */
+  /**
+   * @param commitRows messages per commit, across `insertMany` calls (the `bulkCommitRows` tuning).
+   * @param text builds the text index of the load's messages as they are written (see {@link SqliteBulkTextIndex});
+   *   undefined leaves it all to the deferred indexer.
+   */
   constructor(
     private readonly db: Database.Database,
     private readonly indexer: DeferredIndexing,
     private readonly synchronous: SqliteSynchronous,
     private readonly commitRows: number,
     busyTimeoutMs: number,
+    private readonly text?: SqliteBulkTextIndex,
   ) {
     this.busyTimeoutMs = Math.max(busyTimeoutMs, BULK_BUSY_TIMEOUT_MS);
     db.pragma('synchronous = NORMAL');
     indexer.bulkLoading(true);
   }
 
-  /** Before a batch is written: the batch's own transaction becomes a savepoint of the one kept open over many calls. */
-  beforeWrite(): void {
+  /**
+   * Writes `batch` in the load's open transaction (begun here if need be: a busy lock is thrown before anything is
+   * written, for the caller to try again) and commits once `commitRows` messages have gathered. A batch has no
+   * savepoint of its own (SQLite would copy every page the batch touches first): when one fails, the transaction
+   * is rolled back, so every batch written since the load's last commit is undone with it, and this and every later
+   * call of the load reject with a {@link StoreError} that says so.
+   */
+  write(writer: SqliteBatchWriter, batch: readonly PreparedMessage[]): WrittenBatch {
+    if (this.failure !== undefined) throw this.failure;
     if (!this.db.inTransaction) this.db.exec('BEGIN IMMEDIATE');
-  }
-
-  /** After a batch of `rows` messages was written: commits once enough have gathered. */
-  written(rows: number): void {
-    this.rows += rows;
-    if (this.rows < this.commitRows) return;
-    if (this.db.inTransaction) this.db.exec('COMMIT');
-    this.rows = 0;
+    let written: WrittenBatch;
+    try {
+      this.text?.beginBatch();
+      written = writer.writeInTransaction(batch);
+      this.text?.indexBatch(batch, written.stored);
+    } catch (error) {
+      const undone = this.rows;
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.rows = 0;
+      this.text?.giveUp();
+      this.failure = new StoreError(
+        `SQLite store: a write of the bulk load failed (${(error as Error).message}); the ${undone} messages written since its last commit were rolled back with it, and the load is over: load again (it is idempotent)`,
+        { retryable: false, cause: error },
+      );
+      throw this.failure;
+    }
+    this.rows += batch.length;
+    if (this.rows >= this.commitRows) {
+      this.db.exec('COMMIT');
+      this.rows = 0;
+    }
+    return written;
   }
 
   /**
-   * Commits what was written (even when the load failed: every `insertMany` in it was whole), restores the
+   * Commits what was written (even when the work failed after its writes: every `insertMany` written was whole), restores the
    * configured sync mode, checkpoints the WAL (synced) and lets the deferred indexes be filled again.
    */
   end(): void {
