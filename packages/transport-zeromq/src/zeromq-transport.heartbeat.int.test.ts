@@ -13,6 +13,8 @@ const TOPIC = 'org.statbus.dev.bodhi.update.comment';
 /** Let through by the prefix of a subscription to {@link TOPIC}, not matched by its pattern. */
 const LONGER = `${TOPIC}ary`;
 const HEARTBEAT_MS = 50;
+/** How long a subscription of the tail-loss cases waits to be confirmed live before their burst (default 2 s). */
+const READY_TIMEOUT_MS = 15_000;
 
 type Gap = Extract<TransportStatus, { type: 'gap' }>;
 
@@ -32,7 +34,8 @@ describe(`${ZeroMqTransport.name} stream heartbeats`, () => {
       // A relay that keeps no replay window: every loss is reported, none refilled (refilling: the replay tests).
       bus = await RelayBus.start({ replay_window: 0, send_hwm: 10, relay_inbound: `ipc://${directory}/in`, relay_outbound: `ipc://${directory}/out` });
       const publisher = bus.transport({ stream_heartbeat_ms: HEARTBEAT_MS });
-      const subscriber = bus.transport({ receive_hwm: 10 });
+      // The burst's first message is awaited: the subscription must be confirmed live first, however loaded the machine.
+      const subscriber = bus.transport({ receive_hwm: 10, ready_timeout_ms: READY_TIMEOUT_MS });
       await subscriber.connect();
       await publisher.connect();
       const statuses = recordStatus(subscriber.status());
@@ -73,7 +76,7 @@ describe(`${ZeroMqTransport.name} stream heartbeats`, () => {
       const direct = (zeromq: Record<string, unknown>): ZeroMqTransport =>
         new ZeroMqTransport(configSchema.parse({ zeromq: { use_relay: false, endpoints, ...zeromq } }), silentLogger);
       const publisher = direct({ bind: ['bodhi'], send_hwm: 10, stream_heartbeat_ms: HEARTBEAT_MS });
-      const subscriber = direct({ receive_hwm: 10 });
+      const subscriber = direct({ receive_hwm: 10, ready_timeout_ms: READY_TIMEOUT_MS });
       await subscriber.connect();
       onTestFinished(async () => {
         await subscriber.close();

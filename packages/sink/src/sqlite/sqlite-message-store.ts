@@ -242,11 +242,13 @@ export class SqliteMessageStore implements MessageStore, RollupStore, ArchiveMai
    * a crash of the process loses nothing committed, a power cut may lose the last commits but never the file's
    * consistency), `insertMany` calls committed together every `bulkCommitRows` messages (tuning) (another writer of
    * the file waits meanwhile; a call that fails rolls back every call since the last commit with it, and every later
-   * call of the load rejects: the load is to be run again, as an import can), and no background indexing between its writes: the text
-   * index of the loaded messages is built from their bodies as they are written, a block at a time, in the load's
-   * transactions. Afterwards the configured sync mode is back, the WAL is checkpointed (synced), and the rest of the
-   * deferred indexes is left to {@link SqliteMessageStore.catchUpIndexes} (or to the background indexer, which is
-   * scheduled again). Settles with `work`'s outcome.
+   * call of the load rejects: the load is to be run again, as an import can), and no indexing between its writes on
+   * the calling thread: the index worker (`indexInWorker`, the default) indexes what each of the load's commits made
+   * visible, beside the load; without one, the text index of the loaded messages is built from their bodies as they
+   * are written, a block at a time, in the load's transactions. Afterwards the configured sync mode is back, the WAL
+   * is checkpointed (synced), and the rest of the deferred indexes is left to
+   * {@link SqliteMessageStore.catchUpIndexes} (or to the background indexer, which is scheduled again). Settles with
+   * `work`'s outcome.
    */
   async bulkLoad<T>(work: () => Promise<T>): Promise<T> {
     const { db, indexer, statements } = this.open();
