@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@statbus/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../testing/in-process-cli.js';
@@ -13,13 +12,14 @@ const BOUND = { numRuns: 25, interruptAfterTimeLimit: 8000 } as const;
 let cwd: string;
 let env: Record<string, string>;
 
-beforeAll(async () => {
+beforeAll(() => {
   cwd = mkdtempSync(join(tmpdir(), 'statbus-cli-fuzz-'));
-  // A publisher that binds its own socket: nothing to connect to, no relay needed.
+  // A publisher that binds its own socket: nothing to connect to, no relay needed. A socket file of this test's
+  // own rather than a TCP port, which another test's connection could take between two of the runs that bind it.
   env = {
     STATBUS_STORE: `sqlite:${join(cwd, 'archive.db')}`,
     STATBUS_ZEROMQ__USE_RELAY: 'false',
-    STATBUS_ZEROMQ__BIND: `tcp://127.0.0.1:${await freePort()}`,
+    STATBUS_ZEROMQ__BIND: `ipc://${join(cwd, 'publisher.sock')}`,
   };
 });
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
