@@ -34,6 +34,13 @@ export function buildTextChunk(statements: SqliteStatementCache, from: number, t
   return { bitmaps, first: blockOf(from + 1) * BITMAP_BLOCK_ROWS, last: to, keys, ids };
 }
 
+/** Writes the text index's `bitmaps` and moves `text_indexed` to `to` (in the caller's write transaction). */
+export function writeTextIndex(statements: SqliteStatementCache, bitmaps: Iterable<BitmapRow>, to: number): void {
+  const write = statements.get('INSERT OR REPLACE INTO text_signatures (key, bits) VALUES (?, ?)');
+  for (const row of bitmaps) write.run(row.key, row.bits);
+  statements.get("UPDATE store_counter SET value = ? WHERE name = 'text_indexed'").run(to);
+}
+
 /** Whether the rows `chunk` was built from are still the rows stored (same keys, same ids), in the caller's transaction. */
 export function sameRows(statements: SqliteStatementCache, chunk: TextChunk): boolean {
   const rows = statements.get('SELECT n, id FROM messages WHERE n >= ? AND n <= ? ORDER BY n').raw().all(chunk.first, chunk.last) as [number, string][];

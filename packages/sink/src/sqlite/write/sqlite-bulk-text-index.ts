@@ -1,6 +1,7 @@
 import type { SqliteStatementCache } from '../cache/sqlite-statement-cache.js';
 import type { PreparedMessage } from '../schema/sqlite-rows.js';
 import { readHead, readStoreCounter } from '../schema/sqlite-store-counter.js';
+import { writeTextIndex } from '../text-index/text-chunk.js';
 import { BITMAP_BLOCK_ROWS, BlockBitmaps, blockOf } from '../text-index/trigram-bitmaps.js';
 
 /**
@@ -66,9 +67,7 @@ export class SqliteBulkTextIndex {
       this.giveUp();
       return false;
     }
-    const write = this.statements.get('INSERT OR REPLACE INTO text_signatures (key, bits) VALUES (?, ?)');
-    for (const row of builder.rows()) write.run(row.key, row.bits);
-    this.statements.get("UPDATE store_counter SET value = ? WHERE name = 'text_indexed'").run(last);
+    writeTextIndex(this.statements, builder.rows(), last);
     this.indexed = last;
     this.builder = new BlockBitmaps(blockOf(last + 1));
     return true;

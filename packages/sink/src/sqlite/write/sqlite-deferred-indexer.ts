@@ -3,7 +3,7 @@ import { SQLITE_SIDE_INDEXES } from '../schema/sqlite-side-indexes.js';
 import type { SqliteStatementCache } from '../cache/sqlite-statement-cache.js';
 import { readHead, readStoreCounter, type SqliteStoreCounter } from '../schema/sqlite-store-counter.js';
 import { BITMAP_BLOCK_ROWS, blockOf } from '../text-index/trigram-bitmaps.js';
-import { buildTextChunk, sameRows } from '../text-index/text-chunk.js';
+import { buildTextChunk, sameRows, writeTextIndex } from '../text-index/text-chunk.js';
 import type { WriteLockHolder } from './index-worker-lock.js';
 import type { DeferredIndexing } from './sqlite-index-worker.js';
 
@@ -208,9 +208,7 @@ export class SqliteDeferredIndexer implements DeferredIndexing {
         const { range } = built;
         if (readStoreCounter(this.statements, 'text_indexed') !== range.from) return undefined;
         const chunk = sameRows(this.statements, built.chunk) ? built.chunk : buildTextChunk(this.statements, range.from, range.to);
-        const write = this.statements.get('INSERT OR REPLACE INTO text_signatures (key, bits) VALUES (?, ?)');
-        for (const row of chunk.bitmaps) write.run(row.key, row.bits);
-        this.statements.get("UPDATE store_counter SET value = ? WHERE name = 'text_indexed'").run(range.to);
+        writeTextIndex(this.statements, chunk.bitmaps, range.to);
         return range.count;
       });
       // Undefined: another indexer (another process on the file) took this chunk first; look again.
