@@ -24,14 +24,19 @@ const DIGIT_9 = 0x39;
 /** The most messages a batch header may announce (far more than any publisher puts in one). */
 export const MAX_BATCH_COUNT = 100_000;
 
+/** The first line of a batch of `count` messages whose first message is on `head`: `<head> b1 <count>`. */
+export function batchHeader(head: string, count: number): string {
+  return `${head} ${BATCH_TAG} ${count}`;
+}
+
 /** The text of a batch of message frames given as text (what a publisher sends: see `StreamPositions.frame`). */
 export function encodeBatchText(head: string, frames: readonly string[]): string {
-  return `${head} ${BATCH_TAG} ${frames.length}\n${frames.join('\n')}`;
+  return `${batchHeader(head, frames.length)}\n${frames.join('\n')}`;
 }
 
 /** The bytes of a batch of message frames given as bytes (what the relay re-batches from what it received). */
 export function encodeBatchBytes(head: string, frames: readonly (Buffer | string)[]): Buffer {
-  const parts: Buffer[] = [Buffer.from(`${head} ${BATCH_TAG} ${frames.length}`, 'utf8')];
+  const parts: Buffer[] = [Buffer.from(batchHeader(head, frames.length), 'utf8')];
   const newline = Buffer.from('\n');
   for (const frame of frames) parts.push(newline, typeof frame === 'string' ? Buffer.from(frame, 'utf8') : frame);
   return Buffer.concat(parts);

@@ -1,5 +1,5 @@
 import { ZEROMQ_DEFAULTS } from '@statbus/core';
-import { BATCH_TAG, encodeBatchBytes } from './batch-frames.js';
+import { batchHeader, encodeBatchBytes } from './batch-frames.js';
 import type { Frames } from './send-queue.js';
 import type { SubscriberPrefixes } from './subscriber-prefixes.js';
 
@@ -170,7 +170,7 @@ export class PublishBatcher {
       message = open.count === 1 ? (open.bytes[0] as Buffer) : encodeBatchBytes(open.head, open.bytes);
     } else {
       const parts = open.text as string[];
-      if (open.count > 1) parts[0] = `${open.head} ${BATCH_TAG} ${open.count}\n`;
+      if (open.count > 1) parts[0] = `${batchHeader(open.head, open.count)}\n`;
       message = parts.join('');
     }
     const { count, resolve, reject } = open;
