@@ -38,6 +38,11 @@ export interface BenchOptions {
   readonly store?: string;
   /** How long a measurement waits for stragglers once nothing arrives any more (ms). */
   readonly idleMs: number;
+  /**
+   * A directory: every process of every measurement runs under `--cpu-prof` and writes its threads' profiles
+   * there, and the report says where each thread spent its time. Profiling slows the processes down a little.
+   */
+  readonly profile?: string;
 }
 
 /** The defaults of `statbus bench` (a few minutes on a two-core machine). */

@@ -8,12 +8,14 @@ export type {
   LatencyRow,
   LossFigures,
   MachineInfo,
+  MeasurementProfile,
   PipelineRateRow,
   PipelineRow,
   ResourceFigures,
   SkippedRow,
   ThroughputRow,
 } from './report/bench-report.js';
+export type { SelfTime, ThreadProfile } from './report/cpu-profile.js';
 export type { BenchSection } from './docs/bench-section.js';
 export { recordBenchSection, writeBenchmarksDoc } from './docs/benchmarks-doc.js';
 export { formatReport } from './report/format-table.js';

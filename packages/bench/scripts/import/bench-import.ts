@@ -8,7 +8,7 @@ import type { ArchivedMessage } from '@statbus/core';
 import { SQLITE_TUNING_DEFAULTS, SqliteMessageStore, importRecord, readRecords } from '@statbus/sink';
 import { headCommit, loadNow, machineDescription, takeSectionFlag, writeSection } from '../section-output.js';
 import { writeDatagrepperRecords } from './datagrepper-records.js';
-import { summarisePhases, summariseProfile, type ProfilePhase } from './summarise-profile.js';
+import { summarisePhases, summariseProfile, type ProfilePhase } from '../../src/report/cpu-profile.js';
 
 // Usage: npm run bench:import -- [count=1000000] [file=<tmp>/datagrepper-<count>.ndjson] [profile] [before=<another checkout's bin/statbus.js>] [--section=FILE]
 // Writes `count` datagrepper /raw (v1) records (random uuid4 ids, bodies of 300–2,000 bytes of words) once,

@@ -1,5 +1,6 @@
 import type { BenchReport, MachineInfo } from '../report/bench-report.js';
 import { codecSentences } from '../report/format-table.js';
+import { profileSentences } from '../report/profile-sentences.js';
 import type { BenchSection } from './bench-section.js';
 
 /** Where a run was measured, as one line: `2 × Intel Xeon, 23.5 GiB, Node v20.20.2, linux`. */
@@ -18,6 +19,9 @@ const fixed = (value: number, digits = 1): string => (Number.isFinite(value) ? v
 function detected(row: { readonly detected?: { readonly gaps: number; readonly missed: number; readonly dropped: number } }): string {
   return row.detected === undefined ? 'n/a' : `${row.detected.gaps} (${row.detected.missed}) + ${row.detected.dropped}`;
 }
+
+/** Whether a measurement (by its label) is one of the pipeline's. */
+const isPipeline = (what: string): boolean => what.includes(' · pipeline ');
 
 /**
  * The `transport` and `pipeline` sections of a `statbus bench --json` report (the modes it ran), with the
@@ -51,7 +55,12 @@ export function sectionsFromBenchReport(report: BenchReport, commit: string): Be
           `${round(row.producerMaxRssMiB)} / ${round(row.consumerMaxRssMiB)}`,
         ]),
       },
-      notes: [...latency, ...codecSentences(report), ...report.skipped.map((row) => `skipped: ${row.name} (${row.mode}): ${row.reason}`)],
+      notes: [
+        ...latency,
+        ...codecSentences(report),
+        ...profileSentences(report, (what) => !isPipeline(what)),
+        ...report.skipped.map((row) => `skipped: ${row.name} (${row.mode}): ${row.reason}`),
+      ],
     });
   }
   if (report.pipeline.length > 0) {
@@ -77,6 +86,7 @@ export function sectionsFromBenchReport(report: BenchReport, commit: string): Be
           row.insertMany === undefined ? '–' : `${row.insertMany.callingThreadCpuUsPerMessage === undefined ? '–' : row.insertMany.callingThreadCpuUsPerMessage.toFixed(1)} / ${row.insertMany.processCpuUsPerMessage.toFixed(1)}`,
         ]),
       },
+      notes: profileSentences(report, isPipeline),
     });
   }
   return sections;

@@ -1,4 +1,5 @@
 import type { BenchOptions } from '../bench-options.js';
+import type { ThreadProfile } from './cpu-profile.js';
 import type { DetectedLoss } from '../transport/candidate.js';
 import type { MeasuredProcess } from '../run/run-measurement.js';
 import type { LatencySummary } from '../stats.js';
@@ -140,7 +141,15 @@ export interface FailureRow {
   readonly error: string;
 }
 
+/** The profiles of one measurement's processes (`statbus bench --profile`). */
+export interface MeasurementProfile {
+  /** The measurement, as the progress bar names it. */
+  readonly what: string;
+  readonly threads: readonly ThreadProfile[];
+}
+
 /** Everything `statbus bench` measured: what `--json` writes (version 1). */
+
 export interface BenchReport {
   readonly version: 1;
   /** ISO 8601 start of the run. */
@@ -153,6 +162,8 @@ export interface BenchReport {
   readonly pipeline: readonly PipelineRow[];
   /** The envelope codec alone at each size, when a statbus candidate's throughput was measured (absent in older reports). */
   readonly codec?: readonly CodecFloorRow[];
+  /** Where each process's threads spent their time, per measurement, when the run was profiled (`--profile`). */
+  readonly profiles?: readonly MeasurementProfile[];
   readonly skipped: readonly SkippedRow[];
   readonly failures: readonly FailureRow[];
   /** Present when the run was interrupted (SIGINT/SIGTERM): the figures are those measured until then. */

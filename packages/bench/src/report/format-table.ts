@@ -1,5 +1,6 @@
 import type { BenchReport, LatencyFigures, LossFigures, PipelineRow } from './bench-report.js';
 import { fittedTable, fixed, sizeLabel, whole, wrapText } from './text-table.js';
+import { profileSentences } from './profile-sentences.js';
 
 const gaps = (row: LossFigures): string =>
   row.detected === undefined ? 'n/a' : `${row.detected.gaps} (${whole(row.detected.missed)})${row.detected.dropped === 0 ? '' : ` + ${whole(row.detected.dropped)}`}`;
@@ -197,6 +198,13 @@ export function formatReport(report: BenchReport): string {
         ),
         { keep },
       ),
+    );
+  }
+  const profiles = profileSentences(report);
+  if (profiles.length > 0) {
+    parts.push(
+      wrapText(`CPU profiles (--profile ${options.profile ?? ''}): each thread's busy time, and its functions with the most self time as shares of it (native code counts to the function that called it).`),
+      ...profiles.map((sentence) => wrapText(sentence, undefined, '  ')),
     );
   }
   // Skips and failures stay one line each, whatever their length: scripts look for them by their first word.

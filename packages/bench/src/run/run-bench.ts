@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { redactUrl } from '@statbus/core';
 import type { BenchOptions } from '../bench-options.js';
-import type { BenchReport, FailureRow, InsertManyFigures, LatencyRow, MachineInfo, PipelineRateRow, PipelineRow, SkippedRow, ThroughputRow } from '../report/bench-report.js';
+import type { BenchReport, FailureRow, InsertManyFigures, LatencyRow, MachineInfo, MeasurementProfile, PipelineRateRow, PipelineRow, SkippedRow, ThroughputRow } from '../report/bench-report.js';
 import { latencyFigures, median } from '../stats.js';
 import type { CandidateInfo } from '../transport/candidate.js';
 import { measureCodecFloor } from '../transport/codec-floor.js';
@@ -225,6 +225,8 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}, si
   }
 
   const measured = tasks.filter((task) => !task.label.endsWith(': summary'));
+  const profiles: MeasurementProfile[] = [];
+  if (options.profile !== undefined) mkdirSync(options.profile, { recursive: true });
   let index = 0;
   for (const task of tasks) {
     if (signal?.aborted === true && !task.label.endsWith(': summary')) continue;
@@ -234,8 +236,8 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}, si
     }
     const scratch = mkdtempSync(join(tmpdir(), 'statbus-bench-'));
     try {
-      await task.run((spec) =>
-        runMeasurement({
+      await task.run(async (spec) => {
+        const measurement = await runMeasurement({
           ...spec,
           producers: options.producers,
           consumers: options.consumers,
@@ -246,8 +248,11 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}, si
           store: options.store ?? `sqlite:${join(scratch, 'archive.db')}`,
           onProgress: (fraction) => hooks.onProgress?.(fraction),
           ...(signal === undefined ? {} : { signal }),
-        }),
-      );
+          ...(options.profile === undefined ? {} : { profileDir: options.profile }),
+        });
+        if (measurement.profiles !== undefined) profiles.push({ what: task.label, threads: measurement.profiles });
+        return measurement;
+      });
     } catch (error) {
       failures.push({ candidate: task.candidate.id, name: task.candidate.name, what: task.label, error: error instanceof Error ? error.message : String(error) });
     } finally {
@@ -292,6 +297,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}, si
     latency,
     pipeline: pipelineRows,
     ...(codec.length === 0 ? {} : { codec }),
+    ...(profiles.length === 0 ? {} : { profiles }),
     skipped,
     failures,
     ...(signal?.aborted === true ? { interrupted: true } : {}),

@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { DEFAULT_BENCH_OPTIONS } from '../bench-options.js';
 import { candidateInfo } from '../transport/candidates.js';
 import { runMeasurement } from './run-measurement.js';
@@ -29,6 +32,23 @@ describe(runMeasurement, () => {
       expect(Math.min(...measurement.samples)).toBeGreaterThanOrEqual(0);
       expect(measurement.processes.map((process) => process.role)).toEqual(['producer+consumer']);
       expect(measurement.publishSeconds).toBeGreaterThan(0.2);
+    }, 60_000);
+  });
+
+  describe('when it is profiled', () => {
+    it('should summarise the threads of each process from the profiles they wrote as they exited', async () => {
+      const profileDir = mkdtempSync(join(tmpdir(), 'statbus-bench-profile-'));
+      onTestFinished(() => rmSync(profileDir, { recursive: true, force: true }));
+      const measurement = await runMeasurement({ ...base, candidate: candidateInfo('raw-zeromq'), plan: { kind: 'burst', messages: 500 }, sample: false, profileDir });
+      expect(measurement.received).toBe(500);
+      const mains = (measurement.profiles ?? []).filter((thread) => thread.thread === 'main thread');
+      expect(mains.map((thread) => thread.process).sort()).toEqual(['consumer c0', 'producer p0']);
+      for (const thread of mains) {
+        expect(thread.busyMs).toBeGreaterThan(0);
+        expect(thread.busyMs).toBeLessThanOrEqual(thread.totalMs);
+        expect(thread.top.length).toBeGreaterThan(0);
+        expect(thread.top.map((entry) => entry.name)).not.toContain('(idle)');
+      }
     }, 60_000);
   });
 

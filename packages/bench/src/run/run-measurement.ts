@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { summariseProcessProfiles, type ThreadProfile } from '../report/cpu-profile.js';
 import type { CandidateInfo, DetectedLoss, SideSettings } from '../transport/candidate.js';
 import type { FromWorker, ProcessUsage, SendPlan } from '../worker/worker-protocol.js';
 import { deleteAmqpNames } from './amqp-names.js';
@@ -34,6 +37,8 @@ export interface MeasurementSpec {
   readonly onProgress?: (fraction: number) => void;
   /** Aborting it ends the measurement at once (its workers are closed, its broker names deleted). */
   readonly signal?: AbortSignal;
+  /** Profile each process (`--cpu-prof`) into a directory of its own under this one, and summarise its threads. */
+  readonly profileDir?: string;
 }
 
 /** A process of a measurement and what it used. */
@@ -61,6 +66,8 @@ export interface Measurement {
   /** Loss the candidate itself reported, summed over consumers. */
   readonly detected?: DetectedLoss;
   readonly processes: readonly MeasuredProcess[];
+  /** Each thread of each process, with `profileDir`. */
+  readonly profiles?: readonly ThreadProfile[];
 }
 
 type Typed<K extends FromWorker['type']> = Extract<FromWorker, { type: K }>;
@@ -103,9 +110,17 @@ export async function runMeasurement(spec: MeasurementSpec): Promise<Measurement
   });
   const consumerSides = Array.from({ length: spec.consumers }, (_, index) => `c${index}`);
   const producerSides = Array.from({ length: spec.producers }, (_, index) => `p${index}`);
-  const single = spec.candidate.layout === 'single' ? new WorkerProcess(spec.candidate.name) : undefined;
+  const profiled = spec.profileDir === undefined ? undefined : mkdtempSync(join(spec.profileDir, 'measurement-'));
+  const processDirs = new Map<WorkerProcess, { readonly dir: string; readonly name: string }>();
+  const start = (label: string, name: string): WorkerProcess => {
+    const dir = profiled === undefined ? undefined : join(profiled, name.replace(/[^\w-]+/gu, '-'));
+    const spawned = new WorkerProcess(label, dir);
+    if (dir !== undefined) processDirs.set(spawned, { dir, name });
+    return spawned;
+  };
+  const single = spec.candidate.layout === 'single' ? start(spec.candidate.name, 'producer+consumer') : undefined;
   const workers = new Map<string, WorkerProcess>();
-  for (const side of [...consumerSides, ...producerSides]) workers.set(side, single ?? new WorkerProcess(`${spec.candidate.name} ${side}`));
+  for (const side of [...consumerSides, ...producerSides]) workers.set(side, single ?? start(`${spec.candidate.name} ${side}`, `${side.startsWith('c') ? 'consumer' : 'producer'} ${side}`));
   const worker = (side: string): WorkerProcess => workers.get(side) as WorkerProcess;
   const sent = spec.plan.messages * spec.producers;
   const competing = queue !== undefined && spec.candidate.sharedQueues;
@@ -131,6 +146,8 @@ export async function runMeasurement(spec: MeasurementSpec): Promise<Measurement
   spec.signal?.addEventListener('abort', interrupt, { once: true });
   if (spec.signal?.aborted === true) interrupt();
   const progress = setInterval(() => spec.onProgress?.(Math.min(1, received() / expected)), 100);
+  let closing: Promise<unknown> | undefined;
+  const closeAll = (): Promise<unknown> => (closing ??= Promise.all([...new Set(workers.values())].map((process) => process.close())));
   try {
     const open = (side: string, role: 'producer' | 'consumer', index: number): Promise<unknown> => {
       worker(side).send({ type: 'open', side, role, candidate: spec.candidate.id, settings: settings(index) });
@@ -173,13 +190,21 @@ export async function runMeasurement(spec: MeasurementSpec): Promise<Measurement
       }),
     );
     spec.onProgress?.(1);
-    return summarise(spec, reports, results, expected);
+    const measured = summarise(spec, reports, results, expected);
+    // A process writes its profiles as it exits.
+    await closeAll();
+    return processDirs.size === 0 ? measured : { ...measured, profiles: [...processDirs.values()].flatMap(({ dir, name }) => profilesIn(dir, name)) };
   } finally {
     spec.signal?.removeEventListener('abort', interrupt);
     clearInterval(progress);
-    await Promise.all([...new Set(workers.values())].map((process) => process.close()));
+    await closeAll();
     if (spec.candidate.broker) await deleteAmqpNames(spec.amqpUrl, { exchange, ...(queue === undefined ? {} : { queue }) });
   }
+}
+
+/** The threads profiled in `dir`; none when the process wrote nothing there (it did not exit by itself). */
+function profilesIn(dir: string, name: string): ThreadProfile[] {
+  return existsSync(dir) ? summariseProcessProfiles(dir, name) : [];
 }
 
 function summarise(spec: MeasurementSpec, reports: readonly Typed<'sent'>[], results: readonly Typed<'received'>[], expected: number): Measurement {

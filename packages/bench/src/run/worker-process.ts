@@ -27,9 +27,17 @@ export class WorkerProcess {
   /** Rejects when the worker reports a failure or exits before it was closed. */
   readonly failure: Promise<never> = new Promise<never>((_, reject) => (this.fail = reject));
 
-  constructor(readonly label: string) {
+  /**
+   * @param profileDir with it, the worker runs under `--cpu-prof` and writes a profile of each of its threads
+   *   there when it exits.
+   */
+  constructor(
+    readonly label: string,
+    profileDir?: string,
+  ) {
     this.failure.catch(() => undefined);
-    this.child = fork(WORKER, [], { execArgv: EXEC_ARGV, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const execArgv = profileDir === undefined ? EXEC_ARGV : [...EXEC_ARGV, '--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+    this.child = fork(WORKER, [], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     this.child.stderr?.on('data', (chunk: Buffer) => {
       this.stderr = (this.stderr + chunk.toString('utf8')).slice(-4_000);
     });

@@ -37,6 +37,7 @@ interface BenchFlags {
   readonly prefetch?: number;
   readonly amqpUrl?: string;
   readonly store?: string;
+  readonly profile?: string;
   readonly quick?: boolean;
   readonly json?: string;
   readonly html?: string;
@@ -65,7 +66,7 @@ function parseTransports(value: string): string[] {
 }
 
 /** The options of this run: the defaults, then `--quick`'s, then the flags given. */
-function benchOptions(flags: BenchFlags, amqpUrl: string): BenchOptions {
+function benchOptions(flags: BenchFlags, amqpUrl: string, cwd: string): BenchOptions {
   const given: Partial<BenchOptions> = {
     ...(flags.mode === undefined ? {} : { modes: flags.mode }),
     ...(flags.only === undefined ? {} : { only: flags.only }),
@@ -83,6 +84,7 @@ function benchOptions(flags: BenchFlags, amqpUrl: string): BenchOptions {
     ...(flags.window === undefined ? {} : { window: flags.window }),
     ...(flags.prefetch === undefined ? {} : { prefetch: flags.prefetch }),
     ...(flags.store === undefined ? {} : { store: flags.store }),
+    ...(flags.profile === undefined ? {} : { profile: resolve(cwd, flags.profile) }),
   };
   return { ...DEFAULT_BENCH_OPTIONS, ...(flags.quick === true ? QUICK_BENCH_OPTIONS : {}), ...given, amqpUrl };
 }
@@ -125,13 +127,14 @@ export function benchCommand(io: CliIo): Command {
     .option('--amqp-url <url>', 'RabbitMQ for the AMQP candidates (default: [amqp] url of the config)')
     .option('--store <url>', 'the pipeline’s store: sqlite:<path> or mongodb://… (default: a fresh SQLite file in a temporary directory)')
     .option('-c, --config <file>', 'TOML config file to take [amqp] url from (default: $STATBUS_CONFIG, else ./statbus.toml when it exists)')
+    .option('--profile <dir>', 'run every process under --cpu-prof, writing its profiles into this directory, and report where each thread spent its time')
     .option('--json <file>', 'write the report as JSON')
     .option('--html <file>', 'write the report as one self-contained HTML page with charts')
     .option('--no-progress', 'no progress bar (it is drawn only when stderr is a terminal)')
     .action(async (flags: BenchFlags) => {
       const amqpUrl = flags.amqpUrl ?? loadCliConfig(flags.config === undefined ? {} : { config: flags.config }, io).config.amqp.url;
       if (flags.transport !== undefined && flags.only !== undefined) throw new CliError('give --transport or --only, not both', { exitCode: 2 });
-      const options = benchOptions(flags, amqpUrl);
+      const options = benchOptions(flags, amqpUrl, io.cwd);
       if (options.store !== undefined && !/^(sqlite:.+|mongodb(\+srv)?:\/\/.+)$/u.test(options.store)) {
         throw new CliError(`--store ${JSON.stringify(options.store)}: expected sqlite:<path> or a mongodb:// URL`, { exitCode: 2 });
       }

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 
 interface ProfileNode {
   readonly id: number;
@@ -91,4 +91,68 @@ export function summarisePhases(file: string, phases: readonly ProfilePhase[]): 
     time.set(phase, (time.get(phase) ?? 0) + delta);
   });
   return [...time].sort((a, b) => b[1] - a[1]).map(([name, ms]) => ({ name, ms, share: ms / total }));
+}
+
+/** One thread of a profiled benchmark process: how long it was busy, and the functions that took that time. */
+export interface ThreadProfile {
+  /** The process: its side in the measurement (`p0`, `c0`) and role. */
+  readonly process: string;
+  /** `main thread`, or `worker thread <n>` for the n-th worker thread the process started. */
+  readonly thread: string;
+  /** The time the profile covers, and the part of it not idle (ms). */
+  readonly totalMs: number;
+  readonly busyMs: number;
+  /** The functions with the most self time, as shares of the busy time (the garbage collector and native code included). */
+  readonly top: readonly SelfTime[];
+}
+
+/** `CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile`, as `node --cpu-prof` names its files. */
+const PROFILE_FILE = /^CPU\.\d+\.\d+\.(\d+)\.(\d+)\.(\d+)\.cpuprofile$/u;
+
+/** `writeRows sink/sqlite-batch-writer.js:31`: a function with its package and file, not the whole path. */
+function shortName({ functionName, url, lineNumber }: ProfileNode['callFrame']): string {
+  const name = functionName === '' ? '(anonymous)' : functionName;
+  if (url === '') return name;
+  const path = url.replace(/^file:\/\//u, '');
+  const file = path.slice(path.lastIndexOf('/') + 1);
+  const owner = /\/(?:packages|node_modules)\/((?:@[^/]+\/)?[^/]+)\//u.exec(path)?.[1];
+  return `${name} ${owner === undefined ? file : `${owner}/${file}`}:${lineNumber + 1}`;
+}
+
+/** The busy time of one `.cpuprofile` and its `top` functions by self time (the idle pseudo-frame left out). */
+export function summariseThread(file: string, top: number): Omit<ThreadProfile, 'process' | 'thread'> {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const names = new Map<number, string>();
+  for (const { id, callFrame } of profile.nodes) names.set(id, shortName(callFrame));
+  const self = new Map<string, number>();
+  let totalMs = 0;
+  let busyMs = 0;
+  profile.samples.forEach((id, index) => {
+    const ms = (profile.timeDeltas[index] ?? 0) / 1000;
+    totalMs += ms;
+    const name = names.get(id) ?? '?';
+    if (name === '(idle)') return;
+    busyMs += ms;
+    self.set(name, (self.get(name) ?? 0) + ms);
+  });
+  const ranked = [...self].sort((a, b) => b[1] - a[1]).slice(0, top);
+  return { totalMs, busyMs, top: ranked.map(([name, ms]) => ({ name, ms, share: busyMs > 0 ? ms / busyMs : 0 })) };
+}
+
+/**
+ * The threads profiled in `directory` (the files `node --cpu-prof --cpu-prof-dir` wrote for one process):
+ * the main thread first, then its worker threads in the order they started.
+ */
+export function summariseProcessProfiles(directory: string, process: string, top = 6): ThreadProfile[] {
+  const files = readdirSync(directory)
+    .map((name) => ({ name, match: PROFILE_FILE.exec(name) }))
+    .filter((file): file is { name: string; match: RegExpExecArray } => file.match !== null)
+    .map(({ name, match }) => ({ name, thread: Number(match[2]), seq: Number(match[3]) }))
+    .sort((a, b) => a.thread - b.thread || a.seq - b.seq);
+  let workers = 0;
+  return files.map(({ name, thread }) => ({
+    process,
+    thread: thread === 0 ? 'main thread' : `worker thread ${(workers += 1)}`,
+    ...summariseThread(join(directory, name), top),
+  }));
 }
