@@ -6,8 +6,8 @@ import { BENCH_TOPIC, MIX_BASE, paddedBodies } from '../transport/statbus-candid
 import { mixIndex, topicMix } from '../transport/topic-mix.js';
 import { mainThreadCpuMs } from '../worker/main-thread-cpu.js';
 
-/** Messages per `insertMany`: the archiver's default batch (`DEFAULT_ARCHIVER_BATCH_SIZE`, `[sink] batch_size`). */
-const BATCH = 2_000;
+/** Messages per `insertMany`: the archiver's default batch. */
+const BATCH = 500;
 
 /**
  * The store's own `insertMany` on the pipeline's messages (same sizes, bodies and topics, archived beforehand,

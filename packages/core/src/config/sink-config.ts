@@ -4,7 +4,7 @@ import { sqliteConfigSchema } from './sqlite-config.js';
 
 /** Defaults of the `[sink]` section. */
 export const SINK_DEFAULTS = {
-  batch_size: 2_000,
+  batch_size: 500,
   max_wait_ms: 200,
   queue: 'statbus.archive',
   retry_initial_ms: 100,

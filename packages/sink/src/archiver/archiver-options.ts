@@ -30,7 +30,7 @@ export interface ArchiverOptions {
 }
 
 /** Default {@link ArchiverOptions.batchSize}. */
-export const DEFAULT_ARCHIVER_BATCH_SIZE = 2_000;
+export const DEFAULT_ARCHIVER_BATCH_SIZE = 500;
 /** Default {@link ArchiverOptions.maxWaitMs}. */
 export const DEFAULT_ARCHIVER_MAX_WAIT_MS = 200;
 /** Default {@link ArchiverOptions.queue}. */
