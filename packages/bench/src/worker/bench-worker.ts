@@ -204,9 +204,18 @@ async function handle(message: ToWorker): Promise<void> {
   }
 }
 
+/** An error's message followed by its causes' (`ZeroMQ subscription failed: <why>`), so that the report says why. */
+function withCauses(error: unknown): string {
+  const messages: string[] = [];
+  for (let at: unknown = error, depth = 0; at !== undefined && depth < 5; at = at instanceof Error ? at.cause : undefined, depth += 1) {
+    messages.push(at instanceof Error ? at.message : JSON.stringify(at));
+  }
+  return messages.join(': ');
+}
+
 process.on('message', (message: ToWorker) => {
   handle(message).catch((error: unknown) => {
-    post({ type: 'failed', ...('side' in message ? { side: message.side } : {}), message: error instanceof Error ? error.message : String(error) });
+    post({ type: 'failed', ...('side' in message ? { side: message.side } : {}), message: withCauses(error) });
   });
 });
 // The coordinator is gone (it failed or was interrupted): nothing to report to.
