@@ -149,7 +149,6 @@ export interface MeasurementProfile {
 }
 
 /** Everything `statbus bench` measured: what `--json` writes (version 1). */
-
 export interface BenchReport {
   readonly version: 1;
   /** ISO 8601 start of the run. */
