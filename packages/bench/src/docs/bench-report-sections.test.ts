@@ -32,6 +32,23 @@ describe('sectionsFromBenchReport', () => {
     expect(section?.table.rows).toEqual([['statbus ZeroMQ', 1024, 1, 54_249, '0.82×', 0, '0 (0) + 0', '10.0 / 12.0', '60 / 81']]);
   });
 
+  it('should make only the profiles section of a profiled report, of the threads busy for a second or more', () => {
+    const options = { modes: ['transport'], only: ['zeromq'], rounds: 1, topics: [8], messages: 400_000, rates: [1000], duration: 1 } as never;
+    const top = [{ name: 'decodeEnvelope core/envelope-codec.js:229', ms: 800, share: 0.32 }];
+    const threads = [
+      { process: 'consumer c0', thread: 'main thread', totalMs: 8_000, busyMs: 2_500, top },
+      { process: 'producer p0', thread: 'main thread', totalMs: 8_000, busyMs: 400, top },
+    ];
+    const [section, ...rest] = sectionsFromBenchReport(report({ options, throughput: [throughput], profiles: [{ what: 'statbus ZeroMQ · throughput 1 KiB, 8 topics · round 1/1', threads }] }), 'abc1234');
+    expect(rest).toEqual([]);
+    expect(parseBenchSection(section, 'profiles')).toMatchObject({
+      section: 'profiles',
+      commit: 'abc1234',
+      command: 'statbus bench --mode transport --only "zeromq" --rounds 1 --topics 8 --messages 400000 --rate 1000 --duration 1 --profile DIR --json bench.json',
+    });
+    expect(section?.table.rows).toEqual([['statbus ZeroMQ · throughput 1 KiB, 8 topics', 'consumer c0', 'main thread', '2.5 / 8.0', 'decodeEnvelope core/envelope-codec.js:229 32 %']]);
+  });
+
   it('should make no section for a mode the report did not run', () => {
     expect(sectionsFromBenchReport(report({}), 'abc1234')).toEqual([]);
   });

@@ -1,6 +1,5 @@
 import type { BenchReport, MachineInfo } from '../report/bench-report.js';
 import { codecSentences } from '../report/format-table.js';
-import { profileSentences } from '../report/profile-sentences.js';
 import type { BenchSection } from './bench-section.js';
 
 /** Where a run was measured, as one line: `2 × Intel Xeon, 23.5 GiB, Node v20.20.2, linux`. */
@@ -20,15 +19,57 @@ function detected(row: { readonly detected?: { readonly gaps: number; readonly m
   return row.detected === undefined ? 'n/a' : `${row.detected.gaps} (${row.detected.missed}) + ${row.detected.dropped}`;
 }
 
-/** Whether a measurement (by its label) is one of the pipeline's. */
-const isPipeline = (what: string): boolean => what.includes(' · pipeline ');
+/** Threads busy for less than this (ms) are left out of the profiles section: their start-up is most of what they did. */
+const PROFILED_THREAD_MIN_BUSY_MS = 1_000;
+
+/** The `statbus bench` flags a report ran with, as far as they shape its measurements. */
+function benchFlagsOf(options: BenchReport['options']): string {
+  const list = (values: readonly (string | number)[]): string => values.join(',');
+  return [
+    `--mode ${list(options.modes)}`,
+    ...(options.only.length === 0 ? [] : [`--only ${JSON.stringify(list(options.only))}`]),
+    `--rounds ${options.rounds}`,
+    `--topics ${list(options.topics)}`,
+    `--messages ${options.messages}`,
+    `--rate ${list(options.rates)}`,
+    `--duration ${options.duration}`,
+  ].join(' ');
+}
+
+/**
+ * The `profiles` section of a profiled report (`statbus bench --profile`): every thread busy for a second or more,
+ * with its functions by self time. A profiled run's rates are slowed by the profiler, so it makes no other section.
+ */
+function profilesSection(report: BenchReport, common: Pick<BenchSection, 'date' | 'machine' | 'commit' | 'load'>): BenchSection {
+  const rows = (report.profiles ?? []).flatMap((profile) =>
+    profile.threads
+      .filter((thread) => thread.busyMs >= PROFILED_THREAD_MIN_BUSY_MS)
+      .map((thread) => [
+        profile.what.replace(/ · round 1\/1$/u, ''),
+        thread.process,
+        thread.thread,
+        `${fixed(thread.busyMs / 1000)} / ${fixed(thread.totalMs / 1000)}`,
+        thread.top.map((entry) => `${entry.name} ${round(entry.share * 100)} %`).join('; '),
+      ]),
+  );
+  return {
+    section: 'profiles',
+    title: 'Where the time goes: CPU profiles of statbus bench',
+    ...common,
+    command: `statbus bench ${benchFlagsOf(report.options)} --profile DIR --json bench.json`,
+    summary:
+      'Every process of a measurement runs under node --cpu-prof (every thread sampled). Per thread busy for a second or more: the time it was busy out of the time profiled (start-up and the drain included), and the functions with the most self time as shares of the busy time. Native code counts to the JavaScript function that called it: writeRows is SQLite inserting rows, sqliteTransaction its commits, next and send zeromq.js receiving and sending. Profiled processes run slower: the rates in the other sections come from runs without the profiler.',
+    table: { columns: ['measurement', 'process', 'thread', 'busy s / profiled s', 'functions with the most self time (share of busy time)'], rows },
+  };
+}
 
 /**
  * The `transport` and `pipeline` sections of a `statbus bench --json` report (the modes it ran), with the
- * commit of the tree it measured.
+ * commit of the tree it measured; of a profiled report (`--profile`), its `profiles` section alone.
  */
 export function sectionsFromBenchReport(report: BenchReport, commit: string): BenchSection[] {
   const common = { date: report.date, machine: machineLine(report.machine), commit, load: loadLine(report.machine.loadAverage.start, report.machine.loadAverage.end) };
+  if ((report.profiles ?? []).length > 0) return [profilesSection(report, common)];
   const sections: BenchSection[] = [];
   if (report.throughput.length > 0) {
     const latency = report.latency.map(
@@ -58,7 +99,6 @@ export function sectionsFromBenchReport(report: BenchReport, commit: string): Be
       notes: [
         ...latency,
         ...codecSentences(report),
-        ...profileSentences(report, (what) => !isPipeline(what)),
         ...report.skipped.map((row) => `skipped: ${row.name} (${row.mode}): ${row.reason}`),
       ],
     });
@@ -86,7 +126,6 @@ export function sectionsFromBenchReport(report: BenchReport, commit: string): Be
           row.insertMany === undefined ? '–' : `${row.insertMany.callingThreadCpuUsPerMessage === undefined ? '–' : row.insertMany.callingThreadCpuUsPerMessage.toFixed(1)} / ${row.insertMany.processCpuUsPerMessage.toFixed(1)}`,
         ]),
       },
-      notes: profileSentences(report, isPipeline),
     });
   }
   return sections;
