@@ -28,6 +28,25 @@ function counters(path: string): { side: number; text: number; messages: number 
   }
 }
 
+/**
+ * Runs `test` on a store with `count` messages loaded and none indexed: its worker leaves a backlog smaller than
+ * a chunk for a minute, and takes the side tables in one transaction, so that nothing is indexed unless asked.
+ */
+async function withUnindexedBacklog(count: number, test: (store: SqliteMessageStore, path: string) => Promise<void>): Promise<void> {
+  const fixture = makeStoreFixture({ count });
+  const path = newPath();
+  const store = new SqliteMessageStore(path, { indexInWorker: true, indexIdleDelayMs: 60_000, sideIndexChunk: 1_000_000, textIndexChunkBlocks: 100 });
+  try {
+    await store.init();
+    await store.bulkLoad(async () => {
+      await store.insertMany(fixture.messages);
+    });
+    await test(store, path);
+  } finally {
+    await store.close();
+  }
+}
+
 async function expectExactContains(store: SqliteMessageStore, messages: readonly ArchivedMessage[], fixture: ReturnType<typeof makeStoreFixture>): Promise<void> {
   const now = Date.now();
   for (const { name, query } of storeQueryCases({ ...fixture, messages }).filter((entry) => entry.query.contains !== undefined || entry.query.users !== undefined)) {
@@ -63,38 +82,21 @@ describe('SqliteMessageStore indexing on its index worker', () => {
 
   describe('when catchUpIndexes is called', () => {
     it('should resolve with what the worker indexed, up to maxRows', async () => {
-      const fixture = makeStoreFixture({ count: 3000 });
-      const path = newPath();
-      const store = new SqliteMessageStore(path, { indexInWorker: true, indexIdleDelayMs: 60_000, sideIndexChunk: 1000_000, textIndexChunkBlocks: 100 });
-      try {
-        await store.init();
-        // A backlog smaller than a chunk waits a minute on the worker: nothing is indexed unless asked.
-        await store.bulkLoad(async () => {
-          await store.insertMany(fixture.messages);
-        });
+      await withUnindexedBacklog(3000, async (store, path) => {
         const first = await store.catchUpIndexes(1000);
         expect(first).toBe(1000);
         let rest = 0;
         for (let step = await store.catchUpIndexes(); step > 0; step = await store.catchUpIndexes()) rest += step;
         expect(rest).toBe(2000);
         expect(counters(path)).toEqual({ side: 3000, text: 3000, messages: 3000 });
-      } finally {
-        await store.close();
-      }
+      });
     });
   });
 
   describe('when the store writes while its worker holds the write lock', () => {
     it('should wait for the worker to let the lock go, not fail as locked', async () => {
-      const fixture = makeStoreFixture({ count: 20_000 });
-      const path = newPath();
       // One side-table transaction for the whole backlog: the worker holds the lock far longer than SQLite's own wait.
-      const store = new SqliteMessageStore(path, { indexInWorker: true, indexIdleDelayMs: 60_000, sideIndexChunk: 1_000_000, textIndexChunkBlocks: 100 });
-      try {
-        await store.init();
-        await store.bulkLoad(async () => {
-          await store.insertMany(fixture.messages);
-        });
+      await withUnindexedBacklog(20_000, async (store, path) => {
         let indexed = false;
         const catchingUp = Promise.resolve(store.catchUpIndexes()).finally(() => (indexed = true));
         let bucket = 0;
@@ -110,9 +112,7 @@ describe('SqliteMessageStore indexing on its index worker', () => {
         await catchingUp;
         expect(applied, 'rollups applied while the worker indexed').toBeGreaterThan(0);
         expect(counters(path)).toEqual({ side: 20_000, text: 20_000, messages: 20_000 });
-      } finally {
-        await store.close();
-      }
+      });
     });
   });
 
