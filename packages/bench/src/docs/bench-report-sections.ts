@@ -96,11 +96,7 @@ export function sectionsFromBenchReport(report: BenchReport, commit: string): Be
           `${round(row.producerMaxRssMiB)} / ${round(row.consumerMaxRssMiB)}`,
         ]),
       },
-      notes: [
-        ...latency,
-        ...codecSentences(report),
-        ...report.skipped.map((row) => `skipped: ${row.name} (${row.mode}): ${row.reason}`),
-      ],
+      notes: [...latency, ...codecSentences(report), ...report.skipped.map((row) => `skipped: ${row.name} (${row.mode}): ${row.reason}`)],
     });
   }
   if (report.pipeline.length > 0) {

@@ -30,18 +30,29 @@ export function summariseProfile(file: string, top = 15): SelfTime[] {
     const where = callFrame.url === '' ? '' : ` ${relative(process.cwd(), callFrame.url.replace(/^file:\/\//u, ''))}:${callFrame.lineNumber + 1}`;
     names.set(id, `${callFrame.functionName === '' ? '(anonymous)' : callFrame.functionName}${where}`);
   }
+  const { self, totalMs } = tallySelfTime(profile, names);
+  return ranked(self, top, totalMs);
+}
+
+/** Each name's self time (ms) over a profile's samples, and the time they cover. */
+function tallySelfTime(profile: CpuProfile, names: ReadonlyMap<number, string>): { self: Map<string, number>; totalMs: number } {
   const self = new Map<string, number>();
-  let total = 0;
+  let totalMs = 0;
   profile.samples.forEach((id, index) => {
-    const delta = (profile.timeDeltas[index] ?? 0) / 1000;
-    total += delta;
+    const ms = (profile.timeDeltas[index] ?? 0) / 1000;
+    totalMs += ms;
     const name = names.get(id) ?? '?';
-    self.set(name, (self.get(name) ?? 0) + delta);
+    self.set(name, (self.get(name) ?? 0) + ms);
   });
+  return { self, totalMs };
+}
+
+/** The `top` entries of `self` by time, each with its share of `ofMs`. */
+function ranked(self: ReadonlyMap<string, number>, top: number, ofMs: number): SelfTime[] {
   return [...self]
     .sort((a, b) => b[1] - a[1])
     .slice(0, top)
-    .map(([name, ms]) => ({ name, ms, share: ms / total }));
+    .map(([name, ms]) => ({ name, ms, share: ofMs > 0 ? ms / ofMs : 0 }));
 }
 
 /** A part of the work, by the functions whose calls it is made of (the first of them found up the stack wins). */
@@ -124,19 +135,10 @@ export function summariseThread(file: string, top: number): Omit<ThreadProfile, 
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const names = new Map<number, string>();
   for (const { id, callFrame } of profile.nodes) names.set(id, shortName(callFrame));
-  const self = new Map<string, number>();
-  let totalMs = 0;
-  let busyMs = 0;
-  profile.samples.forEach((id, index) => {
-    const ms = (profile.timeDeltas[index] ?? 0) / 1000;
-    totalMs += ms;
-    const name = names.get(id) ?? '?';
-    if (name === '(idle)') return;
-    busyMs += ms;
-    self.set(name, (self.get(name) ?? 0) + ms);
-  });
-  const ranked = [...self].sort((a, b) => b[1] - a[1]).slice(0, top);
-  return { totalMs, busyMs, top: ranked.map(([name, ms]) => ({ name, ms, share: busyMs > 0 ? ms / busyMs : 0 })) };
+  const { self, totalMs } = tallySelfTime(profile, names);
+  const busyMs = totalMs - (self.get('(idle)') ?? 0);
+  self.delete('(idle)');
+  return { totalMs, busyMs, top: ranked(self, top, busyMs) };
 }
 
 /**
