@@ -11,8 +11,9 @@ import { benchShapes, type BenchShape } from './bench-shapes.js';
 import { runLoad, type LoadClient } from './load-client.js';
 import { queryVerdict, type ShapeFigures } from './bench-verdict.js';
 import { headCommit, loadNow, machineDescription, takeSectionFlag, writeSection } from '../section-output.js';
+import { profiledProcesses, summariseProcessProfiles } from '../../src/report/cpu-profile.js';
 
-// npm run bench:query -- [sizes=100000] [seconds per shape=5] [connections=50] [--workers=2] [--cache=0,256] [--keep=DIR] [--only=TEXT] [--client=autocannon|wrk] [--section=FILE]
+// npm run bench:query -- [sizes=100000] [seconds per shape=5] [connections=50] [--workers=2] [--cache=0,256] [--keep=DIR] [--only=TEXT] [--client=autocannon|wrk] [--profile=DIR] [--section=FILE]
 //
 // Per size: seeds one SQLite file (or reuses it from --keep), completes the deferred indexes (users, packages, agents, text), then per
 // query shape measures (1) the store call alone (with every total counted again, and with the totals the store keeps) and the store call plus the route's shaping and JSON, in
@@ -20,6 +21,9 @@ import { headCommit, loadNow, machineDescription, takeSectionFlag, writeSection 
 // its own SQLite connection) under autocannon with 50 concurrent connections, without and with the answer
 // cache. autocannon runs in this process, on the same machine: it takes CPU from the server (wrk, with
 // --client=wrk, takes less: it must be installed, e.g. Debian's `wrk`). --only keeps the shapes whose name contains TEXT.
+// --profile=DIR runs the server's workers under --cpu-prof (their profiles kept in DIR) and prints, after each load
+// run, each worker's busy time and the functions with the most self time; with --section the section written is
+// then `query-profile` (the profiler slows the server: the rates of a profiled run are not the query section's).
 
 /** A shape whose single request takes longer is not load-tested (50 of them queued would take minutes). */
 const MAX_ALONE_MS = 1000;
@@ -94,6 +98,12 @@ function cpuMs(pids: readonly number[]): number {
 
 const fmt = (ms: number): string => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
 
+/** Functions listed per profiled worker thread. */
+const PROFILE_TOP = 8;
+const PROFILE_COLUMNS = ['run', 'shapes', 'process', 'thread', 'busy s / profiled s', 'functions with the most self time (share of busy time)'];
+/** Every profiled worker thread's row, for `--section` with `--profile`. */
+const profileRows: string[][] = [];
+
 const COLUMNS = ['shape', 'store, asked first p50 / p99 (ms)', 'store, asked again p50 / p99 (ms)', 'store + shaping + JSON p50 / p99 (ms)', 'HTTP: first ask (ms)', 'HTTP one at a time p50 / p99 (ms)', 'HTTP p50 (ms)', 'HTTP p99 (ms)', 'requests/s', 'server CPU ms/request', 'errors/non-2xx'];
 /** Every table row printed, with the size and the run it belongs to, for `--section`. */
 const printedRows: string[][] = [];
@@ -128,9 +138,28 @@ async function inProcess(path: string, shapes: readonly BenchShape[]): Promise<M
   return cells;
 }
 
-async function loadRun(path: string, shapes: readonly BenchShape[], cells: Map<string, string>, options: { size: number; workers: number; cacheEntries: number; seconds: number; connections: number; client: LoadClient }): Promise<void> {
+/** Prints (and keeps for the section) where each profiled worker of `run` spent its time. */
+function reportProfiles(directory: string, run: string, shapes: readonly BenchShape[]): void {
+  const names = shapes.length === 1 ? (shapes[0]?.name ?? '') : `${shapes.length} shapes`;
+  console.log(`where the workers spent their time (${names}, under --cpu-prof, profiles in ${directory}):`);
+  profiledProcesses(directory).forEach((pid, index) => {
+    for (const thread of summariseProcessProfiles(directory, `query worker ${index + 1}`, PROFILE_TOP, pid)) {
+      const functions = thread.top.map((entry) => `${entry.name} ${(entry.share * 100).toFixed(0)} %`).join('; ');
+      console.log(`  ${thread.process}, ${thread.thread}: busy ${(thread.busyMs / 1000).toFixed(1)} of ${(thread.totalMs / 1000).toFixed(1)} s: ${functions}`);
+      profileRows.push([run, names, thread.process, thread.thread, `${(thread.busyMs / 1000).toFixed(1)} / ${(thread.totalMs / 1000).toFixed(1)}`, functions]);
+    }
+  });
+}
+
+async function loadRun(path: string, shapes: readonly BenchShape[], cells: Map<string, string>, options: { size: number; workers: number; cacheEntries: number; seconds: number; connections: number; client: LoadClient; profile: string | undefined }): Promise<void> {
   const run = `${options.size.toLocaleString('en')} messages, ${options.workers} worker(s), cache ${options.cacheEntries}`;
-  cluster.setupPrimary({ exec: fileURLToPath(import.meta.url), args: ['--serve', path, String(options.cacheEntries)] });
+  const profileDir = options.profile === undefined ? undefined : join(options.profile, `${options.size}-workers-${options.workers}-cache-${options.cacheEntries}`);
+  if (profileDir !== undefined) {
+    rmSync(profileDir, { recursive: true, force: true });
+    mkdirSync(profileDir, { recursive: true });
+  }
+  const execArgv = profileDir === undefined ? process.execArgv : [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+  cluster.setupPrimary({ exec: fileURLToPath(import.meta.url), args: ['--serve', path, String(options.cacheEntries)], execArgv });
   const server = await startQueryWorkers({ count: options.workers });
   try {
     console.log(`\n${options.client}, workers = ${options.workers}, cache_entries = ${options.cacheEntries}${options.cacheEntries === 0 ? ' (every request asks the store, which keeps each filter set\'s total)' : ' (the same URL again: answered from the cache while the archive is unchanged)'}; load average at start ${load()}`);
@@ -159,9 +188,10 @@ async function loadRun(path: string, shapes: readonly BenchShape[], cells: Map<s
   } finally {
     await server.close();
   }
+  if (profileDir !== undefined) reportProfiles(profileDir, run, shapes);
 }
 
-async function benchSize(size: number, keep: string | undefined, options: { workers: readonly number[]; caches: readonly number[]; seconds: number; connections: number; only: string | undefined; client: LoadClient }): Promise<void> {
+async function benchSize(size: number, keep: string | undefined, options: { workers: readonly number[]; caches: readonly number[]; seconds: number; connections: number; only: string | undefined; client: LoadClient; profile: string | undefined }): Promise<void> {
   const dir = keep ?? mkdtempSync(join(tmpdir(), 'statbus-bench-query-'));
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `archive-${size}.db`);
@@ -172,7 +202,7 @@ async function benchSize(size: number, keep: string | undefined, options: { work
     console.log(`\n${size.toLocaleString('en')} messages (${seeding}; deferred indexes completed in ${(seeded.indexMs / 1000).toFixed(1)} s before measuring); ${options.connections} connections, ${options.seconds} s per shape; load average ${load()}`);
     const cells = await inProcess(path, shapes);
     for (const workers of options.workers) {
-      for (const cacheEntries of options.caches) await loadRun(path, shapes, cells, { size, workers, cacheEntries, seconds: options.seconds, connections: options.connections, client: options.client });
+      for (const cacheEntries of options.caches) await loadRun(path, shapes, cells, { size, workers, cacheEntries, seconds: options.seconds, connections: options.connections, client: options.client, profile: options.profile });
     }
   } finally {
     if (keep === undefined) rmSync(dir, { recursive: true, force: true });
@@ -198,24 +228,38 @@ async function main(): Promise<void> {
     connections: Number(connections),
     only: option(args, 'only'),
     client: option(args, 'client') === 'wrk' ? ('wrk' as const) : ('autocannon' as const),
+    profile: option(args, 'profile'),
   };
   console.log(`statbus query benchmark — ${new Date().toISOString()} — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${load()}`);
   for (const size of sizes.split(',').map(Number)) await benchSize(size, option(args, 'keep'), options);
   const notes = queryVerdict(measured, options.connections);
   if (notes.length > 0) console.log(`\n${notes.map((note) => `- ${note}`).join('\n')}`);
   if (sectionFile !== undefined) {
-    writeSection(sectionFile, {
-      section: 'query',
-      title: 'The query API over HTTP',
+    const common = {
       date: startedAt.toISOString(),
       machine: machineDescription(),
       commit: headCommit(),
       load: `${loadAtStart.toFixed(2)} → ${loadNow().toFixed(2)}`,
       command: `npm run bench:query -- ${args.join(' ')}`,
-      summary: `The store contract's fixture, deferred indexes completed first; per shape the store asked first (no totals kept) and again, with the route's shaping, and over HTTP from ${options.client} with ${options.connections} keep-alive connections for ${options.seconds} s, on the same machine as the server.`,
-      table: { columns: ['run', ...COLUMNS], rows: printedRows },
-      notes,
-    });
+    };
+    if (options.profile !== undefined) {
+      writeSection(sectionFile, {
+        ...common,
+        section: 'query-profile',
+        title: 'Where the query server\'s time goes: CPU profiles of bench:query',
+        summary: `The query server's workers under node --cpu-prof while ${options.client} (${options.connections} keep-alive connections for ${options.seconds} s per shape, on the same machine) and the one-at-a-time requests asked for the shapes named. Per worker thread: the time it was busy out of the time profiled (start-up included), and the functions with the most self time as shares of the busy time; native code counts to the JavaScript function that called it (pageRows is SQLite stepping through a page's rows and handing their columns to JavaScript). Profiled workers run slower: the rates are the query section's.`,
+        table: { columns: PROFILE_COLUMNS, rows: profileRows },
+      });
+    } else {
+      writeSection(sectionFile, {
+        ...common,
+        section: 'query',
+        title: 'The query API over HTTP',
+        summary: `The store contract's fixture, deferred indexes completed first; per shape the store asked first (no totals kept) and again, with the route's shaping, and over HTTP from ${options.client} with ${options.connections} keep-alive connections for ${options.seconds} s, on the same machine as the server.`,
+        table: { columns: ['run', ...COLUMNS], rows: printedRows },
+        notes,
+      });
+    }
   }
 }
 

@@ -28,7 +28,7 @@ export interface BenchSection {
 }
 
 /** The order of the sections in the document; a section not listed comes after these, by name. */
-export const SECTION_ORDER: readonly string[] = ['transport', 'pipeline', 'profiles', 'store', 'query', 'import', 'metrics', 'soak'];
+export const SECTION_ORDER: readonly string[] = ['transport', 'pipeline', 'profiles', 'store', 'query', 'query-profile', 'import', 'metrics', 'soak'];
 
 const SECTION_NAME = /^[a-z][a-z0-9-]*$/u;
 

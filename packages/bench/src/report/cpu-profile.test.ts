@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { summariseProcessProfiles } from './cpu-profile.js';
+import { profiledProcesses, summariseProcessProfiles } from './cpu-profile.js';
 
 /** A `.cpuprofile` whose samples fall on the named frames, each sample `deltaUs` long. */
 function profile(samples: readonly string[], deltaUs = 1_000): string {
@@ -29,6 +29,17 @@ describe(summariseProcessProfiles, () => {
       expect(rest).toEqual([]);
       expect(main).toEqual({ process: 'consumer c0', thread: 'main thread', totalMs: 5, busyMs: 4, top: [{ name: 'writeRows sink/sqlite-batch-writer.js:31', ms: 3, share: 0.75 }] });
       expect(worker).toMatchObject({ thread: 'worker thread 1', totalMs: 4, busyMs: 1, top: [{ name: 'buildTextChunk sink/sqlite-batch-writer.js:31', share: 1 }] });
+    });
+  });
+  describe('when several processes wrote their profiles into one directory', () => {
+    it('should list the processes and summarise only the threads of the one asked for', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'statbus-profiles-'));
+      onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+      writeFileSync(join(dir, 'CPU.20261207.031500.977.0.001.cpuprofile'), profile(['pageRows', '(idle)']));
+      writeFileSync(join(dir, 'CPU.20261207.031500.1001.0.001.cpuprofile'), profile(['v1StoredJson', 'v1StoredJson']));
+      expect(profiledProcesses(dir)).toEqual([977, 1001]);
+      const threads = summariseProcessProfiles(dir, 'worker 1001', 1, 1001);
+      expect(threads).toEqual([{ process: 'worker 1001', thread: 'main thread', totalMs: 2, busyMs: 2, top: [{ name: 'v1StoredJson sink/sqlite-batch-writer.js:31', ms: 2, share: 1 }] }]);
     });
   });
 });

@@ -127,7 +127,9 @@ function shortName({ functionName, url, lineNumber }: ProfileNode['callFrame']):
   const path = url.replace(/^file:\/\//u, '');
   const file = path.slice(path.lastIndexOf('/') + 1);
   const owner = /\/(?:packages|node_modules)\/((?:@[^/]+\/)?[^/]+)\//u.exec(path)?.[1];
-  return `${name} ${owner === undefined ? file : `${owner}/${file}`}:${lineNumber + 1}`;
+  // tsx hands V8 each TypeScript file as one line: a line number of 1 there says nothing.
+  const line = lineNumber === 0 && file.endsWith('.ts') ? '' : `:${lineNumber + 1}`;
+  return `${name} ${owner === undefined ? file : `${owner}/${file}`}${line}`;
 }
 
 /** The busy time of one `.cpuprofile` and its `top` functions by self time (the idle pseudo-frame left out). */
@@ -141,15 +143,26 @@ export function summariseThread(file: string, top: number): Omit<ThreadProfile, 
   return { totalMs, busyMs, top: ranked(self, top, busyMs) };
 }
 
-/**
- * The threads profiled in `directory` (the files `node --cpu-prof --cpu-prof-dir` wrote for one process):
- * the main thread first, then its worker threads in the order they started.
- */
-export function summariseProcessProfiles(directory: string, process: string, top = 6): ThreadProfile[] {
-  const files = readdirSync(directory)
+/** The files `node --cpu-prof --cpu-prof-dir` wrote in `directory`, with the process and thread of each. */
+function profileFiles(directory: string): { name: string; pid: number; thread: number; seq: number }[] {
+  return readdirSync(directory)
     .map((name) => ({ name, match: PROFILE_FILE.exec(name) }))
     .filter((file): file is { name: string; match: RegExpExecArray } => file.match !== null)
-    .map(({ name, match }) => ({ name, thread: Number(match[2]), seq: Number(match[3]) }))
+    .map(({ name, match }) => ({ name, pid: Number(match[1]), thread: Number(match[2]), seq: Number(match[3]) }));
+}
+
+/** The process ids of the profiles in `directory` (several processes may write into one), in ascending order. */
+export function profiledProcesses(directory: string): number[] {
+  return [...new Set(profileFiles(directory).map((file) => file.pid))].sort((a, b) => a - b);
+}
+
+/**
+ * The threads profiled in `directory` (the files `node --cpu-prof --cpu-prof-dir` wrote for one process, or
+ * those of process `pid` only): the main thread first, then its worker threads in the order they started.
+ */
+export function summariseProcessProfiles(directory: string, process: string, top = 6, pid?: number): ThreadProfile[] {
+  const files = profileFiles(directory)
+    .filter((file) => pid === undefined || file.pid === pid)
     .sort((a, b) => a.thread - b.thread || a.seq - b.seq);
   let workers = 0;
   return files.map(({ name, thread }) => ({
