@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createReadStream, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,7 @@ import type { ArchivedMessage } from '@statbus/core';
 import { SQLITE_TUNING_DEFAULTS, SqliteMessageStore, importRecord, readRecords } from '@statbus/sink';
 import { headCommit, loadNow, machineDescription, takeSectionFlag, writeSection } from '../section-output.js';
 import { writeDatagrepperRecords } from './datagrepper-records.js';
-import { summarisePhases, summariseProfile, type ProfilePhase } from '../../src/report/cpu-profile.js';
+import { profiledThreads, summarisePhases, summariseThread, type ProfilePhase } from '../../src/report/cpu-profile.js';
 
 // Usage: npm run bench:import -- [count=1000000] [file=<tmp>/datagrepper-<count>.ndjson] [profile] [before=<another checkout's bin/statbus.js>] [--section=FILE]
 // Writes `count` datagrepper /raw (v1) records (random uuid4 ids, bodies of 300–2,000 bytes of words) once,
@@ -27,7 +27,7 @@ const PHASES: readonly ProfilePhase[] = [
   { name: 'record to message (shape, envelope check, meta extraction)', functions: ['importRecord'] },
   { name: 'row preparation (JSON.stringify of body, headers, users, packages)', functions: ['prepareMessage'] },
   { name: 'row inserts (SQLite: the row and its id, time, topic and category indexes)', functions: ['writeRows'] },
-  { name: 'commits, checkpoints and close (SQLite: WAL and file writes)', functions: ['exec', 'pragma', 'close'] },
+  { name: 'commits, checkpoints and close (SQLite: WAL and file writes)', functions: ['exec', 'pragma', 'close', 'sqliteTransaction'] },
   { name: 'text index (trigram bitmaps)', functions: ['indexBatch', 'indexTextChunk', 'buildTextChunk', 'sameRows', 'unstage', 'addBody'] },
   { name: 'users, packages and agents tables', functions: ['indexChunk'] },
 ];
@@ -197,14 +197,17 @@ async function main(argv: string[]): Promise<void> {
     const phaseNotes: string[] = [];
     for (const [which, at, run] of [['before', beforeProfileDir, earlier], ['this build', profileDir, cli]] as const) {
       if (at === undefined || run === undefined || !existsSync(at)) continue;
-      const [profileFile] = readdirSync(at).filter((name) => name.endsWith('.cpuprofile'));
-      if (profileFile === undefined) continue;
-      console.log(`  where the CLI's main thread spent its time (${which}, under the profiler), µs a message:`);
-      const phases = summarisePhases(join(at, profileFile), PHASES);
-      for (const entry of phases) console.log(`    ${(entry.share * 100).toFixed(1).padStart(5)}%  ${((entry.ms * 1000) / count).toFixed(1).padStart(6)} µs  ${entry.name}`);
-      phaseNotes.push(`Main thread, ${which} (under the profiler): ${phases.map((entry) => `${entry.name} ${((entry.ms * 1000) / count).toFixed(1)} µs`).join('; ')}.`);
-      console.log(`  top self time of the CLI (${which}, main thread):`);
-      for (const entry of summariseProfile(join(at, profileFile), 25)) console.log(`    ${(entry.share * 100).toFixed(1).padStart(5)}%  ${fmt(entry.ms).padStart(7)} ms  ${entry.name}`);
+      // The main thread, then the store's index worker thread (the text index and the side tables, beside the load).
+      for (const { file: profileFile, thread } of profiledThreads(at)) {
+        const { busyMs, totalMs, top } = summariseThread(profileFile, 25);
+        if (busyMs < 1000) continue;
+        console.log(`  where the CLI's ${thread} spent its time (${which}, under the profiler; busy ${(busyMs / 1000).toFixed(1)} of ${(totalMs / 1000).toFixed(1)} s), µs a message:`);
+        const phases = summarisePhases(profileFile, PHASES).filter((entry) => entry.ms * 1000 >= count * 0.05);
+        for (const entry of phases) console.log(`    ${(entry.share * 100).toFixed(1).padStart(5)}%  ${((entry.ms * 1000) / count).toFixed(1).padStart(6)} µs  ${entry.name}`);
+        phaseNotes.push(`CLI ${thread}, ${which} (under the profiler; busy ${(busyMs / 1000).toFixed(1)} of ${(totalMs / 1000).toFixed(1)} s), µs a message: ${phases.map((entry) => `${entry.name} ${((entry.ms * 1000) / count).toFixed(1)}`).join('; ')}.`);
+        console.log(`  top self time of the CLI's ${thread} (${which}):`);
+        for (const entry of top) console.log(`    ${(entry.share * 100).toFixed(1).padStart(5)}%  ${fmt(entry.ms).padStart(7)} ms  ${entry.name}`);
+      }
     }
     if (sectionFile !== undefined) {
       writeSection(sectionFile, {

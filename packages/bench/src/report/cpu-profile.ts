@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 
 interface ProfileNode {
   readonly id: number;
@@ -17,21 +17,6 @@ export interface SelfTime {
   readonly name: string;
   readonly ms: number;
   readonly share: number;
-}
-
-/**
- * The functions with the most self time in a V8 `.cpuprofile` (`node --cpu-prof`), the idle and program
- * pseudo-frames included (they say how much of the run the main thread waited or was in native code).
- */
-export function summariseProfile(file: string, top = 15): SelfTime[] {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  const names = new Map<number, string>();
-  for (const { id, callFrame } of profile.nodes) {
-    const where = callFrame.url === '' ? '' : ` ${relative(process.cwd(), callFrame.url.replace(/^file:\/\//u, ''))}:${callFrame.lineNumber + 1}`;
-    names.set(id, `${callFrame.functionName === '' ? '(anonymous)' : callFrame.functionName}${where}`);
-  }
-  const { self, totalMs } = tallySelfTime(profile, names);
-  return ranked(self, top, totalMs);
 }
 
 /** Each name's self time (ms) over a profile's samples, and the time they cover. */
@@ -158,16 +143,18 @@ export function profiledProcesses(directory: string): number[] {
 
 /**
  * The threads profiled in `directory` (the files `node --cpu-prof --cpu-prof-dir` wrote for one process, or
- * those of process `pid` only): the main thread first, then its worker threads in the order they started.
+ * those of process `pid` only), each with its file: the main thread first, then its worker threads in the order
+ * they started.
  */
-export function summariseProcessProfiles(directory: string, process: string, top = 6, pid?: number): ThreadProfile[] {
+export function profiledThreads(directory: string, pid?: number): { readonly file: string; readonly thread: string }[] {
   const files = profileFiles(directory)
     .filter((file) => pid === undefined || file.pid === pid)
     .sort((a, b) => a.thread - b.thread || a.seq - b.seq);
   let workers = 0;
-  return files.map(({ name, thread }) => ({
-    process,
-    thread: thread === 0 ? 'main thread' : `worker thread ${(workers += 1)}`,
-    ...summariseThread(join(directory, name), top),
-  }));
+  return files.map(({ name, thread }) => ({ file: join(directory, name), thread: thread === 0 ? 'main thread' : `worker thread ${(workers += 1)}` }));
+}
+
+/** {@link profiledThreads}, each summarised ({@link summariseThread}) as a thread of `process`. */
+export function summariseProcessProfiles(directory: string, process: string, top = 6, pid?: number): ThreadProfile[] {
+  return profiledThreads(directory, pid).map(({ file, thread }) => ({ process, thread, ...summariseThread(file, top) }));
 }
