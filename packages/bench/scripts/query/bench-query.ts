@@ -20,9 +20,9 @@ import { profiledProcesses, summariseProcessProfiles } from '../../src/report/cp
 // this process, one at a time, and (2) the HTTP API served by --workers processes (node:cluster, each with
 // its own SQLite connection) under autocannon with 50 concurrent connections, without and with the answer
 // cache. autocannon runs in this process, on the same machine: it takes CPU from the server (wrk, with
-// --client=wrk, takes less: it must be installed, e.g. Debian's `wrk`). --only keeps the shapes whose name contains TEXT.
+// --client=wrk, takes less: it must be installed, e.g. Debian's `wrk`). --only keeps the shapes whose name contains TEXT (or one of TEXT|TEXT…).
 // --profile=DIR runs the server's workers under --cpu-prof (their profiles kept in DIR) and prints, after each load
-// run, each worker's busy time and the functions with the most self time; with --section the section written is
+// run (one run per shape, each with workers of its own), each worker's busy time and the functions with the most self time; with --section the section written is
 // then `query-profile` (the profiler slows the server: the rates of a profiled run are not the query section's).
 
 /** A shape whose single request takes longer is not load-tested (50 of them queued would take minutes). */
@@ -151,9 +151,9 @@ function reportProfiles(directory: string, run: string, shapes: readonly BenchSh
   });
 }
 
-async function loadRun(path: string, shapes: readonly BenchShape[], cells: Map<string, string>, options: { size: number; workers: number; cacheEntries: number; seconds: number; connections: number; client: LoadClient; profile: string | undefined }): Promise<void> {
+async function loadRun(path: string, shapes: readonly BenchShape[], cells: Map<string, string>, options: { size: number; workers: number; cacheEntries: number; seconds: number; connections: number; client: LoadClient; profile: string | undefined; part?: number }): Promise<void> {
   const run = `${options.size.toLocaleString('en')} messages, ${options.workers} worker(s), cache ${options.cacheEntries}`;
-  const profileDir = options.profile === undefined ? undefined : join(options.profile, `${options.size}-workers-${options.workers}-cache-${options.cacheEntries}`);
+  const profileDir = options.profile === undefined ? undefined : join(options.profile, `${options.size}-workers-${options.workers}-cache-${options.cacheEntries}${options.part === undefined ? '' : `-${options.part}`}`);
   if (profileDir !== undefined) {
     rmSync(profileDir, { recursive: true, force: true });
     mkdirSync(profileDir, { recursive: true });
@@ -197,12 +197,17 @@ async function benchSize(size: number, keep: string | undefined, options: { work
   const path = join(dir, `archive-${size}.db`);
   try {
     const seeded = await seedArchive(path, size);
-    const shapes = benchShapes(seeded).filter((shape) => options.only === undefined || shape.name.includes(options.only));
+    const shapes = benchShapes(seeded).filter((shape) => options.only === undefined || options.only.split('|').some((text) => shape.name.includes(text)));
     const seeding = seeded.messagesPerSecond === undefined ? `reused ${path}` : `seeded at ${seeded.messagesPerSecond.toFixed(0)} msg/s, synchronous = NORMAL`;
     console.log(`\n${size.toLocaleString('en')} messages (${seeding}; deferred indexes completed in ${(seeded.indexMs / 1000).toFixed(1)} s before measuring); ${options.connections} connections, ${options.seconds} s per shape; load average ${load()}`);
     const cells = await inProcess(path, shapes);
     for (const workers of options.workers) {
-      for (const cacheEntries of options.caches) await loadRun(path, shapes, cells, { size, workers, cacheEntries, seconds: options.seconds, connections: options.connections, client: options.client, profile: options.profile });
+      for (const cacheEntries of options.caches) {
+        const run = { size, workers, cacheEntries, seconds: options.seconds, connections: options.connections, client: options.client, profile: options.profile };
+        if (options.profile === undefined) await loadRun(path, shapes, cells, run);
+        // Profiled, each shape has workers of its own: their profiles are the shape's alone.
+        else for (const [part, shape] of shapes.entries()) await loadRun(path, [shape], cells, { ...run, part });
+      }
     }
   } finally {
     if (keep === undefined) rmSync(dir, { recursive: true, force: true });
