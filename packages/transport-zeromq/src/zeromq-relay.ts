@@ -15,8 +15,13 @@ import { SUBSCRIBE_BYTE, decodeMessageFrame, isHeartbeatFrame, isProbeTopic } fr
 
 /** Running totals of a {@link ZeroMqRelay}. */
 export interface RelayCounters {
-  /** Messages taken from publishers and handed to the outbound socket (stream heartbeats not included). */
+  /** Messages taken from publishers and passed on towards the outbound socket (stream heartbeats not included). */
   readonly forwarded: number;
+  /**
+   * Sends passed on but not yet handed to the outbound socket: messages waiting to go out in a batch, and
+   * batches or lone frames queued behind the one being sent. 0 when ZeroMQ has everything the relay took.
+   */
+  readonly pending: number;
   /** Stream heartbeats forwarded. */
   readonly heartbeats: number;
   /** Batches received that could not be read (dropped and logged; subscribers see their messages as a gap). */
@@ -96,6 +101,7 @@ export class ZeroMqRelay {
   counters(): RelayCounters {
     return {
       forwarded: this.#forwarded,
+      pending: this.#out?.pending ?? 0,
       heartbeats: this.#heartbeats,
       malformed: this.#malformed,
       subscriptions: this.#subscriptions,

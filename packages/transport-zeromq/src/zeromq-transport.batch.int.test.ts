@@ -210,7 +210,7 @@ describe(`${ZeroMqTransport.name} adaptive batching`, () => {
       const published = 3000;
       const burst = Array.from({ length: published - 1 }, (_, index) => make(MIX[index % MIX.length] as string, body));
       await Promise.all(burst.map((envelope) => publisher.publish(envelope)));
-      await waitFor(() => relay.relay.counters().forwarded >= published, { message: 'the relay took the burst' });
+      await relay.handedOver(published);
       const seqs = [held.envelope.seq];
       const replayed: number[] = [];
       await held.ack();

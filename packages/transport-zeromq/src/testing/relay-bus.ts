@@ -1,4 +1,5 @@
 import { configSchema, silentLogger, type Logger, type StatbusConfig, type StatbusConfigInput } from '@statbus/core';
+import { waitFor } from '@statbus/testing';
 import { XPublisher } from 'zeromq';
 import { ZeroMqRelay } from '../zeromq-relay.js';
 import { ZeroMqTransport } from '../zeromq-transport.js';
@@ -41,6 +42,20 @@ export class RelayBus {
     const transport = new ZeroMqTransport(this.config(options, rest), this.#logger);
     this.#transports.push(transport);
     return transport;
+  }
+
+  /**
+   * Resolves once the relay has passed on `sent` messages and handed them all to ZeroMQ: only then is what its
+   * outbound high-water mark drops dropped (`forwarded` alone counts a message still waiting in its queue).
+   */
+  async handedOver(sent: number): Promise<void> {
+    await waitFor(
+      () => {
+        const { forwarded, pending } = this.relay.counters();
+        return forwarded >= sent && pending === 0;
+      },
+      { message: `the relay handed ${sent} messages to ZeroMQ` },
+    );
   }
 
   /** Sends raw frames into the relay, as a foreign or broken producer would. */
