@@ -143,7 +143,9 @@ function reportProfiles(directory: string, run: string, shapes: readonly BenchSh
   const names = shapes.length === 1 ? (shapes[0]?.name ?? '') : `${shapes.length} shapes`;
   console.log(`where the workers spent their time (${names}, under --cpu-prof, profiles in ${directory}):`);
   profiledProcesses(directory).forEach((pid, index) => {
-    for (const thread of summariseProcessProfiles(directory, `query worker ${index + 1}`, PROFILE_TOP, pid)) {
+    // The main thread only: a query worker starts no thread of its own (its store leaves indexing to the archiver);
+    // the other one is tsx's module loader, there because the benchmark runs from the sources.
+    for (const thread of summariseProcessProfiles(directory, `query worker ${index + 1}`, PROFILE_TOP, pid).filter((profiled) => profiled.thread === 'main thread')) {
       const functions = thread.top.map((entry) => `${entry.name} ${(entry.share * 100).toFixed(0)} %`).join('; ');
       console.log(`  ${thread.process}, ${thread.thread}: busy ${(thread.busyMs / 1000).toFixed(1)} of ${(thread.totalMs / 1000).toFixed(1)} s: ${functions}`);
       profileRows.push([run, names, thread.process, thread.thread, `${(thread.busyMs / 1000).toFixed(1)} / ${(thread.totalMs / 1000).toFixed(1)}`, functions]);
