@@ -16,8 +16,8 @@ import { profiledThreads, summarisePhases, summariseThread, type ProfilePhase } 
 // --progress), the store's own insertMany of the same messages built beforehand (its index catch-up timed
 // apart), and a bare better-sqlite3 INSERT of the same rows into one table. CPU is user + system time of the
 // whole process (the CLI's workers included). `before=` also runs another build of the CLI (the commit before a
-// change) on the same file, first. `profile` runs the CLI (and the one of `before=`) under --cpu-prof and prints
-// where its main thread spent its time, by part of the import, and the functions with the most self time.
+// change) on the same file, first. `profile` runs the CLI (and the one of `before=`) once more, under --cpu-prof,
+// and prints where each of its threads spent its time, by part of the import, and the functions with the most self time.
 
 /** Where the CLI's main thread spends its time, by the functions of each part of an import (of this build and earlier ones). */
 const PHASES: readonly ProfilePhase[] = [
@@ -184,8 +184,11 @@ async function main(argv: string[]): Promise<void> {
   const profileDir = profile ? join(dir, 'profile') : undefined;
   try {
     const beforeProfileDir = profileDir === undefined ? undefined : `${profileDir}-before`;
-    const earlier = before === undefined ? undefined : await runCli(file, dir, count, beforeProfileDir, resolve(before), `the same, CLI of ${before} (before)`);
-    const cli = await runCli(file, dir, count, profileDir);
+    const earlier = before === undefined ? undefined : await runCli(file, dir, count, undefined, resolve(before), `the same, CLI of ${before} (before)`);
+    const cli = await runCli(file, dir, count, undefined);
+    // Profiled runs come apart, after the timed ones: the profiler slows what it watches.
+    if (beforeProfileDir !== undefined && before !== undefined) await runCli(file, dir, count, beforeProfileDir, resolve(before));
+    if (profileDir !== undefined) await runCli(file, dir, count, profileDir);
     const baselines = await runInsertMany(file, dir);
     const loadAfter = loadNow();
     const runs = [...(earlier === undefined ? [] : [earlier]), cli, ...baselines];
@@ -217,7 +220,7 @@ async function main(argv: string[]): Promise<void> {
         machine: machineDescription(),
         commit: headCommit(),
         load: `${loadBefore.toFixed(2)} → ${loadAfter.toFixed(2)}`,
-        command: `npm run bench:import -- ${count} --section=${sectionFile}`,
+        command: `npm run bench:import -- ${count}${profile ? ' profile' : ''}${before === undefined ? '' : ` before=${before}`} --section=${sectionFile}`,
         summary:
           `One NDJSON file of ${fmt(count)} datagrepper /raw (v1) records (${(bytes / 2 ** 20).toFixed(0)} MiB: random uuid4 ids, bodies of 300–2,000 bytes of words, users and packages left to the meta extractors) ` +
           'imported by the real CLI into a new SQLite archive in its default configuration (extractors, metrics, text index, synchronous = FULL, which the bulk load lowers to NORMAL until its final checkpoint, --progress), then, in the same run, the same messages built beforehand and given to the store\'s insertMany, and a bare better-sqlite3 INSERT of the same rows. CPU is user + system time a message, of the whole process.',
