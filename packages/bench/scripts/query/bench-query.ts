@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +12,7 @@ import { benchShapes, type BenchShape } from './bench-shapes.js';
 import { runLoad, type LoadClient } from './load-client.js';
 import { queryVerdict, type ShapeFigures } from './bench-verdict.js';
 import { headCommit, loadNow, machineDescription, takeSectionFlag, writeSection } from '../section-output.js';
-import { profiledProcesses, summariseProcessProfiles } from '../../src/report/cpu-profile.js';
+import { profiledProcesses, summariseProcessProfiles, summariseThread } from '../../src/report/cpu-profile.js';
 
 // npm run bench:query -- [sizes=100000] [seconds per shape=5] [connections=50] [--workers=2] [--cache=0,256] [--keep=DIR] [--only=TEXT] [--client=autocannon|wrk] [--profile=DIR] [--section=FILE]
 //
@@ -22,7 +23,8 @@ import { profiledProcesses, summariseProcessProfiles } from '../../src/report/cp
 // cache. autocannon runs in this process, on the same machine: it takes CPU from the server (wrk, with
 // --client=wrk, takes less: it must be installed, e.g. Debian's `wrk`). --only keeps the shapes whose name contains TEXT (or one of TEXT|TEXT…).
 // --profile=DIR runs the server's workers under --cpu-prof (their profiles kept in DIR) and prints, after each load
-// run (one run per shape, each with workers of its own), each worker's busy time and the functions with the most self time; with --section the section written is
+// run (one run per shape, each with workers of its own), each worker's busy time and the functions with the most self time,
+// and profiles this process while it asks the store for each shape first (every total counted); with --section the section written is
 // then `query-profile` (the profiler slows the server: the rates of a profiled run are not the query section's).
 
 /** A shape whose single request takes longer is not load-tested (50 of them queued would take minutes). */
@@ -116,7 +118,31 @@ function printRow(run: string, line: string): void {
   printedRows.push([run, ...line.replace(/^\| /u, '').replace(/ \|$/u, '').split(' | ')]);
 }
 
-async function inProcess(path: string, shapes: readonly BenchShape[]): Promise<Map<string, string>> {
+/**
+ * Runs `run` under V8's profiler in this process (node:inspector, every 100 µs) and prints (and keeps for the
+ * section) where it spent its time: what a shape asked first costs, too short a request to show in a load run's profile.
+ */
+async function profiled<T>(file: string, run: string, shape: string, what: string, work: () => Promise<T>): Promise<T> {
+  const session = new Session();
+  session.connect();
+  try {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 100 });
+    await session.post('Profiler.start');
+    const result = await work();
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+    const { busyMs, totalMs, top } = summariseThread(file, PROFILE_TOP);
+    const functions = top.map((entry) => `${entry.name} ${(entry.share * 100).toFixed(0)} %`).join('; ');
+    console.log(`where ${shape}, ${what}, spent its time (busy ${(busyMs / 1000).toFixed(1)} of ${(totalMs / 1000).toFixed(1)} s): ${functions}`);
+    profileRows.push([run, shape, what, 'main thread', `${(busyMs / 1000).toFixed(1)} / ${(totalMs / 1000).toFixed(1)}`, functions]);
+    return result;
+  } finally {
+    session.disconnect();
+  }
+}
+
+async function inProcess(path: string, shapes: readonly BenchShape[], profile?: { readonly directory: string; readonly size: number }): Promise<Map<string, string>> {
   const store = new SqliteMessageStore(path, { indexInBackground: false });
   // The same queries with every total counted again and every row in front of a page passed: what a filter set
   // asked for the first time costs.
@@ -126,7 +152,11 @@ async function inProcess(path: string, shapes: readonly BenchShape[]): Promise<M
   const cells = new Map<string, string>();
   try {
     for (const shape of shapes) {
-      const first = await timeInProcess(() => shape.store(counting));
+      const asked = (): Promise<{ p50: number; p99: number; runs: number }> => timeInProcess(() => shape.store(counting));
+      const first =
+        profile === undefined
+          ? await asked()
+          : await profiled(join(profile.directory, `${profile.size}-first-ask-${shapes.indexOf(shape)}.cpuprofile`), `${profile.size.toLocaleString('en')} messages, in process`, shape.name, 'the store alone, asked first (totals counted, no page anchors)', asked);
       const alone = await timeInProcess(() => shape.store(store));
       const answer = await timeInProcess(() => shape.answer(store));
       cells.set(shape.name, `${fmt(first.p50)} / ${fmt(first.p99)} | ${fmt(alone.p50)} / ${fmt(alone.p99)} | ${fmt(answer.p50)} / ${fmt(answer.p99)}`);
@@ -202,7 +232,8 @@ async function benchSize(size: number, keep: string | undefined, options: { work
     const shapes = benchShapes(seeded).filter((shape) => options.only === undefined || options.only.split('|').some((text) => shape.name.includes(text)));
     const seeding = seeded.messagesPerSecond === undefined ? `reused ${path}` : `seeded at ${seeded.messagesPerSecond.toFixed(0)} msg/s, synchronous = NORMAL`;
     console.log(`\n${size.toLocaleString('en')} messages (${seeding}; deferred indexes completed in ${(seeded.indexMs / 1000).toFixed(1)} s before measuring); ${options.connections} connections, ${options.seconds} s per shape; load average ${load()}`);
-    const cells = await inProcess(path, shapes);
+    if (options.profile !== undefined) mkdirSync(options.profile, { recursive: true });
+    const cells = await inProcess(path, shapes, options.profile === undefined ? undefined : { directory: options.profile, size });
     for (const workers of options.workers) {
       for (const cacheEntries of options.caches) {
         const run = { size, workers, cacheEntries, seconds: options.seconds, connections: options.connections, client: options.client, profile: options.profile };
@@ -254,7 +285,7 @@ async function main(): Promise<void> {
         ...common,
         section: 'query-profile',
         title: 'Where the query server\'s time goes: CPU profiles of bench:query',
-        summary: `The query server's workers under node --cpu-prof while ${options.client} (${options.connections} keep-alive connections for ${options.seconds} s per shape, on the same machine) and the one-at-a-time requests asked for the shapes named. Per worker thread: the time it was busy out of the time profiled (start-up included), and the functions with the most self time as shares of the busy time; native code counts to the JavaScript function that called it (pageRows is SQLite stepping through a page's rows and handing their columns to JavaScript). Profiled workers run slower: the rates are the query section's.`,
+        summary: `Per shape, first the store alone in the benchmark's process, asked for it again and again as a filter set asked for the first time (every total counted, no page anchors; profiled through node:inspector every 100 µs), then the query server's two workers under node --cpu-prof while ${options.client} (${options.connections} keep-alive connections for ${options.seconds} s, on the same machine) and the one-at-a-time requests asked for it. Per profile: the time busy out of the time profiled (a worker's start-up included), and the functions with the most self time as shares of the busy time; native code counts to the JavaScript function that called it (pageRows is SQLite stepping through a page's rows and handing their columns to JavaScript, pageOfMatches checking the bodies of the text index's candidates). Profiled code runs slower: the rates are the query section's.`,
         table: { columns: PROFILE_COLUMNS, rows: profileRows },
       });
     } else {
