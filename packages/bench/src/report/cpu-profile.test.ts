@@ -42,4 +42,22 @@ describe(summariseProcessProfiles, () => {
       expect(threads).toEqual([{ process: 'worker 1001', thread: 'main thread', totalMs: 2, busyMs: 2, top: [{ name: 'v1StoredJson sink/sqlite-batch-writer.js:31', ms: 2, share: 1 }] }]);
     });
   });
+  describe('when a native function (a binding, no script) is on top of the stack', () => {
+    it('should count its time to the JavaScript function that called it', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'statbus-profiles-'));
+      onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+      const nodes = [
+        { id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: -1 }, children: [2, 4] },
+        { id: 2, callFrame: { functionName: 'pageRows', url: 'file:///work/packages/sink/dist/sqlite/read/sqlite-page-finder.js', lineNumber: 9 }, children: [3] },
+        { id: 3, callFrame: { functionName: 'all', url: '', lineNumber: -1 }, children: [] },
+        { id: 4, callFrame: { functionName: '(garbage collector)', url: '', lineNumber: -1 }, children: [] },
+      ];
+      writeFileSync(join(dir, 'CPU.20261207.031500.5.0.001.cpuprofile'), JSON.stringify({ nodes, startTime: 0, endTime: 4000, samples: [3, 3, 2, 4], timeDeltas: [1000, 1000, 1000, 1000] }));
+      const [main] = summariseProcessProfiles(dir, 'query worker 1', 2);
+      expect(main?.top).toEqual([
+        { name: 'pageRows sink/sqlite-page-finder.js:10', ms: 3, share: 0.75 },
+        { name: '(garbage collector)', ms: 1, share: 0.25 },
+      ]);
+    });
+  });
 });

@@ -117,12 +117,37 @@ function shortName({ functionName, url, lineNumber }: ProfileNode['callFrame']):
   return `${name} ${owner === undefined ? file : `${owner}/${file}`}${line}`;
 }
 
-/** The busy time of one `.cpuprofile` and its `top` functions by self time (the idle pseudo-frame left out). */
-export function summariseThread(file: string, top: number): Omit<ThreadProfile, 'process' | 'thread'> {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+/** A function of no script (a binding such as better-sqlite3's `all` or libuv's `writev`), not a pseudo-frame or a regular expression. */
+function isNative({ functionName, url }: ProfileNode['callFrame']): boolean {
+  return url === '' && !/^\(.*\)$/u.test(functionName) && !functionName.startsWith('RegExp:');
+}
+
+/** Each node's name ({@link shortName}); a native function takes its caller's, so that its time counts to the caller. */
+function callerNames(nodes: readonly ProfileTreeNode[]): Map<number, string> {
+  const byId = new Map(nodes.map((node) => [node.id, node]));
+  const parent = new Map<number, number>();
+  for (const node of nodes) for (const child of node.children ?? []) parent.set(child, node.id);
   const names = new Map<number, string>();
-  for (const { id, callFrame } of profile.nodes) names.set(id, shortName(callFrame));
-  const { self, totalMs } = tallySelfTime(profile, names);
+  const nameOf = (id: number): string => {
+    const known = names.get(id);
+    if (known !== undefined) return known;
+    const node = byId.get(id);
+    const caller = parent.get(id);
+    const name = node === undefined ? '?' : isNative(node.callFrame) && caller !== undefined && byId.get(caller)?.callFrame.functionName !== '(root)' ? nameOf(caller) : shortName(node.callFrame);
+    names.set(id, name);
+    return name;
+  };
+  for (const node of nodes) nameOf(node.id);
+  return names;
+}
+
+/**
+ * The busy time of one `.cpuprofile` and its `top` functions by self time (the idle pseudo-frame left out),
+ * native functions counted to their callers.
+ */
+export function summariseThread(file: string, top: number): Omit<ThreadProfile, 'process' | 'thread'> {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile & { readonly nodes: readonly ProfileTreeNode[] };
+  const { self, totalMs } = tallySelfTime(profile, callerNames(profile.nodes));
   const busyMs = totalMs - (self.get('(idle)') ?? 0);
   self.delete('(idle)');
   return { totalMs, busyMs, top: ranked(self, top, busyMs) };
