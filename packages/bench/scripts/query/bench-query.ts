@@ -283,7 +283,7 @@ async function main(): Promise<void> {
       machine: machineDescription(),
       commit: headCommit(),
       load: `${loadAtStart.toFixed(2)} → ${loadNow().toFixed(2)}`,
-      command: `npm run bench:query -- ${args.join(' ')}`,
+      command: `npm run bench:query -- ${args.map((arg) => (/[\s|()&;<>*?$'"]/u.test(arg) ? `'${arg}'` : arg)).join(' ')}`,
     };
     if (options.profile !== undefined) {
       writeSection(sectionFile, {
