@@ -58,7 +58,7 @@ function profilesSection(report: BenchReport, common: Pick<BenchSection, 'date' 
     ...common,
     command: `statbus bench ${benchFlagsOf(report.options)} --profile DIR --json bench.json`,
     summary:
-      'Every process of a measurement runs under node --cpu-prof (every thread sampled). Per thread busy for a second or more: the time it was busy out of the time profiled (start-up and the drain included), and the functions with the most self time as shares of the busy time. Native code counts to the JavaScript function that called it: writeRows is SQLite inserting rows, sqliteTransaction its commits, next and send zeromq.js receiving and sending. Profiled processes run slower: the rates in the other sections come from runs without the profiler.',
+      'Every process of a measurement runs under node --cpu-prof (every thread sampled). Per thread busy for a second or more: the time it was busy out of the time profiled (start-up and the drain included), and the functions with the most self time as shares of the busy time. Native code counts to the JavaScript function that called it: writeRows is SQLite inserting rows, sqliteTransaction its commits, next and send zeromq.js receiving and sending, handleWriteReq writing to a socket (amqplib frames). Profiled processes run slower: the rates in the other sections come from runs without the profiler.',
     table: { columns: ['measurement', 'process', 'thread', 'busy s / profiled s', 'functions with the most self time (share of busy time)'], rows },
   };
 }
