@@ -24,6 +24,8 @@ export interface ResourceFigures {
   readonly consumerCpuUsPerMessage: number;
   /** The same, of the consumer processes' main threads alone (Linux): without the store's index worker thread. */
   readonly consumerMainThreadCpuUsPerMessage?: number;
+  /** CPU time per message sent (µs) of the RabbitMQ broker, when it runs on this machine (its Erlang VM, from `/proc`). */
+  readonly brokerCpuUsPerMessage?: number;
   /** Largest peak RSS (MiB) among producer processes. */
   readonly producerMaxRssMiB: number;
   /** Largest peak RSS (MiB) among consumer processes. */

@@ -25,7 +25,18 @@ export function pipelineSentence(row: PipelineRow): string {
   const share = `${fixed(row.ratio)} of the bus rate`;
   const verdict = row.ratio >= KEEPS_UP ? `archive keeps up: ${share}` : `archive falls behind: it keeps ${share}`;
   const sustained = row.sustainedRate === undefined ? 'no fixed rate sustained' : `sustained ${whole(row.sustainedRate)} msg/s at a fixed rate`;
-  return `${row.name}: bus alone ${whole(row.transportOnly.perSecond)} msg/s, bus + archive ${whole(row.archived.perSecond)} msg/s; ${verdict}; ${sustained}${cpuClause(row)}`;
+  return `${row.name}: bus alone ${whole(row.transportOnly.perSecond)} msg/s, bus + archive ${whole(row.archived.perSecond)} msg/s; ${verdict}; ${sustained}${cpuClause(row)}${brokerClause(row)}`;
+}
+
+/** What a RabbitMQ broker on the same machine spent a message, bus alone and with the archiver, when it was measured. */
+function brokerClause(row: PipelineRow): string {
+  const alone = row.transportOnly.brokerCpuUsPerMessage;
+  const archived = row.archived.brokerCpuUsPerMessage;
+  if (alone === undefined || archived === undefined) return '';
+  const producer = row.transportOnly.producerCpuUsPerMessage;
+  const consumer = row.transportOnly.consumerCpuUsPerMessage;
+  const busy = ((producer + consumer + alone) * row.transportOnly.perSecond) / 1e6;
+  return `; the RabbitMQ broker, on the same cores, ${fixed(alone, 1)} µs CPU a message bus alone (with the producer and the consumer that only acks, ${fixed(busy, 2)} cores busy), ${fixed(archived, 1)} with the archive`;
 }
 
 /** The archiver's CPU a message beside the store's own insertMany of the same messages, when both were measured. */
@@ -80,9 +91,18 @@ function sharedCoreBudgets(report: BenchReport, codec: NonNullable<BenchReport['
     const busy = (rawBoth * raw.perSecond) / 1e6;
     const budget = (cores * 1e6) / (2 * raw.perSecond);
     const topics = `${topicsCell(row.topics)} topic${(row.topics ?? 1) === 1 ? '' : 's'}`;
-    return [
+    const sentences = [
       `Both processes share ${cores} cores: ${raw.name} over ${topics} kept ${fixed(busy, 2)} of them busy (${fixed(rawBoth, 1)} µs a message, producer and consumer together); at twice its rate ${row.name} would have ${fixed(budget, 1)} µs a message for both processes, ${fixed(codec.encodeUs + codec.decodeUs, 1)} of them taken by encoding and decoding alone; it spent ${fixed(statbusBoth, 1)}.`,
     ];
+    const rawBroker = raw.brokerCpuUsPerMessage;
+    if (rawBroker !== undefined) {
+      const withBroker = ((rawBoth + rawBroker) * raw.perSecond) / 1e6;
+      const statbusBroker = row.brokerCpuUsPerMessage === undefined ? '' : ` and ${fixed(row.brokerCpuUsPerMessage, 1)} for ${row.name}`;
+      sentences.push(
+        `The RabbitMQ broker runs on the same cores: it spent ${fixed(rawBroker, 1)} µs of CPU a message for ${raw.name} over ${topics}${statbusBroker}; with it, ${raw.name}'s producer, consumer and broker kept ${fixed(withBroker, 2)} of the ${cores} cores busy.`,
+      );
+    }
+    return sentences;
   });
 }
 

@@ -85,6 +85,20 @@ describe('formatReport', () => {
     expect(flat).toContain('Both processes share 2 cores: raw <zeromq> & co over 8 topics kept 1.30 of them busy (32.5 µs a message, producer and consumer together); at twice its rate statbus ZeroMQ would have 25.0 µs a message for both processes, 4.5 of them taken by encoding and decoding alone; it spent 32.5.');
   });
 
+  it('should give the CPU a message of a RabbitMQ broker on the same machine, beside what the raw library kept busy', () => {
+    const amqp: BenchReport = {
+      ...report,
+      throughput: [
+        { candidate: 'raw-amqp', name: 'raw amqplib', size: 1024, topics: 8, perSecond: 10_000, rounds: [10_000], ...loss, ...resources(), brokerCpuUsPerMessage: 80 },
+        { candidate: 'statbus-amqp', name: 'statbus AMQP', baseline: 'raw-amqp', size: 1024, topics: 8, perSecond: 9_000, rounds: [9_000], ratio: 0.9, ...loss, ...resources(), brokerCpuUsPerMessage: 82.5 },
+      ],
+    };
+    const flat = formatReport(amqp).replace(/\n/gu, ' ');
+    // (12.5 + 20 + 80) µs × 10,000 msg/s = 1.125 cores.
+    expect(flat).toContain('The RabbitMQ broker runs on the same cores: it spent 80.0 µs of CPU a message for raw amqplib over 8 topics and 82.5 for statbus AMQP; with it, raw amqplib\'s producer, consumer and broker kept 1.13 of the 2 cores busy.');
+    expect(formatReport(report)).not.toContain('RabbitMQ broker runs');
+  });
+
   it('should say in words what the pipeline row measured', () => {
     const prose = text.replace(/\s+/gu, ' ');
     expect(prose).toContain('statbus ZeroMQ: bus alone 20,000 msg/s, bus + archive 18,000 msg/s; archive falls behind: it keeps 0.90 of the bus rate; sustained 1,000 msg/s at a fixed rate');
@@ -92,6 +106,12 @@ describe('formatReport', () => {
     expect(prose).toContain(
       "archiver 14.0 µs CPU a message on its main thread, 20.0 in all (index worker included); the store's insertMany alone (same messages, batches of 500): 11.5 µs on the calling thread, 19.0 in all",
     );
+    const withBroker = report.pipeline.map((row) => ({ ...row, transportOnly: { ...row.transportOnly, brokerCpuUsPerMessage: 67.5 }, archived: { ...row.archived, brokerCpuUsPerMessage: 70 } }));
+    // (12.5 + 20 + 67.5) µs × 20,000 msg/s = 2 cores.
+    expect(formatReport({ ...report, pipeline: withBroker }).replace(/\s+/gu, ' ')).toContain(
+      'the RabbitMQ broker, on the same cores, 67.5 µs CPU a message bus alone (with the producer and the consumer that only acks, 2.00 cores busy), 70.0 with the archive',
+    );
+    expect(prose).not.toContain('RabbitMQ broker');
     const keepsUp = formatReport({ ...report, pipeline: report.pipeline.map((row) => ({ ...row, ratio: 0.97 })) });
     expect(keepsUp.replace(/\s+/gu, ' ')).toContain('archive keeps up: 0.97 of the bus rate');
   });

@@ -17,6 +17,7 @@ export function resourceFigures(measurement: Measurement): ResourceFigures {
     producerCpuUsPerMessage: cpu('producer', measurement.sent),
     consumerCpuUsPerMessage: cpu('consumer', measurement.received),
     ...(mainThreadMs === undefined || measurement.received === 0 ? {} : { consumerMainThreadCpuUsPerMessage: (mainThreadMs * 1000) / measurement.received }),
+    ...(measurement.brokerCpuMs === undefined || measurement.sent === 0 ? {} : { brokerCpuUsPerMessage: (measurement.brokerCpuMs * 1000) / measurement.sent }),
     producerMaxRssMiB: rss('producer'),
     consumerMaxRssMiB: rss('consumer'),
     processes: measurement.processes,

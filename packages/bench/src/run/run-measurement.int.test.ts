@@ -1,12 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tcpAnswers } from '@statbus/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { DEFAULT_BENCH_OPTIONS } from '../bench-options.js';
 import { candidateInfo } from '../transport/candidates.js';
 import { runMeasurement } from './run-measurement.js';
 
 const base = { size: 1024, producers: 1, consumers: 1, amqpUrl: DEFAULT_BENCH_OPTIONS.amqpUrl, window: 100, prefetch: 100, idleMs: 1_000 };
+const rabbitHere = await tcpAnswers(DEFAULT_BENCH_OPTIONS.amqpUrl);
 
 // Workers are forked from the TypeScript sources here (through tsx), as from dist/ in the CLI.
 describe(runMeasurement, () => {
@@ -21,6 +23,15 @@ describe(runMeasurement, () => {
         expect(process.cpuMs).toBeGreaterThan(0);
         expect(process.maxRssMiB).toBeGreaterThan(10);
       }
+      expect(measurement.brokerCpuMs, 'no broker in a ZeroMQ measurement').toBeUndefined();
+    }, 60_000);
+  });
+
+  describe.skipIf(!rabbitHere)(`when the candidate needs RabbitMQ and it runs on this machine (${DEFAULT_BENCH_OPTIONS.amqpUrl.replace(/:[^:@/]*@/u, ':***@')})`, () => {
+    it('should report the CPU time the broker used during the measurement', async () => {
+      const measurement = await runMeasurement({ ...base, candidate: candidateInfo('raw-amqp'), plan: { kind: 'burst', messages: 2_000 }, sample: false });
+      expect(measurement).toMatchObject({ sent: 2_000, received: 2_000, lost: 0 });
+      expect(measurement.brokerCpuMs).toBeGreaterThan(0);
     }, 60_000);
   });
 

@@ -7,6 +7,7 @@ import type { CandidateInfo, DetectedLoss, SideSettings } from '../transport/can
 import type { FromWorker, ProcessUsage, SendPlan } from '../worker/worker-protocol.js';
 import { deleteAmqpNames } from './amqp-names.js';
 import { freePort } from './free-port.js';
+import { findLocalBroker } from './local-broker.js';
 import { WorkerProcess } from './worker-process.js';
 
 const OPEN_TIMEOUT_MS = 30_000;
@@ -66,6 +67,11 @@ export interface Measurement {
   /** Loss the candidate itself reported, summed over consumers. */
   readonly detected?: DetectedLoss;
   readonly processes: readonly MeasuredProcess[];
+  /**
+   * CPU time (ms) the RabbitMQ broker used from the first send to the consumers' reports, when the candidate needs
+   * the broker and it runs on this machine (`findLocalBroker`).
+   */
+  readonly brokerCpuMs?: number;
   /** Each thread of each process, with `profileDir`. */
   readonly profiles?: readonly ThreadProfile[];
 }
@@ -165,6 +171,8 @@ export async function runMeasurement(spec: MeasurementSpec): Promise<Measurement
         return worker(side).next(is('measuring', side), OPEN_TIMEOUT_MS, `${side} measuring`);
       }),
     );
+    const broker = spec.candidate.broker ? findLocalBroker(spec.amqpUrl) : undefined;
+    const brokerCpuAtStart = broker?.cpuMs();
     const sendTimeout = spec.plan.kind === 'rate' ? (spec.plan.messages / spec.plan.rate) * 1000 + 60_000 : 600_000;
     const reports = await Promise.all(
       producerSides.map((side) => {
@@ -190,7 +198,9 @@ export async function runMeasurement(spec: MeasurementSpec): Promise<Measurement
       }),
     );
     spec.onProgress?.(1);
-    const measured = summarise(spec, reports, results, expected);
+    const brokerCpuAtEnd = broker?.cpuMs();
+    const summarised = summarise(spec, reports, results, expected);
+    const measured = brokerCpuAtStart === undefined || brokerCpuAtEnd === undefined ? summarised : { ...summarised, brokerCpuMs: brokerCpuAtEnd - brokerCpuAtStart };
     // A process writes its profiles as it exits.
     await closeAll();
     return processDirs.size === 0 ? measured : { ...measured, profiles: [...processDirs.values()].flatMap(({ dir, name }) => profilesIn(dir, name)) };
