@@ -14,7 +14,7 @@ import { queryVerdict, type ShapeFigures } from './bench-verdict.js';
 import { headCommit, loadNow, machineDescription, takeSectionFlag, writeSection } from '../section-output.js';
 import { profiledProcesses, summariseProcessProfiles, summariseThread } from '../../src/report/cpu-profile.js';
 
-// npm run bench:query -- [sizes=100000] [seconds per shape=5] [connections=50] [--workers=2] [--cache=0,256] [--keep=DIR] [--only=TEXT] [--client=autocannon|wrk] [--profile=DIR] [--section=FILE]
+// npm run bench:query -- [sizes=100000] [seconds per shape=5] [connections=50] [--workers=2] [--cache=0,256] [--keep=DIR] [--only=TEXT|TEXT…] [--client=autocannon|wrk] [--profile=DIR] [--section=FILE]
 //
 // Per size: seeds one SQLite file (or reuses it from --keep), completes the deferred indexes (users, packages, agents, text), then per
 // query shape measures (1) the store call alone (with every total counted again, and with the totals the store keeps) and the store call plus the route's shaping and JSON, in
@@ -102,7 +102,7 @@ const fmt = (ms: number): string => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
 
 /** Functions listed per profiled worker thread. */
 const PROFILE_TOP = 8;
-const PROFILE_COLUMNS = ['run', 'shapes', 'process', 'thread', 'busy s / profiled s', 'functions with the most self time (share of busy time)'];
+const PROFILE_COLUMNS = ['run', 'shape', 'process', 'thread', 'busy s / profiled s', 'functions with the most self time (share of busy time)'];
 /** Every profiled worker thread's row, for `--section` with `--profile`. */
 const profileRows: string[][] = [];
 
@@ -290,7 +290,7 @@ async function main(): Promise<void> {
         ...common,
         section: 'query-profile',
         title: 'Where the query server\'s time goes: CPU profiles of bench:query',
-        summary: `Per shape, first the store alone in the benchmark's process, asked for it again and again as a filter set asked for the first time (every total counted, no page anchors; profiled through node:inspector every 100 µs), then the query server's two workers under node --cpu-prof while ${options.client} (${options.connections} keep-alive connections for ${options.seconds} s, on the same machine) and the one-at-a-time requests asked for it. Per profile: the time busy out of the time profiled (a worker's start-up included), and the functions with the most self time as shares of the busy time; native code counts to the JavaScript function that called it (pageRows is SQLite stepping through a page's rows and handing their columns to JavaScript, pageOfMatches checking the bodies of the text index's candidates). Profiled code runs slower: the rates are the query section's.`,
+        summary: `Per shape, first the store alone in the benchmark's process, asked for it again and again as a filter set asked for the first time (every total counted, no page anchors; profiled through node:inspector every 100 µs), then the query server's workers (their own for each shape) under node --cpu-prof while ${options.client} (${options.connections} keep-alive connections for ${options.seconds} s, on the same machine) and the one-at-a-time requests asked for it. Per profile: the time busy out of the time profiled (a worker's start-up included), and the functions with the most self time as shares of the busy time; native code counts to the JavaScript function that called it (pageRows is SQLite stepping through a page's rows and handing their columns to JavaScript, pageOfMatches checking the bodies of the text index's candidates). Profiled code runs slower: the rates are the query section's.`,
         table: { columns: PROFILE_COLUMNS, rows: profileRows },
       });
     } else {

@@ -29,7 +29,7 @@ describe('sectionsFromBenchReport', () => {
       load: '0.50 → 0.75',
     });
     // A report made before topic mixes has no topics: one topic.
-    expect(section?.table.rows).toEqual([['statbus ZeroMQ', 1024, 1, 54_249, '0.82×', 0, '0 (0) + 0', '10.0 / 12.0', '60 / 81']]);
+    expect(section?.table.rows).toEqual([['statbus ZeroMQ', 1024, 1, 54_249, '0.82×', 0, '0 (0) + 0', '10.0 / 12.0', '–', '60 / 81']]);
   });
 
   it('should make only the profiles section of a profiled report, of the threads busy for a second or more', () => {

@@ -83,7 +83,7 @@ export function sectionsFromBenchReport(report: BenchReport, commit: string): Be
       summary:
         'Each producer sends as fast as the candidate accepts; msg/s is the median over rounds, and "vs raw" the median of statbus ÷ raw within a round (the ratio holds when absolute rates drift on a shared machine). "topics": how many topics the messages rotate over, one subscription taking them all (8: the usual mix; 1: one topic alone; raw amqplib always sends on one). Latency runs use the first mix.',
       table: {
-        columns: ['candidate', 'size (B)', 'topics', 'msg/s (median)', 'vs raw', 'lost', 'gaps (missed) + dropped', 'CPU µs/msg prod / cons', 'peak RSS MiB prod / cons'],
+        columns: ['candidate', 'size (B)', 'topics', 'msg/s (median)', 'vs raw', 'lost', 'gaps (missed) + dropped', 'CPU µs/msg prod / cons', 'broker CPU µs/msg', 'peak RSS MiB prod / cons'],
         rows: report.throughput.map((row) => [
           row.name,
           row.size,
@@ -93,6 +93,7 @@ export function sectionsFromBenchReport(report: BenchReport, commit: string): Be
           row.lost,
           detected(row),
           `${fixed(row.producerCpuUsPerMessage)} / ${fixed(row.consumerCpuUsPerMessage)}`,
+          row.brokerCpuUsPerMessage === undefined ? '–' : fixed(row.brokerCpuUsPerMessage),
           `${round(row.producerMaxRssMiB)} / ${round(row.consumerMaxRssMiB)}`,
         ]),
       },
@@ -106,9 +107,9 @@ export function sectionsFromBenchReport(report: BenchReport, commit: string): Be
       ...common,
       command: `statbus bench --mode pipeline --rounds ${report.options.rounds} --json bench.json`,
       summary:
-        'The archiver writing into the store beside a consumer that only acks; ratio = archived ÷ transport-only in the same round. Sustained is the highest fixed rate the archive kept up with (95 % achieved, nothing lost, backlog drained within a second). Archiver CPU: µs a message of its process\'s main thread / of the whole process (the store\'s index worker thread included); insertMany: the store alone on the same messages in the same run, calling thread / whole process until its indexes were complete.',
+        'The archiver writing into the store beside a consumer that only acks; ratio = archived ÷ transport-only in the same round. Sustained is the highest fixed rate the archive kept up with (95 % achieved, nothing lost, backlog drained within a second). Archiver CPU: µs a message of its process\'s main thread / of the whole process (the store\'s index worker thread included); insertMany: the store alone on the same messages in the same run, calling thread / whole process until its indexes were complete. Broker: the CPU a message of a RabbitMQ broker on the same machine (from /proc), with the consumer that only acks and with the archiver.',
       table: {
-        columns: ['candidate', 'store', 'transport-only msg/s', 'archived msg/s', 'ratio', 'sustained msg/s', 'drain ms', 'lost', 'archiver CPU µs/msg', 'insertMany CPU µs/msg'],
+        columns: ['candidate', 'store', 'transport-only msg/s', 'archived msg/s', 'ratio', 'sustained msg/s', 'drain ms', 'lost', 'archiver CPU µs/msg', 'insertMany CPU µs/msg', 'broker CPU µs/msg bus alone / archived'],
         rows: report.pipeline.map((row) => [
           row.name,
           row.store,
@@ -120,6 +121,7 @@ export function sectionsFromBenchReport(report: BenchReport, commit: string): Be
           row.archived.lost,
           `${row.archived.consumerMainThreadCpuUsPerMessage === undefined ? '–' : row.archived.consumerMainThreadCpuUsPerMessage.toFixed(1)} / ${row.archived.consumerCpuUsPerMessage.toFixed(1)}`,
           row.insertMany === undefined ? '–' : `${row.insertMany.callingThreadCpuUsPerMessage === undefined ? '–' : row.insertMany.callingThreadCpuUsPerMessage.toFixed(1)} / ${row.insertMany.processCpuUsPerMessage.toFixed(1)}`,
+          row.transportOnly.brokerCpuUsPerMessage === undefined || row.archived.brokerCpuUsPerMessage === undefined ? '–' : `${fixed(row.transportOnly.brokerCpuUsPerMessage)} / ${fixed(row.archived.brokerCpuUsPerMessage)}`,
         ]),
       },
     });
