@@ -45,8 +45,8 @@ export class RelayBus {
   }
 
   /**
-   * Resolves once the relay has passed on `sent` messages and handed them all to ZeroMQ: only then is what its
-   * outbound high-water mark drops dropped (`forwarded` alone counts a message still waiting in its queue).
+   * Resolves once the relay has passed on `sent` messages and handed them all to ZeroMQ: only then has its
+   * outbound high-water mark dropped what it drops (`forwarded` alone counts a message still waiting in its queue).
    */
   async handedOver(sent: number): Promise<void> {
     await waitFor(
