@@ -32,6 +32,14 @@ describe('sectionsFromBenchReport', () => {
     expect(section?.table.rows).toEqual([['statbus ZeroMQ', 1024, 1, 54_249, '0.82×', 0, '0 (0) + 0', '10.0 / 12.0', '–', '60 / 81']]);
   });
 
+  it('should give the CPU a message of a broker measured on the same machine in its own column', () => {
+    const amqp: ThroughputRow = { ...throughput, candidate: 'statbus-amqp', name: 'statbus AMQP', topics: 8, detected: { gaps: 0, missed: 0, dropped: 0 }, brokerCpuUsPerMessage: 79.44 };
+    const [section] = sectionsFromBenchReport(report({ throughput: [amqp] }), 'abc1234');
+    const column = section?.table.columns.indexOf('broker CPU µs/msg') ?? -1;
+    expect(column).toBeGreaterThan(0);
+    expect(section?.table.rows[0]?.[column]).toBe('79.4');
+  });
+
   it('should make only the profiles section of a profiled report, of the threads busy for a second or more', () => {
     const options = { modes: ['transport'], only: ['zeromq'], rounds: 1, topics: [8], messages: 400_000, rates: [1000], duration: 1 } as never;
     const top = [{ name: 'decodeEnvelope core/envelope-codec.js:229', ms: 800, share: 0.32 }];
