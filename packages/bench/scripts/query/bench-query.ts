@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { benchShapes, type BenchShape } from './bench-shapes.js';
 import { runLoad, type LoadClient } from './load-client.js';
 import { queryVerdict, type ShapeFigures } from './bench-verdict.js';
 import { headCommit, loadNow, machineDescription, takeSectionFlag, writeSection } from '../section-output.js';
+import { processCpuMs } from '../../src/proc-cpu.js';
 import { profiledProcesses, summariseProcessProfiles, summariseThread } from '../../src/report/cpu-profile.js';
 
 // npm run bench:query -- [sizes=100000] [seconds per shape=5] [connections=50] [--workers=2] [--cache=0,256] [--keep=DIR] [--only=TEXT|TEXT…] [--client=autocannon|wrk] [--profile=DIR] [--section=FILE]
@@ -84,18 +85,9 @@ async function serveWorker(path: string, cacheEntries: number): Promise<void> {
   process.exit(0);
 }
 
-/** CPU time (ms) the processes have used so far, from /proc (Linux; 10 ms ticks). */
+/** CPU time (ms) the processes have used so far, from /proc (Linux; 10 ms ticks); NaN when one cannot be read. */
 function cpuMs(pids: readonly number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-      ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
-    } catch {
-      return Number.NaN;
-    }
-  }
-  return ticks * 10;
+  return pids.reduce((sum, pid) => sum + (processCpuMs(pid) ?? Number.NaN), 0);
 }
 
 const fmt = (ms: number): string => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));

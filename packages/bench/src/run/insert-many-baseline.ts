@@ -4,7 +4,7 @@ import { archiveMessage, type ArchivedMessage } from '@statbus/core';
 import type { InsertManyFigures } from '../report/bench-report.js';
 import { BENCH_TOPIC, MIX_BASE, paddedBodies } from '../transport/statbus-candidate.js';
 import { mixIndex, topicMix } from '../transport/topic-mix.js';
-import { mainThreadCpuMs } from '../worker/main-thread-cpu.js';
+import { mainThreadCpuMs } from '../proc-cpu.js';
 
 /** Messages per `insertMany`: the archiver's default batch. */
 const BATCH = 500;

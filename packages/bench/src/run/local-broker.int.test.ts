@@ -1,6 +1,6 @@
 import { tcpAnswers } from '@statbus/testing';
 import { describe, expect, it } from 'vitest';
-import { findLocalBroker, processCpuMs } from './local-broker.js';
+import { findLocalBroker } from './local-broker.js';
 
 const LOCAL_AMQP = 'amqp://guest:guest@127.0.0.1:5672';
 const rabbitHere = await tcpAnswers(LOCAL_AMQP);
@@ -21,12 +21,5 @@ describe(findLocalBroker, () => {
       expect(cpuMs).toBeGreaterThan(0);
       expect(broker?.cpuMs()).toBeGreaterThanOrEqual(cpuMs ?? 0);
     });
-  });
-});
-
-describe(processCpuMs, () => {
-  it('should read the CPU time of a live process, and nothing of one that does not exist', () => {
-    expect(processCpuMs(process.pid)).toBeGreaterThan(0);
-    expect(processCpuMs(2 ** 30)).toBeUndefined();
   });
 });

@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { processCpuMs } from '../proc-cpu.js';
 
-/** Clock ticks a second of `/proc/<pid>/stat`'s utime and stime (USER_HZ: 100 on Linux). */
-const TICKS_PER_SECOND = 100;
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** A RabbitMQ broker running on this machine: the Erlang VM that runs it, whose CPU time can be read. */
@@ -9,18 +8,6 @@ export interface LocalBroker {
   readonly pid: number;
   /** User + system CPU time (ms) the broker has used since it started; undefined once it cannot be read. */
   cpuMs(): number | undefined;
-}
-
-/** User + system CPU time (ms) process `pid` has used, from `/proc` (Linux); undefined where it cannot be read. */
-export function processCpuMs(pid: number): number | undefined {
-  try {
-    // After the command name (which may hold spaces, but ends with ')'): field 3 is index 0, so utime (14) and stime (15) are 11 and 12.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return Number.isFinite(ticks) ? (ticks * 1000) / TICKS_PER_SECOND : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

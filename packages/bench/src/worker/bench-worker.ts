@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { now } from '../clock.js';
 import type { ConsumerSide, ProcessLocal, ProducerSide } from '../transport/candidate.js';
 import { loadCandidate } from '../transport/load-candidate.js';
-import { mainThreadCpuMs } from './main-thread-cpu.js';
+import { mainThreadCpuMs } from '../proc-cpu.js';
 import type { FromWorker, ProcessUsage, SendPlan, ToWorker } from './worker-protocol.js';
 
 // A benchmark worker: forked by the coordinator, it hosts one or more sides (a producer, a consumer, or
