@@ -13,7 +13,7 @@ import { runLoad, type LoadClient } from './load-client.js';
 import { queryVerdict, type ShapeFigures } from './bench-verdict.js';
 import { headCommit, loadNow, machineDescription, takeSectionFlag, writeSection } from '../section-output.js';
 import { processCpuMs } from '../../src/proc-cpu.js';
-import { profiledProcesses, summariseProcessProfiles, summariseThread } from '../../src/report/cpu-profile.js';
+import { busyOfProfiled, profiledProcesses, selfTimesLine, summariseProcessProfiles, summariseThread } from '../../src/report/cpu-profile.js';
 
 // npm run bench:query -- [sizes=100000] [seconds per shape=5] [connections=50] [--workers=2] [--cache=0,256] [--keep=DIR] [--only=TEXT|TEXT…] [--client=autocannon|wrk] [--profile=DIR] [--section=FILE]
 //
@@ -129,10 +129,14 @@ async function profiled<T>(file: string, run: string, shape: string, what: strin
     const own = summary.top.find((entry) => entry.name.startsWith('post node:inspector'));
     const busyMs = summary.busyMs - (own?.ms ?? 0);
     const { totalMs } = summary;
-    const top = summary.top.filter((entry) => entry !== own).slice(0, PROFILE_TOP);
-    const functions = top.map((entry) => `${entry.name} ${((entry.ms / busyMs) * 100).toFixed(0)} %`).join('; ');
+    const functions = selfTimesLine(
+      summary.top
+        .filter((entry) => entry !== own)
+        .slice(0, PROFILE_TOP)
+        .map((entry) => ({ ...entry, share: entry.ms / busyMs })),
+    );
     console.log(`where ${shape}, ${what}, spent its time (busy ${(busyMs / 1000).toFixed(1)} of ${(totalMs / 1000).toFixed(1)} s): ${functions}`);
-    profileRows.push([run, shape, what, 'main thread', `${(busyMs / 1000).toFixed(1)} / ${(totalMs / 1000).toFixed(1)}`, functions]);
+    profileRows.push([run, shape, what, 'main thread', busyOfProfiled(busyMs, totalMs), functions]);
     return result;
   } finally {
     session.disconnect();
@@ -173,9 +177,9 @@ function reportProfiles(directory: string, run: string, shapes: readonly BenchSh
     // The main thread only: a query worker starts no thread of its own (its store leaves indexing to the archiver);
     // the other one is tsx's module loader, there because the benchmark runs from the sources.
     for (const thread of summariseProcessProfiles(directory, `query worker ${index + 1}`, PROFILE_TOP, pid).filter((profiled) => profiled.thread === 'main thread')) {
-      const functions = thread.top.map((entry) => `${entry.name} ${(entry.share * 100).toFixed(0)} %`).join('; ');
+      const functions = selfTimesLine(thread.top);
       console.log(`  ${thread.process}, ${thread.thread}: busy ${(thread.busyMs / 1000).toFixed(1)} of ${(thread.totalMs / 1000).toFixed(1)} s: ${functions}`);
-      profileRows.push([run, names, thread.process, thread.thread, `${(thread.busyMs / 1000).toFixed(1)} / ${(thread.totalMs / 1000).toFixed(1)}`, functions]);
+      profileRows.push([run, names, thread.process, thread.thread, busyOfProfiled(thread.busyMs, thread.totalMs), functions]);
     }
   });
 }

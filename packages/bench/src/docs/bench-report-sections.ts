@@ -1,4 +1,5 @@
 import type { BenchReport, MachineInfo } from '../report/bench-report.js';
+import { busyOfProfiled, selfTimesLine } from '../report/cpu-profile.js';
 import { codecSentences } from '../report/format-table.js';
 import type { BenchSection } from './bench-section.js';
 
@@ -48,8 +49,8 @@ function profilesSection(report: BenchReport, common: Pick<BenchSection, 'date' 
         profile.what.replace(/ · round 1\/1$/u, ''),
         thread.process,
         thread.thread,
-        `${fixed(thread.busyMs / 1000)} / ${fixed(thread.totalMs / 1000)}`,
-        thread.top.map((entry) => `${entry.name} ${round(entry.share * 100)} %`).join('; '),
+        busyOfProfiled(thread.busyMs, thread.totalMs),
+        selfTimesLine(thread.top),
       ]),
   );
   return {

@@ -40,6 +40,16 @@ function ranked(self: ReadonlyMap<string, number>, top: number, ofMs: number): S
     .map(([name, ms]) => ({ name, ms, share: ofMs > 0 ? ms / ofMs : 0 }));
 }
 
+/** `top` as one line, shares rounded to whole percents: `writeRows sink/sqlite-batch-writer.js:31 25 %; (garbage collector) 8 %`. */
+export function selfTimesLine(top: readonly SelfTime[]): string {
+  return top.map((entry) => `${entry.name} ${Math.round(entry.share * 100)} %`).join('; ');
+}
+
+/** A thread's busy time beside the time profiled, in seconds: `20.5 / 27.6`. */
+export function busyOfProfiled(busyMs: number, totalMs: number): string {
+  return `${(busyMs / 1000).toFixed(1)} / ${(totalMs / 1000).toFixed(1)}`;
+}
+
 /** A part of the work, by the functions whose calls it is made of (the first of them found up the stack wins). */
 export interface ProfilePhase {
   readonly name: string;

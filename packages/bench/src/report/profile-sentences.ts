@@ -1,7 +1,7 @@
 import type { BenchReport } from './bench-report.js';
+import { selfTimesLine } from './cpu-profile.js';
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
-const percent = (share: number): string => `${Math.round(share * 100)} %`;
 
 /**
  * One sentence per profiled thread (`statbus bench --profile`): its busy time, then its functions with the most
@@ -14,7 +14,7 @@ export function profileSentences(report: BenchReport): string[] {
       .map(
         (thread) =>
           `Profile, ${profile.what}, ${thread.process}, ${thread.thread} (busy ${seconds(thread.busyMs)} of ${seconds(thread.totalMs)}): ` +
-          thread.top.map((entry) => `${entry.name} ${percent(entry.share)}`).join('; '),
+          selfTimesLine(thread.top),
       ),
   );
 }
