@@ -171,7 +171,7 @@ async function inProcess(path: string, shapes: readonly BenchShape[], profile?: 
 
 /** Prints (and keeps for the section) where each profiled worker of `run` spent its time. */
 function reportProfiles(directory: string, run: string, shapes: readonly BenchShape[]): void {
-  const names = shapes.length === 1 ? (shapes[0]?.name ?? '') : `${shapes.length} shapes`;
+  const names = shapes.map((shape) => shape.name).join(', ');
   console.log(`where the workers spent their time (${names}, under --cpu-prof, profiles in ${directory}):`);
   profiledProcesses(directory).forEach((pid, index) => {
     // The main thread only: a query worker starts no thread of its own (its store leaves indexing to the archiver);
